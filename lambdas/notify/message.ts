@@ -1,0 +1,144 @@
+import { Incident } from '../shared/incident';
+import { REVOKE_SESSIONS_POLICY_NAME } from '../shared/policies';
+import { CaughtError, NotifyInput, StepFailure, StepResult } from '../shared/steps';
+
+export interface Message {
+  readonly subject: string;
+  readonly body: string;
+}
+
+/** SNS email subjects: at most 100 printable ASCII characters, no line breaks. */
+export const MAX_SUBJECT = 100;
+
+function isFailure(step: StepResult | StepFailure): step is StepFailure {
+  return 'failed' in step;
+}
+
+/**
+ * A caught error, readable: a Lambda error's Cause is a JSON document whose `errorMessage` is what
+ * a human wants; anything else is shown as it is.
+ */
+export function explain(error: CaughtError): string {
+  let cause = error.Cause ?? '';
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === 'string') cause = parsed.errorMessage;
+  } catch {
+    // not JSON: keep it as it is
+  }
+  return cause ? `${error.Error}: ${cause}` : error.Error;
+}
+
+/** The steps that failed: the failed containment branches by name, else the step the workflow names. */
+export function failedSteps(input: NotifyInput): string[] {
+  const branches = (input.containment ?? []).filter(isFailure).map((s) => s.failed.step);
+  if (branches.length > 0) return branches;
+  return input.failure ? [input.failure.step] : [];
+}
+
+/** Headline of the incident, from what really happened. */
+function outcome(input: NotifyInput): { tag: string; headline: string } {
+  const { incident, containment = [] } = input;
+  if (input.failure) return { tag: 'FAILED', headline: `Response FAILED at step ${failedSteps(input).join(', ')}` };
+  if (incident.principalType === 'root') return { tag: 'ACTION REQUIRED', headline: 'ROOT access key exposed: act now, by hand' };
+  if (incident.protectedPrincipal) return { tag: 'ACTION REQUIRED', headline: `Protected user ${incident.userName}: nothing was changed, act now` };
+  if (containment.some((s) => !isFailure(s) && s.status === 'dry-run')) return { tag: 'DRY RUN', headline: 'Dry run: nothing was changed' };
+  return { tag: 'CONTAINED', headline: 'Exposed access key contained' };
+}
+
+export function subjectFor(input: NotifyInput): string {
+  const { incident } = input;
+  const { tag } = outcome(input);
+  const subject = `[${tag}] Exposed key ${incident.accessKeyId} (${incident.userName}) in ${incident.accountId}`;
+  // eslint-disable-next-line no-control-regex
+  return subject.replace(/[^\x20-\x7e]/g, '?').slice(0, MAX_SUBJECT);
+}
+
+function facts(incident: Incident, executionId?: string): string[] {
+  return [
+    `Account:      ${incident.accountId}`,
+    `User:         ${incident.userName}${incident.principalType === 'root' ? ' (the account root user)' : ''}`,
+    `Access key:   ${incident.accessKeyId}`,
+    `Reported by:  ${incident.detail}`,
+    `Detected at:  ${incident.detectedAt}`,
+    ...(incident.leakLocation ? [`Leaked at:    ${incident.leakLocation}`] : []),
+    ...(incident.awsCaseId ? [`AWS case:     ${incident.awsCaseId}`] : []),
+    `Incident id:  ${incident.incidentId}`,
+    ...(executionId ? [`Execution:    ${executionId}`] : []),
+  ];
+}
+
+function steps(containment: Array<StepResult | StepFailure>): string[] {
+  if (containment.length === 0) return ['  (containment did not run)'];
+  return containment.map((s) =>
+    isFailure(s) ? `  - [FAILED] ${s.failed.step}: ${explain(s.failed.error)}` : `  - [${s.status}] ${s.detail} (${s.at})`,
+  );
+}
+
+function manualSteps(input: NotifyInput): string[] {
+  const { incident } = input;
+  if (incident.principalType === 'root') {
+    return [
+      '  1. Sign in as the root user NOW (Security credentials page) and deactivate, then delete, access key ' + incident.accessKeyId + '.',
+      '     Root keys cannot be changed from inside the account: this responder did not touch it.',
+      '  2. Change the root password and check its MFA device.',
+      '  3. Review CloudTrail in every region for what the key did, and remove what it created.',
+      '  4. Check the bill in every region for resources nobody launched.',
+      '  5. Answer the AWS support case, if AWS opened one.',
+    ];
+  }
+  const undo = [
+    `  4. When the user is clean: delete inline policy ${REVOKE_SESSIONS_POLICY_NAME} and detach the quarantine policy from ${incident.userName}.`,
+  ];
+  if (incident.protectedPrincipal) {
+    return [
+      `  1. ${incident.userName} is protected: decide now whether to deactivate key ${incident.accessKeyId} (aws iam update-access-key --user-name ${incident.userName} --access-key-id ${incident.accessKeyId} --status Inactive).`,
+      '  2. Rotate the key in the application that uses it.',
+      '  3. Review CloudTrail in every region for what the key did; check the bill in every region.',
+    ];
+  }
+  return [
+    `  1. Rotate the key in the application that used it: create a new key for ${incident.userName}, deploy it, then delete ${incident.accessKeyId} (it is only Inactive, so it can still be restored).`,
+    '  2. Review what the key did and what it created (users, keys, roles, instances), in every region.',
+    '  3. Check the bill in every region for resources nobody launched.',
+    ...undo,
+    '  5. Answer the AWS support case, if AWS opened one.',
+  ];
+}
+
+function verificationLines(input: NotifyInput): string[] {
+  const v = input.verification;
+  if (!v) return [];
+  if (v.status === 'skipped') return ['Verification: not applicable (nothing was to be changed).'];
+  const lines = [
+    `Verification (${v.status}, ${v.checkedAt}):`,
+    `  key ${input.incident.accessKeyId}: ${v.keyStatus ?? 'not found'}`,
+    `  sessions revoked before: ${v.sessionsRevokedBefore ?? 'none'}`,
+    `  quarantine policy attached: ${v.quarantineAttached ? 'yes' : 'no'}`,
+  ];
+  for (const k of v.otherKeys) lines.push(`  other key ${k.accessKeyId}: ${k.status} (left as it was)`);
+  for (const p of v.problems) lines.push(`  ${v.status === 'dry-run' ? 'would fix' : 'problem'}: ${p}`);
+  return lines;
+}
+
+/** The email: readable as plain text, what happened, what was done, what a human still owes. */
+export function buildMessage(input: NotifyInput): Message {
+  const { headline } = outcome(input);
+  const body = [
+    headline,
+    '',
+    ...facts(input.incident, input.executionId ?? input.failure?.executionId),
+    '',
+    'What was done:',
+    ...steps(input.containment ?? []),
+    ...(input.failure ? ['', `What failed: step ${input.failure.step}: ${explain(input.failure.error)}`] : []),
+    '',
+    ...verificationLines(input),
+    '',
+    'What a human still owes:',
+    ...manualSteps(input),
+    '',
+    `Where to look: the Step Functions execution above, and the responder's CloudWatch Logs (filter on incidentId "${input.incident.incidentId}").`,
+  ].join('\n');
+  return { subject: subjectFor(input), body };
+}

@@ -1,0 +1,85 @@
+/**
+ * Typed errors. Step Functions matches `ErrorEquals` against `name`, so every class sets it.
+ *
+ * - {@link InvalidIncidentError}: input that can never succeed (unknown event shape, a key that
+ *   does not exist). Caught by the workflow, never retried.
+ * - {@link TransientAwsError}: throttling or a passing AWS failure. Listed in every Task's `Retry`.
+ */
+export class InvalidIncidentError extends Error {
+  public override readonly name = 'InvalidIncidentError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export class TransientAwsError extends Error {
+  public override readonly name = 'TransientAwsError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Containment was attempted but the account does not show it in place. */
+export class ContainmentNotVerifiedError extends Error {
+  public override readonly name = 'ContainmentNotVerifiedError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** AWS error codes that mean "try again later". */
+const TRANSIENT_CODES = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'SlowDown',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'ServiceFailure',
+  'ServiceFailureException',
+  'InternalFailure',
+  'InternalError',
+  'InternalServerError',
+  'InternalServerErrorException',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'ConcurrentModification',
+  'ConcurrentModificationException',
+  'ConcurrentModificationOrder',
+]);
+
+/** The AWS error code of an SDK error (`name`), or undefined for anything else. */
+export function awsErrorCode(err: unknown): string | undefined {
+  if (err instanceof Error && typeof err.name === 'string') return err.name;
+  return undefined;
+}
+
+export function isTransientAwsError(err: unknown): boolean {
+  const code = awsErrorCode(err);
+  if (code && TRANSIENT_CODES.has(code)) return true;
+  const meta = (err as { $metadata?: { httpStatusCode?: number }; $retryable?: unknown } | undefined);
+  if (meta?.$retryable) return true;
+  const status = meta?.$metadata?.httpStatusCode;
+  return typeof status === 'number' && status >= 500;
+}
+
+/**
+ * Wraps an AWS failure so the workflow can tell retryable from final: transient failures become
+ * {@link TransientAwsError} (original kept as `cause`), anything else is rethrown unchanged.
+ */
+export function rethrowAws(err: unknown, what: string): never {
+  if (isTransientAwsError(err)) {
+    throw new TransientAwsError(`${what}: ${awsErrorCode(err)}: ${(err as Error).message}`, { cause: err });
+  }
+  throw err;
+}
+
+/** A short, loggable description of an error: name and message, never a stack at INFO. */
+export function describeError(err: unknown): { name: string; message: string } {
+  if (err instanceof Error) return { name: err.name, message: err.message };
+  return { name: 'Error', message: String(err) };
+}

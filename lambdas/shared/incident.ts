@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+/** Where the exposure was reported. */
+export const INCIDENT_SOURCES = ['health', 'trusted-advisor', 'quarantine-policy', 'manual'] as const;
+export type IncidentSource = (typeof INCIDENT_SOURCES)[number];
+
+/**
+ * IAM's own pattern for an access key id (`[\w]+`, 16 to 128 characters). Deliberately not a
+ * stricter `AKIA...` shape: AWS test events carry placeholders, and a real id is checked by IAM
+ * itself (UpdateAccessKey with the wrong user answers NoSuchEntity).
+ */
+export const ACCESS_KEY_ID = z.string().regex(/^\w{16,128}$/, 'not an IAM access key id');
+/** IAM's pattern for a user name. */
+export const USER_NAME = z.string().regex(/^[\w+=,.@-]{1,64}$/, 'not an IAM user name');
+
+/** One exposed key: the unit the workflow contains. One incident, one execution. */
+export const IncidentSchema = z.object({
+  /** Deterministic: the same key reported twice on the same day is the same incident. */
+  incidentId: z.string().regex(/^[0-9A-Za-z_-]{1,80}$/),
+  source: z.enum(INCIDENT_SOURCES),
+  accountId: z.string().regex(/^\d{12}$/),
+  accessKeyId: ACCESS_KEY_ID,
+  /** The key's owner; `root` for the account's root user. */
+  userName: z.string().min(1),
+  principalType: z.enum(['user', 'root']),
+  /** The user is on the protected list: nothing is changed, people are told to act by hand. */
+  protectedPrincipal: z.boolean(),
+  /** When AWS reported the exposure (ISO 8601). */
+  detectedAt: z.string(),
+  /** When the dispatcher started the response (ISO 8601). */
+  dispatchedAt: z.string(),
+  /** The AWS detection that reported it: Health event type, Trusted Advisor check, CloudTrail event. */
+  detail: z.string(),
+  /** The support case AWS already opened (Trusted Advisor's Case ID). */
+  awsCaseId: z.string().optional(),
+  /** Where the key leaked, when AWS says. */
+  leakLocation: z.string().optional(),
+});
+export type Incident = z.infer<typeof IncidentSchema>;
+
+const ROOT_NAMES = new Set(['root', '<root>', '<root_account>']);
+
+/** Trusted Advisor says `root`/`<root>`, the credential report `<root_account>`: all mean the root user. */
+export function isRootUserName(userName: string): boolean {
+  return ROOT_NAMES.has(userName.trim().toLowerCase());
+}
+
+/**
+ * The execution name, also the incident id: at most 80 characters of `0-9A-Za-z-_`, the same for
+ * every report of one key on one UTC day, so Health, Trusted Advisor and CloudTrail reports and
+ * redeliveries start one execution. A report on a later day starts a new one; every step is
+ * idempotent, so that run finds the key already contained and says so.
+ */
+export function incidentIdFor(accessKeyId: string, at: Date): string {
+  const day = at.toISOString().slice(0, 10).replace(/-/g, '');
+  return `${accessKeyId}-${day}`.slice(0, 80);
+}

@@ -1,0 +1,87 @@
+/**
+ * The policies the responder puts on an exposed key's user. Both are deny-only: they take nothing
+ * away that a human cannot give back by deleting them, and they never grant anything.
+ */
+
+/** Inline policy that denies every request signed with credentials issued before the incident. */
+export const REVOKE_SESSIONS_POLICY_NAME = 'ExposedKeyResponder-RevokeOlderSessions';
+/** IAM path of the customer-managed policies the responder creates (fallback, see contain). */
+export const RESPONDER_POLICY_PATH = '/exposed-key-responder/';
+
+export interface PolicyDocument {
+  Version: '2012-10-17';
+  Statement: Array<Record<string, unknown>>;
+}
+
+/**
+ * The AWSRevokeOlderSessions shape: deny `*` when `aws:TokenIssueTime` is before `before`. It only
+ * affects temporary credentials (sessions from GetSessionToken, GetFederationToken, console), so
+ * the key itself must also be set Inactive.
+ */
+export function revokeOlderSessionsPolicy(before: string): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'RevokeOlderSessions',
+        Effect: 'Deny',
+        Action: '*',
+        Resource: '*',
+        Condition: { DateLessThan: { 'aws:TokenIssueTime': before } },
+      },
+    ],
+  };
+}
+
+/** The time a revoke policy revokes before, or undefined when the document is not one of ours. */
+export function revokedBefore(document: unknown): string | undefined {
+  const statements = (document as PolicyDocument | undefined)?.Statement;
+  if (!Array.isArray(statements)) return undefined;
+  for (const s of statements) {
+    const cond = (s as { Effect?: string; Action?: unknown; Condition?: { DateLessThan?: Record<string, string> } });
+    const at = cond.Condition?.DateLessThan?.['aws:TokenIssueTime'];
+    if (cond.Effect === 'Deny' && cond.Action === '*' && typeof at === 'string') return at;
+  }
+  return undefined;
+}
+
+/**
+ * High-risk actions the quarantine policy denies: the actions of AWS's own
+ * AWSCompromisedKeyQuarantineV3 (what attackers do first with a leaked key: new users and keys,
+ * instances, functions, models), plus the ways to undo the quarantine or blind the account
+ * (removing these policies, stopping CloudTrail, GuardDuty or Config) and to pivot (AssumeRole).
+ */
+export const QUARANTINE_DENIED_ACTIONS: readonly string[] = [
+  // AWSCompromisedKeyQuarantineV3
+  'cloudtrail:LookupEvents', 'ec2:RequestSpotInstances', 'ec2:RunInstances', 'ec2:StartInstances',
+  'iam:AddUserToGroup', 'iam:AttachGroupPolicy', 'iam:AttachRolePolicy', 'iam:AttachUserPolicy',
+  'iam:ChangePassword', 'iam:CreateAccessKey', 'iam:CreateInstanceProfile', 'iam:CreateLoginProfile',
+  'iam:CreatePolicyVersion', 'iam:CreateRole', 'iam:CreateUser', 'iam:DetachUserPolicy', 'iam:PassRole',
+  'iam:PutGroupPolicy', 'iam:PutRolePolicy', 'iam:PutUserPermissionsBoundary', 'iam:PutUserPolicy',
+  'iam:SetDefaultPolicyVersion', 'iam:UpdateAccessKey', 'iam:UpdateAccountPasswordPolicy',
+  'iam:UpdateAssumeRolePolicy', 'iam:UpdateLoginProfile', 'iam:UpdateUser', 'lambda:AddLayerVersionPermission',
+  'lambda:AddPermission', 'lambda:CreateFunction', 'lambda:GetPolicy', 'lambda:ListTags',
+  'lambda:PutProvisionedConcurrencyConfig', 'lambda:TagResource', 'lambda:UntagResource',
+  'lambda:UpdateFunctionCode', 'lightsail:Create*', 'lightsail:Delete*', 'lightsail:DownloadDefaultKeyPair',
+  'lightsail:GetInstanceAccessDetails', 'lightsail:Start*', 'lightsail:Update*', 'organizations:CreateAccount',
+  'organizations:CreateOrganization', 'organizations:InviteAccountToOrganization', 's3:DeleteBucket',
+  's3:DeleteObject', 's3:DeleteObjectVersion', 's3:PutLifecycleConfiguration', 's3:PutBucketAcl',
+  's3:PutBucketOwnershipControls', 's3:DeleteBucketPolicy', 's3:ObjectOwnerOverrideToBucketOwner',
+  's3:PutAccountPublicAccessBlock', 's3:PutBucketPolicy', 's3:ListAllMyBuckets',
+  'ec2:PurchaseReservedInstancesOffering', 'ec2:AcceptReservedInstancesExchangeQuote',
+  'ec2:CreateReservedInstancesListing', 'savingsplans:CreateSavingsPlan', 'ecs:CreateService',
+  'ecs:CreateCluster', 'ecs:RegisterTaskDefinition', 'ecr:GetAuthorizationToken',
+  'bedrock:CreateModelInvocationJob', 'bedrock:InvokeModelWithResponseStream',
+  'bedrock:CreateFoundationModelAgreement', 'bedrock:PutFoundationModelEntitlement', 'bedrock:InvokeModel',
+  's3:CreateBucket', 's3:PutBucketCors', 's3:GetObject', 's3:ListBucket', 'sagemaker:CreateEndpointConfig',
+  'sagemaker:CreateProcessingJob', 'ses:GetSendQuota', 'ses:ListIdentities', 'sts:GetSessionToken',
+  'sts:GetFederationToken', 'amplify:CreateDeployment', 'amplify:CreateBackendEnvironment',
+  'codebuild:CreateProject', 'glue:CreateJob', 'iam:DeleteRole', 'iam:DeleteAccessKey', 'iam:ListUsers',
+  'lambda:GetEventSourceMapping', 'sns:GetSMSAttributes', 'mediapackagev2:CreateChannel',
+  // Undoing the quarantine, blinding the account, pivoting.
+  'iam:DeleteUserPolicy', 'iam:DeleteUserPermissionsBoundary', 'iam:CreatePolicy', 'iam:RemoveUserFromGroup',
+  'cloudtrail:StopLogging', 'cloudtrail:DeleteTrail', 'cloudtrail:UpdateTrail', 'cloudtrail:PutEventSelectors',
+  'guardduty:DeleteDetector', 'guardduty:UpdateDetector', 'config:StopConfigurationRecorder',
+  'config:DeleteConfigurationRecorder', 'ec2:CreateKeyPair', 'ec2:ImportKeyPair',
+  'ec2:AuthorizeSecurityGroupIngress', 'lambda:UpdateFunctionConfiguration', 'sts:AssumeRole',
+];

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { InvalidIncidentError } from './errors';
+import { IncidentSchema } from './incident';
+
+/** What every workflow step reports; the notification and the drill read these. */
+export const StepResultSchema = z.object({
+  action: z.string(),
+  /** done: changed the account; already: found it in place; skipped: not allowed to act; dry-run: would have. */
+  status: z.enum(['done', 'already', 'skipped', 'dry-run']),
+  detail: z.string(),
+  at: z.string(),
+});
+export type StepResult = z.infer<typeof StepResultSchema>;
+
+/** A containment branch that failed after its retries: caught in the branch so the others finish. */
+/** What a Catch puts at its ResultPath. */
+export const CaughtErrorSchema = z.object({ Error: z.string(), Cause: z.string().optional() });
+export type CaughtError = z.infer<typeof CaughtErrorSchema>;
+
+export const StepFailureSchema = z.object({
+  failed: z.object({ step: z.string(), error: CaughtErrorSchema }),
+});
+export type StepFailure = z.infer<typeof StepFailureSchema>;
+
+export const ContainActionSchema = z.enum(['deactivate-key', 'revoke-sessions', 'quarantine']);
+export type ContainAction = z.infer<typeof ContainActionSchema>;
+
+export const ContainInputSchema = z.object({
+  incident: IncidentSchema,
+  action: ContainActionSchema,
+  /** Sessions issued before this instant are revoked: the execution's start, the same on every retry. */
+  revokeBefore: z.string().datetime({ offset: true }),
+});
+
+export const VerifyInputSchema = z.object({
+  incident: IncidentSchema,
+  revokeBefore: z.string().datetime({ offset: true }),
+});
+
+/** The step that failed the response, set by the workflow's failure Pass states. */
+export const FailureSchema = z.object({ step: z.string(), error: CaughtErrorSchema, executionId: z.string().optional() });
+export type Failure = z.infer<typeof FailureSchema>;
+
+export const VerificationSchema = z.object({
+  status: z.enum(['verified', 'skipped', 'dry-run']),
+  keyStatus: z.string().optional(),
+  otherKeys: z.array(z.object({ accessKeyId: z.string(), status: z.string() })),
+  sessionsRevokedBefore: z.string().optional(),
+  quarantineAttached: z.boolean(),
+  checkedAt: z.string(),
+  problems: z.array(z.string()),
+});
+export type Verification = z.infer<typeof VerificationSchema>;
+
+/** A result notification, or a failure notification when `failure` is present. */
+export const NotifyInputSchema = z.object({
+  incident: IncidentSchema,
+  /** The Step Functions execution, for "where to look". */
+  executionId: z.string().optional(),
+  containment: z.array(z.union([StepResultSchema, StepFailureSchema])).optional(),
+  verification: VerificationSchema.optional(),
+  failure: FailureSchema.optional(),
+});
+export type NotifyInput = z.infer<typeof NotifyInputSchema>;
+
+/** Parses a step's input; a shape that does not fit can never succeed, so it is not retried. */
+export function parseStepInput<T extends z.ZodType>(schema: T, input: unknown, step: string): z.infer<T> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ');
+    throw new InvalidIncidentError(`${step}: input does not fit: ${issues}`);
+  }
+  return parsed.data;
+}
