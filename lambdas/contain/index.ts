@@ -1,22 +1,7 @@
-import { IAMClient } from '@aws-sdk/client-iam';
-import { boolEnv, requireEnv } from '../shared/env';
-import { createLogger, forIncident } from '../shared/logger';
-import { ContainInputSchema, parseStepInput, StepResult } from '../shared/steps';
-import { contain } from './contain';
+// The Lambda entry: configuration is read and clients are built once, at cold start.
+import { createHandler } from './handler';
 
-const config = {
-  dryRun: boolEnv('DRY_RUN'),
-  quarantinePolicyArn: requireEnv('QUARANTINE_POLICY_ARN'),
-};
-const logger = createLogger('contain');
-const iam = new IAMClient({});
+export { createHandler };
 
 /** Workflow step: one containment action on the exposed key's user. */
-export async function handler(event: unknown): Promise<StepResult> {
-  const input = parseStepInput(ContainInputSchema, event, 'contain');
-  return contain(input.incident, input.action, input.revokeBefore, {
-    iam,
-    config,
-    logger: forIncident(logger, input.incident.incidentId),
-  });
-}
+export const handler = createHandler();

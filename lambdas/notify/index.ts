@@ -1,15 +1,7 @@
-import { SNSClient } from '@aws-sdk/client-sns';
-import { requireEnv } from '../shared/env';
-import { createLogger, forIncident } from '../shared/logger';
-import { NotifyInputSchema, parseStepInput } from '../shared/steps';
-import { notify, Notification } from './notify';
+// The Lambda entry: configuration is read and clients are built once, at cold start.
+import { createHandler } from './handler';
 
-const config = { topicArn: requireEnv('TOPIC_ARN') };
-const logger = createLogger('notify');
-const sns = new SNSClient({});
+export { createHandler };
 
 /** Workflow step: tells people what happened (result or failure). */
-export async function handler(event: unknown): Promise<Notification> {
-  const input = parseStepInput(NotifyInputSchema, event, 'notify');
-  return notify(input, { sns, config, logger: forIncident(logger, input.incident.incidentId) });
-}
+export const handler = createHandler();

@@ -60,7 +60,7 @@ const HealthEvent = z.object({
     eventArn: z.string().optional(),
     affectedEntities: z.array(z.object({ entityValue: z.string() }).loose()).optional(),
     eventMetadata: z
-      .object({ publicKey: z.string().optional(), userName: z.string().optional(), exposedUrl: z.string().optional() })
+      .object({ publicKey: ACCESS_KEY_ID.optional(), userName: USER_NAME.optional(), exposedUrl: z.string().optional() })
       .loose()
       .optional(),
   }).loose(),

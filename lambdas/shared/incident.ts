@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 /** Where the exposure was reported. */
@@ -53,5 +54,10 @@ export function isRootUserName(userName: string): boolean {
  */
 export function incidentIdFor(accessKeyId: string, at: Date): string {
   const day = at.toISOString().slice(0, 10).replace(/-/g, '');
-  return `${accessKeyId}-${day}`.slice(0, 80);
+  const id = `${accessKeyId}-${day}`;
+  if (id.length <= 80) return id;
+  // Longer than any real key (20 characters) but allowed by IAM's pattern: keep the day, and a
+  // digest of the whole key so two long keys with the same prefix stay two incidents.
+  const digest = createHash('sha256').update(accessKeyId).digest('hex').slice(0, 16);
+  return `${accessKeyId.slice(0, 80 - digest.length - day.length - 2)}-${digest}-${day}`;
 }

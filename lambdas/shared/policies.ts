@@ -35,8 +35,10 @@ export function revokeOlderSessionsPolicy(before: string): PolicyDocument {
 
 /** The time a revoke policy revokes before, or undefined when the document is not one of ours. */
 export function revokedBefore(document: unknown): string | undefined {
-  const statements = (document as PolicyDocument | undefined)?.Statement;
-  if (!Array.isArray(statements)) return undefined;
+  const statement: unknown = (document as { Statement?: unknown } | null | undefined)?.Statement;
+  // IAM's grammar allows Statement to be one object as well as an array (the AWS example is one).
+  const statements = Array.isArray(statement) ? statement : statement && typeof statement === 'object' ? [statement] : undefined;
+  if (!statements) return undefined;
   for (const s of statements) {
     const cond = (s as { Effect?: string; Action?: unknown; Condition?: { DateLessThan?: Record<string, string> } });
     const at = cond.Condition?.DateLessThan?.['aws:TokenIssueTime'];

@@ -1,0 +1,197 @@
+import { createHandler as createContain } from '../lambdas/contain/handler';
+import { createHandler as createDispatcher } from '../lambdas/dispatcher/handler';
+import { DispatchResult } from '../lambdas/dispatcher/dispatch';
+import { createHandler as createNotify } from '../lambdas/notify/handler';
+import { createHandler as createVerify } from '../lambdas/verify/handler';
+import { Incident } from '../lambdas/shared/incident';
+import { connectToSimulatedAccount } from './aws-mocks';
+import { matchingRules, RulePattern } from './rules';
+import { parseScenario } from './scenario';
+import { ApiCall, inInvocation, SimulatedAccount } from './simulated-account';
+import { LambdaHandler, runWorkflow, WorkflowRun } from './workflow';
+
+/** The responder's configuration, as `cdk deploy -c key=value` gives it. */
+export interface DrillConfig {
+  readonly dryRun: boolean;
+  readonly protectedUsers: readonly string[];
+}
+
+export interface DrillExecution {
+  readonly incident: Incident;
+  readonly status: 'SUCCEEDED' | 'FAILED' | 'SKIPPED';
+  readonly states: WorkflowRun['states'];
+  readonly output?: unknown;
+  readonly error?: WorkflowRun['error'];
+}
+
+/** One event's path: the rules it matched, what the dispatcher did, each execution it started. */
+export interface Delivery {
+  readonly matchedRules: string[];
+  readonly dispatch?: DispatchResult;
+  readonly dispatchError?: { name: string; message: string };
+  readonly executions: DrillExecution[];
+}
+
+/** Placeholder resource ARNs in the simulated account; nothing here is real. */
+function resourceArns(accountId: string) {
+  return {
+    stateMachine: `arn:aws:states:us-east-1:${accountId}:stateMachine:ExposedKeyResponse`,
+    topic: `arn:aws:sns:us-east-1:${accountId}:ExposedKeyResponderNotifications`,
+    quarantinePolicy: `arn:aws:iam::${accountId}:policy/exposed-key-responder/ExposedKeyResponderQuarantine`,
+  };
+}
+
+/**
+ * A fire drill: the simulated account of a scenario, the stack's rule patterns, and the real
+ * handlers wired as deployed (dispatcher behind the rules, the ASL file driving the step Lambdas).
+ * Deliver one or more events, then read {@link Drill.output}.
+ */
+export class Drill {
+  readonly account: SimulatedAccount;
+  /** The account as the scenario gave it. */
+  readonly before: ReturnType<SimulatedAccount['view']>;
+  readonly deliveries: Delivery[] = [];
+  private readonly handlers: Record<string, LambdaHandler>;
+  private readonly dispatcher: LambdaHandler;
+  private readonly disconnect: () => void;
+  private readonly progress: (line: string) => void;
+
+  constructor(
+    scenario: unknown,
+    private readonly rules: RulePattern[],
+    config: DrillConfig,
+    options: { progress?: (line: string) => void } = {},
+  ) {
+    const parsed = parseScenario(scenario);
+    const arns = resourceArns(parsed.accountId);
+    this.account = new SimulatedAccount(parsed, [arns.quarantinePolicy]);
+    this.before = this.account.view();
+    this.disconnect = connectToSimulatedAccount(this.account);
+    this.progress = options.progress ?? (() => undefined);
+    // The same variables the stack gives each function (lib/exposed-key-responder-stack.ts).
+    const env = {
+      STATE_MACHINE_ARN: arns.stateMachine,
+      PROTECTED_USERS: config.protectedUsers.join(','),
+      DRY_RUN: String(config.dryRun),
+      QUARANTINE_POLICY_ARN: arns.quarantinePolicy,
+      TOPIC_ARN: arns.topic,
+    };
+    this.dispatcher = createDispatcher(env) as LambdaHandler;
+    this.handlers = {
+      contain: createContain(env) as LambdaHandler,
+      verify: createVerify(env) as LambdaHandler,
+      notify: createNotify(env) as LambdaHandler,
+    };
+  }
+
+  /** Puts the real SDK clients back. */
+  close(): void {
+    this.disconnect();
+  }
+
+  /** Delivers one EventBridge event: rules, then dispatcher, then each execution it started. */
+  async deliver(event: unknown): Promise<Delivery> {
+    const matchedRules = matchingRules(this.rules, event);
+    if (matchedRules.length === 0) {
+      const delivery: Delivery = { matchedRules, executions: [] };
+      this.deliveries.push(delivery);
+      this.progress('no rule matches this event: it is not an incident');
+      return delivery;
+    }
+    this.progress(`rule(s) matched: ${matchedRules.join(', ')}`);
+    const before = new Set(this.account.executions.keys());
+    let dispatch: DispatchResult | undefined;
+    let dispatchError: Delivery['dispatchError'];
+    try {
+      dispatch = (await inInvocation('dispatcher', () => this.dispatcher(event))) as DispatchResult;
+    } catch (err) {
+      // EventBridge would retry the async invocation, then put the event in the dead-letter queue.
+      dispatchError = { name: (err as Error).name, message: (err as Error).message };
+      this.progress(`dispatcher rejected the event (it would land in the dead-letter queue): ${dispatchError.message}`);
+    }
+    const executions: DrillExecution[] = [];
+    for (const started of dispatch?.started ?? []) {
+      if (before.has(started.incidentId)) continue;
+      executions.push(await this.execute(started.incident, started.executionArn));
+    }
+    for (const dup of dispatch?.duplicates ?? []) {
+      this.progress(`duplicate report for ${dup.incidentId}: no second execution`);
+      executions.push({ incident: dup.incident, status: 'SKIPPED', states: [] });
+    }
+    for (const s of dispatch?.skipped ?? []) this.progress(`not an incident: ${s.accessKeyId ?? s.userName ?? ''} ${s.reason}`);
+    const delivery: Delivery = { matchedRules, dispatch, dispatchError, executions };
+    this.deliveries.push(delivery);
+    return delivery;
+  }
+
+  private async execute(incident: Incident, executionArn: string): Promise<DrillExecution> {
+    this.progress(`execution ${incident.incidentId} started for key ${incident.accessKeyId} of ${incident.userName}`);
+    const run = await runWorkflow({
+      input: { incident },
+      executionArn,
+      executionName: incident.incidentId,
+      startTime: new Date().toISOString(),
+      handlers: this.handlers,
+      invoke: (stateName, _lambda, handler, input) => inInvocation(stateName, () => handler(input)),
+    });
+    this.progress(`execution ${incident.incidentId} ${run.status}`);
+    return { incident, status: run.status, states: run.states, output: run.output ?? run.finalInput, error: run.error };
+  }
+
+  /** The drill contract's output document (DESIGN.md "Output"). */
+  output(): DrillOutput {
+    const executions = this.deliveries.flatMap((d) => d.executions);
+    const first = executions[0];
+    const matched = this.deliveries.some((d) => d.matchedRules.length > 0);
+    return {
+      matched,
+      incident: first ? summary(first.incident) : null,
+      execution: first
+        ? { status: first.status, states: first.states }
+        : matched
+          ? { status: 'SKIPPED', states: [] }
+          : null,
+      account: this.account.view(),
+      notifications: this.account.published.map((m) => ({ channel: 'email' as const, subject: m.subject ?? '', body: m.message })),
+      report: first ? report(first) : {},
+      incidents: executions.map((e) => ({ ...summary(e.incident), status: e.status })),
+      deliveries: this.deliveries.map((d) => ({
+        matchedRules: d.matchedRules,
+        started: d.dispatch?.started.map((s) => s.incidentId) ?? [],
+        duplicates: d.dispatch?.duplicates.map((s) => s.incidentId) ?? [],
+        skipped: d.dispatch?.skipped ?? [],
+        ...(d.dispatchError ? { dispatchError: d.dispatchError } : {}),
+      })),
+      apiCalls: this.account.calls,
+    };
+  }
+}
+
+function summary(i: Incident) {
+  return { incidentId: i.incidentId, source: i.source, accessKeyId: i.accessKeyId, userName: i.userName, accountId: i.accountId };
+}
+
+/** What the execution did, from its final state (the incident record of issue #3 builds on this). */
+function report(e: DrillExecution): Record<string, unknown> {
+  const out = (e.output ?? {}) as Record<string, unknown>;
+  return {
+    incidentId: e.incident.incidentId,
+    status: e.status,
+    incident: e.incident,
+    containment: out.containment ?? [],
+    verification: out.verification ?? null,
+    ...(e.error ? { error: e.error } : {}),
+  };
+}
+
+export interface DrillOutput {
+  matched: boolean;
+  incident: ReturnType<typeof summary> | null;
+  execution: { status: string; states: WorkflowRun['states'] } | null;
+  account: ReturnType<SimulatedAccount['view']>;
+  notifications: Array<{ channel: 'email' | 'slack'; subject: string; body: string }>;
+  report: Record<string, unknown>;
+  incidents: Array<ReturnType<typeof summary> & { status: string }>;
+  deliveries: Array<Record<string, unknown>>;
+  apiCalls: ApiCall[];
+}

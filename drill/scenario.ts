@@ -1,0 +1,90 @@
+import { z } from 'zod';
+
+/**
+ * The simulated account before the incident (contract in DESIGN.md "Scenario"); every field is
+ * optional. Unknown fields are rejected so that a typo is an error, not a silently empty account.
+ */
+const PolicyDocument = z.record(z.string(), z.unknown());
+
+export const ScenarioSchema = z.strictObject({
+  accountId: z.string().regex(/^\d{12}$/).default('123456789012'),
+  supportPlan: z.enum(['basic', 'developer', 'business', 'enterprise-on-ramp', 'enterprise']).default('business'),
+  regions: z.array(z.string().min(1)).min(1).default(['us-east-1']),
+  users: z
+    .array(
+      z.strictObject({
+        userName: z.string().regex(/^[\w+=,.@-]{1,64}$/),
+        tags: z.record(z.string(), z.string()).optional(),
+        accessKeys: z
+          .array(
+            z.strictObject({
+              accessKeyId: z.string().regex(/^\w{16,128}$/),
+              status: z.enum(['Active', 'Inactive']).default('Active'),
+              createDate: z.string().optional(),
+            }),
+          )
+          .max(2, 'IAM allows at most two access keys per user')
+          .default([]),
+        loginProfile: z.boolean().default(false),
+        attachedPolicyArns: z.array(z.string()).default([]),
+        inlinePolicies: z.record(z.string(), PolicyDocument).default({}),
+        groups: z.array(z.string()).optional(),
+      }),
+    )
+    .default([]),
+  roles: z
+    .array(
+      z.strictObject({
+        roleName: z.string().min(1),
+        attachedPolicyArns: z.array(z.string()).default([]),
+        inlinePolicies: z.record(z.string(), PolicyDocument).default({}),
+      }),
+    )
+    .default([]),
+  instances: z
+    .array(
+      z.strictObject({
+        region: z.string(),
+        instanceId: z.string(),
+        state: z.string().default('running'),
+        volumeIds: z.array(z.string()).default([]),
+      }),
+    )
+    .default([]),
+  cloudTrail: z.array(z.record(z.string(), z.unknown())).default([]),
+  supportCases: z
+    .array(
+      z.strictObject({
+        caseId: z.string(),
+        subject: z.string().default(''),
+        status: z.string().default('opened'),
+        severityCode: z.string().default('normal'),
+        communications: z.array(z.string()).default([]),
+      }),
+    )
+    .default([]),
+  faults: z
+    .array(
+      z.strictObject({
+        /** `service:Operation`, e.g. `iam:UpdateAccessKey`. */
+        operation: z.string().regex(/^[a-z0-9-]+:[A-Za-z0-9]+$/, 'operation is service:Operation, e.g. iam:UpdateAccessKey'),
+        /** The AWS error code to answer with, e.g. Throttling, AccessDenied, LimitExceeded. */
+        error: z.string().min(1),
+        /** How many calls fail before the operation answers normally. */
+        times: z.number().int().min(1).default(1),
+      }),
+    )
+    .default([]),
+});
+
+export type Scenario = z.infer<typeof ScenarioSchema>;
+export type ScenarioInput = z.input<typeof ScenarioSchema>;
+
+export function parseScenario(raw: unknown): Scenario {
+  const parsed = ScenarioSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(scenario)'}: ${i.message}`).join('; ');
+    throw new Error(`scenario is not usable: ${issues}`);
+  }
+  return parsed.data;
+}

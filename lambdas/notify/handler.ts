@@ -1,0 +1,16 @@
+import { SNSClient } from '@aws-sdk/client-sns';
+import { requireEnv } from '../shared/env';
+import { createLogger, forIncident } from '../shared/logger';
+import { NotifyInputSchema, parseStepInput } from '../shared/steps';
+import { notify, Notification } from './notify';
+
+/** Reads the configuration and builds the client once; the drill builds one per run. */
+export function createHandler(env: NodeJS.ProcessEnv = process.env): (event: unknown) => Promise<Notification> {
+  const config = { topicArn: requireEnv('TOPIC_ARN', env) };
+  const logger = createLogger('notify');
+  const sns = new SNSClient({});
+  return async (event) => {
+    const input = parseStepInput(NotifyInputSchema, event, 'notify');
+    return notify(input, { sns, config, logger: forIncident(logger, input.incident.incidentId) });
+  };
+}

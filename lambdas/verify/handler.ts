@@ -1,0 +1,19 @@
+import { IAMClient } from '@aws-sdk/client-iam';
+import { boolEnv, requireEnv } from '../shared/env';
+import { createLogger, forIncident } from '../shared/logger';
+import { parseStepInput, Verification, VerifyInputSchema } from '../shared/steps';
+import { verify } from './verify';
+
+/** Reads the configuration and builds the client once; the drill builds one per run. */
+export function createHandler(env: NodeJS.ProcessEnv = process.env): (event: unknown) => Promise<Verification> {
+  const config = {
+    dryRun: boolEnv('DRY_RUN', env),
+    quarantinePolicyArn: requireEnv('QUARANTINE_POLICY_ARN', env),
+  };
+  const logger = createLogger('verify');
+  const iam = new IAMClient({});
+  return async (event) => {
+    const input = parseStepInput(VerifyInputSchema, event, 'verify');
+    return verify(input.incident, input.revokeBefore, { iam, config, logger: forIncident(logger, input.incident.incidentId) });
+  };
+}
