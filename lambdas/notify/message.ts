@@ -49,9 +49,15 @@ function outcome(input: NotifyInput): { tag: string; headline: string } {
 export function subjectFor(input: NotifyInput): string {
   const { incident } = input;
   const { tag } = outcome(input);
-  const subject = `[${tag}] Exposed key ${incident.accessKeyId} (${incident.userName}) in ${incident.accountId}`;
   // eslint-disable-next-line no-control-regex
-  return subject.replace(/[^\x20-\x7e]/g, '?').slice(0, MAX_SUBJECT);
+  const ascii = (text: string) => text.replace(/[^\x20-\x7e]/g, '?');
+  const head = ascii(`[${tag}] Exposed key ${incident.accessKeyId} (`);
+  const tail = ascii(`) in ${incident.accountId}`);
+  // A long user name (IAM allows 64 characters) is shortened, never the account id or the key.
+  const room = MAX_SUBJECT - head.length - tail.length;
+  let user = ascii(incident.userName);
+  if (user.length > room) user = room > 3 ? `${user.slice(0, room - 3)}...` : user.slice(0, Math.max(room, 0));
+  return `${head}${user}${tail}`.slice(0, MAX_SUBJECT);
 }
 
 function facts(incident: Incident, executionId?: string): string[] {

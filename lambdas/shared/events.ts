@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { InvalidIncidentError } from './errors';
 import { ACCESS_KEY_ID, IncidentSource, USER_NAME } from './incident';
 
@@ -39,12 +39,12 @@ export interface Detection {
 }
 
 const envelope = {
-  version: z.string().optional(),
-  id: z.string().optional(),
-  account: z.string().regex(/^\d{12}$/),
+  version: z.optional(z.string()),
+  id: z.optional(z.string()),
+  account: z.string().check(z.regex(/^\d{12}$/)),
   time: z.string(),
-  region: z.string().optional(),
-  resources: z.array(z.unknown()).optional(),
+  region: z.optional(z.string()),
+  resources: z.optional(z.array(z.unknown())),
 };
 
 const REAL_KEY_ID = /^(AKIA|ASIA)[A-Z0-9]{12,124}$/;
@@ -54,51 +54,50 @@ const HealthEvent = z.object({
   ...envelope,
   source: z.literal('aws.health'),
   'detail-type': z.literal('AWS Health Event'),
-  detail: z.object({
+  detail: z.looseObject({
     service: z.literal('RISK'),
     eventTypeCode: z.enum(HEALTH_RISK_EVENT_CODES),
-    eventArn: z.string().optional(),
-    affectedEntities: z.array(z.object({ entityValue: z.string() }).loose()).optional(),
-    eventMetadata: z
-      .object({ publicKey: ACCESS_KEY_ID.optional(), userName: USER_NAME.optional(), exposedUrl: z.string().optional() })
-      .loose()
-      .optional(),
-  }).loose(),
+    eventArn: z.optional(z.string()),
+    affectedEntities: z.optional(z.array(z.looseObject({ entityValue: z.string() }))),
+    eventMetadata: z.optional(
+      z.looseObject({ publicKey: z.optional(ACCESS_KEY_ID), userName: z.optional(USER_NAME), exposedUrl: z.optional(z.string()) }),
+    ),
+  }),
 });
 
 const TrustedAdvisorEvent = z.object({
   ...envelope,
   source: z.literal('aws.trustedadvisor'),
   'detail-type': z.literal('Trusted Advisor Check Item Refresh Notification'),
-  detail: z.object({
+  detail: z.looseObject({
     'check-name': z.literal(TRUSTED_ADVISOR_EXPOSED_KEYS_CHECK),
     status: z.literal('ERROR'),
-    'check-item-detail': z.object({
+    'check-item-detail': z.looseObject({
       'Access Key ID': ACCESS_KEY_ID,
-      'User Name (IAM or Root)': z.string().min(1),
-      'Case ID': z.string().optional(),
-      Location: z.string().optional(),
-      'Time Updated': z.string().optional(),
-      'Fraud Type': z.string().optional(),
-    }).loose(),
-  }).loose(),
+      'User Name (IAM or Root)': z.string().check(z.minLength(1)),
+      'Case ID': z.optional(z.string()),
+      Location: z.optional(z.string()),
+      'Time Updated': z.optional(z.string()),
+      'Fraud Type': z.optional(z.string()),
+    }),
+  }),
 });
 
 const CloudTrailQuarantineEvent = z.object({
   ...envelope,
   source: z.literal('aws.iam'),
   'detail-type': z.literal('AWS API Call via CloudTrail'),
-  detail: z.object({
+  detail: z.looseObject({
     eventSource: z.literal('iam.amazonaws.com'),
     eventName: z.enum(['AttachUserPolicy', 'PutUserPolicy']),
     eventTime: z.string(),
-    errorCode: z.undefined().optional(),
-    requestParameters: z.object({
+    errorCode: z.optional(z.undefined()),
+    requestParameters: z.looseObject({
       userName: USER_NAME,
-      policyArn: z.string().optional(),
-      policyName: z.string().optional(),
-    }).loose(),
-  }).loose(),
+      policyArn: z.optional(z.string()),
+      policyName: z.optional(z.string()),
+    }),
+  }),
 });
 
 const ManualEvent = z.object({
@@ -107,8 +106,8 @@ const ManualEvent = z.object({
   'detail-type': z.literal(MANUAL_EVENT_DETAIL_TYPE),
   detail: z.object({
     accessKeyId: ACCESS_KEY_ID,
-    userName: USER_NAME.optional(),
-    reason: z.string().max(500).optional(),
+    userName: z.optional(USER_NAME),
+    reason: z.optional(z.string().check(z.maxLength(500))),
   }),
 });
 
@@ -192,10 +191,10 @@ function fromManual(e: z.infer<typeof ManualEvent>): Detection {
 }
 
 const PARSERS = [
-  { schema: HealthEvent, convert: fromHealth },
-  { schema: TrustedAdvisorEvent, convert: fromTrustedAdvisor },
-  { schema: CloudTrailQuarantineEvent, convert: fromCloudTrail },
-  { schema: ManualEvent, convert: fromManual },
+  { source: 'aws.health', schema: HealthEvent, convert: fromHealth },
+  { source: 'aws.trustedadvisor', schema: TrustedAdvisorEvent, convert: fromTrustedAdvisor },
+  { source: 'aws.iam', schema: CloudTrailQuarantineEvent, convert: fromCloudTrail },
+  { source: MANUAL_EVENT_SOURCE, schema: ManualEvent, convert: fromManual },
 ] as const;
 
 /**
@@ -204,13 +203,13 @@ const PARSERS = [
  * wrong; nothing is guessed.
  */
 export function parseDetection(event: unknown): Detection {
-  const head = z.object({ source: z.string(), 'detail-type': z.string() }).loose().safeParse(event);
+  const head = z.looseObject({ source: z.string(), 'detail-type': z.string() }).safeParse(event);
   if (!head.success) {
     throw new InvalidIncidentError('not an EventBridge event: source and detail-type are required');
   }
   const source = head.data.source;
-  for (const { schema, convert } of PARSERS) {
-    if (schema.shape.source.value !== source) continue;
+  for (const { source: parserSource, schema, convert } of PARSERS) {
+    if (parserSource !== source) continue;
     const parsed = schema.safeParse(event);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`).join('; ');

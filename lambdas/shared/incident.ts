@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /** Where the exposure was reported. */
 export const INCIDENT_SOURCES = ['health', 'trusted-advisor', 'quarantine-policy', 'manual'] as const;
@@ -10,19 +10,19 @@ export type IncidentSource = (typeof INCIDENT_SOURCES)[number];
  * stricter `AKIA...` shape: AWS test events carry placeholders, and a real id is checked by IAM
  * itself (UpdateAccessKey with the wrong user answers NoSuchEntity).
  */
-export const ACCESS_KEY_ID = z.string().regex(/^\w{16,128}$/, 'not an IAM access key id');
+export const ACCESS_KEY_ID = z.string().check(z.regex(/^\w{16,128}$/, 'not an IAM access key id'));
 /** IAM's pattern for a user name. */
-export const USER_NAME = z.string().regex(/^[\w+=,.@-]{1,64}$/, 'not an IAM user name');
+export const USER_NAME = z.string().check(z.regex(/^[\w+=,.@-]{1,64}$/, 'not an IAM user name'));
 
 /** One exposed key: the unit the workflow contains. One incident, one execution. */
 export const IncidentSchema = z.object({
   /** Deterministic: the same key reported twice on the same day is the same incident. */
-  incidentId: z.string().regex(/^[0-9A-Za-z_-]{1,80}$/),
+  incidentId: z.string().check(z.regex(/^[0-9A-Za-z_-]{1,80}$/)),
   source: z.enum(INCIDENT_SOURCES),
-  accountId: z.string().regex(/^\d{12}$/),
+  accountId: z.string().check(z.regex(/^\d{12}$/)),
   accessKeyId: ACCESS_KEY_ID,
   /** The key's owner; `root` for the account's root user. */
-  userName: z.string().min(1),
+  userName: z.string().check(z.minLength(1)),
   principalType: z.enum(['user', 'root']),
   /** The user is on the protected list: nothing is changed, people are told to act by hand. */
   protectedPrincipal: z.boolean(),
@@ -33,9 +33,9 @@ export const IncidentSchema = z.object({
   /** The AWS detection that reported it: Health event type, Trusted Advisor check, CloudTrail event. */
   detail: z.string(),
   /** The support case AWS already opened (Trusted Advisor's Case ID). */
-  awsCaseId: z.string().optional(),
+  awsCaseId: z.optional(z.string()),
   /** Where the key leaked, when AWS says. */
-  leakLocation: z.string().optional(),
+  leakLocation: z.optional(z.string()),
 });
 export type Incident = z.infer<typeof IncidentSchema>;
 

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// zod/mini: the same schemas as classic zod at a fraction of the bundle (16 KB against 450 KB).
+import * as z from 'zod/mini';
 import { InvalidIncidentError } from './errors';
 import { IncidentSchema } from './incident';
 
@@ -12,11 +13,11 @@ export const StepResultSchema = z.object({
 });
 export type StepResult = z.infer<typeof StepResultSchema>;
 
-/** A containment branch that failed after its retries: caught in the branch so the others finish. */
 /** What a Catch puts at its ResultPath. */
-export const CaughtErrorSchema = z.object({ Error: z.string(), Cause: z.string().optional() });
+export const CaughtErrorSchema = z.object({ Error: z.string(), Cause: z.optional(z.string()) });
 export type CaughtError = z.infer<typeof CaughtErrorSchema>;
 
+/** A containment branch that failed after its retries: caught in the branch so the others finish. */
 export const StepFailureSchema = z.object({
   failed: z.object({ step: z.string(), error: CaughtErrorSchema }),
 });
@@ -29,23 +30,23 @@ export const ContainInputSchema = z.object({
   incident: IncidentSchema,
   action: ContainActionSchema,
   /** Sessions issued before this instant are revoked: the execution's start, the same on every retry. */
-  revokeBefore: z.string().datetime({ offset: true }),
+  revokeBefore: z.iso.datetime({ offset: true }),
 });
 
 export const VerifyInputSchema = z.object({
   incident: IncidentSchema,
-  revokeBefore: z.string().datetime({ offset: true }),
+  revokeBefore: z.iso.datetime({ offset: true }),
 });
 
 /** The step that failed the response, set by the workflow's failure Pass states. */
-export const FailureSchema = z.object({ step: z.string(), error: CaughtErrorSchema, executionId: z.string().optional() });
+export const FailureSchema = z.object({ step: z.string(), error: CaughtErrorSchema, executionId: z.optional(z.string()) });
 export type Failure = z.infer<typeof FailureSchema>;
 
 export const VerificationSchema = z.object({
   status: z.enum(['verified', 'skipped', 'dry-run']),
-  keyStatus: z.string().optional(),
+  keyStatus: z.optional(z.string()),
   otherKeys: z.array(z.object({ accessKeyId: z.string(), status: z.string() })),
-  sessionsRevokedBefore: z.string().optional(),
+  sessionsRevokedBefore: z.optional(z.string()),
   quarantineAttached: z.boolean(),
   checkedAt: z.string(),
   problems: z.array(z.string()),
@@ -56,15 +57,15 @@ export type Verification = z.infer<typeof VerificationSchema>;
 export const NotifyInputSchema = z.object({
   incident: IncidentSchema,
   /** The Step Functions execution, for "where to look". */
-  executionId: z.string().optional(),
-  containment: z.array(z.union([StepResultSchema, StepFailureSchema])).optional(),
-  verification: VerificationSchema.optional(),
-  failure: FailureSchema.optional(),
+  executionId: z.optional(z.string()),
+  containment: z.optional(z.array(z.union([StepResultSchema, StepFailureSchema]))),
+  verification: z.optional(VerificationSchema),
+  failure: z.optional(FailureSchema),
 });
 export type NotifyInput = z.infer<typeof NotifyInputSchema>;
 
 /** Parses a step's input; a shape that does not fit can never succeed, so it is not retried. */
-export function parseStepInput<T extends z.ZodType>(schema: T, input: unknown, step: string): z.infer<T> {
+export function parseStepInput<T extends z.ZodMiniType>(schema: T, input: unknown, step: string): z.infer<T> {
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ');
