@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Drill, DrillOutput } from './run-drill';
+import { App } from 'aws-cdk-lib';
+import { configFromContext } from '../lib/config';
+import { Drill, DrillConfig, DrillOutput } from './run-drill';
 import { RulePattern } from './rules';
 import { formatTimeline } from './timeline';
 
@@ -79,13 +81,27 @@ export const BUILTIN = {
   events: [path.join(__dirname, 'events', 'builtin-trusted-advisor.json'), path.join(__dirname, 'events', 'builtin-health.json')],
 };
 
-/** Boolean and list context values, as `-c` gives strings and cdk.json gives JSON. */
-export function drillConfig(context: Record<string, unknown>): { dryRun: boolean; protectedUsers: string[] } {
-  const dry = context.dryRun ?? false;
-  if (dry !== true && dry !== false && dry !== 'true' && dry !== 'false') throw new UsageError(`dryRun must be true or false, got "${String(dry)}"`);
-  const prot = context.protectedUsers ?? '';
-  const protectedUsers = (Array.isArray(prot) ? prot.map(String) : String(prot).split(',')).map((s) => s.trim()).filter(Boolean);
-  return { dryRun: dry === true || dry === 'true', protectedUsers };
+/** The responder's configuration from `-c key=value`, read exactly as `cdk deploy` reads it. */
+export function drillConfig(context: Record<string, string>): DrillConfig {
+  try {
+    const { dryRun, protectedUsers } = configFromContext(new App({ context }));
+    return { dryRun, protectedUsers };
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/** Why a JSON document that no rule matches may still be meant as a report: said on stderr. */
+export function shapeHint(event: unknown): string | undefined {
+  const e = (event ?? {}) as Record<string, unknown>;
+  if ('source' in e) return undefined;
+  if ('eventSource' in e && 'eventName' in e) {
+    return 'this is a bare CloudTrail record: EventBridge delivers it as the "detail" of an event with source "aws.iam" and detail-type "AWS API Call via CloudTrail"';
+  }
+  if ('event' in e && typeof e.event === 'object') {
+    return 'this is AWS Health DescribeEvents output: EventBridge delivers Health events with source "aws.health" and detail-type "AWS Health Event"';
+  }
+  return 'this is not an EventBridge event: it has no "source"';
 }
 
 /** Runs the drill for parsed arguments; rules come from the synthesized stack. */
@@ -110,7 +126,9 @@ export async function runCli(
   try {
     for (const [i, event] of events.entries()) {
       progress(`delivering ${path.basename(eventFiles[i])}`);
-      await drill.deliver(event);
+      const delivery = await drill.deliver(event);
+      const hint = delivery.matchedRules.length === 0 ? shapeHint(event) : undefined;
+      if (hint) progress(`note: ${hint}`);
     }
     const output = drill.output();
     return { output, text: formatTimeline(output, drill, config) };

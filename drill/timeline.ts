@@ -47,7 +47,10 @@ export function formatTimeline(output: DrillOutput, drill: Drill, config: DrillC
   }
   lines.push('');
   lines.push(`notifications (${output.notifications.length}):`);
-  for (const n of output.notifications) lines.push(`  ${n.channel}: ${n.subject}`);
+  for (const n of output.notifications) {
+    lines.push(`  ${n.channel}: ${n.subject}`);
+    lines.push(...n.body.split('\n').map((l) => `    | ${l}`));
+  }
   const calls = output.apiCalls;
   lines.push('');
   lines.push(`AWS API calls: ${calls.length} (${calls.filter((c) => c.error).length} answered with an error)`);
