@@ -8,7 +8,7 @@ import {
 import { awsErrorCode, InvalidIncidentError, rethrowAws } from '../shared/errors';
 import { Incident } from '../shared/incident';
 import { Log } from '../shared/logger';
-import { RESPONDER_POLICY_PATH, REVOKE_SESSIONS_POLICY_NAME, revokeOlderSessionsPolicy } from '../shared/policies';
+import { RESPONDER_POLICY_PATH, REVOKE_SESSIONS_POLICY_NAME, revocationTime, revokeOlderSessionsPolicy } from '../shared/policies';
 import { ContainAction, StepResult } from '../shared/steps';
 
 export interface ContainConfig {
@@ -84,14 +84,14 @@ function describe(incident: Incident, action: ContainAction, revokeBefore: strin
     case 'deactivate-key':
       return `set access key ${incident.accessKeyId} of user ${incident.userName} Inactive`;
     case 'revoke-sessions':
-      return `deny every session of user ${incident.userName} issued before ${revokeBefore} (inline policy ${REVOKE_SESSIONS_POLICY_NAME})`;
+      return `deny every session of user ${incident.userName} issued before ${revocationTime(revokeBefore)} (inline policy ${REVOKE_SESSIONS_POLICY_NAME})`;
     case 'quarantine':
       return `attach quarantine policy ${config.quarantinePolicyArn} to user ${incident.userName}`;
   }
 }
 
 async function revokeSessions(incident: Incident, revokeBefore: string, deps: ContainDeps): Promise<void> {
-  const document = JSON.stringify(revokeOlderSessionsPolicy(revokeBefore));
+  const document = JSON.stringify(revokeOlderSessionsPolicy(revocationTime(revokeBefore)));
   try {
     await deps.iam.send(
       new PutUserPolicyCommand({ UserName: incident.userName, PolicyName: REVOKE_SESSIONS_POLICY_NAME, PolicyDocument: document }),

@@ -92,7 +92,8 @@ function toIncident(d: Detection, t: Target, config: DispatchConfig, now: Date):
     accessKeyId: t.accessKeyId,
     userName: root ? 'root' : t.userName,
     principalType: root ? 'root' : 'user',
-    protectedPrincipal: !root && config.protectedUsers.includes(t.userName),
+    // IAM user names are unique regardless of case: so is the protected list.
+    protectedPrincipal: !root && config.protectedUsers.some((p) => p.toLowerCase() === t.userName.toLowerCase()),
     detectedAt: d.detectedAt,
     dispatchedAt: now.toISOString(),
     detail: d.detail,

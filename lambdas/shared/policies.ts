@@ -8,6 +8,22 @@ export const REVOKE_SESSIONS_POLICY_NAME = 'ExposedKeyResponder-RevokeOlderSessi
 /** IAM path of the customer-managed policies the responder creates (fallback, see contain). */
 export const RESPONDER_POLICY_PATH = '/exposed-key-responder/';
 
+/**
+ * How far past the execution's start the revocation reaches. IAM changes take seconds to reach
+ * every endpoint: while the key's deactivation propagates, whoever holds it can still mint
+ * sessions (GetSessionToken: up to 36 hours), and those would be issued after the execution
+ * started. Denying sessions issued up to a few minutes later revokes them too; the user's own
+ * new sessions in that window are denied as well, which a quarantined user can afford.
+ */
+export const REVOCATION_MARGIN_SECONDS = 300;
+
+/** The `aws:TokenIssueTime` before which sessions are denied, for a response started at `startedAt`. */
+export function revocationTime(startedAt: string): string {
+  const start = Date.parse(startedAt);
+  if (Number.isNaN(start)) throw new Error(`not a date: ${startedAt}`);
+  return new Date(start + REVOCATION_MARGIN_SECONDS * 1000).toISOString();
+}
+
 export interface PolicyDocument {
   Version: '2012-10-17';
   Statement: Array<Record<string, unknown>>;
@@ -42,7 +58,8 @@ export function revokedBefore(document: unknown): string | undefined {
   for (const s of statements) {
     const cond = (s as { Effect?: string; Action?: unknown; Condition?: { DateLessThan?: Record<string, string> } });
     const at = cond.Condition?.DateLessThan?.['aws:TokenIssueTime'];
-    if (cond.Effect === 'Deny' && cond.Action === '*' && typeof at === 'string') return at;
+    const everything = cond.Action === '*' || (Array.isArray(cond.Action) && cond.Action.includes('*'));
+    if (cond.Effect === 'Deny' && everything && typeof at === 'string') return at;
   }
   return undefined;
 }

@@ -8,7 +8,7 @@ import { awsErrorCode, ContainmentNotVerifiedError, rethrowAws } from '../shared
 import { Incident } from '../shared/incident';
 import { Log } from '../shared/logger';
 import { Verification } from '../shared/steps';
-import { REVOKE_SESSIONS_POLICY_NAME, RESPONDER_POLICY_PATH, revokedBefore } from '../shared/policies';
+import { REVOKE_SESSIONS_POLICY_NAME, RESPONDER_POLICY_PATH, revocationTime, revokedBefore } from '../shared/policies';
 
 export interface VerifyConfig {
   readonly dryRun: boolean;
@@ -24,8 +24,10 @@ export interface VerifyDeps {
 
 
 /**
- * Reads the account back: the exposed key must be Inactive, the revoke policy must revoke at least
- * up to the incident's start, the quarantine policy must be attached. IAM is eventually consistent,
+ * Reads the account back: the exposed key must be Inactive, the revoke policy must reach at least
+ * {@link revocationTime} of the incident's dispatch (not of this execution's start: two keys of one
+ * user are two executions started together, and the policy both write holds either one's time), the
+ * quarantine policy must be attached. IAM is eventually consistent,
  * so a miss throws {@link ContainmentNotVerifiedError}, which the workflow retries before failing.
  */
 export async function verify(incident: Incident, revokeBefore: string, deps: VerifyDeps): Promise<Verification> {
@@ -38,16 +40,17 @@ export async function verify(incident: Incident, revokeBefore: string, deps: Ver
     revokePolicyTime(incident, deps),
     attachedPolicies(incident, deps),
   ]);
-  // The managed fallback (inline quota full) is named after the incident, so it revokes before this
-  // incident's start.
+  // The managed fallback (inline quota full) is named after the incident: it holds this
+  // execution's revocation time.
   const fallback = `${RESPONDER_POLICY_PATH}${REVOKE_SESSIONS_POLICY_NAME}-${incident.incidentId}`;
-  const revoked = inlineRevoked ?? (attached.some((arn) => arn.endsWith(fallback)) ? revokeBefore : undefined);
+  const revoked = inlineRevoked ?? (attached.some((arn) => arn.endsWith(fallback)) ? revocationTime(revokeBefore) : undefined);
+  const required = revocationTime(incident.dispatchedAt);
   const key = keys.find((k) => k.accessKeyId === incident.accessKeyId);
   const quarantineAttached = attached.includes(deps.config.quarantinePolicyArn);
   const problems: string[] = [];
   if (!key) problems.push(`access key ${incident.accessKeyId} is not a key of user ${incident.userName}`);
   else if (key.status !== 'Inactive') problems.push(`access key ${incident.accessKeyId} is ${key.status}`);
-  if (!revoked || revoked < revokeBefore) {
+  if (!revoked || !(Date.parse(revoked) >= Date.parse(required))) {
     problems.push(revoked ? `sessions are revoked only before ${revoked}` : 'no policy revokes the older sessions');
   }
   if (!quarantineAttached) problems.push(`quarantine policy ${deps.config.quarantinePolicyArn} is not attached`);
