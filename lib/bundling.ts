@@ -1,0 +1,105 @@
+import * as path from 'node:path';
+import type { BuildOptions } from 'esbuild';
+import { BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+
+/** The repository root: where package.json, package-lock.json and lambdas/ live. */
+export const PROJECT_ROOT = path.resolve(__dirname, '..');
+
+/** The responder's Lambdas, in the order of an incident. */
+export const LAMBDA_NAMES = ['dispatcher', 'contain', 'verify', 'notify'] as const;
+export type LambdaName = (typeof LAMBDA_NAMES)[number];
+
+/** Each Lambda's entry, relative to {@link PROJECT_ROOT}: `lambdas/<name>/index.ts`. */
+export const LAMBDA_ENTRIES: Readonly<Record<LambdaName, string>> = {
+  dispatcher: 'lambdas/dispatcher/index.ts',
+  contain: 'lambdas/contain/index.ts',
+  verify: 'lambdas/verify/index.ts',
+  notify: 'lambdas/notify/index.ts',
+};
+
+/** Absolute path of a Lambda's entry. */
+export function lambdaEntry(name: LambdaName): string {
+  return path.join(PROJECT_ROOT, LAMBDA_ENTRIES[name]);
+}
+
+/**
+ * Gives the ESM bundle a real `require`. When a bundled dependency is CommonJS and requires a Node
+ * built-in (the SDK's CJS builds do: `require('node:https')`), esbuild's ESM output otherwise
+ * throws `Dynamic require of "node:https" is not supported` when that code runs. With
+ * `mainFields: ['module', 'main']` and today's pinned SDK no bundle has such a require, so this
+ * is a guard for the next dependency that does.
+ */
+export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+
+/**
+ * Bundled in place of `@aws-sdk/credential-provider-node` (the SDK's default credential chain): it
+ * exports `defaultProvider` = `fromEnv`. In Lambda the role's credentials are always in the
+ * environment; the rest of the chain (SSO, ini files, web identity, login, and the nested STS/SSO
+ * clients) never runs there and is over 100 KB of every bundle. Relative to {@link PROJECT_ROOT}.
+ */
+export const LAMBDA_CREDENTIALS_SHIM = 'lambdas/shared/lambda-credentials.ts';
+/** The module the shim replaces. */
+export const SDK_DEFAULT_CREDENTIALS_MODULE = '@aws-sdk/credential-provider-node';
+
+/**
+ * Left out of every bundle: the SDK's event-stream support, which the SDK loads only through a
+ * dynamic `import()` when an operation streams events. IAM, Step Functions and SNS have none, so
+ * it is never loaded; should it ever be, the Lambda runtime's own SDK copy answers the import.
+ * About 20 KB less in every bundle.
+ */
+export const NEVER_LOADED_MODULES = ['@smithy/core/event-streams'] as const;
+
+/** The Node.js version the bundles target; the Lambda runtime is nodejs24.x. */
+export const NODE_TARGET = 'node24';
+
+/**
+ * The esbuild options every Lambda is bundled with, as esbuild's own `build()` takes them, so a
+ * benchmark can bundle exactly as `cdk synth` does:
+ *
+ * ```ts
+ * await esbuild.build({ ...ESBUILD_OPTIONS, entryPoints: [lambdaEntry('contain')], outdir });
+ * ```
+ *
+ * - ESM (`index.mjs`): smaller and faster to load than CJS (tree-shaking of the SDK's ESM builds).
+ * - The AWS SDK is bundled, not taken from the runtime: the versions are the ones pinned in
+ *   package.json and tested, and a bundled client loads faster than the runtime's copy on disk.
+ * - `mainFields: ['module', 'main']` picks the SDK's ESM builds (esbuild prefers `main` on node).
+ * - No source map: it would double the bundle and the cold start; stack traces name our functions
+ *   anyway because the code is small.
+ * - The SDK's default credential chain is replaced by the environment provider
+ *   ({@link LAMBDA_CREDENTIALS_SHIM}), and its event-stream support left out
+ *   ({@link NEVER_LOADED_MODULES}).
+ */
+export const ESBUILD_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: NODE_TARGET,
+  minify: true,
+  sourcemap: false,
+  mainFields: ['module', 'main'],
+  banner: { js: ESM_REQUIRE_BANNER },
+  external: [...NEVER_LOADED_MODULES],
+  alias: { [SDK_DEFAULT_CREDENTIALS_MODULE]: path.join(PROJECT_ROOT, LAMBDA_CREDENTIALS_SHIM) },
+  outExtension: { '.js': '.mjs' },
+} as const satisfies BuildOptions;
+
+/**
+ * The same options for `NodejsFunction` (which runs the local esbuild: never Docker). It writes
+ * `index.mjs` for the ESM format, so the handler is `index.handler`.
+ */
+export function nodejsBundlingOptions(): BundlingOptions {
+  return {
+    format: OutputFormat.ESM,
+    target: ESBUILD_OPTIONS.target,
+    minify: ESBUILD_OPTIONS.minify,
+    sourceMap: ESBUILD_OPTIONS.sourcemap,
+    mainFields: [...ESBUILD_OPTIONS.mainFields],
+    banner: ESBUILD_OPTIONS.banner.js,
+    bundleAwsSDK: true,
+    externalModules: [...ESBUILD_OPTIONS.external],
+    // Local bundling runs esbuild in the project root: the alias is relative to it.
+    esbuildArgs: { '--alias': `${SDK_DEFAULT_CREDENTIALS_MODULE}=./${LAMBDA_CREDENTIALS_SHIM}` },
+    forceDockerBundling: false,
+  };
+}

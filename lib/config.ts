@@ -1,0 +1,136 @@
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { IConstruct } from 'constructs';
+
+/** Powertools log levels the Lambdas accept in POWERTOOLS_LOG_LEVEL. */
+export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * CloudWatch Logs retention values, in days (what `PutRetentionPolicy` accepts). "Never expire"
+ * is not offered: incident logs are evidence, but they should not be kept forever by accident.
+ */
+export const LOG_RETENTION_DAYS: readonly number[] = Object.values(RetentionDays)
+  .filter((v): v is number => typeof v === 'number' && v !== RetentionDays.INFINITE)
+  .sort((a, b) => a - b);
+
+/** What a deployment of the responder can be told, from CDK context (`cdk deploy -c key=value`). */
+export interface ResponderConfig {
+  /**
+   * Who is told about each incident (SNS email subscriptions, confirmed by each address).
+   * Context `notificationEmail`: comma-separated addresses.
+   * @default - none: the topic has no subscription and synth warns
+   */
+  readonly notificationEmails: readonly string[];
+  /**
+   * Report what would be done, change nothing in IAM. Context `dryRun`: `true` or `false`.
+   * @default false
+   */
+  readonly dryRun: boolean;
+  /**
+   * IAM user names that are never changed (break-glass users, ...): their incidents are escalated
+   * to people, and the containment role is explicitly denied on them. Context `protectedUsers`:
+   * comma-separated user names.
+   * @default - none
+   */
+  readonly protectedUsers: readonly string[];
+  /**
+   * Log level of every Lambda (POWERTOOLS_LOG_LEVEL). Context `logLevel`.
+   * @default 'INFO'
+   */
+  readonly logLevel: LogLevel;
+  /**
+   * Retention of every log group (Lambdas and workflow), in days; one of {@link LOG_RETENTION_DAYS}.
+   * Context `logRetentionDays`.
+   * @default 365
+   */
+  readonly logRetentionDays: RetentionDays;
+}
+
+/** What {@link configFromContext} gives when no context is set. */
+export const DEFAULT_CONFIG: ResponderConfig = {
+  notificationEmails: [],
+  dryRun: false,
+  protectedUsers: [],
+  logLevel: 'INFO',
+  logRetentionDays: RetentionDays.ONE_YEAR,
+};
+
+/** The context keys {@link configFromContext} reads. */
+export const CONTEXT_KEYS = ['notificationEmail', 'dryRun', 'protectedUsers', 'logLevel', 'logRetentionDays'] as const;
+
+const EMAIL = /^[^\s@,;<>"]+@[^\s@,;<>".]+(\.[^\s@,;<>".]+)+$/;
+/** IAM's pattern for a user name. */
+const IAM_USER_NAME = /^[\w+=,.@-]{1,64}$/;
+
+function invalid(key: string, message: string): Error {
+  return new Error(`Invalid context "${key}": ${message}`);
+}
+
+/** A comma-separated string (what `-c key=a,b` gives) or a list of strings (cdk.json). */
+function list(key: string, value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  const items = typeof value === 'string'
+    ? value.split(',')
+    : Array.isArray(value) && value.every((v) => typeof v === 'string')
+      ? (value as string[])
+      : undefined;
+  if (!items) throw invalid(key, `expected a comma-separated string or a list of strings, got ${JSON.stringify(value)}`);
+  return items.map((s) => s.trim()).filter(Boolean);
+}
+
+function parseEmails(value: unknown): string[] {
+  const emails = list('notificationEmail', value);
+  const bad = emails.filter((e) => !EMAIL.test(e));
+  if (bad.length > 0) throw invalid('notificationEmail', `not an email address: ${bad.map((b) => JSON.stringify(b)).join(', ')}`);
+  return [...new Set(emails)];
+}
+
+function parseProtectedUsers(value: unknown): string[] {
+  const users = list('protectedUsers', value);
+  const bad = users.filter((u) => !IAM_USER_NAME.test(u));
+  if (bad.length > 0) {
+    throw invalid('protectedUsers', `not an IAM user name (1-64 of [A-Za-z0-9_+=,.@-]): ${bad.map((b) => JSON.stringify(b)).join(', ')}`);
+  }
+  return [...new Set(users)];
+}
+
+function parseDryRun(value: unknown): boolean {
+  if (value === undefined || value === null) return DEFAULT_CONFIG.dryRun;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw invalid('dryRun', `expected true or false, got ${JSON.stringify(value)}`);
+}
+
+function parseLogLevel(value: unknown): LogLevel {
+  if (value === undefined || value === null) return DEFAULT_CONFIG.logLevel;
+  const level = typeof value === 'string' ? value.trim().toUpperCase() : undefined;
+  if (!level || !(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw invalid('logLevel', `expected one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(value)}`);
+  }
+  return level as LogLevel;
+}
+
+function parseRetention(value: unknown): RetentionDays {
+  if (value === undefined || value === null) return DEFAULT_CONFIG.logRetentionDays;
+  const days = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!LOG_RETENTION_DAYS.includes(days)) {
+    throw invalid('logRetentionDays', `expected a CloudWatch Logs retention in days (${LOG_RETENTION_DAYS.join(', ')}), got ${JSON.stringify(value)}`);
+  }
+  return days as RetentionDays;
+}
+
+/**
+ * Reads the {@link ResponderConfig} from CDK context. `-c key=value` gives strings, cdk.json may
+ * give booleans, numbers and lists: both are accepted. An invalid value throws an Error naming the
+ * context key; nothing is silently replaced by a default.
+ */
+export function configFromContext(scope: IConstruct): ResponderConfig {
+  const get = (key: (typeof CONTEXT_KEYS)[number]): unknown => scope.node.tryGetContext(key);
+  return {
+    notificationEmails: parseEmails(get('notificationEmail')),
+    dryRun: parseDryRun(get('dryRun')),
+    protectedUsers: parseProtectedUsers(get('protectedUsers')),
+    logLevel: parseLogLevel(get('logLevel')),
+    logRetentionDays: parseRetention(get('logRetentionDays')),
+  };
+}

@@ -1,0 +1,208 @@
+import { Annotations, CfnOutput, Duration, Stack, StackProps, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { RESPONDER_POLICY_PATH, QUARANTINE_DENIED_ACTIONS } from '../lambdas/shared/policies';
+import { LambdaName } from './bundling';
+import { ResponderConfig } from './config';
+import { DetectionRules } from './detection-rules';
+import { acknowledge, wildcardActionFinding, wildcardResourceFinding } from './nag';
+import { NotificationTopic } from './notification-topic';
+import { ResponderFunction } from './responder-function';
+import { ResponseWorkflow } from './response-workflow';
+
+/** The construct id of the stack in the app (`cdk deploy ExposedKeyResponder`). */
+export const STACK_ID = 'ExposedKeyResponder';
+/** IAM, STS and Trusted Advisor events reach EventBridge only here. */
+export const STACK_REGION = 'us-east-1';
+
+/** The IAM actions the containment Lambda may perform on a user (and never on a protected one). */
+export const CONTAIN_USER_ACTIONS = ['iam:UpdateAccessKey', 'iam:PutUserPolicy', 'iam:AttachUserPolicy'] as const;
+
+export interface ExposedKeyResponderStackProps extends StackProps {
+  /** What this deployment does: recipients, dry run, protected users, log level and retention. */
+  readonly config: ResponderConfig;
+}
+
+/**
+ * The whole responder in one stack, deployed in us-east-1: detection rules, the dispatcher, the
+ * response workflow and its Lambdas, the quarantine policy and the notification topic. Each Lambda
+ * has its own role with only what its handler calls.
+ */
+export class ExposedKeyResponderStack extends Stack {
+  /** Customer-managed deny of high-risk actions, attached to the exposed key's user. */
+  public readonly quarantinePolicy: iam.ManagedPolicy;
+  public readonly notifications: NotificationTopic;
+  public readonly functions: Readonly<Record<LambdaName, ResponderFunction>>;
+  public readonly workflow: ResponseWorkflow;
+  public readonly detection: DetectionRules;
+
+  constructor(scope: Construct, id: string, props: ExposedKeyResponderStackProps) {
+    super(scope, id, {
+      description: 'exposed-key-responder: contains a leaked AWS access key in seconds (EventBridge rules, dispatcher, Step Functions workflow)',
+      ...props,
+    });
+    const { config } = props;
+
+    if (!Token.isUnresolved(this.region) && this.region !== STACK_REGION) {
+      Annotations.of(this).addError(
+        `The exposed-key-responder stack must be deployed in ${STACK_REGION}, not ${this.region}: IAM, STS and Trusted Advisor events (CloudTrail quarantine, Trusted Advisor "Exposed Access Keys") reach EventBridge only in ${STACK_REGION}, so its rules would never fire here.`,
+      );
+    }
+
+    const userArns = this.formatArn({ service: 'iam', region: '', resource: 'user', resourceName: '*' });
+    const responderPolicyArns = this.formatArn({ service: 'iam', region: '', resource: 'policy', resourceName: `${RESPONDER_POLICY_PATH.replace(/^\/|\/$/g, '')}/*` });
+    const userReason = 'The exposed key belongs to a user known only at run time (from the AWS event): the responder must act on any IAM user of the account.';
+
+    this.quarantinePolicy = new iam.ManagedPolicy(this, 'QuarantinePolicy', {
+      description: 'exposed-key-responder: denies high-risk actions to the user of an exposed access key (attached by the responder; detach it when the user is clean)',
+      path: RESPONDER_POLICY_PATH,
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'DenyHighRiskActions',
+          effect: iam.Effect.DENY,
+          actions: [...QUARANTINE_DENIED_ACTIONS],
+          resources: ['*'],
+        }),
+      ],
+    });
+
+    this.notifications = new NotificationTopic(this, 'Notifications', { emails: config.notificationEmails });
+
+    const common = { logLevel: config.logLevel, logRetention: config.logRetentionDays };
+    const dryRun = config.dryRun ? 'true' : 'false';
+    const contain = new ResponderFunction(this, 'Contain', {
+      ...common,
+      lambdaName: 'contain',
+      environment: { DRY_RUN: dryRun, QUARANTINE_POLICY_ARN: this.quarantinePolicy.managedPolicyArn },
+    });
+    const verify = new ResponderFunction(this, 'Verify', {
+      ...common,
+      lambdaName: 'verify',
+      environment: { DRY_RUN: dryRun, QUARANTINE_POLICY_ARN: this.quarantinePolicy.managedPolicyArn },
+    });
+    const notify = new ResponderFunction(this, 'Notify', {
+      ...common,
+      lambdaName: 'notify',
+      environment: { TOPIC_ARN: this.notifications.topic.topicArn },
+    });
+
+    this.workflow = new ResponseWorkflow(this, 'Workflow', {
+      containFunction: contain,
+      verifyFunction: verify,
+      notifyFunction: notify,
+      logRetention: config.logRetentionDays,
+    });
+
+    const dispatcher = new ResponderFunction(this, 'Dispatcher', {
+      ...common,
+      lambdaName: 'dispatcher',
+      // Resolving the quarantined users pages through GetAccountAuthorizationDetails: give it time.
+      timeout: Duration.seconds(60),
+      environment: {
+        STATE_MACHINE_ARN: this.workflow.stateMachine.stateMachineArn,
+        PROTECTED_USERS: config.protectedUsers.join(','),
+      },
+    });
+    this.functions = { dispatcher, contain, verify, notify };
+
+    // --- dispatcher: find the key's owner, start one execution per key.
+    dispatcher.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'FindKeyOwner',
+      actions: ['iam:GetAccessKeyLastUsed', 'iam:ListAccessKeys'],
+      resources: [userArns],
+    }));
+    dispatcher.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'FindQuarantinedUsers',
+      actions: ['iam:GetAccountAuthorizationDetails'],
+      resources: ['*'],
+    }));
+    this.workflow.stateMachine.grantStartExecution(dispatcher);
+    acknowledge(dispatcher.role, wildcardResourceFinding(this, userArns), userReason);
+    acknowledge(
+      dispatcher.role,
+      wildcardResourceFinding(this, '*'),
+      'iam:GetAccountAuthorizationDetails supports no resource-level permission (its resource must be "*"); it finds the users AWS quarantined when an event names no key.',
+    );
+
+    // --- contain: deactivate the key, revoke sessions, attach our quarantine policy. Nothing else.
+    contain.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'DeactivateKeyRevokeSessions',
+      actions: ['iam:UpdateAccessKey', 'iam:PutUserPolicy'],
+      resources: [userArns],
+    }));
+    contain.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'AttachQuarantinePolicy',
+      actions: ['iam:AttachUserPolicy'],
+      resources: [userArns],
+      conditions: { ArnEquals: { 'iam:PolicyARN': [this.quarantinePolicy.managedPolicyArn] } },
+    }));
+    contain.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'AttachRevokeSessionsFallbackPolicy',
+      actions: ['iam:AttachUserPolicy'],
+      resources: [userArns],
+      conditions: { ArnLike: { 'iam:PolicyARN': [responderPolicyArns] } },
+    }));
+    contain.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'CreateRevokeSessionsFallbackPolicy',
+      actions: ['iam:CreatePolicy'],
+      resources: [responderPolicyArns],
+    }));
+    if (config.protectedUsers.length > 0) {
+      // Defence in depth: the dispatcher marks their incidents protected and contain skips them,
+      // and even a bug there cannot change them. With and without an IAM path.
+      contain.addToRolePolicy(new iam.PolicyStatement({
+        sid: 'NeverTouchProtectedUsers',
+        effect: iam.Effect.DENY,
+        actions: [...CONTAIN_USER_ACTIONS],
+        resources: config.protectedUsers.flatMap((name) => [
+          this.formatArn({ service: 'iam', region: '', resource: 'user', resourceName: name }),
+          this.formatArn({ service: 'iam', region: '', resource: 'user', resourceName: `*/${name}` }),
+        ]),
+      }));
+    }
+    acknowledge(contain.role, wildcardResourceFinding(this, userArns), userReason);
+    acknowledge(
+      contain.role,
+      wildcardResourceFinding(this, responderPolicyArns),
+      `When a user's inline policies are full, containment creates a revoke-sessions policy named after the incident under the path ${RESPONDER_POLICY_PATH}, and attaches it; the name is known only at run time.`,
+    );
+
+    // --- verify: read the user's keys and policies back.
+    verify.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'ReadContainment',
+      actions: ['iam:ListAccessKeys', 'iam:GetUserPolicy', 'iam:ListAttachedUserPolicies'],
+      resources: [userArns],
+    }));
+    acknowledge(verify.role, wildcardResourceFinding(this, userArns), userReason);
+
+    // --- notify: publish to the (KMS-encrypted) topic.
+    this.notifications.topic.grantPublish(notify);
+    acknowledge(
+      notify.role,
+      wildcardActionFinding('kms:GenerateDataKey*'),
+      'Granted by topic.grantPublish on the topic\'s own KMS key only: publishing to an encrypted topic needs kms:GenerateDataKey (the wildcard covers GenerateDataKeyWithoutPlaintext) on that key.',
+    );
+
+    // --- workflow: invoke its three Lambdas (versions and aliases included), log, trace.
+    const smRole = this.workflow.stateMachine.role;
+    for (const fn of [contain, verify, notify]) {
+      acknowledge(
+        smRole,
+        wildcardResourceFinding(this, `${fn.functionArn}:*`),
+        `Granted by grantInvoke: the state machine may invoke the ${fn.node.scope?.node.id} Lambda and its versions/aliases (ARN:*), and no other function.`,
+      );
+    }
+    acknowledge(
+      smRole,
+      wildcardResourceFinding(this, '*'),
+      'Step Functions log delivery (logs:CreateLogDelivery, logs:DescribeLogGroups, ...) and X-Ray (xray:PutTraceSegments, ...) support no resource-level permission; CDK grants them on "*" for logging level ALL and tracing.',
+    );
+
+    this.detection = new DetectionRules(this, 'DetectionRules', { target: dispatcher });
+
+    new CfnOutput(this, 'NotificationTopicArn', { value: this.notifications.topic.topicArn });
+    new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.detection.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'QuarantinePolicyArn', { value: this.quarantinePolicy.managedPolicyArn });
+  }
+}

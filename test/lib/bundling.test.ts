@@ -1,0 +1,165 @@
+import { execFile, execFileSync } from 'node:child_process';
+import * as http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import * as esbuild from 'esbuild';
+import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  ESBUILD_OPTIONS,
+  ESM_REQUIRE_BANNER,
+  LAMBDA_CREDENTIALS_SHIM,
+  LAMBDA_ENTRIES,
+  LAMBDA_NAMES,
+  lambdaEntry,
+  nodejsBundlingOptions,
+  PROJECT_ROOT,
+} from '../../lib/bundling';
+
+describe('bundling options', () => {
+  it('bundle minified ESM (.mjs) for node24, ESM builds first, with a require shim and no source map', () => {
+    expect(ESBUILD_OPTIONS).toMatchObject({
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outExtension: { '.js': '.mjs' },
+      target: 'node24',
+      minify: true,
+      sourcemap: false,
+      mainFields: ['module', 'main'],
+    });
+    expect(ESBUILD_OPTIONS.banner.js).toBe(
+      "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+    );
+  });
+
+  it('bundle the AWS SDK instead of leaving it external, all but its event-stream support', () => {
+    expect(ESBUILD_OPTIONS.external).toEqual(['@smithy/core/event-streams']);
+    expect(nodejsBundlingOptions()).toMatchObject({ externalModules: ['@smithy/core/event-streams'], bundleAwsSDK: true });
+  });
+
+  it('give NodejsFunction the same options, with the local esbuild only (never Docker)', () => {
+    expect(nodejsBundlingOptions()).toEqual({
+      format: OutputFormat.ESM,
+      target: 'node24',
+      minify: true,
+      sourceMap: false,
+      mainFields: ['module', 'main'],
+      banner: ESM_REQUIRE_BANNER,
+      bundleAwsSDK: true,
+      externalModules: ['@smithy/core/event-streams'],
+      esbuildArgs: { '--alias': '@aws-sdk/credential-provider-node=./lambdas/shared/lambda-credentials.ts' },
+      forceDockerBundling: false,
+    });
+  });
+
+  it('replace the SDK\'s default credential chain with the environment provider (the shim exists)', () => {
+    expect(ESBUILD_OPTIONS.alias).toEqual({
+      '@aws-sdk/credential-provider-node': path.join(PROJECT_ROOT, 'lambdas/shared/lambda-credentials.ts'),
+    });
+    expect(existsSync(path.join(PROJECT_ROOT, LAMBDA_CREDENTIALS_SHIM))).toBe(true);
+  });
+
+  it('list the four Lambdas, each at lambdas/<name>/index.ts, which exists', () => {
+    expect([...LAMBDA_NAMES]).toEqual(['dispatcher', 'contain', 'verify', 'notify']);
+    for (const name of LAMBDA_NAMES) {
+      expect(LAMBDA_ENTRIES[name]).toBe(`lambdas/${name}/index.ts`);
+      expect(existsSync(lambdaEntry(name))).toBe(true);
+    }
+  });
+});
+
+describe('a bundle built with these options', () => {
+  let outdir: string;
+  beforeAll(() => {
+    outdir = mkdtempSync(path.join(tmpdir(), 'responder-bundle-'));
+  });
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  // What Lambda does at a cold start: import index.mjs and find `handler`. Run in a real Node
+  // process, with the environment the stack gives (the handlers only create clients at load:
+  // nothing reaches AWS).
+  it.each([...LAMBDA_NAMES])('%s bundles the SDK without its default credential chain, loads as an ES module and exports handler', async (name) => {
+    const dir = path.join(outdir, name);
+    const { metafile } = await esbuild.build({ ...ESBUILD_OPTIONS, entryPoints: [lambdaEntry(name)], outdir: dir, logLevel: 'silent', metafile: true });
+    const inputs = Object.keys(metafile.inputs);
+    expect(inputs).toContain(LAMBDA_CREDENTIALS_SHIM);
+    expect(inputs.filter((i) => /credential-provider-(node|ini|sso|web-identity|process|login)|nested-clients/.test(i))).toEqual([]);
+    expect(inputs.some((i) => i.includes('node_modules/@aws-sdk/'))).toBe(true);
+    const file = path.join(dir, 'index.mjs');
+    const code = readFileSync(file, 'utf8');
+    expect(code.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(file)}); console.log(typeof m.handler);`], {
+      env: {
+        PATH: process.env.PATH,
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:x',
+        PROTECTED_USERS: '',
+        DRY_RUN: 'true',
+        QUARANTINE_POLICY_ARN: 'arn:aws:iam::123456789012:policy/exposed-key-responder/q',
+        TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:t',
+      },
+      encoding: 'utf8',
+    });
+    expect(out.trim()).toBe('function');
+  });
+});
+
+describe('the bundled contain Lambda against a local IAM endpoint', () => {
+  // Proves the bundle works past loading: the credentials shim signs with the environment's keys
+  // (as Lambda provides them) and the query protocol round-trips. The endpoint is a server on
+  // 127.0.0.1 answering as IAM does; nothing leaves the machine.
+  it('sends UpdateAccessKey signed with the environment credentials and reports the key Inactive', async () => {
+    const requests: Array<{ authorization?: string; body: string }> = [];
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        requests.push({ authorization: req.headers.authorization, body });
+        res.writeHead(200, { 'content-type': 'text/xml' });
+        res.end('<UpdateAccessKeyResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></UpdateAccessKeyResponse>');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const dir = mkdtempSync(path.join(tmpdir(), 'responder-bundle-call-'));
+    try {
+      await esbuild.build({ ...ESBUILD_OPTIONS, entryPoints: [lambdaEntry('contain')], outdir: dir, logLevel: 'silent' });
+      const incident = {
+        incidentId: 'AKIAEXPOSEDKEY000001-20261120', source: 'manual', accountId: '123456789012', accessKeyId: 'AKIAEXPOSEDKEY000001',
+        userName: 'ci-deploy', principalType: 'user', protectedPrincipal: false, detectedAt: '2026-11-20T10:00:00Z',
+        dispatchedAt: '2026-11-20T10:00:01Z', detail: 'test',
+      };
+      const script = `const m = await import(${JSON.stringify(path.join(dir, 'index.mjs'))});
+        const r = await m.handler(${JSON.stringify({ incident, action: 'deactivate-key', revokeBefore: '2026-11-20T10:00:02Z' })});
+        console.log(JSON.stringify(r));`;
+
+      const out = await new Promise<string>((resolve, reject) => {
+        execFile(process.execPath, ['--input-type=module', '-e', script], {
+          env: {
+            PATH: process.env.PATH, AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_IAM: `http://127.0.0.1:${port}`,
+            AWS_ACCESS_KEY_ID: 'AKIALAMBDAROLE000001', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'token',
+            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'SILENT',
+            DRY_RUN: 'false', QUARANTINE_POLICY_ARN: 'arn:aws:iam::123456789012:policy/exposed-key-responder/q',
+          },
+          encoding: 'utf8',
+        }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)));
+      });
+
+      expect(JSON.parse(out.trim().split('\n').pop()!)).toMatchObject({ action: 'deactivate-key', status: 'done' });
+      expect(requests).toHaveLength(1);
+      expect(requests[0].authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIALAMBDAROLE000001\//);
+      expect(new URLSearchParams(requests[0].body).get('Action')).toBe('UpdateAccessKey');
+      expect(Object.fromEntries(new URLSearchParams(requests[0].body))).toMatchObject({
+        UserName: 'ci-deploy', AccessKeyId: 'AKIAEXPOSEDKEY000001', Status: 'Inactive',
+      });
+    } finally {
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
