@@ -21,6 +21,8 @@ const print = (line: string) => process.stdout.write(`${line}\n`);
 const ACCOUNT = '123456789012';
 const KEY = 'AKIABENCHEXPOSED0001';
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+/** The node that loads the bundles: this one, or BENCH_NODE (e.g. a Node 24 binary, as Lambda runs). */
+const NODE = process.env.BENCH_NODE ?? process.execPath;
 
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
@@ -111,7 +113,7 @@ async function bundles(): Promise<Array<{ name: string; file: string }>> {
 
 function timeNode(args: string[], env: NodeJS.ProcessEnv): number {
   const start = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const r = spawnSync(NODE, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (r.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${r.stderr.toString()}`);
   return ms;
@@ -130,7 +132,8 @@ function coldLoads(files: Array<{ name: string; file: string }>): void {
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
   const baseline = median(Array.from({ length: RUNS }, () => timeNode(['-e', '0'], env)));
-  print(`\n3. Cold module load (median of ${RUNS} runs, node ${process.version}; Lambda runs nodejs24.x)`);
+  const version = spawnSync(NODE, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  print(`\n3. Cold module load (median of ${RUNS} runs, node ${version}, clean environment; Lambda runs nodejs24.x: set BENCH_NODE to measure with another node)`);
   print(`   bare node -e 0 ${baseline.toFixed(0).padStart(6)} ms`);
   for (const { name, file } of files) {
     const load = ['--input-type=module', '-e', `await import(${JSON.stringify(`file://${file}`)})`];
