@@ -106,7 +106,9 @@ async function revokeSessions(incident: Incident, revokeBefore: string, deps: Co
     deps.logger.warn('inline policy quota full: revoking through a managed policy', { userName: incident.userName });
   }
   const policyName = `${REVOKE_SESSIONS_POLICY_NAME}-${incident.incidentId}`.slice(0, 128);
-  const policyArn = `arn:aws:iam::${incident.accountId}:policy${RESPONDER_POLICY_PATH}${policyName}`;
+  // Same partition as the stack's own quarantine policy (aws, aws-cn, aws-us-gov).
+  const partition = deps.config.quarantinePolicyArn.split(':')[1] || 'aws';
+  const policyArn = `arn:${partition}:iam::${incident.accountId}:policy${RESPONDER_POLICY_PATH}${policyName}`;
   try {
     await deps.iam.send(new CreatePolicyCommand({ PolicyName: policyName, Path: RESPONDER_POLICY_PATH, PolicyDocument: document }));
   } catch (err) {
