@@ -1,4 +1,7 @@
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -10,18 +13,28 @@ const CLIENTS: Array<{ service: string; client: Parameters<typeof mockClient>[0]
   { service: 'iam', client: IAMClient as never },
   { service: 'sfn', client: SFNClient as never },
   { service: 'sns', client: SNSClient as never },
+  { service: 'cloudtrail', client: CloudTrailClient as never },
+  { service: 'ec2', client: EC2Client as never },
+  { service: 's3', client: S3Client as never },
 ];
+
+interface Regional {
+  config: { region: () => Promise<string> | string };
+}
 
 /**
  * Routes every command of every responder client (module-level ones included) to the simulated
- * account, by operation name. Returns the function that puts the real clients back.
+ * account, by operation name and the client's region. Returns the function that puts the real
+ * clients back.
  */
 export function connectToSimulatedAccount(account: SimulatedAccount): () => void {
   const mocks = CLIENTS.map(({ service, client }) => {
     const mock = mockClient(client);
-    mock.send.callsFake(async (command) => {
+    // sinon calls the fake with the client as `this`: its region is the region of the call.
+    mock.send.callsFake(async function (this: Regional, command) {
       const operation = command.constructor.name.replace(/Command$/, '');
-      return account.call(service, operation, (command.input ?? {}) as Record<string, unknown>) as never;
+      const region = await this.config.region();
+      return account.call(service, operation, (command.input ?? {}) as Record<string, unknown>, region) as never;
     });
     return mock;
   });

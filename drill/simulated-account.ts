@@ -5,12 +5,16 @@ import {
   NoSuchEntityException,
 } from '@aws-sdk/client-iam';
 import { ExecutionAlreadyExists } from '@aws-sdk/client-sfn';
+import { QUARANTINE_DENIED_ACTIONS } from '../lambdas/shared/policies';
+import { AWS_MANAGED_DOCUMENTS, evaluate } from './policy-evaluator';
 import { Scenario } from './scenario';
 
 /** One AWS API call the responder made, as the simulated account saw it. */
 export interface ApiCall {
   readonly service: string;
   readonly operation: string;
+  /** The region of the client that made it. */
+  readonly region?: string;
   /** The Lambda invocation that made it (state name or `dispatcher`). */
   readonly invocation?: string;
   /** Milliseconds since the drill started. */
@@ -32,6 +36,24 @@ export interface PublishedMessage {
 }
 
 type User = Scenario['users'][number];
+
+/** An EBS snapshot the responder created. */
+export interface SimulatedSnapshot {
+  readonly snapshotId: string;
+  readonly volumeId: string;
+  readonly instanceId: string;
+  readonly region: string;
+  readonly tags: Record<string, string>;
+}
+
+/** CloudTrail LookupEvents: 2 requests per second per account per region. */
+export const LOOKUP_EVENTS_PER_SECOND = 2;
+/**
+ * The drill runs faster than AWS: one real millisecond stands for this many simulated ones. The
+ * handlers' waits (rate limits, back-off) are divided by it, and the simulated rate limits count
+ * in simulated time, so a drill of minutes of CloudTrail paging takes a second or two.
+ */
+export const DRILL_TIME_SCALE = 50;
 
 /** IAM counts a user's inline policies together: 2,048 characters, white space excluded. */
 export const INLINE_USER_POLICY_QUOTA = 2048;
@@ -78,6 +100,11 @@ export class SimulatedAccount {
   private readonly managedPolicies = new Map<string, string>();
   private readonly faults: Array<Scenario['faults'][number] & { left: number }>;
   private readonly started = Date.now();
+  readonly snapshots: SimulatedSnapshot[] = [];
+  /** Objects written to S3, by `bucket/key`. */
+  readonly objects = new Map<string, { body: string; contentType?: string }>();
+  private readonly lookupCalls = new Map<string, number[]>();
+  private nextId = 1;
 
   constructor(
     private readonly scenario: Scenario,
@@ -88,21 +115,29 @@ export class SimulatedAccount {
     this.users = structuredClone(scenario.users);
     this.roles = structuredClone(scenario.roles);
     this.faults = scenario.faults.map((f) => ({ ...f, left: f.times }));
-    for (const arn of existingPolicyArns) this.managedPolicies.set(arn, '{}');
+    // The stack's own policies: the quarantine deny (what the simulation evaluates).
+    for (const arn of existingPolicyArns) {
+      this.managedPolicies.set(arn, JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: [...QUARANTINE_DENIED_ACTIONS], Resource: '*' }] }));
+    }
+  }
+
+  /** Simulated milliseconds since the drill started (see {@link DRILL_TIME_SCALE}). */
+  simulatedMs(): number {
+    return (Date.now() - this.started) * DRILL_TIME_SCALE;
   }
 
   /** Answers one API call: records it, applies injected faults, then the simulated behaviour. */
-  call(service: string, operation: string, input: Record<string, unknown>): unknown {
+  call(service: string, operation: string, input: Record<string, unknown>, region = 'us-east-1'): unknown {
     const fault = this.faults.find((f) => f.operation === `${service}:${operation}` && f.left > 0);
     const record = (error?: string) =>
-      this.calls.push({ service, operation, invocation: invocationContext.getStore(), atMs: Date.now() - this.started, ...(error ? { error } : {}) });
+      this.calls.push({ service, operation, region, invocation: invocationContext.getStore(), atMs: Date.now() - this.started, ...(error ? { error } : {}) });
     if (fault) {
       fault.left -= 1;
       record(fault.error);
       throw awsError(fault.error, `simulated ${fault.error} on ${service}:${operation}`);
     }
     try {
-      const out = this.answer(service, operation, input);
+      const out = this.answer(service, operation, input, region);
       record();
       return out;
     } catch (err) {
@@ -111,10 +146,14 @@ export class SimulatedAccount {
     }
   }
 
-  private answer(service: string, operation: string, input: Record<string, unknown>): unknown {
+  private answer(service: string, operation: string, input: Record<string, unknown>, region: string): unknown {
     const handler = (this as unknown as Record<string, unknown>)[`${service}_${operation}`];
     if (typeof handler !== 'function') throw new Error(`the simulated account does not implement ${service}:${operation}`);
-    return (handler as (i: Record<string, unknown>) => unknown).call(this, input);
+    return (handler as (i: Record<string, unknown>, r: string) => unknown).call(this, input, region);
+  }
+
+  private id(prefix: string): string {
+    return `${prefix}-${(this.nextId++).toString(16).padStart(17, '0')}`;
   }
 
   private user(userName: unknown): User {
@@ -232,6 +271,161 @@ export class SimulatedAccount {
     };
   }
 
+  protected iam_GetUser(input: Record<string, unknown>) {
+    const user = this.user(input.UserName);
+    return { User: { UserName: user.userName, Path: '/', UserId: `AIDA${user.userName.toUpperCase().replace(/[^A-Z0-9]/g, '').padEnd(17, 'X').slice(0, 17)}`, Arn: `arn:aws:iam::${this.accountId}:user/${user.userName}`, CreateDate: new Date('2026-01-01T00:00:00Z') } };
+  }
+
+  protected iam_ListGroupsForUser(input: Record<string, unknown>) {
+    const user = this.user(input.UserName);
+    return { Groups: (user.groups ?? []).map((g) => ({ GroupName: g, Arn: `arn:aws:iam::${this.accountId}:group/${g}`, Path: '/', GroupId: g, CreateDate: new Date(0) })), IsTruncated: false };
+  }
+
+  // Groups carry no policies in a scenario.
+  protected iam_ListAttachedGroupPolicies() {
+    return { AttachedPolicies: [], IsTruncated: false };
+  }
+
+  protected iam_ListGroupPolicies() {
+    return { PolicyNames: [], IsTruncated: false };
+  }
+
+  /** The document of a managed policy the account knows, or undefined. */
+  private managedDocument(arn: string): unknown {
+    if (this.managedPolicies.has(arn)) return JSON.parse(this.managedPolicies.get(arn)!);
+    const m = /^arn:aws:iam::aws:policy\/(?:.*\/)?([^/]+)$/.exec(arn);
+    return m ? AWS_MANAGED_DOCUMENTS[m[1]] : undefined;
+  }
+
+  protected iam_GetPolicy(input: Record<string, unknown>) {
+    const arn = String(input.PolicyArn);
+    if (!this.managedDocument(arn)) throw noSuchEntity(`Policy ${arn} was not found.`);
+    return { Policy: { Arn: arn, PolicyName: arn.split('/').pop(), DefaultVersionId: 'v1' } };
+  }
+
+  protected iam_GetPolicyVersion(input: Record<string, unknown>) {
+    const doc = this.managedDocument(String(input.PolicyArn));
+    if (!doc) throw noSuchEntity(`Policy ${String(input.PolicyArn)} was not found.`);
+    return { PolicyVersion: { Document: encodeURIComponent(JSON.stringify(doc)), VersionId: input.VersionId ?? 'v1', IsDefaultVersion: true } };
+  }
+
+  protected iam_SimulatePrincipalPolicy(input: Record<string, unknown>) {
+    const name = String(input.PolicySourceArn).split('/').pop();
+    const user = this.user(name);
+    const documents = [...Object.values(user.inlinePolicies), ...user.attachedPolicyArns.map((arn) => this.managedDocument(arn))];
+    return this.simulation(documents, input.ActionNames as string[]);
+  }
+
+  protected iam_SimulateCustomPolicy(input: Record<string, unknown>) {
+    return this.simulation((input.PolicyInputList as string[]).map((d) => JSON.parse(d) as unknown), input.ActionNames as string[]);
+  }
+
+  private simulation(documents: unknown[], actions: string[]) {
+    return { EvaluationResults: actions.map((a) => ({ EvalActionName: a, EvalResourceName: '*', EvalDecision: evaluate(documents, a) })), IsTruncated: false };
+  }
+
+  // ---- CloudTrail (per region) ----------------------------------------------------------------
+
+  protected cloudtrail_LookupEvents(input: Record<string, unknown>, region: string) {
+    const now = this.simulatedMs();
+    const recent = (this.lookupCalls.get(region) ?? []).filter((t) => now - t < 1000);
+    if (recent.length >= LOOKUP_EVENTS_PER_SECOND) {
+      this.lookupCalls.set(region, recent);
+      throw awsError('ThrottlingException', `Rate exceeded: ${LOOKUP_EVENTS_PER_SECOND} LookupEvents requests per second in ${region}`);
+    }
+    this.lookupCalls.set(region, [...recent, now]);
+    const [attr] = (input.LookupAttributes as Array<{ AttributeKey: string; AttributeValue: string }> | undefined) ?? [];
+    const start = input.StartTime ? new Date(input.StartTime as Date).getTime() : 0;
+    const end = input.EndTime ? new Date(input.EndTime as Date).getTime() : Infinity;
+    const pageSize = Math.min(Number(input.MaxResults ?? 50), 50);
+    const offset = input.NextToken ? Number(input.NextToken) : 0;
+    const matching = this.scenario.cloudTrail
+      .map((e, i) => ({ e: e as Record<string, unknown>, i }))
+      .filter(({ e }) => (e.region ?? 'us-east-1') === region)
+      .filter(({ e }) => {
+        const t = Date.parse(String(e.eventTime));
+        return t >= start && t <= end;
+      })
+      .filter(({ e }) => !attr || (attr.AttributeKey === 'AccessKeyId' ? e.accessKeyId === attr.AttributeValue : attr.AttributeKey === 'Username' ? e.userName === attr.AttributeValue : true))
+      .sort((a, b) => Date.parse(String(b.e.eventTime)) - Date.parse(String(a.e.eventTime)));
+    const page = matching.slice(offset, offset + pageSize);
+    return {
+      Events: page.map(({ e, i }) => {
+        const eventId = String(e.eventId ?? `sim-event-${i}`);
+        const record = {
+          eventVersion: '1.09',
+          userIdentity: { type: 'IAMUser', userName: e.userName, accessKeyId: e.accessKeyId, accountId: this.accountId },
+          eventTime: e.eventTime, eventSource: e.eventSource, eventName: e.eventName, awsRegion: region,
+          sourceIPAddress: e.sourceIPAddress ?? '203.0.113.10', userAgent: e.userAgent ?? 'aws-cli/2.15.0',
+          requestParameters: e.requestParameters ?? null, responseElements: e.responseElements ?? null,
+          ...(e.errorCode ? { errorCode: e.errorCode } : {}),
+          eventID: eventId, readOnly: false, eventType: 'AwsApiCall', recipientAccountId: this.accountId,
+        };
+        return { EventId: eventId, EventName: e.eventName, EventTime: new Date(String(e.eventTime)), EventSource: e.eventSource, Username: e.userName, AccessKeyId: e.accessKeyId, CloudTrailEvent: JSON.stringify(record) };
+      }),
+      ...(offset + pageSize < matching.length ? { NextToken: String(offset + pageSize) } : {}),
+    };
+  }
+
+  // ---- EC2 (per region) -------------------------------------------------------------------------
+
+  protected ec2_DescribeRegions() {
+    return { Regions: this.scenario.regions.map((r) => ({ RegionName: r, Endpoint: `ec2.${r}.amazonaws.com`, OptInStatus: 'opt-in-not-required' })) };
+  }
+
+  private instance(region: string, instanceId: unknown) {
+    const found = this.scenario.instances.find((i) => i.region === region && i.instanceId === instanceId);
+    if (!found) throw awsError('InvalidInstanceID.NotFound', `The instance ID '${String(instanceId)}' does not exist`);
+    return found;
+  }
+
+  protected ec2_DescribeInstances(input: Record<string, unknown>, region: string) {
+    const ids = (input.InstanceIds as string[] | undefined) ?? this.scenario.instances.filter((i) => i.region === region).map((i) => i.instanceId);
+    const instances = ids.map((id) => this.instance(region, id));
+    return {
+      Reservations: instances.map((i) => ({
+        Instances: [{ InstanceId: i.instanceId, State: { Name: i.state }, Placement: { AvailabilityZone: `${region}a` }, BlockDeviceMappings: i.volumeIds.map((v) => ({ DeviceName: '/dev/xvda', Ebs: { VolumeId: v } })) }],
+      })),
+    };
+  }
+
+  protected ec2_CreateSnapshots(input: Record<string, unknown>, region: string) {
+    const spec = input.InstanceSpecification as { InstanceId: string };
+    const instance = this.instance(region, spec.InstanceId);
+    if (instance.state === 'terminated') throw awsError('IncorrectState', `The instance '${instance.instanceId}' is not in a state from which it can be snapshotted.`);
+    const tagSpecs = (input.TagSpecifications as Array<{ Tags?: Array<{ Key: string; Value: string }> }> | undefined) ?? [];
+    const tags = Object.fromEntries(tagSpecs.flatMap((t) => t.Tags ?? []).map((t) => [t.Key, t.Value]));
+    const created = instance.volumeIds.map((volumeId) => {
+      const snapshot: SimulatedSnapshot = { snapshotId: this.id('snap'), volumeId, instanceId: instance.instanceId, region, tags };
+      this.snapshots.push(snapshot);
+      return snapshot;
+    });
+    return {
+      Snapshots: created.map((c) => ({ SnapshotId: c.snapshotId, VolumeId: c.volumeId, State: 'pending', OwnerId: this.accountId, Tags: Object.entries(c.tags).map(([Key, Value]) => ({ Key, Value })) })),
+    };
+  }
+
+  protected ec2_DescribeSnapshots(input: Record<string, unknown>, region: string) {
+    const filters = (input.Filters as Array<{ Name: string; Values: string[] }> | undefined) ?? [];
+    const found = this.snapshots.filter((sn) => sn.region === region).filter((sn) =>
+      filters.every((f) => {
+        if (f.Name.startsWith('tag:')) return f.Values.includes(sn.tags[f.Name.slice(4)]);
+        if (f.Name === 'volume-id') return f.Values.includes(sn.volumeId);
+        throw new Error(`the simulated account does not filter snapshots by ${f.Name}`);
+      }),
+    );
+    return { Snapshots: found.map((sn) => ({ SnapshotId: sn.snapshotId, VolumeId: sn.volumeId, State: 'completed', OwnerId: this.accountId, Tags: Object.entries(sn.tags).map(([Key, Value]) => ({ Key, Value })) })) };
+  }
+
+  // ---- S3 ---------------------------------------------------------------------------------------
+
+  protected s3_PutObject(input: Record<string, unknown>) {
+    const body = input.Body;
+    const text = typeof body === 'string' ? body : body instanceof Uint8Array ? Buffer.from(body).toString('utf8') : String(body);
+    this.objects.set(`${String(input.Bucket)}/${String(input.Key)}`, { body: text, contentType: input.ContentType as string | undefined });
+    return { ETag: `"${this.id('etag')}"`, VersionId: this.id('v') };
+  }
+
   // ---- Step Functions -------------------------------------------------------------------------
 
   protected sfn_StartExecution(input: Record<string, unknown>) {
@@ -268,7 +462,7 @@ export class SimulatedAccount {
         loginProfile: u.loginProfile,
       })),
       roles: this.roles.map((r) => ({ roleName: r.roleName, inlinePolicies: structuredClone(r.inlinePolicies), attachedPolicyArns: [...r.attachedPolicyArns] })),
-      snapshots: [] as Array<Record<string, unknown>>,
+      snapshots: this.snapshots.map((sn) => ({ ...sn, tags: { ...sn.tags } })),
       supportCases: this.scenario.supportCases.map((c) => ({ caseId: c.caseId, subject: c.subject, severityCode: c.severityCode, communications: [...c.communications] })),
     };
   }

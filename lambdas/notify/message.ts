@@ -36,6 +36,91 @@ export function failedSteps(input: NotifyInput): string[] {
   return input.failure ? [input.failure.step] : [];
 }
 
+/** The parts of the investigate, evidence and report outputs the email reads (all optional). */
+interface Findings {
+  investigation?: {
+    failed?: { step: string; error: CaughtError };
+    lookback?: { days?: number };
+    regions?: string[];
+    eventCount?: number;
+    firstSeen?: string;
+    lastSeen?: string;
+    byRegion?: Record<string, number>;
+    sourceIps?: Array<{ value: string; count: number }>;
+    leftBehind?: {
+      users?: string[];
+      accessKeys?: Array<{ userName: string; accessKeyId?: string }>;
+      loginProfiles?: string[];
+      roles?: string[];
+      policies?: string[];
+      instances?: Array<{ region: string; instanceId: string; via: string }>;
+    };
+    failures?: Array<{ what: string; error: string }>;
+  };
+  evidence?: {
+    failed?: { step: string; error: CaughtError };
+    skipped?: string;
+    snapshots?: Array<{ region: string; instanceId: string; status: string; snapshotIds?: string[]; error?: string }>;
+  };
+  report?: { failed?: { step: string; error: CaughtError }; consoleUrl?: string; bucket?: string; markdownKey?: string };
+}
+
+function findings(input: NotifyInput): Findings {
+  return { investigation: input.investigation, evidence: input.evidence, report: input.report } as Findings;
+}
+
+/** What could not be done after containment: failed steps, regions not searched, snapshots not taken. */
+export function gaps(input: NotifyInput): string[] {
+  const { investigation, evidence, report } = findings(input);
+  const out: string[] = [];
+  for (const part of [investigation, evidence, report]) {
+    if (part?.failed) out.push(`${part.failed.step}: ${explain(part.failed.error)}`);
+  }
+  for (const f of investigation?.failures ?? []) out.push(`${f.what}: ${f.error}`);
+  if (evidence?.skipped) out.push(`evidence: ${evidence.skipped}`);
+  for (const sn of evidence?.snapshots ?? []) {
+    if (sn.status === 'failed') out.push(`snapshot of ${sn.instanceId} (${sn.region}): ${sn.error ?? 'failed'}`);
+  }
+  return out;
+}
+
+function findingLines(input: NotifyInput): string[] {
+  const { investigation: inv, evidence, report } = findings(input);
+  const lines: string[] = [];
+  if (inv && !inv.failed && inv.eventCount !== undefined) {
+    const regions = Object.entries(inv.byRegion ?? {}).map(([r, n]) => `${r} ${n}`).join(', ');
+    lines.push(`What the key did (CloudTrail, last ${inv.lookback?.days ?? '?'} days, ${inv.regions?.length ?? 0} regions searched):`);
+    lines.push(`  ${inv.eventCount} event(s)${inv.firstSeen ? `, first ${inv.firstSeen}, last ${inv.lastSeen}` : ''}${regions ? `; by region: ${regions}` : ''}`);
+    if (inv.sourceIps?.length) lines.push(`  source IPs: ${inv.sourceIps.slice(0, 5).map((i) => `${i.value} (${i.count})`).join(', ')}`);
+    const left = inv.leftBehind ?? {};
+    const created = [
+      ...(left.users ?? []).map((u) => `user ${u}`),
+      ...(left.accessKeys ?? []).map((k) => `access key ${k.accessKeyId ?? '?'} of ${k.userName}`),
+      ...(left.loginProfiles ?? []).map((u) => `console password for ${u}`),
+      ...(left.roles ?? []).map((r) => `role ${r}`),
+      ...(left.policies ?? []).map((p) => `policy ${p}`),
+      ...(left.instances ?? []).map((i) => `instance ${i.instanceId} in ${i.region} (${i.via})`),
+    ];
+    lines.push('What it left behind:');
+    lines.push(...(created.length ? created.map((c) => `  - ${c}`) : ['  nothing found in CloudTrail']));
+  }
+  const snapshots = evidence?.snapshots ?? [];
+  if (snapshots.length > 0) {
+    lines.push('Evidence (EBS snapshots):');
+    for (const sn of snapshots) {
+      const ids = sn.snapshotIds?.length ? `: ${sn.snapshotIds.join(', ')}` : '';
+      lines.push(`  - ${sn.instanceId} (${sn.region}): ${sn.status}${ids}`);
+    }
+  }
+  if (report?.consoleUrl) lines.push(`Incident report: ${report.consoleUrl}`);
+  const missing = gaps(input);
+  if (missing.length > 0) {
+    lines.push('What could not be done:');
+    lines.push(...missing.map((g) => `  - ${g}`));
+  }
+  return lines;
+}
+
 /** Headline of the incident, from what really happened. */
 function outcome(input: NotifyInput): { tag: string; headline: string } {
   const { incident, containment = [] } = input;
@@ -43,6 +128,7 @@ function outcome(input: NotifyInput): { tag: string; headline: string } {
   if (incident.principalType === 'root') return { tag: 'ACTION REQUIRED', headline: 'ROOT access key exposed: act now, by hand' };
   if (incident.protectedPrincipal) return { tag: 'ACTION REQUIRED', headline: `Protected user ${incident.userName}: nothing was changed, act now` };
   if (containment.some((s) => !isFailure(s) && s.status === 'dry-run')) return { tag: 'DRY RUN', headline: 'Dry run: nothing was changed' };
+  if (gaps(input).length > 0) return { tag: 'CONTAINED, GAPS', headline: 'Exposed access key contained; some of the investigation could not be done (below)' };
   return { tag: 'CONTAINED', headline: 'Exposed access key contained' };
 }
 
@@ -127,6 +213,10 @@ function verificationLines(input: NotifyInput): string[] {
   return lines;
 }
 
+function withBlank(lines: string[]): string[] {
+  return lines.length > 0 ? [...lines, ''] : [];
+}
+
 /** The email: readable as plain text, what happened, what was done, what a human still owes. */
 export function buildMessage(input: NotifyInput): Message {
   const { headline } = outcome(input);
@@ -141,6 +231,7 @@ export function buildMessage(input: NotifyInput): Message {
     '',
     ...verificationLines(input),
     '',
+    ...withBlank(findingLines(input)),
     'What a human still owes:',
     ...manualSteps(input),
     '',

@@ -60,6 +60,10 @@ export const NotifyInputSchema = z.object({
   executionId: z.optional(z.string()),
   containment: z.optional(z.array(z.union([StepResultSchema, StepFailureSchema]))),
   verification: z.optional(VerificationSchema),
+  /** What the investigate, evidence and report steps returned (or `{ failed }`): read defensively. */
+  investigation: z.optional(z.unknown()),
+  evidence: z.optional(z.unknown()),
+  report: z.optional(z.unknown()),
   failure: z.optional(FailureSchema),
 });
 export type NotifyInput = z.infer<typeof NotifyInputSchema>;

@@ -301,3 +301,61 @@ describe('failedSteps', () => {
     expect(failedSteps(containedInput())).toEqual([]);
   });
 });
+
+describe('buildMessage: what was found after containment', () => {
+  const investigation = {
+    lookback: { from: '2026-11-06T10:00:00.000Z', to: '2026-11-20T10:00:00.000Z', days: 14 },
+    regions: ['us-east-1', 'eu-west-1'],
+    pages: 3,
+    eventCount: 42,
+    firstSeen: '2026-11-20T09:58:00.000Z',
+    lastSeen: '2026-11-20T09:59:30.000Z',
+    byRegion: { 'eu-west-1': 40, 'us-east-1': 2 },
+    byService: {},
+    sourceIps: [{ value: '203.0.113.10', count: 42 }],
+    userAgents: [],
+    notable: [],
+    leftBehind: {
+      users: ['backdoor'], accessKeys: [{ userName: 'backdoor', accessKeyId: 'AKIABACKDOORKEY00001' }], loginProfiles: [], roles: [], policies: [],
+      instances: [{ region: 'eu-west-1', instanceId: 'i-0miner', via: 'RunInstances' }],
+    },
+    reach: { attachedPolicies: [], inlinePolicies: [], groups: [], allowedHighRisk: [], deniedHighRisk: [] },
+    failures: [],
+    dryRun: false,
+  };
+  const evidence = { snapshots: [{ region: 'eu-west-1', instanceId: 'i-0miner', status: 'created', snapshotIds: ['snap-1', 'snap-2'], volumeIds: ['vol-1', 'vol-2'] }], dryRun: false };
+  const report = { bucket: 'incidents', jsonKey: 'incidents/x/report.json', markdownKey: 'incidents/x/report.md', consoleUrl: 'https://s3.console.aws.amazon.com/s3/object/incidents?prefix=incidents/x/report.md', outcome: 'contained', failures: 0 };
+
+  it('summarises the activity, what the key left behind, the snapshots and links the report', () => {
+    const input: NotifyInput = { incident: anIncident(), containment: CONTAINED, verification: VERIFIED, investigation, evidence, report };
+
+    const { subject, body } = buildMessage(input);
+
+    expect(subject).toMatch(/^\[CONTAINED\] /);
+    expect(body).toContain('42 event(s), first 2026-11-20T09:58:00.000Z, last 2026-11-20T09:59:30.000Z; by region: eu-west-1 40, us-east-1 2');
+    expect(body).toContain('  - user backdoor');
+    expect(body).toContain('  - access key AKIABACKDOORKEY00001 of backdoor');
+    expect(body).toContain('  - instance i-0miner in eu-west-1 (RunInstances)');
+    expect(body).toContain('  - i-0miner (eu-west-1): created: snap-1, snap-2');
+    expect(body).toContain(`Incident report: ${report.consoleUrl}`);
+    expect(body).not.toContain('What could not be done');
+  });
+
+  it('marks the subject and lists what could not be done: a failed step, a region not searched, a snapshot not taken', () => {
+    const input: NotifyInput = {
+      incident: anIncident(),
+      containment: CONTAINED,
+      verification: VERIFIED,
+      investigation: { ...investigation, failures: [{ what: 'CloudTrail ap-south-1', error: 'ThrottlingException after 5 attempts' }] },
+      evidence: { snapshots: [{ region: 'eu-west-1', instanceId: 'i-0miner', status: 'failed', snapshotIds: [], volumeIds: [], error: 'SnapshotLimitExceeded' }], dryRun: false },
+      report: { failed: { step: 'WriteReport', error: lambdaError('AccessDenied', 'no s3:PutObject') } },
+    };
+
+    const { subject, body } = buildMessage(input);
+
+    expect(subject).toMatch(/^\[CONTAINED, GAPS\] /);
+    expect(body).toContain('  - WriteReport: AccessDenied: no s3:PutObject');
+    expect(body).toContain('  - CloudTrail ap-south-1: ThrottlingException after 5 attempts');
+    expect(body).toContain('  - snapshot of i-0miner (eu-west-1): SnapshotLimitExceeded');
+  });
+});
