@@ -10,9 +10,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { build } from 'esbuild';
-import { ESBUILD_OPTIONS, LAMBDA_NAMES, lambdaEntry } from '../lib/bundling';
+import { esbuildOptions, LAMBDA_NAMES, lambdaEntry } from '../lib/bundling';
 import { Drill } from '../drill/run-drill';
-import { ApiCall } from '../drill/simulated-account';
+import { ApiCall, DRILL_TIME_SCALE } from '../drill/simulated-account';
 import { synthesizedRules } from '../drill/stack-rules';
 import { allStates, ASL_FILE } from '../drill/workflow';
 
@@ -75,7 +75,7 @@ async function criticalPath(): Promise<void> {
   print(`   containment steps (parallel, first state): ${steps.join(', ')}`);
   print('   report                              | sequential Lambda invocations | sequential AWS calls | AWS calls in all | calls on the path');
   for (const [what, event] of reports) {
-    const drill = new Drill(scenario, rules, { dryRun: false, protectedUsers: [] });
+    const drill = new Drill(scenario, rules, { dryRun: false, protectedUsers: [], lookbackDays: 14 });
     try {
       await drill.deliver(event);
       const execution = drill.deliveries[0].executions[0];
@@ -96,13 +96,56 @@ async function criticalPath(): Promise<void> {
   }
 }
 
+/** 2,000 CloudTrail events of the key across 4 regions, with RunInstances in each region. */
+function busyAttacker() {
+  const regions = ['us-east-1', 'eu-west-1', 'ap-southeast-1', 'sa-east-1'];
+  const names = ['DescribeInstances', 'ListBuckets', 'GetCallerIdentity', 'DescribeRegions', 'ListUsers'];
+  const start = Date.parse('2026-11-20T09:00:00Z');
+  const cloudTrail = Array.from({ length: 2000 }, (_, i) => {
+    const region = regions[i % regions.length];
+    const launch = i % 500 === 3;
+    return {
+      region,
+      eventTime: new Date(start + i * 1000).toISOString(),
+      eventSource: launch ? 'ec2.amazonaws.com' : 'iam.amazonaws.com',
+      eventName: launch ? 'RunInstances' : names[i % names.length],
+      accessKeyId: KEY,
+      userName: 'ci-deploy',
+      requestParameters: {},
+      responseElements: launch ? { instancesSet: { items: [{ instanceId: `i-bench${region.replace(/-/g, '')}` }] } } : null,
+    };
+  });
+  const instances = regions.map((region) => ({ region, instanceId: `i-bench${region.replace(/-/g, '')}`, state: 'running', volumeIds: [`vol-bench-${region}`] }));
+  return { ...scenario, regions, cloudTrail, instances };
+}
+
+async function investigation(): Promise<void> {
+  print('\n2. Investigation: 2,000 CloudTrail events of the key across 4 regions, LookupEvents limited to 2 requests/s per region');
+  const drill = new Drill(busyAttacker(), synthesizedRules({}), { dryRun: false, protectedUsers: [], lookbackDays: 14 });
+  try {
+    await drill.deliver(reports[0][1]);
+    const execution = drill.deliveries[0].executions[0];
+    const state = execution?.states.find((s) => s.name === 'Investigate');
+    if (!state) throw new Error(`the investigation did not run (${execution?.status})`);
+    const lookups = drill.account.calls.filter((c) => c.operation === 'LookupEvents');
+    const pages = lookups.filter((c) => !c.error).length;
+    const throttled = lookups.length - pages;
+    const wall = state.endMs - state.startMs;
+    print(`   LookupEvents pages fetched: ${pages} (${throttled} throttled and retried)`);
+    print(`   investigation time: ${((wall * DRILL_TIME_SCALE) / 1000).toFixed(1)} s simulated (${wall} ms of drill time at 1:${DRILL_TIME_SCALE})`);
+    print(`   snapshots: ${drill.account.snapshots.length} of ${busyAttacker().instances.length} launched instances; execution ${execution.status}`);
+  } finally {
+    drill.close();
+  }
+}
+
 async function bundles(): Promise<Array<{ name: string; file: string }>> {
   const out = mkdtempSync(path.join(tmpdir(), 'ekr-bench-'));
-  print('\n2. Lambda bundles (esbuild, the stack\'s options: ESM, minified, AWS SDK bundled)');
+  print('\n3. Lambda bundles (esbuild, the stack\'s options: ESM, minified, AWS SDK bundled)');
   const files: Array<{ name: string; file: string }> = [];
   for (const name of LAMBDA_NAMES) {
     const outdir = path.join(out, name);
-    await build({ ...ESBUILD_OPTIONS, entryPoints: [lambdaEntry(name)], outdir, logLevel: 'error' });
+    await build({ ...esbuildOptions(name), entryPoints: [lambdaEntry(name)], outdir, logLevel: 'error' });
     const file = path.join(outdir, 'index.mjs');
     const kb = statSync(file).size / 1024;
     print(`   ${name.padEnd(12)} ${kb.toFixed(1).padStart(7)} KB${kb > 250 ? '  (over the 250 KB target)' : ''}`);
@@ -133,7 +176,7 @@ function coldLoads(files: Array<{ name: string; file: string }>): void {
   };
   const baseline = median(Array.from({ length: RUNS }, () => timeNode(['-e', '0'], env)));
   const version = spawnSync(NODE, ['--version'], { encoding: 'utf8' }).stdout.trim();
-  print(`\n3. Cold module load (median of ${RUNS} runs, node ${version}, clean environment; Lambda runs nodejs24.x: set BENCH_NODE to measure with another node)`);
+  print(`\n4. Cold module load (median of ${RUNS} runs, node ${version}, clean environment; Lambda runs nodejs24.x: set BENCH_NODE to measure with another node)`);
   print(`   bare node -e 0 ${baseline.toFixed(0).padStart(6)} ms`);
   for (const { name, file } of files) {
     const load = ['--input-type=module', '-e', `await import(${JSON.stringify(`file://${file}`)})`];
@@ -146,6 +189,7 @@ function coldLoads(files: Array<{ name: string; file: string }>): void {
 
 async function main(): Promise<void> {
   await criticalPath();
+  await investigation();
   const files = await bundles();
   coldLoads(files);
 }

@@ -84,8 +84,8 @@ export const BUILTIN = {
 /** The responder's configuration from `-c key=value`, read exactly as `cdk deploy` reads it. */
 export function drillConfig(context: Record<string, string>): DrillConfig {
   try {
-    const { dryRun, protectedUsers } = configFromContext(new App({ context }));
-    return { dryRun, protectedUsers };
+    const { dryRun, protectedUsers, lookbackDays } = configFromContext(new App({ context }));
+    return { dryRun, protectedUsers, lookbackDays };
   } catch (err) {
     throw new UsageError((err as Error).message);
   }

@@ -1,4 +1,7 @@
 import { createHandler as createContain } from '../lambdas/contain/handler';
+import { createHandler as createEvidence } from '../lambdas/evidence/handler';
+import { createHandler as createInvestigate } from '../lambdas/investigate/handler';
+import { createHandler as createReport } from '../lambdas/report/handler';
 import { createHandler as createDispatcher } from '../lambdas/dispatcher/handler';
 import { DispatchResult } from '../lambdas/dispatcher/dispatch';
 import { createHandler as createNotify } from '../lambdas/notify/handler';
@@ -7,13 +10,15 @@ import { Incident } from '../lambdas/shared/incident';
 import { connectToSimulatedAccount } from './aws-mocks';
 import { matchingRules, RulePattern } from './rules';
 import { parseScenario } from './scenario';
-import { ApiCall, inInvocation, SimulatedAccount } from './simulated-account';
+import { ApiCall, DRILL_TIME_SCALE, inInvocation, SimulatedAccount } from './simulated-account';
 import { LambdaHandler, runWorkflow, WorkflowRun } from './workflow';
 
 /** The responder's configuration, as `cdk deploy -c key=value` gives it. */
 export interface DrillConfig {
   readonly dryRun: boolean;
   readonly protectedUsers: readonly string[];
+  /** CloudTrail lookback of the investigation, in days. */
+  readonly lookbackDays: number;
 }
 
 export interface DrillExecution {
@@ -37,6 +42,7 @@ function resourceArns(accountId: string) {
   return {
     stateMachine: `arn:aws:states:us-east-1:${accountId}:stateMachine:ExposedKeyResponse`,
     topic: `arn:aws:sns:us-east-1:${accountId}:ExposedKeyResponderNotifications`,
+    bucket: `exposed-key-responder-incidents-${accountId}`,
     quarantinePolicy: `arn:aws:iam::${accountId}:policy/exposed-key-responder/ExposedKeyResponderQuarantine`,
   };
 }
@@ -55,6 +61,8 @@ export class Drill {
   private readonly dispatcher: LambdaHandler;
   private readonly disconnect: () => void;
   private readonly progress: (line: string) => void;
+  /** The simulated incident bucket. */
+  readonly bucket: string;
 
   constructor(
     scenario: unknown,
@@ -75,11 +83,20 @@ export class Drill {
       DRY_RUN: String(config.dryRun),
       QUARANTINE_POLICY_ARN: arns.quarantinePolicy,
       TOPIC_ARN: arns.topic,
+      INCIDENT_BUCKET: arns.bucket,
+      LOOKBACK_DAYS: String(config.lookbackDays),
     };
+    this.bucket = arns.bucket;
+    // Waits (CloudTrail spacing, back-off) run at drill speed; the simulated rate limits count in
+    // the same simulated time.
+    const atDrillSpeed = { sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms / DRILL_TIME_SCALE)) };
     this.dispatcher = createDispatcher(env) as LambdaHandler;
     this.handlers = {
       contain: createContain(env) as LambdaHandler,
       verify: createVerify(env) as LambdaHandler,
+      investigate: createInvestigate(env, atDrillSpeed) as LambdaHandler,
+      evidence: createEvidence(env, atDrillSpeed) as LambdaHandler,
+      report: createReport(env) as LambdaHandler,
       notify: createNotify(env) as LambdaHandler,
     };
   }
@@ -138,6 +155,28 @@ export class Drill {
     return { incident, status: run.status, states: run.states, output: run.output ?? run.finalInput, error: run.error };
   }
 
+  /** The incident report the workflow wrote to the (simulated) incident bucket, as JSON and Markdown. */
+  reportObjects(incidentId: string): { json?: string; markdown?: string } {
+    const get = (name: string) => this.account.objects.get(`${this.bucket}/incidents/${incidentId}/${name}`)?.body;
+    return { json: get('report.json'), markdown: get('report.md') };
+  }
+
+  /** The report of an execution: the one it wrote, else (when writing it failed) what its state says. */
+  private report(e: DrillExecution): Record<string, unknown> {
+    const { json } = this.reportObjects(e.incident.incidentId);
+    if (json) return JSON.parse(json) as Record<string, unknown>;
+    const out = (e.output ?? {}) as Record<string, unknown>;
+    return {
+      incidentId: e.incident.incidentId,
+      written: false,
+      status: e.status,
+      incident: e.incident,
+      containment: out.containment ?? [],
+      verification: out.verification ?? null,
+      ...(e.error ? { error: e.error } : {}),
+    };
+  }
+
   /** The drill contract's output document (DESIGN.md "Output"). */
   output(): DrillOutput {
     const executions = this.deliveries.flatMap((d) => d.executions);
@@ -153,7 +192,7 @@ export class Drill {
           : null,
       account: this.account.view(),
       notifications: this.account.published.map((m) => ({ channel: 'email' as const, subject: m.subject ?? '', body: m.message })),
-      report: first ? report(first) : {},
+      report: first ? this.report(first) : {},
       incidents: executions.map((e) => ({ ...summary(e.incident), status: e.status })),
       deliveries: this.deliveries.map((d) => ({
         matchedRules: d.matchedRules,
@@ -171,18 +210,6 @@ function summary(i: Incident) {
   return { incidentId: i.incidentId, source: i.source, accessKeyId: i.accessKeyId, userName: i.userName, accountId: i.accountId };
 }
 
-/** What the execution did, from its final state (the incident record of issue #3 builds on this). */
-function report(e: DrillExecution): Record<string, unknown> {
-  const out = (e.output ?? {}) as Record<string, unknown>;
-  return {
-    incidentId: e.incident.incidentId,
-    status: e.status,
-    incident: e.incident,
-    containment: out.containment ?? [],
-    verification: out.verification ?? null,
-    ...(e.error ? { error: e.error } : {}),
-  };
-}
 
 export interface DrillOutput {
   matched: boolean;

@@ -6,7 +6,7 @@ import { BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 
 /** The responder's Lambdas, in the order of an incident. */
-export const LAMBDA_NAMES = ['dispatcher', 'contain', 'verify', 'notify'] as const;
+export const LAMBDA_NAMES = ['dispatcher', 'contain', 'verify', 'investigate', 'evidence', 'report', 'notify'] as const;
 export type LambdaName = (typeof LAMBDA_NAMES)[number];
 
 /** Each Lambda's entry, relative to {@link PROJECT_ROOT}: `lambdas/<name>/index.ts`. */
@@ -14,6 +14,9 @@ export const LAMBDA_ENTRIES: Readonly<Record<LambdaName, string>> = {
   dispatcher: 'lambdas/dispatcher/index.ts',
   contain: 'lambdas/contain/index.ts',
   verify: 'lambdas/verify/index.ts',
+  investigate: 'lambdas/investigate/index.ts',
+  evidence: 'lambdas/evidence/index.ts',
+  report: 'lambdas/report/index.ts',
   notify: 'lambdas/notify/index.ts',
 };
 
@@ -42,22 +45,35 @@ export const LAMBDA_CREDENTIALS_SHIM = 'lambdas/shared/lambda-credentials.ts';
 export const SDK_DEFAULT_CREDENTIALS_MODULE = '@aws-sdk/credential-provider-node';
 
 /**
- * Left out of every bundle: the SDK's event-stream support, which the SDK loads only through a
- * dynamic `import()` when an operation streams events. IAM, Step Functions and SNS have none, so
- * it is never loaded; should it ever be, the Lambda runtime's own SDK copy answers the import.
- * About 20 KB less in every bundle.
+ * Left out of the bundles (but those of {@link EVENT_STREAM_LAMBDAS}): the SDK's event-stream
+ * support, which most clients load only through a dynamic `import()` when an operation streams
+ * events. IAM, Step Functions, SNS, EC2 and CloudTrail calls made here have none, so it is never
+ * loaded; should it ever be, the Lambda runtime's own SDK copy answers the import. About 20 KB
+ * less in each of those bundles.
  */
 export const NEVER_LOADED_MODULES = ['@smithy/core/event-streams'] as const;
+
+/**
+ * The Lambdas whose bundle keeps the event-stream support: the S3 client imports it statically
+ * (for SelectObjectContent), so an ES module bundle without it fails at cold start
+ * (`Cannot find package '@smithy/core'`). A test checks this list against the bundles.
+ */
+export const EVENT_STREAM_LAMBDAS: readonly LambdaName[] = ['investigate', 'report'];
+
+/** The modules left out of a Lambda's bundle: {@link NEVER_LOADED_MODULES}, unless it is one of {@link EVENT_STREAM_LAMBDAS}. */
+export function externalModules(name?: LambdaName): string[] {
+  return name !== undefined && EVENT_STREAM_LAMBDAS.includes(name) ? [] : [...NEVER_LOADED_MODULES];
+}
 
 /** The Node.js version the bundles target; the Lambda runtime is nodejs24.x. */
 export const NODE_TARGET = 'node24';
 
 /**
- * The esbuild options every Lambda is bundled with, as esbuild's own `build()` takes them, so a
- * benchmark can bundle exactly as `cdk synth` does:
+ * The esbuild options every Lambda is bundled with, as esbuild's own `build()` takes them; a
+ * benchmark bundles exactly as `cdk synth` does with {@link esbuildOptions}:
  *
  * ```ts
- * await esbuild.build({ ...ESBUILD_OPTIONS, entryPoints: [lambdaEntry('contain')], outdir });
+ * await esbuild.build({ ...esbuildOptions('contain'), entryPoints: [lambdaEntry('contain')], outdir });
  * ```
  *
  * - ESM (`index.mjs`): smaller and faster to load than CJS (tree-shaking of the SDK's ESM builds).
@@ -68,7 +84,7 @@ export const NODE_TARGET = 'node24';
  *   anyway because the code is small.
  * - The SDK's default credential chain is replaced by the environment provider
  *   ({@link LAMBDA_CREDENTIALS_SHIM}), and its event-stream support left out
- *   ({@link NEVER_LOADED_MODULES}).
+ *   ({@link NEVER_LOADED_MODULES}) where nothing imports it statically ({@link externalModules}).
  */
 export const ESBUILD_OPTIONS = {
   bundle: true,
@@ -84,11 +100,17 @@ export const ESBUILD_OPTIONS = {
   outExtension: { '.js': '.mjs' },
 } as const satisfies BuildOptions;
 
+/** {@link ESBUILD_OPTIONS} with the external modules of one Lambda ({@link externalModules}). */
+export function esbuildOptions(name: LambdaName) {
+  return { ...ESBUILD_OPTIONS, external: externalModules(name) } satisfies BuildOptions;
+}
+
 /**
- * The same options for `NodejsFunction` (which runs the local esbuild: never Docker). It writes
- * `index.mjs` for the ESM format, so the handler is `index.handler`.
+ * The same options for `NodejsFunction` (which runs the local esbuild: never Docker), for the
+ * Lambda `name` (its external modules: {@link externalModules}). It writes `index.mjs` for the
+ * ESM format, so the handler is `index.handler`.
  */
-export function nodejsBundlingOptions(): BundlingOptions {
+export function nodejsBundlingOptions(name?: LambdaName): BundlingOptions {
   return {
     format: OutputFormat.ESM,
     target: ESBUILD_OPTIONS.target,
@@ -97,7 +119,7 @@ export function nodejsBundlingOptions(): BundlingOptions {
     mainFields: [...ESBUILD_OPTIONS.mainFields],
     banner: ESBUILD_OPTIONS.banner.js,
     bundleAwsSDK: true,
-    externalModules: [...ESBUILD_OPTIONS.external],
+    externalModules: externalModules(name),
     // Local bundling runs esbuild in the project root: the alias is relative to it.
     esbuildArgs: { '--alias': `${SDK_DEFAULT_CREDENTIALS_MODULE}=./${LAMBDA_CREDENTIALS_SHIM}` },
     forceDockerBundling: false,

@@ -1,5 +1,9 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
+import { MAX_LOOKBACK_DAYS } from '../lambdas/investigate/contract';
+
+/** The longest CloudTrail lookback: LookupEvents serves the last 90 days (the investigation's own limit). */
+export { MAX_LOOKBACK_DAYS };
 
 /** Powertools log levels the Lambdas accept in POWERTOOLS_LOG_LEVEL. */
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
@@ -44,7 +48,27 @@ export interface ResponderConfig {
    * @default 365
    */
   readonly logRetentionDays: RetentionDays;
+  /**
+   * How far back the investigation reads CloudTrail for what the exposed key did, in days: an
+   * integer from 1 to {@link MAX_LOOKBACK_DAYS} (CloudTrail's event history keeps 90 days).
+   * Context `lookbackDays`.
+   * @default 14
+   */
+  readonly lookbackDays: number;
+  /**
+   * Object Lock default retention (GOVERNANCE mode) of the incident records, in days: an integer
+   * from 1 to {@link MAX_INCIDENT_RETENTION_DAYS}. Best decided before the first deployment: the
+   * bucket's `ObjectLockEnabled` is a creation-time property, the default retention applies only
+   * to records written after it is set, and S3 never lets Object Lock be turned off again.
+   * Context `incidentRetentionDays`.
+   * @default - none: the incident bucket has no Object Lock (records are versioned and the bucket
+   * is retained, but a principal allowed to delete object versions can delete them)
+   */
+  readonly incidentRetentionDays?: number;
 }
+
+/** The longest Object Lock retention S3 accepts: 100 years. */
+export const MAX_INCIDENT_RETENTION_DAYS = 36500;
 
 /** What {@link configFromContext} gives when no context is set. */
 export const DEFAULT_CONFIG: ResponderConfig = {
@@ -53,10 +77,20 @@ export const DEFAULT_CONFIG: ResponderConfig = {
   protectedUsers: [],
   logLevel: 'INFO',
   logRetentionDays: RetentionDays.ONE_YEAR,
+  lookbackDays: 14,
+  incidentRetentionDays: undefined,
 };
 
 /** The context keys {@link configFromContext} reads. */
-export const CONTEXT_KEYS = ['notificationEmail', 'dryRun', 'protectedUsers', 'logLevel', 'logRetentionDays'] as const;
+export const CONTEXT_KEYS = [
+  'notificationEmail',
+  'dryRun',
+  'protectedUsers',
+  'logLevel',
+  'logRetentionDays',
+  'lookbackDays',
+  'incidentRetentionDays',
+] as const;
 
 const EMAIL = /^[^\s@,;<>"]+@[^\s@,;<>".]+(\.[^\s@,;<>".]+)+$/;
 /** IAM's pattern for a user name. */
@@ -119,6 +153,30 @@ function parseRetention(value: unknown): RetentionDays {
   return days as RetentionDays;
 }
 
+/** A whole number of days, as a number (cdk.json) or a string of digits (`-c key=14`); NaN otherwise. */
+function wholeDays(value: unknown): number {
+  if (typeof value === 'number') return Number.isInteger(value) ? value : NaN;
+  return typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+}
+
+function parseLookback(value: unknown): number {
+  if (value === undefined || value === null) return DEFAULT_CONFIG.lookbackDays;
+  const n = wholeDays(value);
+  if (!(n >= 1 && n <= MAX_LOOKBACK_DAYS)) {
+    throw invalid('lookbackDays', `expected a whole number of days from 1 to ${MAX_LOOKBACK_DAYS} (CloudTrail's event history), got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+function parseIncidentRetention(value: unknown): number | undefined {
+  if (value === undefined || value === null) return DEFAULT_CONFIG.incidentRetentionDays;
+  const n = wholeDays(value);
+  if (!(n >= 1 && n <= MAX_INCIDENT_RETENTION_DAYS)) {
+    throw invalid('incidentRetentionDays', `expected a whole number of days from 1 to ${MAX_INCIDENT_RETENTION_DAYS} (S3 Object Lock retention), got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
 /**
  * Reads the {@link ResponderConfig} from CDK context. `-c key=value` gives strings, cdk.json may
  * give booleans, numbers and lists: both are accepted. An invalid value throws an Error naming the
@@ -132,5 +190,7 @@ export function configFromContext(scope: IConstruct): ResponderConfig {
     protectedUsers: parseProtectedUsers(get('protectedUsers')),
     logLevel: parseLogLevel(get('logLevel')),
     logRetentionDays: parseRetention(get('logRetentionDays')),
+    lookbackDays: parseLookback(get('lookbackDays')),
+    incidentRetentionDays: parseIncidentRetention(get('incidentRetentionDays')),
   };
 }

@@ -5,6 +5,7 @@ import { RESPONDER_POLICY_PATH, QUARANTINE_DENIED_ACTIONS } from '../lambdas/sha
 import { LambdaName } from './bundling';
 import { ResponderConfig } from './config';
 import { DetectionRules } from './detection-rules';
+import { IncidentBucket } from './incident-bucket';
 import { acknowledge, wildcardActionFinding, wildcardResourceFinding } from './nag';
 import { NotificationTopic } from './notification-topic';
 import { ResponderFunction } from './responder-function';
@@ -19,19 +20,24 @@ export const STACK_REGION = 'us-east-1';
 export const CONTAIN_USER_ACTIONS = ['iam:UpdateAccessKey', 'iam:PutUserPolicy', 'iam:AttachUserPolicy'] as const;
 
 export interface ExposedKeyResponderStackProps extends StackProps {
-  /** What this deployment does: recipients, dry run, protected users, log level and retention. */
+  /**
+   * What this deployment does: recipients, dry run, protected users, log level and retention,
+   * CloudTrail lookback, incident record retention.
+   */
   readonly config: ResponderConfig;
 }
 
 /**
  * The whole responder in one stack, deployed in us-east-1: detection rules, the dispatcher, the
- * response workflow and its Lambdas, the quarantine policy and the notification topic. Each Lambda
- * has its own role with only what its handler calls.
+ * response workflow and its Lambdas, the quarantine policy, the incident record bucket and the
+ * notification topic. Each Lambda has its own role with only what its handler calls.
  */
 export class ExposedKeyResponderStack extends Stack {
   /** Customer-managed deny of high-risk actions, attached to the exposed key's user. */
   public readonly quarantinePolicy: iam.ManagedPolicy;
   public readonly notifications: NotificationTopic;
+  /** Incident records: what the investigation found, the evidence taken, the report. */
+  public readonly incidents: IncidentBucket;
   public readonly functions: Readonly<Record<LambdaName, ResponderFunction>>;
   public readonly workflow: ResponseWorkflow;
   public readonly detection: DetectionRules;
@@ -67,6 +73,7 @@ export class ExposedKeyResponderStack extends Stack {
     });
 
     this.notifications = new NotificationTopic(this, 'Notifications', { emails: config.notificationEmails });
+    this.incidents = new IncidentBucket(this, 'Incidents', { objectLockRetentionDays: config.incidentRetentionDays });
 
     const common = { logLevel: config.logLevel, logRetention: config.logRetentionDays };
     const dryRun = config.dryRun ? 'true' : 'false';
@@ -80,6 +87,29 @@ export class ExposedKeyResponderStack extends Stack {
       lambdaName: 'verify',
       environment: { DRY_RUN: dryRun, QUARANTINE_POLICY_ARN: this.quarantinePolicy.managedPolicyArn },
     });
+    const investigate = new ResponderFunction(this, 'Investigate', {
+      ...common,
+      lambdaName: 'investigate',
+      // Pages CloudTrail's event history in every enabled region, at 2 LookupEvents a second.
+      timeout: Duration.minutes(5),
+      environment: {
+        INCIDENT_BUCKET: this.incidents.bucket.bucketName,
+        LOOKBACK_DAYS: String(config.lookbackDays),
+        DRY_RUN: dryRun,
+      },
+    });
+    const evidence = new ResponderFunction(this, 'Evidence', {
+      ...common,
+      lambdaName: 'evidence',
+      // Describes the instances and starts their snapshots, region by region (CreateSnapshots returns at once).
+      timeout: Duration.minutes(2),
+      environment: { DRY_RUN: dryRun },
+    });
+    const report = new ResponderFunction(this, 'Report', {
+      ...common,
+      lambdaName: 'report',
+      environment: { INCIDENT_BUCKET: this.incidents.bucket.bucketName },
+    });
     const notify = new ResponderFunction(this, 'Notify', {
       ...common,
       lambdaName: 'notify',
@@ -89,6 +119,9 @@ export class ExposedKeyResponderStack extends Stack {
     this.workflow = new ResponseWorkflow(this, 'Workflow', {
       containFunction: contain,
       verifyFunction: verify,
+      investigateFunction: investigate,
+      evidenceFunction: evidence,
+      reportFunction: report,
       notifyFunction: notify,
       logRetention: config.logRetentionDays,
     });
@@ -103,7 +136,7 @@ export class ExposedKeyResponderStack extends Stack {
         PROTECTED_USERS: config.protectedUsers.join(','),
       },
     });
-    this.functions = { dispatcher, contain, verify, notify };
+    this.functions = { dispatcher, contain, verify, investigate, evidence, report, notify };
 
     // --- dispatcher: find the key's owner, start one execution per key.
     dispatcher.addToRolePolicy(new iam.PolicyStatement({
@@ -175,6 +208,119 @@ export class ExposedKeyResponderStack extends Stack {
     }));
     acknowledge(verify.role, wildcardResourceFinding(this, userArns), userReason);
 
+    // --- investigate: read what the key did (CloudTrail, every region) and what its user may do
+    // (IAM, simulated), write the findings to the incident bucket. Nothing else is changed.
+    const groupArns = this.formatArn({ service: 'iam', region: '', resource: 'group', resourceName: '*' });
+    const accountPolicyArns = this.formatArn({ service: 'iam', region: '', resource: 'policy', resourceName: '*' });
+    const awsManagedPolicyArns = this.formatArn({ service: 'iam', region: '', account: 'aws', resource: 'policy', resourceName: '*' });
+    investigate.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'LookupKeyActivity',
+      actions: ['cloudtrail:LookupEvents', 'ec2:DescribeRegions'],
+      resources: ['*'],
+    }));
+    investigate.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'ReadUserPermissions',
+      actions: [
+        'iam:GetUser',
+        'iam:ListAttachedUserPolicies',
+        'iam:ListUserPolicies',
+        'iam:GetUserPolicy',
+        'iam:ListGroupsForUser',
+        'iam:SimulatePrincipalPolicy',
+      ],
+      resources: [userArns],
+    }));
+    investigate.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'ReadGroupPermissions',
+      actions: ['iam:ListAttachedGroupPolicies', 'iam:ListGroupPolicies', 'iam:GetGroupPolicy'],
+      resources: [groupArns],
+    }));
+    investigate.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'ReadManagedPolicies',
+      actions: ['iam:GetPolicy', 'iam:GetPolicyVersion'],
+      resources: [accountPolicyArns, awsManagedPolicyArns],
+    }));
+    investigate.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'SimulateCustomPolicy',
+      actions: ['iam:SimulateCustomPolicy'],
+      resources: ['*'],
+    }));
+    this.incidents.grantWriteRecords(investigate);
+    acknowledge(
+      investigate.role,
+      wildcardResourceFinding(this, '*'),
+      'cloudtrail:LookupEvents, ec2:DescribeRegions and iam:SimulateCustomPolicy support no resource-level permission (their resource must be "*"); all three only read: the key\'s activity in each region, and what a set of policies allows.',
+    );
+    acknowledge(investigate.role, wildcardResourceFinding(this, userArns), `${userReason} The investigation only reads the user and simulates its policies.`);
+    acknowledge(
+      investigate.role,
+      wildcardResourceFinding(this, groupArns),
+      'The groups of the exposed key\'s user are known only at run time (ListGroupsForUser): the investigation reads the policies of any group of the account, read-only.',
+    );
+    acknowledge(
+      investigate.role,
+      wildcardResourceFinding(this, accountPolicyArns),
+      'The customer managed policies attached to the user and its groups are known only at run time: the investigation reads any policy of the account and its versions (GetPolicy, GetPolicyVersion), read-only.',
+    );
+    acknowledge(
+      investigate.role,
+      wildcardResourceFinding(this, awsManagedPolicyArns),
+      'The AWS managed policies (arn:aws:iam::aws:policy/...) attached to the user and its groups are known only at run time: the investigation reads their documents (GetPolicy, GetPolicyVersion), read-only.',
+    );
+
+    // --- evidence: snapshot the EBS volumes of the instances the key launched or started, in
+    // their regions, tagged at creation. Nothing is stopped, terminated or deleted.
+    const instanceArns = this.formatArn({ service: 'ec2', region: '*', resource: 'instance', resourceName: '*' });
+    const volumeArns = this.formatArn({ service: 'ec2', region: '*', resource: 'volume', resourceName: '*' });
+    // Snapshot ARNs have no account: arn:<partition>:ec2:<region>::snapshot/<id>.
+    const snapshotArns = this.formatArn({ service: 'ec2', region: '*', account: '', resource: 'snapshot', resourceName: '*' });
+    evidence.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'DescribeInstancesAndSnapshots',
+      actions: ['ec2:DescribeInstances', 'ec2:DescribeSnapshots'],
+      resources: ['*'],
+    }));
+    evidence.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'SnapshotInstanceVolumes',
+      actions: ['ec2:CreateSnapshots'],
+      resources: [instanceArns, volumeArns, snapshotArns],
+    }));
+    evidence.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'TagSnapshotsAtCreation',
+      actions: ['ec2:CreateTags'],
+      resources: [snapshotArns],
+      conditions: { StringEquals: { 'ec2:CreateAction': 'CreateSnapshots' } },
+    }));
+    acknowledge(
+      evidence.role,
+      wildcardResourceFinding(this, '*'),
+      'ec2:DescribeInstances and ec2:DescribeSnapshots support no resource-level permission (their resource must be "*"); they only read.',
+    );
+    const instanceReason = 'The instances to preserve are the ones the exposed key launched or started, known only at run time and in any region: CreateSnapshots needs the instance and its volumes, which it reads and never changes.';
+    acknowledge(evidence.role, wildcardResourceFinding(this, instanceArns), instanceReason);
+    acknowledge(evidence.role, wildcardResourceFinding(this, volumeArns), instanceReason);
+    acknowledge(
+      evidence.role,
+      wildcardResourceFinding(this, snapshotArns),
+      'A new snapshot\'s id is made by EC2, in the instance\'s region: CreateSnapshots must be allowed on snapshot/* to create any, and CreateTags on it only while creating them (ec2:CreateAction = CreateSnapshots), never on an existing snapshot.',
+    );
+
+    // --- report: write the incident report next to the findings.
+    this.incidents.grantWriteRecords(report);
+
+    // Both writers: bucket.grantPut on the incidents/ prefix of the incident bucket.
+    for (const writer of [investigate, report]) {
+      acknowledge(
+        writer.role,
+        wildcardResourceFinding(this, this.incidents.bucket.arnForObjects(this.incidents.recordsPattern)),
+        'Granted by bucket.grantPut on the incident bucket\'s incidents/ prefix only: each record is named after its incident, known only at run time. No read, no delete.',
+      );
+      acknowledge(
+        writer.role,
+        wildcardActionFinding('s3:Abort*'),
+        'Granted by bucket.grantPut: s3:Abort* is s3:AbortMultipartUpload (abandoning a failed upload of a record), on the incidents/ prefix of the incident bucket only.',
+      );
+    }
+
     // --- notify: publish to the (KMS-encrypted) topic.
     this.notifications.topic.grantPublish(notify);
     acknowledge(
@@ -183,9 +329,9 @@ export class ExposedKeyResponderStack extends Stack {
       'Granted by topic.grantPublish on the topic\'s own KMS key only: publishing to an encrypted topic needs kms:GenerateDataKey (the wildcard covers GenerateDataKeyWithoutPlaintext) on that key.',
     );
 
-    // --- workflow: invoke its three Lambdas (versions and aliases included), log, trace.
+    // --- workflow: invoke the Lambdas of its definition (versions and aliases included), log, trace.
     const smRole = this.workflow.stateMachine.role;
-    for (const fn of [contain, verify, notify]) {
+    for (const fn of this.workflow.invokedFunctions) {
       acknowledge(
         smRole,
         wildcardResourceFinding(this, `${fn.functionArn}:*`),
@@ -204,5 +350,6 @@ export class ExposedKeyResponderStack extends Stack {
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.detection.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'QuarantinePolicyArn', { value: this.quarantinePolicy.managedPolicyArn });
+    new CfnOutput(this, 'IncidentBucketName', { value: this.incidents.bucket.bucketName });
   }
 }

@@ -90,7 +90,7 @@ export class ResponderFunction extends NodejsFunction {
         POWERTOOLS_SERVICE_NAME: props.lambdaName,
         POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
       },
-      bundling: nodejsBundlingOptions(),
+      bundling: nodejsBundlingOptions(props.lambdaName),
     });
     logGroup.grantWrite(role);
   }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, RemovalPolicy } from 'aws-cdk-lib';
 import { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
@@ -15,16 +15,38 @@ export function placeholdersOf(definition: string): string[] {
   return [...new Set([...definition.matchAll(/\$\{([^}]*)\}/g)].map((m) => m[1]))];
 }
 
+/** The Lambdas a workflow definition may reference, by placeholder name (`${ContainFunctionArn}`, ...). */
+export const FUNCTION_PLACEHOLDERS = {
+  ContainFunctionArn: 'containFunction',
+  VerifyFunctionArn: 'verifyFunction',
+  InvestigateFunctionArn: 'investigateFunction',
+  EvidenceFunctionArn: 'evidenceFunction',
+  ReportFunctionArn: 'reportFunction',
+  NotifyFunctionArn: 'notifyFunction',
+} as const satisfies Record<string, keyof ResponseWorkflowProps>;
+export type FunctionPlaceholder = keyof typeof FUNCTION_PLACEHOLDERS;
+
+/** The id of the warning added when a Lambda given to the workflow is not in its definition. */
+export const UNUSED_FUNCTION_WARNING = 'exposed-key-responder:WorkflowFunctionNotInDefinition';
+
 export interface ResponseWorkflowProps {
   /** The containment Lambda: `${ContainFunctionArn}`. */
   readonly containFunction: IFunction;
   /** The verification Lambda: `${VerifyFunctionArn}`. */
   readonly verifyFunction: IFunction;
+  /** The investigation Lambda (what the key did, what its user may do): `${InvestigateFunctionArn}`. */
+  readonly investigateFunction: IFunction;
+  /** The evidence Lambda (EBS snapshots of the instances the key started): `${EvidenceFunctionArn}`. */
+  readonly evidenceFunction: IFunction;
+  /** The incident report Lambda: `${ReportFunctionArn}`. */
+  readonly reportFunction: IFunction;
   /** The notification Lambda: `${NotifyFunctionArn}`. */
   readonly notifyFunction: IFunction;
   /**
-   * The ASL file. Every `${...}` placeholder in it must be one of ContainFunctionArn,
-   * VerifyFunctionArn, NotifyFunctionArn, or the construct throws.
+   * The ASL file. Every `${...}` placeholder in it must be one of {@link FUNCTION_PLACEHOLDERS},
+   * or the construct throws. Only the Lambdas it references are substituted and may be invoked;
+   * a Lambda it does not reference gets neither, and a warning
+   * ({@link UNUSED_FUNCTION_WARNING}) says so.
    * @default - state-machines/exposed-key-response.asl.json
    */
   readonly definitionPath?: string;
@@ -42,30 +64,38 @@ export interface ResponseWorkflowProps {
 }
 
 /**
- * The Standard state machine that contains, verifies and reports one exposed key, defined by the
- * ASL file (inline in the template: `DefinitionBody.fromString`), with every event logged and
- * X-Ray tracing on. Each Lambda of the definition may be invoked by the state machine's role, and
- * nothing else.
+ * The Standard state machine that contains, verifies, investigates and reports one exposed key,
+ * defined by the ASL file (inline in the template: `DefinitionBody.fromString`), with every event
+ * logged and X-Ray tracing on. Each Lambda of the definition may be invoked by the state
+ * machine's role, and nothing else.
  */
 export class ResponseWorkflow extends Construct {
   public readonly stateMachine: StateMachine;
   public readonly logGroup: LogGroup;
+  /** The Lambdas the definition references, which the state machine may invoke (in order of appearance). */
+  public readonly invokedFunctions: readonly IFunction[];
 
   constructor(scope: Construct, id: string, props: ResponseWorkflowProps) {
     super(scope, id);
     const definitionPath = props.definitionPath ?? DEFAULT_DEFINITION_PATH;
     const definition = readFileSync(definitionPath, 'utf8');
-    const substitutions: Record<string, IFunction> = {
-      ContainFunctionArn: props.containFunction,
-      VerifyFunctionArn: props.verifyFunction,
-      NotifyFunctionArn: props.notifyFunction,
-    };
-    const unknown = placeholdersOf(definition).filter((p) => !(p in substitutions));
+    const placeholders = placeholdersOf(definition);
+    const unknown = placeholders.filter((p) => !Object.hasOwn(FUNCTION_PLACEHOLDERS, p));
     if (unknown.length > 0) {
       throw new Error(
-        `${definitionPath}: no substitution for ${unknown.map((p) => '${' + p + '}').join(', ')} (known: ${Object.keys(substitutions).join(', ')})`,
+        `${definitionPath}: no substitution for ${unknown.map((p) => '${' + p + '}').join(', ')} (known: ${Object.keys(FUNCTION_PLACEHOLDERS).join(', ')})`,
       );
     }
+    // Keyed by what the definition references: an unreferenced Lambda is neither substituted nor invocable.
+    const functions = new Map((placeholders as FunctionPlaceholder[]).map((p) => [p, props[FUNCTION_PLACEHOLDERS[p]]]));
+    const unused = (Object.keys(FUNCTION_PLACEHOLDERS) as FunctionPlaceholder[]).filter((p) => !functions.has(p));
+    if (unused.length > 0) {
+      Annotations.of(this).addWarningV2(
+        UNUSED_FUNCTION_WARNING,
+        `${path.basename(definitionPath)} does not reference ${unused.map((p) => '${' + p + '}').join(', ')}: the state machine will not invoke ${unused.length === 1 ? 'that Lambda' : 'those Lambdas'}.`,
+      );
+    }
+    this.invokedFunctions = [...functions.values()];
 
     this.logGroup = new LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? RetentionDays.ONE_YEAR,
@@ -74,10 +104,10 @@ export class ResponseWorkflow extends Construct {
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromString(definition),
-      definitionSubstitutions: Object.fromEntries(Object.entries(substitutions).map(([k, fn]) => [k, fn.functionArn])),
+      definitionSubstitutions: Object.fromEntries([...functions].map(([p, fn]) => [p, fn.functionArn])),
       logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: props.includeExecutionData ?? true },
       tracingEnabled: true,
     });
-    for (const fn of Object.values(substitutions)) fn.grantInvoke(this.stateMachine);
+    for (const fn of this.invokedFunctions) fn.grantInvoke(this.stateMachine);
   }
 }

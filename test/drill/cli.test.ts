@@ -29,9 +29,12 @@ describe('parseArgs', () => {
 
 describe('drillConfig', () => {
   it('reads context as cdk deploy does, and rejects what cdk deploy would reject', () => {
-    expect(drillConfig({})).toEqual({ dryRun: false, protectedUsers: [] });
-    expect(drillConfig({ dryRun: 'true', protectedUsers: 'breakglass, ops' })).toEqual({ dryRun: true, protectedUsers: ['breakglass', 'ops'] });
+    expect(drillConfig({})).toEqual({ dryRun: false, protectedUsers: [], lookbackDays: 14 });
+    expect(drillConfig({ dryRun: 'true', protectedUsers: 'breakglass, ops', lookbackDays: '30' })).toEqual({
+      dryRun: true, protectedUsers: ['breakglass', 'ops'], lookbackDays: 30,
+    });
     expect(() => drillConfig({ dryRun: 'yes' })).toThrow(/dryRun/);
+    expect(() => drillConfig({ lookbackDays: '91' })).toThrow(/lookbackDays/);
   });
 });
 

@@ -8,7 +8,9 @@ import * as esbuild from 'esbuild';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import {
   ESBUILD_OPTIONS,
+  esbuildOptions,
   ESM_REQUIRE_BANNER,
+  EVENT_STREAM_LAMBDAS,
   LAMBDA_CREDENTIALS_SHIM,
   LAMBDA_ENTRIES,
   LAMBDA_NAMES,
@@ -39,6 +41,15 @@ describe('bundling options', () => {
     expect(nodejsBundlingOptions()).toMatchObject({ externalModules: ['@smithy/core/event-streams'], bundleAwsSDK: true });
   });
 
+  it('keep the event-stream support in the bundles of the Lambdas whose SDK clients import it statically (S3)', () => {
+    expect(EVENT_STREAM_LAMBDAS).toEqual(['investigate', 'report']);
+    for (const name of LAMBDA_NAMES) {
+      const external = EVENT_STREAM_LAMBDAS.includes(name) ? [] : ['@smithy/core/event-streams'];
+      expect(esbuildOptions(name)).toEqual({ ...ESBUILD_OPTIONS, external });
+      expect(nodejsBundlingOptions(name)).toEqual({ ...nodejsBundlingOptions(), externalModules: external });
+    }
+  });
+
   it('give NodejsFunction the same options, with the local esbuild only (never Docker)', () => {
     expect(nodejsBundlingOptions()).toEqual({
       format: OutputFormat.ESM,
@@ -61,8 +72,9 @@ describe('bundling options', () => {
     expect(existsSync(path.join(PROJECT_ROOT, LAMBDA_CREDENTIALS_SHIM))).toBe(true);
   });
 
-  it('list the four Lambdas, each at lambdas/<name>/index.ts, which exists', () => {
-    expect([...LAMBDA_NAMES]).toEqual(['dispatcher', 'contain', 'verify', 'notify']);
+  it('list the seven Lambdas in the order of an incident, each at lambdas/<name>/index.ts, which exists', () => {
+    expect([...LAMBDA_NAMES]).toEqual(['dispatcher', 'contain', 'verify', 'investigate', 'evidence', 'report', 'notify']);
+    expect(Object.keys(LAMBDA_ENTRIES)).toEqual([...LAMBDA_NAMES]);
     for (const name of LAMBDA_NAMES) {
       expect(LAMBDA_ENTRIES[name]).toBe(`lambdas/${name}/index.ts`);
       expect(existsSync(lambdaEntry(name))).toBe(true);
@@ -80,10 +92,14 @@ describe('a bundle built with these options', () => {
   // What Lambda does at a cold start: import index.mjs and find `handler`. Run in a real Node
   // process, with the environment the stack gives (the handlers only create clients at load:
   // nothing reaches AWS).
-  it.each([...LAMBDA_NAMES])('%s bundles the SDK without its default credential chain, loads as an ES module and exports handler', async (name) => {
+  it.each([...LAMBDA_NAMES])('%s bundles the SDK without its default credential chain, loads as an ES module (no node_modules) and exports handler', async (name) => {
     const dir = path.join(outdir, name);
-    const { metafile } = await esbuild.build({ ...ESBUILD_OPTIONS, entryPoints: [lambdaEntry(name)], outdir: dir, logLevel: 'silent', metafile: true });
+    const { metafile } = await esbuild.build({ ...esbuildOptions(name), entryPoints: [lambdaEntry(name)], outdir: dir, logLevel: 'silent', metafile: true });
     const inputs = Object.keys(metafile.inputs);
+    // Whether some module of the bundle imports the event-stream support statically (it must then be bundled).
+    const staticEventStreams = Object.values(metafile.inputs).some((input) =>
+      input.imports.some((i) => (i.original ?? i.path) === '@smithy/core/event-streams' && i.kind === 'import-statement'));
+    expect({ name, staticEventStreams }).toEqual({ name, staticEventStreams: EVENT_STREAM_LAMBDAS.includes(name) });
     expect(inputs).toContain(LAMBDA_CREDENTIALS_SHIM);
     expect(inputs.filter((i) => /credential-provider-(node|ini|sso|web-identity|process|login)|nested-clients/.test(i))).toEqual([]);
     expect(inputs.some((i) => i.includes('node_modules/@aws-sdk/'))).toBe(true);
@@ -102,6 +118,8 @@ describe('a bundle built with these options', () => {
         DRY_RUN: 'true',
         QUARANTINE_POLICY_ARN: 'arn:aws:iam::123456789012:policy/exposed-key-responder/q',
         TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:t',
+        INCIDENT_BUCKET: 'incident-bucket',
+        LOOKBACK_DAYS: '14',
       },
       encoding: 'utf8',
     });

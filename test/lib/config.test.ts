@@ -1,5 +1,5 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { configFromContext, DEFAULT_CONFIG, LOG_RETENTION_DAYS } from '../../lib/config';
+import { configFromContext, DEFAULT_CONFIG, LOG_RETENTION_DAYS, MAX_INCIDENT_RETENTION_DAYS, MAX_LOOKBACK_DAYS } from '../../lib/config';
 import { testApp } from './helpers';
 
 const fromContext = (context: Record<string, unknown>) => configFromContext(testApp(context));
@@ -12,6 +12,8 @@ describe('configFromContext', () => {
       protectedUsers: [],
       logLevel: 'INFO',
       logRetentionDays: 365,
+      lookbackDays: 14,
+      incidentRetentionDays: undefined,
     });
     expect(DEFAULT_CONFIG).toEqual(fromContext({}));
   });
@@ -80,6 +82,46 @@ describe('configFromContext', () => {
     });
     it.each([0, 2, 42, 9999, '1y', '-1', 30.5])('rejects %p naming the key', (value) => {
       expect(() => fromContext({ logRetentionDays: value })).toThrow(/Invalid context "logRetentionDays"/);
+    });
+  });
+
+  describe('lookbackDays', () => {
+    it('is 14 days by default', () => {
+      expect(fromContext({}).lookbackDays).toBe(14);
+    });
+    it.each([
+      [1, 1],
+      ['30', 30],
+      [90, 90],
+      [' 7 ', 7],
+    ])('accepts %p as %p days (-c gives strings, cdk.json numbers)', (value, expected) => {
+      expect(fromContext({ lookbackDays: value }).lookbackDays).toBe(expected);
+    });
+    it('goes no further back than CloudTrail\'s event history: 90 days', () => {
+      expect(MAX_LOOKBACK_DAYS).toBe(90);
+    });
+    it.each([0, 91, '365', 1.5, '-1', '2w', '', true])('rejects %p naming the key', (value) => {
+      expect(() => fromContext({ lookbackDays: value })).toThrow(/Invalid context "lookbackDays"/);
+    });
+  });
+
+  describe('incidentRetentionDays', () => {
+    it('is unset by default (no Object Lock)', () => {
+      expect(fromContext({}).incidentRetentionDays).toBeUndefined();
+    });
+    it.each([
+      [1, 1],
+      ['365', 365],
+      [2555, 2555],
+      [36500, 36500],
+    ])('accepts %p as %p days', (value, expected) => {
+      expect(fromContext({ incidentRetentionDays: value }).incidentRetentionDays).toBe(expected);
+    });
+    it('goes no further than S3 Object Lock\'s 100 years', () => {
+      expect(MAX_INCIDENT_RETENTION_DAYS).toBe(36500);
+    });
+    it.each([0, 36501, '-1', 7.5, '1y', '', false])('rejects %p naming the key', (value) => {
+      expect(() => fromContext({ incidentRetentionDays: value })).toThrow(/Invalid context "incidentRetentionDays"/);
     });
   });
 });

@@ -1,7 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { INVESTIGATE_READ_ACTIONS } from '../../lambdas/investigate/contract';
 import { QUARANTINE_DENIED_ACTIONS } from '../../lambdas/shared/policies';
+import { LAMBDA_NAMES, LambdaName } from '../../lib/bundling';
 import { configFromContext, DEFAULT_CONFIG } from '../../lib/config';
 import { ExposedKeyResponderStack } from '../../lib/exposed-key-responder-stack';
+import { DEFAULT_DEFINITION_PATH, FUNCTION_PLACEHOLDERS, FunctionPlaceholder, placeholdersOf } from '../../lib/response-workflow';
 import {
   allowedActions,
   ANY_USER_ARN,
@@ -10,18 +14,37 @@ import {
   RESPONDER_POLICIES_ARN,
   responderStack,
   roleOf,
+  Statement,
   statementsOfFunction,
+  statementsOfRole,
   testApp,
 } from './helpers';
 
 const { template } = responderStack();
-const ids = Object.fromEntries(
-  ['dispatcher', 'contain', 'verify', 'notify'].map((n) => [n, findFunction(template, n)[0]]),
-) as Record<'dispatcher' | 'contain' | 'verify' | 'notify', string>;
+const ids = Object.fromEntries(LAMBDA_NAMES.map((n) => [n, findFunction(template, n)[0]])) as Record<LambdaName, string>;
 const [stateMachineId] = Object.keys(template.findResources('AWS::StepFunctions::StateMachine'));
 const [quarantinePolicyId] = Object.keys(template.findResources('AWS::IAM::ManagedPolicy'));
 const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic'));
 const [queueId] = Object.keys(template.findResources('AWS::SQS::Queue'));
+/** The incident bucket: the bucket with server access logging (the other one receives its logs). */
+const [incidentBucketId] = Object.entries(template.findResources('AWS::S3::Bucket'))
+  .filter(([, b]) => (b as Resource).Properties.LoggingConfiguration)
+  .map(([id]) => id);
+const incidentRecordsArn = { 'Fn::Join': ['', [{ 'Fn::GetAtt': [incidentBucketId, 'Arn'] }, '/incidents/*']] };
+/** `arn:<partition>:<service>:<region>:<account>:<resource>` as CDK renders it with an unresolved account. */
+const arnOf = (service: string, region: string, account: 'this' | 'aws' | '', resource: string) => ({
+  'Fn::Join': ['', [
+    'arn:', { Ref: 'AWS::Partition' },
+    ...(account === 'this' ? [`:${service}:${region}:`, { Ref: 'AWS::AccountId' }, `:${resource}`] : [`:${service}:${region}:${account}:${resource}`]),
+  ]],
+});
+const PUT_RECORD_ACTIONS = ['s3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging', 's3:Abort*'];
+/** The Lambda names the workflow definition references, by placeholder. */
+const aslPlaceholders = placeholdersOf(readFileSync(DEFAULT_DEFINITION_PATH, 'utf8')) as FunctionPlaceholder[];
+const lambdaOf = (p: FunctionPlaceholder) => FUNCTION_PLACEHOLDERS[p].replace(/Function$/, '') as LambdaName;
+const allStatements = (t: Template) => Object.values(t.findResources('AWS::IAM::Policy'))
+  .flatMap((p) => (p as Resource).Properties.PolicyDocument.Statement as Statement[])
+  .map((st) => ({ ...st, Action: ([] as string[]).concat(st.Action) }));
 const env = (t: Template, name: string) => findFunction(t, name)[1].Properties.Environment.Variables;
 
 /** A stack built from CDK context, as `cdk synth -c key=value` would. */
@@ -31,8 +54,9 @@ function fromContext(context: Record<string, unknown>): Template {
 }
 
 describe('ExposedKeyResponderStack resources', () => {
-  it('has the four Lambdas, one state machine, five rules, one topic, one DLQ, one quarantine policy', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 4);
+  it('has the seven Lambdas, one state machine, five rules, one topic, one DLQ, one quarantine policy, two buckets', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 7);
+    template.resourceCountIs('AWS::S3::Bucket', 2);
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
     template.resourceCountIs('AWS::Events::Rule', 5);
     template.resourceCountIs('AWS::SNS::Topic', 1);
@@ -64,18 +88,56 @@ describe('ExposedKeyResponderStack resources', () => {
     });
   });
 
-  it('wires the workflow to contain, verify and notify, never to the dispatcher', () => {
+  it('wires the workflow to the Lambdas its definition references, never to the dispatcher', () => {
     const sm = template.findResources('AWS::StepFunctions::StateMachine')[stateMachineId] as Resource;
-    expect(sm.Properties.DefinitionSubstitutions).toEqual({
-      ContainFunctionArn: { 'Fn::GetAtt': [ids.contain, 'Arn'] },
-      VerifyFunctionArn: { 'Fn::GetAtt': [ids.verify, 'Arn'] },
-      NotifyFunctionArn: { 'Fn::GetAtt': [ids.notify, 'Arn'] },
-    });
+    expect(aslPlaceholders).toEqual(expect.arrayContaining(['ContainFunctionArn', 'VerifyFunctionArn', 'NotifyFunctionArn']));
+    expect(sm.Properties.DefinitionSubstitutions).toEqual(
+      Object.fromEntries(aslPlaceholders.map((p) => [p, { 'Fn::GetAtt': [ids[lambdaOf(p)], 'Arn'] }])),
+    );
     const roleId = sm.Properties.RoleArn['Fn::GetAtt'][0];
     expect(JSON.stringify(template.toJSON().Resources[roleId])).not.toContain(ids.dispatcher);
     const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Resource[];
     const smPolicies = policies.filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === roleId));
     expect(JSON.stringify(smPolicies)).not.toContain(ids.dispatcher);
+  });
+});
+
+describe('ExposedKeyResponderStack incident bucket', () => {
+  const buckets = template.findResources('AWS::S3::Bucket') as Record<string, Resource>;
+
+  it('keeps incident records in a versioned, encrypted, private, retained bucket that logs its access to the other bucket', () => {
+    const bucket = buckets[incidentBucketId];
+    const [logsId] = Object.keys(buckets).filter((id) => id !== incidentBucketId);
+    expect(bucket.Properties).toMatchObject({
+      VersioningConfiguration: { Status: 'Enabled' },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      LoggingConfiguration: { DestinationBucketName: { Ref: logsId } },
+    });
+    for (const b of Object.values(buckets)) expect(b.DeletionPolicy).toBe('Retain');
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: incidentBucketId },
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  it('has no Object Lock by default', () => {
+    for (const b of Object.values(buckets)) expect(b.Properties.ObjectLockConfiguration).toBeUndefined();
+  });
+
+  it('-c incidentRetentionDays=N locks each incident record for N days (GOVERNANCE)', () => {
+    const t = fromContext({ incidentRetentionDays: '365' });
+    const locked = Object.values(t.findResources('AWS::S3::Bucket')).filter((b) => (b as Resource).Properties.ObjectLockEnabled) as Resource[];
+    expect(locked).toHaveLength(1);
+    expect(locked[0].Properties.LoggingConfiguration).toBeDefined();
+    expect(locked[0].Properties.ObjectLockConfiguration).toEqual({
+      ObjectLockEnabled: 'Enabled',
+      Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 365 } },
+    });
+  });
+
+  it('outputs the incident bucket\'s name', () => {
+    expect(template.toJSON().Outputs.IncidentBucketName).toEqual({ Value: { Ref: incidentBucketId } });
   });
 });
 
@@ -98,6 +160,38 @@ describe('ExposedKeyResponderStack environment of the Lambdas (as the handlers r
     });
   });
 
+  it('investigate: INCIDENT_BUCKET, LOOKBACK_DAYS (14 by default) and DRY_RUN', () => {
+    expect(env(template, 'investigate')).toEqual({
+      INCIDENT_BUCKET: { Ref: incidentBucketId },
+      LOOKBACK_DAYS: '14',
+      DRY_RUN: 'false',
+      POWERTOOLS_SERVICE_NAME: 'investigate',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+    });
+  });
+
+  it('evidence: DRY_RUN', () => {
+    expect(env(template, 'evidence')).toEqual({
+      DRY_RUN: 'false',
+      POWERTOOLS_SERVICE_NAME: 'evidence',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+    });
+  });
+
+  it('report: INCIDENT_BUCKET', () => {
+    expect(env(template, 'report')).toEqual({
+      INCIDENT_BUCKET: { Ref: incidentBucketId },
+      POWERTOOLS_SERVICE_NAME: 'report',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+    });
+  });
+
+  it('gives investigate 5 minutes (CloudTrail in every region at 2 requests/s), evidence 2 minutes, report the default 30 s', () => {
+    expect(findFunction(template, 'investigate')[1].Properties.Timeout).toBe(300);
+    expect(findFunction(template, 'evidence')[1].Properties.Timeout).toBe(120);
+    expect(findFunction(template, 'report')[1].Properties.Timeout).toBe(30);
+  });
+
   it('notify: TOPIC_ARN', () => {
     expect(env(template, 'notify')).toEqual({
       TOPIC_ARN: { Ref: topicId },
@@ -106,10 +200,13 @@ describe('ExposedKeyResponderStack environment of the Lambdas (as the handlers r
     });
   });
 
-  it('-c dryRun=true makes contain and verify dry runs', () => {
+  it('-c dryRun=true makes contain, verify, investigate and evidence dry runs', () => {
     const t = fromContext({ dryRun: 'true' });
-    expect(env(t, 'contain').DRY_RUN).toBe('true');
-    expect(env(t, 'verify').DRY_RUN).toBe('true');
+    for (const name of ['contain', 'verify', 'investigate', 'evidence']) expect(env(t, name).DRY_RUN).toBe('true');
+  });
+
+  it('-c lookbackDays reaches the investigation', () => {
+    expect(env(fromContext({ lookbackDays: '90' }), 'investigate').LOOKBACK_DAYS).toBe('90');
   });
 
   it('-c protectedUsers=a,b reaches the dispatcher comma-joined', () => {
@@ -118,9 +215,9 @@ describe('ExposedKeyResponderStack environment of the Lambdas (as the handlers r
 
   it('-c logLevel and -c logRetentionDays reach every Lambda and log group', () => {
     const t = fromContext({ logLevel: 'DEBUG', logRetentionDays: '30' });
-    for (const name of ['dispatcher', 'contain', 'verify', 'notify']) expect(env(t, name).POWERTOOLS_LOG_LEVEL).toBe('DEBUG');
+    for (const name of LAMBDA_NAMES) expect(env(t, name).POWERTOOLS_LOG_LEVEL).toBe('DEBUG');
     const groups = Object.values(t.findResources('AWS::Logs::LogGroup')) as Resource[];
-    expect(groups).toHaveLength(5);
+    expect(groups).toHaveLength(LAMBDA_NAMES.length + 1);
     for (const g of groups) expect(g.Properties.RetentionInDays).toBe(30);
   });
 
@@ -134,16 +231,22 @@ describe('ExposedKeyResponderStack environment of the Lambdas (as the handlers r
 
 describe('ExposedKeyResponderStack least privilege', () => {
   it('gives each Lambda a role of its own, without managed policies', () => {
-    const roles = ['dispatcher', 'contain', 'verify', 'notify'].map((n) => roleOf(findFunction(template, n)[1]));
-    expect(new Set(roles).size).toBe(4);
+    const roles = LAMBDA_NAMES.map((n) => roleOf(findFunction(template, n)[1]));
+    expect(new Set(roles).size).toBe(7);
     for (const id of roles) expect((template.findResources('AWS::IAM::Role')[id] as Resource).Properties.ManagedPolicyArns).toBeUndefined();
   });
 
   it('never allows a wildcard action, nor deleting a key or a user, to any Lambda', () => {
-    for (const name of ['dispatcher', 'contain', 'verify', 'notify']) {
+    const wildcards: Partial<Record<LambdaName, string[]>> = {
+      // From topic.grantPublish, on the topic's key only.
+      notify: ['kms:GenerateDataKey*'],
+      // From bucket.grantPut (AbortMultipartUpload), on incidents/* only.
+      investigate: ['s3:Abort*'],
+      report: ['s3:Abort*'],
+    };
+    for (const name of LAMBDA_NAMES) {
       const actions = allowedActions(statementsOfFunction(template, name));
-      // kms:GenerateDataKey* (notify, from topic.grantPublish) is the only wildcard, on one key.
-      expect(actions.filter((a) => a.includes('*'))).toEqual(name === 'notify' ? ['kms:GenerateDataKey*'] : []);
+      expect(actions.filter((a) => a.includes('*'))).toEqual(wildcards[name] ?? []);
       expect(actions).not.toContain('iam:DeleteAccessKey');
       expect(actions.some((a) => /^iam:Delete|^iam:\*|^\*$/.test(a))).toBe(false);
     }
@@ -229,6 +332,118 @@ describe('ExposedKeyResponderStack least privilege', () => {
     expect(allowedActions(statements)).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sns:Publish']);
     expect(statements).toContainEqual(expect.objectContaining({ Action: ['sns:Publish'], Resource: { Ref: topicId } }));
     expect(statements).toContainEqual(expect.objectContaining({ Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: { 'Fn::GetAtt': [keyId, 'Arn'] } }));
+  });
+
+  it('never allows deleting or terminating anything of EC2 or S3, nor bypassing Object Lock, to any role of the stack', () => {
+    const actions = allowedActions(allStatements(template));
+    expect(actions.filter((a) => /^ec2:(Delete|Terminate|Stop|Modify)|^s3:(Delete|PutBucket|PutLifecycle|BypassGovernance)|^s3:\*|^ec2:\*/.test(a))).toEqual([]);
+    for (const a of ['ec2:DeleteSnapshot', 'ec2:TerminateInstances', 's3:DeleteObject', 's3:DeleteObjectVersion', 's3:BypassGovernanceRetention']) {
+      expect(actions).not.toContain(a);
+    }
+  });
+
+  it('investigate: only reads (CloudTrail, regions, the user, its groups and policies, simulations), and writes records', () => {
+    const statements = statementsOfFunction(template, 'investigate');
+    expect(allowedActions(statements)).toEqual([
+      ...PUT_RECORD_ACTIONS,
+      'cloudtrail:LookupEvents',
+      'ec2:DescribeRegions',
+      'iam:GetGroupPolicy',
+      'iam:GetPolicy',
+      'iam:GetPolicyVersion',
+      'iam:GetUser',
+      'iam:GetUserPolicy',
+      'iam:ListAttachedGroupPolicies',
+      'iam:ListAttachedUserPolicies',
+      'iam:ListGroupPolicies',
+      'iam:ListGroupsForUser',
+      'iam:ListUserPolicies',
+      'iam:SimulateCustomPolicy',
+      'iam:SimulatePrincipalPolicy',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+    ].sort());
+    // Read-only apart from the records: every other action reads or simulates.
+    const writes = allowedActions(statements).filter((a) => !/^[a-z0-9]+:(Get|List|Describe|Lookup|Simulate)/.test(a));
+    expect(writes).toEqual([...PUT_RECORD_ACTIONS, 'logs:CreateLogStream', 'logs:PutLogEvents'].sort());
+    expect(statements).toContainEqual(expect.objectContaining({ Action: ['cloudtrail:LookupEvents', 'ec2:DescribeRegions'], Resource: '*' }));
+    expect(statements).toContainEqual(expect.objectContaining({ Action: ['iam:SimulateCustomPolicy'], Resource: '*' }));
+    expect(statements).toContainEqual(expect.objectContaining({
+      Action: ['iam:GetUser', 'iam:ListAttachedUserPolicies', 'iam:ListUserPolicies', 'iam:GetUserPolicy', 'iam:ListGroupsForUser', 'iam:SimulatePrincipalPolicy'],
+      Resource: ANY_USER_ARN,
+    }));
+    expect(statements).toContainEqual(expect.objectContaining({
+      Action: ['iam:ListAttachedGroupPolicies', 'iam:ListGroupPolicies', 'iam:GetGroupPolicy'],
+      Resource: arnOf('iam', '', 'this', 'group/*'),
+    }));
+    expect(statements).toContainEqual(expect.objectContaining({
+      Action: ['iam:GetPolicy', 'iam:GetPolicyVersion'],
+      Resource: [arnOf('iam', '', 'this', 'policy/*'), arnOf('iam', '', 'aws', 'policy/*')],
+    }));
+    expect(statements.filter((st) => st.Action.some((a) => a.startsWith('s3:')))).toEqual([
+      { Effect: 'Allow', Action: PUT_RECORD_ACTIONS, Resource: incidentRecordsArn },
+    ]);
+  });
+
+  it('investigate: is allowed every action its handler\'s contract lists', () => {
+    const actions = allowedActions(statementsOfFunction(template, 'investigate'));
+    for (const a of INVESTIGATE_READ_ACTIONS) expect(actions).toContain(a);
+  });
+
+  it('evidence: describes instances and snapshots, snapshots the volumes of instances in any region, tags only while snapshotting', () => {
+    const statements = statementsOfFunction(template, 'evidence');
+    expect(allowedActions(statements)).toEqual([
+      'ec2:CreateSnapshots',
+      'ec2:CreateTags',
+      'ec2:DescribeInstances',
+      'ec2:DescribeSnapshots',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+    ]);
+    const snapshots = arnOf('ec2', '*', '', 'snapshot/*');
+    expect(statements).toContainEqual(expect.objectContaining({ Action: ['ec2:DescribeInstances', 'ec2:DescribeSnapshots'], Resource: '*' }));
+    const create = statements.filter((st) => st.Action.includes('ec2:CreateSnapshots'));
+    expect(create).toEqual([expect.objectContaining({
+      Effect: 'Allow',
+      Action: ['ec2:CreateSnapshots'],
+      Resource: [arnOf('ec2', '*', 'this', 'instance/*'), arnOf('ec2', '*', 'this', 'volume/*'), snapshots],
+    })]);
+    expect(create[0].Condition).toBeUndefined();
+    const tag = statements.filter((st) => st.Action.includes('ec2:CreateTags'));
+    expect(tag).toEqual([expect.objectContaining({
+      Effect: 'Allow',
+      Action: ['ec2:CreateTags'],
+      Resource: snapshots,
+      Condition: { StringEquals: { 'ec2:CreateAction': 'CreateSnapshots' } },
+    })]);
+  });
+
+  it('report: only writes records under incidents/ of the incident bucket', () => {
+    const statements = statementsOfFunction(template, 'report');
+    expect(allowedActions(statements)).toEqual([...PUT_RECORD_ACTIONS, 'logs:CreateLogStream', 'logs:PutLogEvents'].sort());
+    expect(statements.filter((st) => st.Action.some((a) => a.startsWith('s3:')))).toEqual([
+      { Effect: 'Allow', Action: PUT_RECORD_ACTIONS, Resource: incidentRecordsArn },
+    ]);
+  });
+
+  it('the incident bucket is written by investigate and report only, and read by no role of the stack', () => {
+    const s3 = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => {
+      const policy = p as Resource;
+      return (policy.Properties.PolicyDocument.Statement as Statement[])
+        .filter((st) => JSON.stringify(st.Resource).includes(incidentBucketId))
+        .map(() => policy.Properties.Roles.map((r: { Ref: string }) => r.Ref))
+        .flat();
+    });
+    expect(s3.sort()).toEqual([roleOf(findFunction(template, 'investigate')[1]), roleOf(findFunction(template, 'report')[1])].sort());
+    const actions = allowedActions(allStatements(template).filter((st) => JSON.stringify(st.Resource).includes(incidentBucketId)));
+    expect(actions).toEqual([...PUT_RECORD_ACTIONS].sort());
+  });
+
+  it('the state machine may invoke the Lambdas of its definition only', () => {
+    const sm = template.findResources('AWS::StepFunctions::StateMachine')[stateMachineId] as Resource;
+    const invoke = statementsOfRole(template, sm.Properties.RoleArn['Fn::GetAtt'][0]).filter((st) => st.Action.includes('lambda:InvokeFunction'));
+    const invoked = new Set(JSON.stringify(invoke).match(/"(\w+)","Arn"/g)!.map((m) => m.split('"')[1]));
+    expect([...invoked].sort()).toEqual(aslPlaceholders.map((p) => ids[lambdaOf(p)]).sort());
   });
 
   it('uses the real account in ARNs when it is known', () => {

@@ -46,6 +46,10 @@ const variants: Array<[string, Partial<ResponderConfig>, string | undefined]> = 
     protectedUsers: ['break-glass'],
     dryRun: true,
   }, '123456789012'],
+  ['Object Lock on the incident bucket and a 90-day lookback, account known', {
+    incidentRetentionDays: 365,
+    lookbackDays: 90,
+  }, '123456789012'],
 ];
 
 describe('cdk-nag AwsSolutions', () => {
@@ -77,6 +81,11 @@ describe('cdk-nag AwsSolutions', () => {
       expect(acks.filter((a) => a.path === '' || a.path === 'ExposedKeyResponder')).toEqual([]);
       // IAM5 is acknowledged per finding, never as a bare rule id.
       expect(acks.filter((a) => a.id === 'AwsSolutions-IAM5')).toEqual([]);
+    });
+
+    it('has no S3 finding at all, acknowledged or not: both buckets pass every AwsSolutions S3 rule', () => {
+      expect(findings(app, true).filter((f) => /^AwsSolutions-S\d+$/.test(f.ruleName))).toEqual([]);
+      expect(acknowledgements(app).filter((a) => /^AwsSolutions-S\d+$/.test(a.id))).toEqual([]);
     });
 
     it('acknowledges only findings that exist, on the construct that has them', () => {

@@ -1,9 +1,17 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { DEFAULT_DEFINITION_PATH, placeholdersOf, ResponseWorkflow, ResponseWorkflowProps } from '../../lib/response-workflow';
+import {
+  DEFAULT_DEFINITION_PATH,
+  FUNCTION_PLACEHOLDERS,
+  FunctionPlaceholder,
+  placeholdersOf,
+  ResponseWorkflow,
+  ResponseWorkflowProps,
+  UNUSED_FUNCTION_WARNING,
+} from '../../lib/response-workflow';
 import { Resource, statementsOfRole, stubFunction, testStack } from './helpers';
 
 function synth(props: Partial<ResponseWorkflowProps> = {}) {
@@ -11,14 +19,49 @@ function synth(props: Partial<ResponseWorkflowProps> = {}) {
   const fns = {
     containFunction: stubFunction(stack, 'Contain'),
     verifyFunction: stubFunction(stack, 'Verify'),
+    investigateFunction: stubFunction(stack, 'Investigate'),
+    evidenceFunction: stubFunction(stack, 'Evidence'),
+    reportFunction: stubFunction(stack, 'Report'),
     notifyFunction: stubFunction(stack, 'Notify'),
   };
-  const ids = Object.fromEntries(Object.entries(fns).map(([k, fn]) => [k, stack.getLogicalId(fn.node.defaultChild as never)]));
-  new ResponseWorkflow(stack, 'Workflow', { ...fns, ...props });
+  const ids = Object.fromEntries(Object.entries(fns).map(([k, fn]) => [k, stack.getLogicalId(fn.node.defaultChild as never)])) as Record<keyof typeof fns, string>;
+  const workflow = new ResponseWorkflow(stack, 'Workflow', { ...fns, ...props });
   const template = Template.fromStack(stack);
   const [[smId, sm]] = Object.entries(template.findResources('AWS::StepFunctions::StateMachine')) as Array<[string, Resource]>;
-  return { stack, template, ids, smId, sm };
+  /** The logical id of the function a placeholder stands for. */
+  const idOf = (p: FunctionPlaceholder) => ids[FUNCTION_PLACEHOLDERS[p]];
+  return { stack, template, ids, idOf, smId, sm, fns, workflow };
 }
+
+/** Writes `definition` to a temporary ASL file and synthesizes the workflow with it. */
+function synthWith(definition: string) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'asl-'));
+  try {
+    const file = path.join(dir, 'test.asl.json');
+    writeFileSync(file, definition);
+    return synth({ definitionPath: file });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A valid ASL document: one Task state per placeholder, in a chain. */
+function chainOf(placeholders: string[]): string {
+  const states = Object.fromEntries(placeholders.map((p, i) => [
+    `S${i}`,
+    { Type: 'Task', Resource: '${' + p + '}', ...(i === placeholders.length - 1 ? { End: true } : { Next: `S${i + 1}` }) },
+  ]));
+  return JSON.stringify({ StartAt: 'S0', States: states }, null, 2);
+}
+
+/** The Lambda ARNs (with and without `:*`) the state machine's role may invoke. */
+function invocable(template: Template, sm: Resource): unknown[] {
+  const roleId = sm.Properties.RoleArn['Fn::GetAtt'][0];
+  const invoke = statementsOfRole(template, roleId).filter((s) => s.Action.some((a) => a.startsWith('lambda:')));
+  for (const s of invoke) expect(s.Action).toEqual(['lambda:InvokeFunction']);
+  return invoke.flatMap((s) => s.Resource as unknown[]);
+}
+const invokeResources = (id: string) => [{ 'Fn::GetAtt': [id, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [id, 'Arn'] }, ':*']] }];
 
 /** What CloudFormation does with DefinitionSubstitutions; a `Fn::GetAtt` value is shown as `<LogicalId.Arn>`. */
 function substitute(definition: string, substitutions: Record<string, { 'Fn::GetAtt': [string, string] }>): string {
@@ -35,7 +78,9 @@ function taskResources(states: Record<string, any>): string[] {
 }
 
 const asl = readFileSync(DEFAULT_DEFINITION_PATH, 'utf8');
-const { template, ids, sm } = synth();
+const { template, idOf, sm, stack, workflow, fns } = synth();
+const aslPlaceholders = placeholdersOf(asl) as FunctionPlaceholder[];
+const ALL = Object.keys(FUNCTION_PLACEHOLDERS) as FunctionPlaceholder[];
 
 describe('ResponseWorkflow', () => {
   it('is a Standard state machine defined inline by the ASL file, as it is', () => {
@@ -44,35 +89,67 @@ describe('ResponseWorkflow', () => {
     expect(sm.Properties.DefinitionString).toBe(asl);
   });
 
-  it('substitutes each Lambda placeholder with that function\'s ARN', () => {
-    expect(sm.Properties.DefinitionSubstitutions).toEqual({
-      ContainFunctionArn: { 'Fn::GetAtt': [ids.containFunction, 'Arn'] },
-      VerifyFunctionArn: { 'Fn::GetAtt': [ids.verifyFunction, 'Arn'] },
-      NotifyFunctionArn: { 'Fn::GetAtt': [ids.notifyFunction, 'Arn'] },
+  it('knows the six Lambda placeholders, one per function prop', () => {
+    expect(FUNCTION_PLACEHOLDERS).toEqual({
+      ContainFunctionArn: 'containFunction',
+      VerifyFunctionArn: 'verifyFunction',
+      InvestigateFunctionArn: 'investigateFunction',
+      EvidenceFunctionArn: 'evidenceFunction',
+      ReportFunctionArn: 'reportFunction',
+      NotifyFunctionArn: 'notifyFunction',
     });
   });
 
+  it('substitutes each Lambda placeholder of the ASL file with that function\'s ARN, and only those', () => {
+    expect(aslPlaceholders.length).toBeGreaterThan(0);
+    expect(sm.Properties.DefinitionSubstitutions).toEqual(
+      Object.fromEntries(aslPlaceholders.map((p) => [p, { 'Fn::GetAtt': [idOf(p), 'Arn'] }])),
+    );
+    expect(workflow.invokedFunctions).toEqual(aslPlaceholders.map((p) => fns[FUNCTION_PLACEHOLDERS[p]]));
+  });
+
   it('has a substitution for every ${...} placeholder of the ASL file, so none is left after deployment', () => {
-    const placeholders = placeholdersOf(asl);
-    expect(placeholders.sort()).toEqual(['ContainFunctionArn', 'NotifyFunctionArn', 'VerifyFunctionArn']);
-    for (const p of placeholders) expect(sm.Properties.DefinitionSubstitutions).toHaveProperty([p]);
+    for (const p of aslPlaceholders) expect(ALL).toContain(p);
     const deployed = substitute(sm.Properties.DefinitionString, sm.Properties.DefinitionSubstitutions);
     expect(deployed).not.toContain('${');
     const resources = new Set(taskResources(JSON.parse(deployed).States));
-    expect([...resources].sort()).toEqual(
-      [ids.containFunction, ids.verifyFunction, ids.notifyFunction].map((id) => `<${id}.Arn>`).sort(),
+    expect([...resources].sort()).toEqual(aslPlaceholders.map((p) => `<${idOf(p)}.Arn>`).sort());
+  });
+
+  it('with a definition referencing all six Lambdas: substitutes all six and may invoke all six, without warning', () => {
+    const all = synthWith(chainOf(ALL));
+    expect(all.sm.Properties.DefinitionSubstitutions).toEqual(
+      Object.fromEntries(ALL.map((p) => [p, { 'Fn::GetAtt': [all.idOf(p), 'Arn'] }])),
+    );
+    const resources = invocable(all.template, all.sm);
+    expect(resources).toHaveLength(12);
+    for (const p of ALL) expect(resources).toEqual(expect.arrayContaining(invokeResources(all.idOf(p))));
+    Annotations.fromStack(all.stack).hasNoWarning('*', Match.anyValue());
+  });
+
+  it('with a definition that does not reference a Lambda: neither substitutes it nor lets the state machine invoke it, and warns', () => {
+    const partial = synthWith(chainOf(['ContainFunctionArn', 'VerifyFunctionArn', 'NotifyFunctionArn']));
+    expect(Object.keys(partial.sm.Properties.DefinitionSubstitutions).sort()).toEqual(['ContainFunctionArn', 'NotifyFunctionArn', 'VerifyFunctionArn']);
+    expect(partial.workflow.invokedFunctions).toEqual([partial.fns.containFunction, partial.fns.verifyFunction, partial.fns.notifyFunction]);
+    const resources = JSON.stringify(invocable(partial.template, partial.sm));
+    for (const p of ['InvestigateFunctionArn', 'EvidenceFunctionArn', 'ReportFunctionArn'] as const) {
+      expect(resources).not.toContain(partial.idOf(p));
+    }
+    Annotations.fromStack(partial.stack).hasWarning(
+      '/Test/Workflow',
+      Match.stringLikeRegexp('does not reference \\$\\{InvestigateFunctionArn\\}, \\$\\{EvidenceFunctionArn\\}, \\$\\{ReportFunctionArn\\}.*\\[ack: ' + UNUSED_FUNCTION_WARNING + '\\]'),
     );
   });
 
+  it('warns about unreferenced Lambdas of the default ASL file only when there are some', () => {
+    const unused = ALL.filter((p) => !aslPlaceholders.includes(p));
+    if (unused.length === 0) Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+    else Annotations.fromStack(stack).hasWarning('/Test/Workflow', Match.stringLikeRegexp(UNUSED_FUNCTION_WARNING));
+  });
+
   it('refuses an ASL file with a placeholder it cannot substitute', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'asl-'));
-    try {
-      const file = path.join(dir, 'bad.asl.json');
-      writeFileSync(file, asl.replace('${VerifyFunctionArn}', '${VerifyFunctionArnTypo}'));
-      expect(() => synth({ definitionPath: file })).toThrow(/no substitution for \$\{VerifyFunctionArnTypo\}/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    expect(() => synthWith(asl.replace('${VerifyFunctionArn}', '${VerifyFunctionArnTypo}'))).toThrow(/no substitution for \$\{VerifyFunctionArnTypo\}/);
+    expect(() => synthWith(chainOf(['ContainFunctionArn', 'toString']))).toThrow(/no substitution for \$\{toString\}/);
   });
 
   it('logs every event with execution data to its log group, kept 365 days by default, and traces with X-Ray', () => {
@@ -92,15 +169,9 @@ describe('ResponseWorkflow', () => {
     expect(s.Properties.LoggingConfiguration.IncludeExecutionData).toBe(false);
   });
 
-  it('may invoke its three Lambdas (and their versions) and no other function', () => {
-    const roleId = sm.Properties.RoleArn['Fn::GetAtt'][0];
-    const invoke = statementsOfRole(template, roleId).filter((s) => s.Action.some((a) => a.startsWith('lambda:')));
-    expect(invoke.flatMap((s) => s.Action)).toEqual(['lambda:InvokeFunction', 'lambda:InvokeFunction', 'lambda:InvokeFunction']);
-    const resources = invoke.flatMap((s) => s.Resource as unknown[]);
-    for (const id of Object.values(ids)) {
-      expect(resources).toContainEqual({ 'Fn::GetAtt': [id, 'Arn'] });
-      expect(resources).toContainEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [id, 'Arn'] }, ':*']] });
-    }
-    expect(resources).toHaveLength(6);
+  it('may invoke the Lambdas of its definition (and their versions) and no other function', () => {
+    const resources = invocable(template, sm);
+    for (const p of aslPlaceholders) expect(resources).toEqual(expect.arrayContaining(invokeResources(idOf(p))));
+    expect(resources).toHaveLength(2 * aslPlaceholders.length);
   });
 });

@@ -2,6 +2,7 @@ import { REVOKE_SESSIONS_POLICY_NAME, revokedBefore } from '../../lambdas/shared
 import {
   ACCOUNT,
   cloudTrailEvent,
+  DEFAULT_CONFIG,
   drill,
   EXPOSED,
   fixture,
@@ -249,10 +250,7 @@ describe('principals that must not be changed', () => {
   });
 
   it('leaves a protected user as it is and asks a human to act', async () => {
-    const { output, drill: d } = await drill(twoKeyScenario(), [trustedAdvisorEvent(EXPOSED, 'ci-deploy')], {
-      dryRun: false,
-      protectedUsers: ['ci-deploy'],
-    });
+    const { output, drill: d } = await drill(twoKeyScenario(), [trustedAdvisorEvent(EXPOSED, 'ci-deploy')], { ...DEFAULT_CONFIG, protectedUsers: ['ci-deploy'] });
 
     expect(output.execution?.status).toBe('SUCCEEDED');
     expect(output.account).toEqual(d.before);
@@ -262,7 +260,7 @@ describe('principals that must not be changed', () => {
 
 describe('dry run', () => {
   it('runs the whole path, changes nothing and reports what it would have done', async () => {
-    const { output, drill: d } = await drill(twoKeyScenario(), [trustedAdvisorEvent(EXPOSED, 'ci-deploy')], { dryRun: true, protectedUsers: [] });
+    const { output, drill: d } = await drill(twoKeyScenario(), [trustedAdvisorEvent(EXPOSED, 'ci-deploy')], { ...DEFAULT_CONFIG, dryRun: true });
 
     expect(output.execution?.status).toBe('SUCCEEDED');
     expect(output.account).toEqual(d.before);

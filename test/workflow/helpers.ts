@@ -33,7 +33,7 @@ export function stackRules(): RulePattern[] {
   return rules;
 }
 
-export const DEFAULT_CONFIG: DrillConfig = { dryRun: false, protectedUsers: [] };
+export const DEFAULT_CONFIG: DrillConfig = { dryRun: false, protectedUsers: [], lookbackDays: 14 };
 
 /** Runs a drill of `events` on `scenario`; the drill is closed before returning. */
 export async function drill(scenario: ScenarioInput, events: unknown[], config: DrillConfig = DEFAULT_CONFIG) {

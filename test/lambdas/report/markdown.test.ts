@@ -1,0 +1,168 @@
+import { renderMarkdown, text } from '../../../lambdas/report/markdown';
+import { buildReport } from '../../../lambdas/report/report';
+import { ACCOUNT_ID, KEY_ID } from '../helpers';
+import { aState, containment, evidence, GENERATED_AT, investigation, lambdaError } from './fixtures';
+
+function render(...args: Parameters<typeof aState>): string {
+  return renderMarkdown(buildReport(aState(...args), GENERATED_AT));
+}
+
+/** The lines of one `## ` section. */
+function sectionOf(markdown: string, title: string): string {
+  const start = markdown.indexOf(`\n## ${title}\n`);
+  expect(start).toBeGreaterThanOrEqual(0);
+  const end = markdown.indexOf('\n## ', start + 1);
+  return markdown.slice(start, end === -1 ? undefined : end);
+}
+
+describe('renderMarkdown', () => {
+  it('starts with a headline naming the outcome, the key, the user and the account', () => {
+    const md = render();
+
+    expect(md.split('\n')[0]).toBe(`# [CONTAINED] Exposed access key \`${KEY_ID}\` of \`ci-deploy\` in account \`${ACCOUNT_ID}\``);
+    expect(md).toContain('**Exposed access key contained**');
+  });
+
+  it('has every section, in order', () => {
+    const md = render();
+
+    const titles = md.split('\n').filter((l) => l.startsWith('## ')).map((l) => l.slice(3));
+    expect(titles).toEqual([
+      'Facts',
+      'Timeline',
+      'What was done',
+      'What failed',
+      'What the key did',
+      'What the key can do',
+      'What the key left behind',
+      'Evidence',
+      'Manual follow-ups',
+    ]);
+  });
+
+  it('puts the facts in a table', () => {
+    const facts = sectionOf(render({}, { awsCaseId: 'case-123456789012-muen-2026-1a2b3c' }), 'Facts');
+
+    expect(facts).toContain(`| Account | \`${ACCOUNT_ID}\` |`);
+    expect(facts).toContain('| User | `ci-deploy` |');
+    expect(facts).toContain(`| Access key | \`${KEY_ID}\` |`);
+    expect(facts).toContain('| AWS case | `case-123456789012-muen-2026-1a2b3c` |');
+    expect(facts).toContain(`| Incident id | \`${KEY_ID}-20261120\` |`);
+  });
+
+  it('lists the evidence snapshot ids per instance', () => {
+    const section = sectionOf(render(), 'Evidence');
+
+    expect(section).toContain('| `eu-west-1` | `i-0aaaaaaaaaaaaaaa1` | created | `snap-0eu1root`, `snap-0eu1data` | `vol-0eu1root`, `vol-0eu1data` |  |');
+    expect(section).toContain('`snap-0eu2root`');
+    expect(section).toContain('| `ap-southeast-2` | `i-0bbbbbbbbbbbbbbb1` | gone |');
+  });
+
+  it('lists the instances the key left behind under their region', () => {
+    const section = sectionOf(render(), 'What the key left behind');
+
+    const eu = section.indexOf('#### `eu-west-1`');
+    const ap = section.indexOf('#### `ap-southeast-2`');
+    expect(ap).toBeGreaterThan(0);
+    expect(eu).toBeGreaterThan(ap);
+    expect(section.slice(ap, eu)).toContain('- `i-0bbbbbbbbbbbbbbb1` (StartInstances)');
+    expect(section.slice(eu)).toContain('- `i-0aaaaaaaaaaaaaaa1` (RunInstances)');
+    expect(section.slice(eu)).toContain('- `i-0aaaaaaaaaaaaaaa2` (RunInstances)');
+    expect(section).toContain('- Users created: `backdoor`');
+    expect(section).toContain('- Access keys created: `AKIABACKDOOR00000001` of `backdoor`');
+  });
+
+  it('shows the activity per region and the notable calls', () => {
+    const section = sectionOf(render(), 'What the key did');
+
+    expect(section).toContain('42 CloudTrail event(s) from 2026-11-10T10:00:00.000Z to 2026-11-20T10:00:02.000Z (10 days), 3 region(s) searched.');
+    expect(section).toContain('| `eu-west-1` | 30 |');
+    expect(section).toContain('| `ec2:RunInstances` |');
+    expect(section).toContain('`s3://exposed-key-responder-incidents-123456789012/incidents/AKIAIOSFODNN7EXAMPLE-20261120/activity.jsonl`');
+  });
+
+  it('shows what the key could do before containment and what it can do now', () => {
+    const section = sectionOf(render(), 'What the key can do');
+
+    expect(section).toContain('- Attached policies: `arn:aws:iam::aws:policy/AdministratorAccess`');
+    expect(section).toContain('- High-risk actions allowed before containment: `iam:CreateUser`, `ec2:RunInstances`, `s3:GetObject`');
+    expect(section).toContain('- High-risk actions allowed now: `iam:CreateUser`, `ec2:RunInstances`');
+  });
+
+  it('lists what failed, from every source', () => {
+    const md = render({
+      containment: [{ failed: { step: 'DeactivateKey', error: lambdaError('AccessDenied', 'not authorized') } }, ...containment().slice(1)],
+      investigation: investigation({ failures: [{ what: 'LookupEvents in me-south-1', error: 'UnrecognizedClientException' }] }),
+      evidence: evidence({ snapshots: [{ region: 'eu-west-1', instanceId: 'i-0aaaaaaaaaaaaaaa1', status: 'failed', snapshotIds: [], volumeIds: [], error: 'SnapshotLimitExceeded' }] }),
+      failure: { step: 'Contain', error: { Error: 'ContainmentIncomplete', Cause: 'one or more containment actions failed after their retries' } },
+    });
+    const section = sectionOf(md, 'What failed');
+
+    expect(md.split('\n')[0]).toMatch(/^# \[FAILED\] /);
+    expect(section).toContain('| containment | DeactivateKey | AccessDenied: not authorized |');
+    expect(section).toContain('| investigation | LookupEvents in me-south-1 | UnrecognizedClientException |');
+    expect(section).toContain('| evidence | snapshots of instance i-0aaaaaaaaaaaaaaa1 in eu-west-1 | SnapshotLimitExceeded |');
+    expect(section).toContain('| workflow | Contain | ContainmentIncomplete: one or more containment actions failed after their retries |');
+    expect(sectionOf(md, 'Manual follow-ups')).toContain('Snapshot by hand before terminating: i-0aaaaaaaaaaaaaaa1 in eu-west-1 (SnapshotLimitExceeded).');
+  });
+
+  it('says so when nothing failed', () => {
+    expect(sectionOf(render(), 'What failed')).toContain('Nothing failed.');
+  });
+
+  it('makes text from outside inert: no HTML, no table break-out, one line', () => {
+    const md = render();
+
+    expect(md).not.toContain('<script>');
+    expect(md).toContain('aws-cli/2.15.0 \\<script\\>alert(1)\\</script\\> \\| evil');
+    expect(text('a\nb|c')).toBe('a b\\|c');
+  });
+
+  it('keeps the tables whole when a name carries a pipe', () => {
+    const facts = sectionOf(render({}, { userName: 'odd|name' }), 'Facts');
+
+    expect(facts).toContain('| User | odd\\|name |');
+  });
+
+  it('says a dry run snapshotted nothing', () => {
+    const md = render({
+      containment: containment('dry-run'),
+      evidence: evidence({ dryRun: true, snapshots: [{ region: 'eu-west-1', instanceId: 'i-0aaaaaaaaaaaaaaa1', status: 'dry-run', snapshotIds: [], volumeIds: ['vol-0a'] }] }),
+    });
+
+    expect(md.split('\n')[0]).toMatch(/^# \[DRY RUN\] /);
+    expect(sectionOf(md, 'Evidence')).toContain('Dry run: nothing was snapshotted.');
+    expect(sectionOf(md, 'What was done')).toContain('- Evidence: 1 instance(s): 1 would be snapshotted (dry run).');
+  });
+
+  it('numbers the manual follow-ups, naming what to clean up', () => {
+    const section = sectionOf(render(), 'Manual follow-ups');
+
+    expect(section).toMatch(/\n1\. Rotate the key in the application that used it/);
+    expect(section).toContain('backdoor');
+    expect(section).toContain('i-0aaaaaaaaaaaaaaa1');
+  });
+
+  it('for a root key, tells the root user to act', () => {
+    const md = render({ containment: containment('skipped') }, { userName: 'root', principalType: 'root' });
+
+    expect(md.split('\n')[0]).toMatch(/^# \[ACTION REQUIRED\] /);
+    expect(md).toContain('(the account root user)');
+    expect(sectionOf(md, 'Manual follow-ups')).toContain('1. Sign in as the root user NOW');
+  });
+
+  it('renders a report of a response that stopped early', () => {
+    const md = render({
+      containment: [{ failed: { step: 'DeactivateKey', error: { Error: 'States.Timeout' } } }],
+      verification: undefined,
+      investigation: undefined,
+      evidence: undefined,
+      failure: { step: 'Contain', error: { Error: 'ContainmentIncomplete' } },
+    });
+
+    expect(md).toContain('- Verification did not run.');
+    expect(md).toContain('The investigation did not run.');
+    expect(md).toContain('The evidence step did not run.');
+    expect(sectionOf(md, 'What the key left behind')).toContain('Not known');
+  });
+});

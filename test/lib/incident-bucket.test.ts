@@ -1,0 +1,149 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ACCESS_LOGS_PREFIX, IncidentBucket, IncidentBucketProps, INCIDENT_RECORDS_PREFIX } from '../../lib/incident-bucket';
+import { Resource, statementsOfRole, testApp, testStack } from './helpers';
+
+function synth(props?: IncidentBucketProps, context: Record<string, unknown> = {}) {
+  const stack = testStack(testApp(context));
+  const incidents = new IncidentBucket(stack, 'Incidents', props);
+  const template = Template.fromStack(stack);
+  const bucketId = stack.getLogicalId(incidents.bucket.node.defaultChild as never);
+  const logsId = stack.getLogicalId(incidents.accessLogsBucket.node.defaultChild as never);
+  const buckets = template.findResources('AWS::S3::Bucket') as Record<string, Resource & { UpdateReplacePolicy?: string }>;
+  const policies = Object.values(template.findResources('AWS::S3::BucketPolicy')) as Resource[];
+  const policyOf = (id: string) => policies.find((p) => p.Properties.Bucket.Ref === id)!.Properties.PolicyDocument.Statement as any[];
+  return { stack, incidents, template, bucketId, logsId, bucket: buckets[bucketId], logs: buckets[logsId], buckets, policyOf };
+}
+
+const { template, bucketId, logsId, bucket, logs, buckets, policyOf } = synth();
+const arn = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
+const objects = (id: string, pattern = '*') => ({ 'Fn::Join': ['', [arn(id), `/${pattern}`]] });
+
+describe('IncidentBucket', () => {
+  it('is two buckets: the records and their access logs', () => {
+    expect(Object.keys(buckets).sort()).toEqual([bucketId, logsId].sort());
+  });
+
+  describe.each([
+    ['the incident bucket', () => [bucket, bucketId] as const],
+    ['the access log bucket', () => [logs, logsId] as const],
+  ])('%s', (_name, get) => {
+    it('is versioned', () => {
+      const [b] = get();
+      expect(b.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    });
+
+    it('is encrypted with S3-managed keys (SSE-S3)', () => {
+      const [b] = get();
+      expect(b.Properties.BucketEncryption).toEqual({
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      });
+    });
+
+    it('blocks all public access and disables ACLs (bucket owner enforced)', () => {
+      const [b] = get();
+      expect(b.Properties.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      expect(b.Properties.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
+      expect(b.Properties.AccessControl).toBeUndefined();
+    });
+
+    it('refuses every request without TLS', () => {
+      const [, id] = get();
+      expect(policyOf(id)).toContainEqual({
+        Action: 's3:*',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Resource: [arn(id), objects(id)],
+      });
+    });
+
+    it('is retained when the stack is deleted or the bucket replaced (evidence outlives the stack)', () => {
+      const [b] = get();
+      expect(b.DeletionPolicy).toBe('Retain');
+      expect(b.UpdateReplacePolicy).toBe('Retain');
+    });
+
+    it('has no lifecycle rule by default: nothing expires on its own', () => {
+      const [b] = get();
+      expect(b.Properties.LifecycleConfiguration).toBeUndefined();
+    });
+  });
+
+  it('logs server access to the log bucket, under its own prefix', () => {
+    expect(bucket.Properties.LoggingConfiguration).toEqual({ DestinationBucketName: { Ref: logsId }, LogFilePrefix: ACCESS_LOGS_PREFIX });
+    expect(ACCESS_LOGS_PREFIX).toBe('incident-bucket/');
+  });
+
+  it('lets S3 log delivery write to the log bucket by bucket policy, for this bucket and account only', () => {
+    expect(policyOf(logsId)).toContainEqual({
+      Action: 's3:PutObject',
+      Condition: {
+        ArnLike: { 'aws:SourceArn': arn(bucketId) },
+        StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+      },
+      Effect: 'Allow',
+      Principal: { Service: 'logging.s3.amazonaws.com' },
+      Resource: objects(logsId, `${ACCESS_LOGS_PREFIX}*`),
+    });
+  });
+
+  it('uses the log bucket policy even when the app does not set the serverAccessLogsUseBucketPolicy flag', () => {
+    const { logs: l } = synth(undefined, { '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': false });
+    expect(l.Properties.AccessControl).toBeUndefined();
+    expect(l.Properties.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
+  });
+
+  it('has no Object Lock by default', () => {
+    expect(bucket.Properties.ObjectLockEnabled).toBeUndefined();
+    expect(bucket.Properties.ObjectLockConfiguration).toBeUndefined();
+  });
+
+  it('locks every new record version for objectLockRetentionDays in GOVERNANCE mode, on the incident bucket only', () => {
+    const locked = synth({ objectLockRetentionDays: 30 });
+    expect(locked.bucket.Properties.ObjectLockEnabled).toBe(true);
+    expect(locked.bucket.Properties.ObjectLockConfiguration).toEqual({
+      ObjectLockEnabled: 'Enabled',
+      Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 30 } },
+    });
+    expect(locked.bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    // S3 refuses a server access log destination with a default retention.
+    expect(locked.logs.Properties.ObjectLockEnabled).toBeUndefined();
+    expect(locked.logs.Properties.ObjectLockConfiguration).toBeUndefined();
+  });
+
+  it.each([0, -1, 1.5])('refuses objectLockRetentionDays %p', (days) => {
+    expect(() => synth({ objectLockRetentionDays: days })).toThrow(/objectLockRetentionDays/);
+  });
+
+  it('grants writing records under incidents/ only: put actions, no read, no delete', () => {
+    const stack = testStack();
+    const incidents = new IncidentBucket(stack, 'Incidents');
+    const role = new Role(stack, 'Writer', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    incidents.grantWriteRecords(role);
+    const t = Template.fromStack(stack);
+    const id = stack.getLogicalId(incidents.bucket.node.defaultChild as never);
+    expect(incidents.recordsPattern).toBe(`${INCIDENT_RECORDS_PREFIX}*`);
+    expect(statementsOfRole(t, stack.getLogicalId(role.node.defaultChild as never))).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['s3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging', 's3:Abort*'],
+        Resource: objects(id, 'incidents/*'),
+      },
+    ]);
+  });
+
+  it('adds nothing else to the template', () => {
+    expect(Object.keys(template.toJSON().Resources).map((id) => template.toJSON().Resources[id].Type).sort()).toEqual([
+      'AWS::S3::Bucket',
+      'AWS::S3::Bucket',
+      'AWS::S3::BucketPolicy',
+      'AWS::S3::BucketPolicy',
+    ]);
+  });
+});
