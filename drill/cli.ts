@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { configFromContext } from '../lib/config';
@@ -75,11 +75,35 @@ function readJson(file: string, what: string): unknown {
   }
 }
 
-/** The built-in drill: a leaked CI key, reported by Trusted Advisor then again by AWS Health. */
+/**
+ * The built-in drill: a leaked CI key, used from two regions (a backdoor user, a miner), reported
+ * by Trusted Advisor then again by AWS Health. Its files are written as of {@link BUILTIN.writtenAt};
+ * every time in them is moved by the same amount so the incident happens now (else the attacker's
+ * calls would fall out of the CloudTrail lookback window as the files age).
+ */
 export const BUILTIN = {
   scenario: path.join(__dirname, 'scenarios', 'builtin.json'),
   events: [path.join(__dirname, 'events', 'builtin-trusted-advisor.json'), path.join(__dirname, 'events', 'builtin-health.json')],
+  writtenAt: Date.parse('2026-11-23T10:02:00Z'),
 };
+
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+const EPOCH_MS = /^\d{13}$/;
+
+/** A copy of `value` with every ISO time and epoch-milliseconds string moved by `shiftMs`. */
+export function shiftTimes<T>(value: T, shiftMs: number): T {
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') {
+      if (ISO_TIME.test(v)) return new Date(Date.parse(v) + shiftMs).toISOString();
+      if (EPOCH_MS.test(v)) return String(Number(v) + shiftMs);
+      return v;
+    }
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(value) as T;
+}
 
 /** The responder's configuration from `-c key=value`, read exactly as `cdk deploy` reads it. */
 export function drillConfig(context: Record<string, string>): DrillConfig {
@@ -104,6 +128,26 @@ export function shapeHint(event: unknown): string | undefined {
   return 'this is not an EventBridge event: it has no "source"';
 }
 
+/** Where the drill writes the incident reports, as the workflow writes them to the incident bucket. */
+export const REPORT_DIR = path.join('.drill-out', 'incidents');
+
+/** Writes each incident's report.json and report.md under `dir`/<incidentId>/; returns the files. */
+export function writeReports(drill: Drill, dir: string): string[] {
+  const files: string[] = [];
+  const ids = new Set(drill.deliveries.flatMap((d) => d.executions.filter((e) => e.status !== 'SKIPPED').map((e) => e.incident.incidentId)));
+  for (const id of ids) {
+    const { json, markdown } = drill.reportObjects(id);
+    const target = path.join(dir, id);
+    for (const [name, body] of [['report.json', json], ['report.md', markdown]] as const) {
+      if (body === undefined) continue;
+      mkdirSync(target, { recursive: true });
+      writeFileSync(path.join(target, name), body);
+      files.push(path.join(target, name));
+    }
+  }
+  return files;
+}
+
 /** Runs the drill for parsed arguments; rules come from the synthesized stack. */
 export async function runCli(
   args: CliArgs,
@@ -111,9 +155,11 @@ export async function runCli(
   progress: (line: string) => void,
 ): Promise<{ output: DrillOutput; text: string }> {
   const scenarioFile = args.scenario ?? (args.builtin ? BUILTIN.scenario : undefined);
-  const scenario = scenarioFile ? readJson(scenarioFile, 'scenario') : {};
   const eventFiles = args.event ? [args.event] : BUILTIN.events;
-  const events = eventFiles.map((f) => readJson(f, 'event'));
+  // Only the built-in files are moved to now; a user's own files are played as they are.
+  const shift = (file: string) => ([BUILTIN.scenario, ...BUILTIN.events].includes(file) ? Date.now() - BUILTIN.writtenAt : 0);
+  const scenario = scenarioFile ? shiftTimes(readJson(scenarioFile, 'scenario'), shift(scenarioFile)) : {};
+  const events = eventFiles.map((f) => shiftTimes(readJson(f, 'event'), shift(f)));
   const config = drillConfig(args.context);
   progress('synthesizing the stack to read its rule patterns...');
   const rules = loadRules(args.context);
@@ -131,6 +177,7 @@ export async function runCli(
       if (hint) progress(`note: ${hint}`);
     }
     const output = drill.output();
+    for (const file of writeReports(drill, REPORT_DIR)) progress(`incident report written to ${file}`);
     return { output, text: formatTimeline(output, drill, config) };
   } finally {
     drill.close();

@@ -45,6 +45,9 @@ export function formatTimeline(output: DrillOutput, drill: Drill, config: DrillC
     }
     for (const arn of u.attachedPolicyArns) if (!was?.attachedPolicyArns.includes(arn)) lines.push(`    + attached ${arn}`);
   }
+  for (const sn of output.account.snapshots) {
+    lines.push(`  + snapshot ${String(sn.snapshotId)} of ${String(sn.volumeId)} (instance ${String(sn.instanceId)}, ${String(sn.region)})`);
+  }
   lines.push('');
   lines.push(`notifications (${output.notifications.length}):`);
   for (const n of output.notifications) {

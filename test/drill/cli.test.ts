@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { drillConfig, parseArgs, shapeHint, UsageError } from '../../drill/cli';
+import { drillConfig, parseArgs, shapeHint, shiftTimes, UsageError } from '../../drill/cli';
 
 const ROOT = path.join(__dirname, '..', '..');
 const FIXTURES = path.join(ROOT, '..', 'shared', 'fixtures', 'events');
@@ -35,6 +35,14 @@ describe('drillConfig', () => {
     });
     expect(() => drillConfig({ dryRun: 'yes' })).toThrow(/dryRun/);
     expect(() => drillConfig({ lookbackDays: '91' })).toThrow(/lookbackDays/);
+  });
+});
+
+describe('shiftTimes', () => {
+  it('moves every ISO time and epoch-milliseconds string by the same amount, and nothing else', () => {
+    const moved = shiftTimes({ time: '2026-11-23T10:00:00Z', nested: [{ at: '2026-11-23T10:00:00.500Z' }], ms: '1795428067000', key: 'AKIA3EXPOSEDCIKEY001', n: 5 }, 60_000);
+
+    expect(moved).toEqual({ time: '2026-11-23T10:01:00.000Z', nested: [{ at: '2026-11-23T10:01:00.500Z' }], ms: '1795428127000', key: 'AKIA3EXPOSEDCIKEY001', n: 5 });
   });
 });
 
