@@ -104,6 +104,11 @@ export class SimulatedAccount {
   /** Objects written to S3, by `bucket/key`. */
   readonly objects = new Map<string, { body: string; contentType?: string }>();
   private readonly lookupCalls = new Map<string, number[]>();
+  private readonly supportCases: Array<Scenario['supportCases'][number] & { displayId: string; createdAt: string }>;
+  /** Messages posted to the Slack webhook. */
+  readonly slackMessages: Array<{ url: string; body: string }> = [];
+  /** Secrets Manager: secret id -> value (the drill's Slack webhook). */
+  readonly secrets = new Map<string, string>();
   private nextId = 1;
 
   constructor(
@@ -115,6 +120,7 @@ export class SimulatedAccount {
     this.users = structuredClone(scenario.users);
     this.roles = structuredClone(scenario.roles);
     this.faults = scenario.faults.map((f) => ({ ...f, left: f.times }));
+    this.supportCases = scenario.supportCases.map((c, i) => ({ ...structuredClone(c), displayId: String(9000000000 + i), createdAt: new Date(this.started - 60_000).toISOString() }));
     // The stack's own policies: the quarantine deny (what the simulation evaluates).
     for (const arn of existingPolicyArns) {
       this.managedPolicies.set(arn, JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: [...QUARANTINE_DENIED_ACTIONS], Resource: '*' }] }));
@@ -426,6 +432,73 @@ export class SimulatedAccount {
     return { ETag: `"${this.id('etag')}"`, VersionId: this.id('v') };
   }
 
+  // ---- AWS Support (us-east-1) -------------------------------------------------------------------
+
+  private supportPlanAllows(): void {
+    if (this.scenario.supportPlan === 'basic' || this.scenario.supportPlan === 'developer') {
+      throw awsError('SubscriptionRequiredException', 'AWS Premium Support Subscription is required to use this service.');
+    }
+  }
+
+  private supportCase(caseId: unknown) {
+    const found = this.supportCases.find((c) => c.caseId === caseId);
+    if (!found) throw awsError('CaseIdNotFound', `Case ${String(caseId)} not found`);
+    return found;
+  }
+
+  protected support_DescribeCases(input: Record<string, unknown>) {
+    this.supportPlanAllows();
+    const ids = input.caseIdList as string[] | undefined;
+    const after = input.afterTime ? Date.parse(String(input.afterTime)) : 0;
+    const cases = this.supportCases
+      .filter((c) => !ids || ids.includes(c.caseId))
+      .filter((c) => input.includeResolvedCases || c.status !== 'resolved')
+      .filter((c) => Date.parse(c.createdAt) >= after);
+    return {
+      cases: cases.map((c) => ({
+        caseId: c.caseId, displayId: c.displayId, subject: c.subject, status: c.status, severityCode: c.severityCode,
+        serviceCode: 'customer-account', categoryCode: 'security', timeCreated: c.createdAt,
+        ...(input.includeCommunications === false ? {} : { recentCommunications: { communications: c.communications.map((body) => ({ caseId: c.caseId, body, submittedBy: 'aws' })) } }),
+      })),
+    };
+  }
+
+  protected support_DescribeCommunications(input: Record<string, unknown>) {
+    this.supportPlanAllows();
+    const c = this.supportCase(input.caseId);
+    return { communications: c.communications.map((body) => ({ caseId: c.caseId, body, submittedBy: 'aws' })) };
+  }
+
+  protected support_AddCommunicationToCase(input: Record<string, unknown>) {
+    this.supportPlanAllows();
+    this.supportCase(input.caseId).communications.push(String(input.communicationBody));
+    return { result: true };
+  }
+
+  protected support_CreateCase(input: Record<string, unknown>) {
+    this.supportPlanAllows();
+    const caseId = `case-${this.accountId}-sim-${this.supportCases.length + 1}`;
+    this.supportCases.push({
+      caseId, subject: String(input.subject), status: 'opened', severityCode: String(input.severityCode ?? 'normal'),
+      communications: [String(input.communicationBody)], displayId: String(9100000000 + this.supportCases.length), createdAt: new Date().toISOString(),
+    });
+    return { caseId };
+  }
+
+  // ---- Secrets Manager, Slack -------------------------------------------------------------------
+
+  protected secretsmanager_GetSecretValue(input: Record<string, unknown>) {
+    const value = this.secrets.get(String(input.SecretId));
+    if (value === undefined) throw awsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+    return { ARN: String(input.SecretId), Name: String(input.SecretId), SecretString: value };
+  }
+
+  /** The Slack incoming webhook (not AWS): the drill's HTTP post lands here, faults included. */
+  protected slack_PostMessage(input: Record<string, unknown>) {
+    this.slackMessages.push({ url: String(input.url), body: String(input.body) });
+    return { status: 200, text: 'ok' };
+  }
+
   // ---- Step Functions -------------------------------------------------------------------------
 
   protected sfn_StartExecution(input: Record<string, unknown>) {
@@ -463,7 +536,7 @@ export class SimulatedAccount {
       })),
       roles: this.roles.map((r) => ({ roleName: r.roleName, inlinePolicies: structuredClone(r.inlinePolicies), attachedPolicyArns: [...r.attachedPolicyArns] })),
       snapshots: this.snapshots.map((sn) => ({ ...sn, tags: { ...sn.tags } })),
-      supportCases: this.scenario.supportCases.map((c) => ({ caseId: c.caseId, subject: c.subject, severityCode: c.severityCode, communications: [...c.communications] })),
+      supportCases: this.supportCases.map((c) => ({ caseId: c.caseId, subject: c.subject, severityCode: c.severityCode, communications: [...c.communications] })),
     };
   }
 }

@@ -63,19 +63,51 @@ interface Findings {
     snapshots?: Array<{ region: string; instanceId: string; status: string; snapshotIds?: string[]; error?: string }>;
   };
   report?: { failed?: { step: string; error: CaughtError }; consoleUrl?: string; bucket?: string; markdownKey?: string };
+  support?: {
+    failed?: { step: string; error: CaughtError };
+    status?: string;
+    caseId?: string;
+    displayId?: string;
+    reason?: string;
+    manualSteps?: string[];
+    wouldDo?: string;
+  };
+  slack?: { failed?: { step: string; error: CaughtError }; status?: string; error?: string };
 }
 
 function findings(input: NotifyInput): Findings {
-  return { investigation: input.investigation, evidence: input.evidence, report: input.report } as Findings;
+  return { investigation: input.investigation, evidence: input.evidence, report: input.report, support: input.support, slack: input.slack } as Findings;
+}
+
+/** One line on the AWS support case, from the support step's result. */
+function supportLine(support: Findings['support']): string | undefined {
+  if (!support || support.failed) return undefined;
+  const id = support.displayId ?? support.caseId;
+  switch (support.status) {
+    case 'communication-added':
+      return `AWS support: the case ${id} was answered with what was done and found.`;
+    case 'already-answered':
+      return `AWS support: the case ${id} had already been answered for this incident.`;
+    case 'case-created':
+      return `AWS support: security case ${id} opened with what was done and found.`;
+    case 'dry-run':
+      return `AWS support: dry run: would ${support.wouldDo ?? 'answer or open the case'}.`;
+    case 'unavailable':
+      return `AWS support: no case could be opened or answered: ${support.reason ?? 'the support plan does not include the Support API'}.`;
+    default:
+      return undefined;
+  }
 }
 
 /** What could not be done after containment: failed steps, regions not searched, snapshots not taken. */
 export function gaps(input: NotifyInput): string[] {
   const { investigation, evidence, report } = findings(input);
   const out: string[] = [];
-  for (const part of [investigation, evidence, report]) {
+  const { support, slack } = findings(input);
+  for (const part of [investigation, evidence, report, support, slack]) {
     if (part?.failed) out.push(`${part.failed.step}: ${explain(part.failed.error)}`);
   }
+  if (slack?.status === 'failed') out.push(`Slack notification: ${slack.error ?? 'failed'}`);
   for (const f of investigation?.failures ?? []) out.push(`${f.what}: ${f.error}`);
   if (evidence?.skipped) out.push(`evidence: ${evidence.skipped}`);
   for (const sn of evidence?.snapshots ?? []) {
@@ -113,6 +145,8 @@ function findingLines(input: NotifyInput): string[] {
     }
   }
   if (report?.consoleUrl) lines.push(`Incident report: ${report.consoleUrl}`);
+  const supportSays = supportLine(findings(input).support);
+  if (supportSays) lines.push(supportSays);
   const missing = gaps(input);
   if (missing.length > 0) {
     lines.push('What could not be done:');
@@ -168,6 +202,12 @@ function steps(containment: Array<StepResult | StepFailure>): string[] {
 }
 
 function manualSteps(input: NotifyInput): string[] {
+  const support = findings(input).support;
+  const bySupport = support?.status === 'unavailable' ? (support.manualSteps ?? []).map((m) => `  - ${m}`) : [];
+  return [...ownedSteps(input), ...bySupport];
+}
+
+function ownedSteps(input: NotifyInput): string[] {
   const { incident } = input;
   if (incident.principalType === 'root') {
     return [

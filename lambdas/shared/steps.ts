@@ -64,6 +64,9 @@ export const NotifyInputSchema = z.object({
   investigation: z.optional(z.unknown()),
   evidence: z.optional(z.unknown()),
   report: z.optional(z.unknown()),
+  /** What the support and slack steps returned (or `{ failed }`): read defensively. */
+  support: z.optional(z.unknown()),
+  slack: z.optional(z.unknown()),
   failure: z.optional(FailureSchema),
 });
 export type NotifyInput = z.infer<typeof NotifyInputSchema>;

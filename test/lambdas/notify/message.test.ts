@@ -359,3 +359,31 @@ describe('buildMessage: what was found after containment', () => {
     expect(body).toContain('  - snapshot of i-0miner (eu-west-1): SnapshotLimitExceeded');
   });
 });
+
+describe('buildMessage: AWS support and Slack', () => {
+  const base: NotifyInput = { incident: anIncident(), containment: CONTAINED, verification: VERIFIED };
+
+  it('says which support case was answered or opened', () => {
+    expect(buildMessage({ ...base, support: { status: 'communication-added', caseId: 'case-1', displayId: '1234567890' } }).body).toContain(
+      'AWS support: the case 1234567890 was answered with what was done and found.',
+    );
+    expect(buildMessage({ ...base, support: { status: 'case-created', caseId: 'case-2' } }).body).toContain('AWS support: security case case-2 opened');
+  });
+
+  it('names the support plan and adds its manual steps when no case is possible, without calling it a failure', () => {
+    const support = { status: 'unavailable', reason: "the account's support plan (Basic or Developer) does not include the AWS Support API", manualSteps: ['Open the case AWS opened in the Support Center console and reply with this summary.'] };
+
+    const { subject, body } = buildMessage({ ...base, support });
+
+    expect(subject).toMatch(/^\[CONTAINED\] /);
+    expect(body).toContain("AWS support: no case could be opened or answered: the account's support plan (Basic or Developer) does not include the AWS Support API.");
+    expect(body).toContain('  - Open the case AWS opened in the Support Center console and reply with this summary.');
+  });
+
+  it('reports a failed Slack notification as a gap', () => {
+    const { subject, body } = buildMessage({ ...base, slack: { status: 'failed', error: 'webhook answered 500' } });
+
+    expect(subject).toMatch(/^\[CONTAINED, GAPS\] /);
+    expect(body).toContain('  - Slack notification: webhook answered 500');
+  });
+});
