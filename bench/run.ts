@@ -185,6 +185,8 @@ function coldLoads(files: Array<{ name: string; file: string }>): void {
     TOPIC_ARN: `arn:aws:sns:us-east-1:${ACCOUNT}:bench`,
     INCIDENT_BUCKET: 'bench-incidents',
     LOOKBACK_DAYS: '14',
+    SUPPORT_SEVERITY: 'high',
+    SLACK_WEBHOOK_SECRET: '',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
   const baseline = median(Array.from({ length: RUNS }, () => timeNode(['-e', '0'], env)));

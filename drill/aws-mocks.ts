@@ -2,8 +2,10 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SupportClient } from '@aws-sdk/client-support';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SimulatedAccount } from './simulated-account';
 
@@ -16,6 +18,8 @@ const CLIENTS: Array<{ service: string; client: Parameters<typeof mockClient>[0]
   { service: 'cloudtrail', client: CloudTrailClient as never },
   { service: 'ec2', client: EC2Client as never },
   { service: 's3', client: S3Client as never },
+  { service: 'support', client: SupportClient as never },
+  { service: 'secretsmanager', client: SecretsManagerClient as never },
 ];
 
 interface Regional {

@@ -108,8 +108,8 @@ export function shiftTimes<T>(value: T, shiftMs: number): T {
 /** The responder's configuration from `-c key=value`, read exactly as `cdk deploy` reads it. */
 export function drillConfig(context: Record<string, string>): DrillConfig {
   try {
-    const { dryRun, protectedUsers, lookbackDays } = configFromContext(new App({ context }));
-    return { dryRun, protectedUsers, lookbackDays };
+    const { dryRun, protectedUsers, lookbackDays, supportSeverity, slackWebhookSecret } = configFromContext(new App({ context }));
+    return { dryRun, protectedUsers, lookbackDays, supportSeverity, ...(slackWebhookSecret ? { slackWebhookSecret } : {}) };
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -160,9 +160,11 @@ export async function runCli(
   const shift = (file: string) => ([BUILTIN.scenario, ...BUILTIN.events].includes(file) ? Date.now() - BUILTIN.writtenAt : 0);
   const scenario = scenarioFile ? shiftTimes(readJson(scenarioFile, 'scenario'), shift(scenarioFile)) : {};
   const events = eventFiles.map((f) => shiftTimes(readJson(f, 'event'), shift(f)));
-  const config = drillConfig(args.context);
+  // The built-in drill also shows the Slack message (the simulated account holds the secret).
+  const context = args.builtin ? { slackWebhookSecret: 'exposed-key-responder/slack-webhook', ...args.context } : args.context;
+  const config = drillConfig(context);
   progress('synthesizing the stack to read its rule patterns...');
-  const rules = loadRules(args.context);
+  const rules = loadRules(context);
   let drill: Drill;
   try {
     drill = new Drill(scenario, rules, config, { progress });

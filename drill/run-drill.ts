@@ -2,6 +2,8 @@ import { createHandler as createContain } from '../lambdas/contain/handler';
 import { createHandler as createEvidence } from '../lambdas/evidence/handler';
 import { createHandler as createInvestigate } from '../lambdas/investigate/handler';
 import { createHandler as createReport } from '../lambdas/report/handler';
+import { createHandler as createSlack } from '../lambdas/slack/handler';
+import { createHandler as createSupport } from '../lambdas/support/handler';
 import { createHandler as createDispatcher } from '../lambdas/dispatcher/handler';
 import { DispatchResult } from '../lambdas/dispatcher/dispatch';
 import { createHandler as createNotify } from '../lambdas/notify/handler';
@@ -19,7 +21,14 @@ export interface DrillConfig {
   readonly protectedUsers: readonly string[];
   /** CloudTrail lookback of the investigation, in days. */
   readonly lookbackDays: number;
+  /** Severity of a support case the responder opens. */
+  readonly supportSeverity?: string;
+  /** The Secrets Manager secret of the Slack webhook; none: no Slack message. */
+  readonly slackWebhookSecret?: string;
 }
+
+/** The webhook the drill's Slack secret holds: a stand-in, nothing is posted off the machine. */
+export const DRILL_SLACK_WEBHOOK = 'https://hooks.slack.com/services/TDRILL000/BDRILL000/drill0000000000000000000';
 
 export interface DrillExecution {
   readonly incident: Incident;
@@ -85,6 +94,17 @@ export class Drill {
       TOPIC_ARN: arns.topic,
       INCIDENT_BUCKET: arns.bucket,
       LOOKBACK_DAYS: String(config.lookbackDays),
+      SUPPORT_SEVERITY: config.supportSeverity ?? 'high',
+      SLACK_WEBHOOK_SECRET: config.slackWebhookSecret ?? '',
+    };
+    if (config.slackWebhookSecret) this.account.secrets.set(config.slackWebhookSecret, DRILL_SLACK_WEBHOOK);
+    // The Slack webhook is not AWS: its posts go to the simulated account too (faults: slack:PostMessage).
+    const post = async (url: string, body: string) => {
+      try {
+        return this.account.call('slack', 'PostMessage', { url, body }) as { status: number; text: string };
+      } catch (err) {
+        return { status: 500, text: (err as Error).name };
+      }
     };
     this.bucket = arns.bucket;
     // Waits (CloudTrail spacing, back-off) run at drill speed; the simulated rate limits count in
@@ -97,6 +117,8 @@ export class Drill {
       investigate: createInvestigate(env, atDrillSpeed) as LambdaHandler,
       evidence: createEvidence(env, atDrillSpeed) as LambdaHandler,
       report: createReport(env) as LambdaHandler,
+      support: createSupport(env) as LambdaHandler,
+      slack: createSlack(env, { post }) as LambdaHandler,
       notify: createNotify(env) as LambdaHandler,
     };
   }
@@ -191,7 +213,10 @@ export class Drill {
           ? { status: 'SKIPPED', states: [] }
           : null,
       account: this.account.view(),
-      notifications: this.account.published.map((m) => ({ channel: 'email' as const, subject: m.subject ?? '', body: m.message })),
+      notifications: [
+        ...this.account.published.map((m) => ({ channel: 'email' as const, subject: m.subject ?? '', body: m.message })),
+        ...this.account.slackMessages.map((m) => slackNotification(m.body)),
+      ],
       report: first ? this.report(first) : {},
       incidents: executions.map((e) => ({ ...summary(e.incident), status: e.status })),
       deliveries: this.deliveries.map((d) => ({
@@ -204,6 +229,13 @@ export class Drill {
       apiCalls: this.account.calls,
     };
   }
+}
+
+/** A Slack post as the contract's notification: the fallback text, then each block's text. */
+function slackNotification(body: string): { channel: 'slack'; subject: string; body: string } {
+  const message = JSON.parse(body) as { text?: string; blocks?: Array<Record<string, any>> };
+  const texts = (message.blocks ?? []).flatMap((b) => [b.text?.text, ...(b.fields ?? []).map((f: { text?: string }) => f.text), ...(b.elements ?? []).map((e: { text?: unknown }) => (typeof e.text === 'string' ? e.text : (e.text as { text?: string } | undefined)?.text))]).filter((t): t is string => typeof t === 'string');
+  return { channel: 'slack', subject: message.text ?? '', body: texts.join('\n') };
 }
 
 function summary(i: Incident) {

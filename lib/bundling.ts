@@ -6,7 +6,7 @@ import { BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 
 /** The responder's Lambdas, in the order of an incident. */
-export const LAMBDA_NAMES = ['dispatcher', 'contain', 'verify', 'investigate', 'evidence', 'report', 'notify'] as const;
+export const LAMBDA_NAMES = ['dispatcher', 'contain', 'verify', 'investigate', 'evidence', 'report', 'support', 'slack', 'notify'] as const;
 export type LambdaName = (typeof LAMBDA_NAMES)[number];
 
 /** Each Lambda's entry, relative to {@link PROJECT_ROOT}: `lambdas/<name>/index.ts`. */
@@ -17,6 +17,8 @@ export const LAMBDA_ENTRIES: Readonly<Record<LambdaName, string>> = {
   investigate: 'lambdas/investigate/index.ts',
   evidence: 'lambdas/evidence/index.ts',
   report: 'lambdas/report/index.ts',
+  support: 'lambdas/support/index.ts',
+  slack: 'lambdas/slack/index.ts',
   notify: 'lambdas/notify/index.ts',
 };
 
@@ -47,18 +49,20 @@ export const SDK_DEFAULT_CREDENTIALS_MODULE = '@aws-sdk/credential-provider-node
 /**
  * Left out of the bundles (but those of {@link EVENT_STREAM_LAMBDAS}): the SDK's event-stream
  * support, which most clients load only through a dynamic `import()` when an operation streams
- * events. IAM, Step Functions, SNS, EC2 and CloudTrail calls made here have none, so it is never
- * loaded; should it ever be, the Lambda runtime's own SDK copy answers the import. About 20 KB
- * less in each of those bundles.
+ * events. IAM, Step Functions, SNS, EC2, CloudTrail, Support and Secrets Manager calls made here
+ * have none, so it is never loaded; should it ever be, the Lambda runtime's own SDK copy answers
+ * the import. About 20 KB less in each of those bundles.
  */
 export const NEVER_LOADED_MODULES = ['@smithy/core/event-streams'] as const;
 
 /**
  * The Lambdas whose bundle keeps the event-stream support: the S3 client imports it statically
  * (for SelectObjectContent), so an ES module bundle without it fails at cold start
- * (`Cannot find package '@smithy/core'`). A test checks this list against the bundles.
+ * (`Cannot find package '@smithy/core'`). investigate and report write records with it; support
+ * bundles it through `lambdas/report/report.ts` (it builds the report it sends to AWS Support from
+ * the same code), though it never calls S3. A test checks this list against the bundles.
  */
-export const EVENT_STREAM_LAMBDAS: readonly LambdaName[] = ['investigate', 'report'];
+export const EVENT_STREAM_LAMBDAS: readonly LambdaName[] = ['investigate', 'report', 'support'];
 
 /** The modules left out of a Lambda's bundle: {@link NEVER_LOADED_MODULES}, unless it is one of {@link EVENT_STREAM_LAMBDAS}. */
 export function externalModules(name?: LambdaName): string[] {

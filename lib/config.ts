@@ -65,7 +65,34 @@ export interface ResponderConfig {
    * is retained, but a principal allowed to delete object versions can delete them)
    */
   readonly incidentRetentionDays?: number;
+  /**
+   * Severity of the AWS Support case opened for each incident: one of {@link SUPPORT_SEVERITIES}.
+   * What the account's support plan allows decides what AWS accepts: `low` and `normal` need
+   * Developer, `high` and `urgent` Business, `critical` Enterprise; the Support API itself needs
+   * Business or above. Context `supportSeverity`.
+   * @default 'high'
+   */
+  readonly supportSeverity: SupportSeverity;
+  /**
+   * The existing Secrets Manager secret holding the Slack incoming-webhook URL (the secret string
+   * is the URL, or `{"url": "..."}`), by name (`slack/exposed-key-responder`) or by complete ARN, with the six-character
+   * suffix Secrets Manager adds, as `aws secretsmanager describe-secret --query ARN` prints it. The
+   * URL never reaches the stack: only the slack Lambda's role may read the secret, at run time.
+   * A name ending with a hyphen and six characters (`team-alerts`) must be given as a complete
+   * ARN: the Lambda finds a secret given by name through its partial ARN, which Secrets Manager
+   * would read as already suffixed.
+   * The secret must be in the stack's region (us-east-1: the Lambda reads it there; synth refuses
+   * an ARN of another region) and encrypted with the AWS managed key `aws/secretsmanager`, or with a customer
+   * key whose policy lets the slack Lambda's role decrypt. Context `slackWebhookSecret`; an empty
+   * value means none.
+   * @default - none: no Slack message; the slack Lambda reports itself not configured
+   */
+  readonly slackWebhookSecret?: string;
 }
+
+/** AWS Support case severity codes, lowest first (what CreateCase accepts as `severityCode`). */
+export const SUPPORT_SEVERITIES = ['low', 'normal', 'high', 'urgent', 'critical'] as const;
+export type SupportSeverity = (typeof SUPPORT_SEVERITIES)[number];
 
 /** The longest Object Lock retention S3 accepts: 100 years. */
 export const MAX_INCIDENT_RETENTION_DAYS = 36500;
@@ -79,6 +106,8 @@ export const DEFAULT_CONFIG: ResponderConfig = {
   logRetentionDays: RetentionDays.ONE_YEAR,
   lookbackDays: 14,
   incidentRetentionDays: undefined,
+  supportSeverity: 'high',
+  slackWebhookSecret: undefined,
 };
 
 /** The context keys {@link configFromContext} reads. */
@@ -90,6 +119,8 @@ export const CONTEXT_KEYS = [
   'logRetentionDays',
   'lookbackDays',
   'incidentRetentionDays',
+  'supportSeverity',
+  'slackWebhookSecret',
 ] as const;
 
 const EMAIL = /^[^\s@,;<>"]+@[^\s@,;<>".]+(\.[^\s@,;<>".]+)+$/;
@@ -177,6 +208,60 @@ function parseIncidentRetention(value: unknown): number | undefined {
   return n;
 }
 
+function parseSupportSeverity(value: unknown): SupportSeverity {
+  if (value === undefined || value === null) return DEFAULT_CONFIG.supportSeverity;
+  const severity = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
+  if (!severity || !(SUPPORT_SEVERITIES as readonly string[]).includes(severity)) {
+    throw invalid('supportSeverity', `expected one of ${SUPPORT_SEVERITIES.join(', ')}, got ${JSON.stringify(value)}`);
+  }
+  return severity as SupportSeverity;
+}
+
+/** Secrets Manager's characters for a secret name (1 to 512 of them). */
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+/** A complete secret ARN: the name followed by `-` and the six random characters Secrets Manager adds. */
+const SECRET_COMPLETE_ARN = /^arn:aws(-[a-z]+)*:secretsmanager:[a-z]{2}(-[a-z]+)+-\d+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
+
+/** A name ending like a secret ARN's random suffix: ambiguous in a partial ARN. */
+const AMBIGUOUS_SECRET_NAME = /-[A-Za-z0-9]{6}$/;
+
+/** Whether a (valid) `slackWebhookSecret` is an ARN rather than a name. */
+export function isSecretArn(nameOrArn: string): boolean {
+  return nameOrArn.startsWith('arn:');
+}
+
+function parseSlackWebhookSecret(value: unknown): string | undefined {
+  if (value === undefined || value === null) return DEFAULT_CONFIG.slackWebhookSecret;
+  if (typeof value !== 'string') throw invalid('slackWebhookSecret', `expected a secret name or ARN, got ${JSON.stringify(value)}`);
+  const secret = value.trim();
+  if (secret === '') return undefined;
+  // Never echo a URL: it may be the webhook itself, which is a credential (and a name would put it in the template).
+  if (secret.includes('://') || /hooks\.slack\.com/i.test(secret)) {
+    throw invalid('slackWebhookSecret', 'expected the name or ARN of a Secrets Manager secret holding the webhook URL, not a URL: store the URL in a secret and pass its name');
+  }
+  if (isSecretArn(secret)) {
+    if (!SECRET_COMPLETE_ARN.test(secret)) {
+      throw invalid(
+        'slackWebhookSecret',
+        `expected a complete Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>, as describe-secret prints it) or a secret name, got ${JSON.stringify(secret)}`,
+      );
+    }
+    return secret;
+  }
+  if (!SECRET_NAME.test(secret)) {
+    throw invalid('slackWebhookSecret', `not a Secrets Manager secret name (1-512 of [A-Za-z0-9/_+=.@-]): ${JSON.stringify(secret)}`);
+  }
+  // The Lambda is given the secret's partial ARN (no suffix), which Secrets Manager may resolve
+  // wrongly when the name itself looks suffixed.
+  if (AMBIGUOUS_SECRET_NAME.test(secret)) {
+    throw invalid(
+      'slackWebhookSecret',
+      `the secret name ${JSON.stringify(secret)} ends with a hyphen and six characters, like the suffix Secrets Manager adds to ARNs, so it cannot be found reliably by name: pass its complete ARN instead`,
+    );
+  }
+  return secret;
+}
+
 /**
  * Reads the {@link ResponderConfig} from CDK context. `-c key=value` gives strings, cdk.json may
  * give booleans, numbers and lists: both are accepted. An invalid value throws an Error naming the
@@ -192,5 +277,7 @@ export function configFromContext(scope: IConstruct): ResponderConfig {
     logRetentionDays: parseRetention(get('logRetentionDays')),
     lookbackDays: parseLookback(get('lookbackDays')),
     incidentRetentionDays: parseIncidentRetention(get('incidentRetentionDays')),
+    supportSeverity: parseSupportSeverity(get('supportSeverity')),
+    slackWebhookSecret: parseSlackWebhookSecret(get('slackWebhookSecret')),
   };
 }

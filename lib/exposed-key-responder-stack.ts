@@ -1,10 +1,12 @@
-import { Annotations, CfnOutput, Duration, Stack, StackProps, Token } from 'aws-cdk-lib';
+import { Annotations, Arn, ArnFormat, CfnOutput, Duration, Stack, StackProps, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { RESPONDER_POLICY_PATH, QUARANTINE_DENIED_ACTIONS } from '../lambdas/shared/policies';
 import { LambdaName } from './bundling';
-import { ResponderConfig } from './config';
+import { isSecretArn, ResponderConfig } from './config';
 import { DetectionRules } from './detection-rules';
+import { FailureAlarms } from './failure-alarms';
 import { IncidentBucket } from './incident-bucket';
 import { acknowledge, wildcardActionFinding, wildcardResourceFinding } from './nag';
 import { NotificationTopic } from './notification-topic';
@@ -19,18 +21,22 @@ export const STACK_REGION = 'us-east-1';
 /** The IAM actions the containment Lambda may perform on a user (and never on a protected one). */
 export const CONTAIN_USER_ACTIONS = ['iam:UpdateAccessKey', 'iam:PutUserPolicy', 'iam:AttachUserPolicy'] as const;
 
+/** The AWS Support API actions the support Lambda may call: find the incident's case, open it, add to it. */
+export const SUPPORT_CASE_ACTIONS = ['support:DescribeCases', 'support:DescribeCommunications', 'support:CreateCase', 'support:AddCommunicationToCase'] as const;
+
 export interface ExposedKeyResponderStackProps extends StackProps {
   /**
    * What this deployment does: recipients, dry run, protected users, log level and retention,
-   * CloudTrail lookback, incident record retention.
+   * CloudTrail lookback, incident record retention, support case severity, Slack webhook secret.
    */
   readonly config: ResponderConfig;
 }
 
 /**
  * The whole responder in one stack, deployed in us-east-1: detection rules, the dispatcher, the
- * response workflow and its Lambdas, the quarantine policy, the incident record bucket and the
- * notification topic. Each Lambda has its own role with only what its handler calls.
+ * response workflow and its Lambdas, the quarantine policy, the incident record bucket, the
+ * notification topic and the alarms on the responder's own failures. Each Lambda has its own role
+ * with only what its handler calls.
  */
 export class ExposedKeyResponderStack extends Stack {
   /** Customer-managed deny of high-risk actions, attached to the exposed key's user. */
@@ -41,6 +47,10 @@ export class ExposedKeyResponderStack extends Stack {
   public readonly functions: Readonly<Record<LambdaName, ResponderFunction>>;
   public readonly workflow: ResponseWorkflow;
   public readonly detection: DetectionRules;
+  /** Failed, timed-out and aborted executions, dead letters and dispatcher errors, to the notification topic. */
+  public readonly alarms: FailureAlarms;
+  /** The imported secret holding the Slack webhook URL (readable by the slack Lambda only), when configured. */
+  public readonly slackWebhookSecret?: ISecret;
 
   constructor(scope: Construct, id: string, props: ExposedKeyResponderStackProps) {
     super(scope, id, {
@@ -110,6 +120,40 @@ export class ExposedKeyResponderStack extends Stack {
       lambdaName: 'report',
       environment: { INCIDENT_BUCKET: this.incidents.bucket.bucketName },
     });
+    const support = new ResponderFunction(this, 'Support', {
+      ...common,
+      lambdaName: 'support',
+      // Looks for the incident's case (DescribeCases, DescribeCommunications) before opening or updating it.
+      timeout: Duration.seconds(60),
+      environment: { SUPPORT_SEVERITY: config.supportSeverity, DRY_RUN: dryRun },
+    });
+    // The webhook URL is a credential: it stays in Secrets Manager and never reaches the template.
+    // A name is imported with fromSecretNameV2 (the grant is on `name-??????`: Secrets Manager adds
+    // six random characters to every secret's ARN). An ARN is complete (the config refuses a
+    // partial one, for which a name does the same): fromSecretCompleteArn grants on that exact
+    // secret, where fromSecretPartialArn would add the `-??????` suffix to a suffix already there.
+    const webhookSecret = config.slackWebhookSecret;
+    if (webhookSecret !== undefined && isSecretArn(webhookSecret) && !Token.isUnresolved(this.region)) {
+      const secretRegion = Arn.split(webhookSecret, ArnFormat.COLON_RESOURCE_NAME).region;
+      if (secretRegion !== this.region) {
+        Annotations.of(this).addError(
+          `The Slack webhook secret must be in ${this.region}, where the slack Lambda reads it, not ${secretRegion} (replicate it to ${this.region} and pass the replica's ARN).`,
+        );
+      }
+    }
+    this.slackWebhookSecret = webhookSecret === undefined
+      ? undefined
+      : isSecretArn(webhookSecret)
+        ? Secret.fromSecretCompleteArn(this, 'SlackWebhookSecret', webhookSecret)
+        : Secret.fromSecretNameV2(this, 'SlackWebhookSecret', webhookSecret);
+    const slack = new ResponderFunction(this, 'Slack', {
+      ...common,
+      lambdaName: 'slack',
+      // One secret read and one HTTPS POST to Slack.
+      timeout: Duration.seconds(15),
+      // Empty when not configured: the Lambda then reports Slack as not configured.
+      environment: { SLACK_WEBHOOK_SECRET: this.slackWebhookSecret?.secretArn ?? '' },
+    });
     const notify = new ResponderFunction(this, 'Notify', {
       ...common,
       lambdaName: 'notify',
@@ -123,6 +167,8 @@ export class ExposedKeyResponderStack extends Stack {
       evidenceFunction: evidence,
       reportFunction: report,
       notifyFunction: notify,
+      supportFunction: support,
+      slackFunction: slack,
       logRetention: config.logRetentionDays,
     });
 
@@ -136,7 +182,7 @@ export class ExposedKeyResponderStack extends Stack {
         PROTECTED_USERS: config.protectedUsers.join(','),
       },
     });
-    this.functions = { dispatcher, contain, verify, investigate, evidence, report, notify };
+    this.functions = { dispatcher, contain, verify, investigate, evidence, report, support, slack, notify };
 
     // --- dispatcher: find the key's owner, start one execution per key.
     dispatcher.addToRolePolicy(new iam.PolicyStatement({
@@ -321,6 +367,21 @@ export class ExposedKeyResponderStack extends Stack {
       );
     }
 
+    // --- support: open (or update) the incident's AWS Support case.
+    support.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'OpenIncidentSupportCase',
+      actions: [...SUPPORT_CASE_ACTIONS],
+      resources: ['*'],
+    }));
+    acknowledge(
+      support.role,
+      wildcardResourceFinding(this, '*'),
+      'The AWS Support API supports no resource-level permission (its resource must be "*"); the support Lambda may only describe cases and their communications, open a case and add to one.',
+    );
+
+    // --- slack: read the webhook URL from its secret (nothing else may).
+    this.slackWebhookSecret?.grantRead(slack);
+
     // --- notify: publish to the (KMS-encrypted) topic.
     this.notifications.topic.grantPublish(notify);
     acknowledge(
@@ -345,6 +406,15 @@ export class ExposedKeyResponderStack extends Stack {
     );
 
     this.detection = new DetectionRules(this, 'DetectionRules', { target: dispatcher });
+
+    // The step Lambdas' errors are retried and caught by the workflow, which then fails: the
+    // executions-failed alarm covers them (see FailureAlarmsProps.extraFunctions).
+    this.alarms = new FailureAlarms(this, 'FailureAlarms', {
+      stateMachine: this.workflow.stateMachine,
+      deadLetterQueue: this.detection.deadLetterQueue,
+      dispatcher,
+      topic: this.notifications.topic,
+    });
 
     new CfnOutput(this, 'NotificationTopicArn', { value: this.notifications.topic.topicArn });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });

@@ -1,4 +1,5 @@
-import { Annotations, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -21,9 +22,21 @@ export interface NotificationTopicProps {
 /** The id of the warning added when the topic has no subscriber (acknowledge it to silence it). */
 export const NO_SUBSCRIBER_WARNING = 'exposed-key-responder:NoNotificationEmail';
 
+/** The service principal CloudWatch alarm actions publish to SNS as. */
+export const CLOUDWATCH_SERVICE_PRINCIPAL = 'cloudwatch.amazonaws.com';
+
 /**
  * The SNS topic that tells people about each incident: encrypted with a customer-managed KMS key
  * (rotated yearly), reachable over TLS only, with email subscriptions.
+ *
+ * CloudWatch alarms of this account and region may always publish to it (the responder's failure
+ * alarms do: `FailureAlarms`): the topic policy allows `cloudwatch.amazonaws.com` sns:Publish, and
+ * the key policy allows it kms:Decrypt and kms:GenerateDataKey*, both only for alarms of this
+ * account (aws:SourceAccount; the topic policy also aws:SourceArn: an alarm of this region).
+ * Without them an alarm action fails, visible only in the alarm's history: the topic policy
+ * (TLS only) replaces SNS's default one, and the key policy grants no service by default. Always,
+ * not a prop: an alarm pointed at this topic without them delivers nothing, silently, and they
+ * let CloudWatch do nothing but publish this account's alarms here.
  */
 export class NotificationTopic extends Construct {
   public readonly topic: Topic;
@@ -42,6 +55,27 @@ export class NotificationTopic extends Construct {
       masterKey: this.key,
       enforceSSL: true,
     });
+    const stack = Stack.of(this);
+    const cloudWatch = new ServicePrincipal(CLOUDWATCH_SERVICE_PRINCIPAL);
+    const thisAccount = { 'aws:SourceAccount': stack.account };
+    this.topic.addToResourcePolicy(new PolicyStatement({
+      sid: 'CloudWatchAlarmsPublish',
+      principals: [cloudWatch],
+      actions: ['sns:Publish'],
+      resources: [this.topic.topicArn],
+      conditions: {
+        StringEquals: thisAccount,
+        ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+      },
+    }));
+    this.key.addToResourcePolicy(new PolicyStatement({
+      sid: 'CloudWatchAlarmsUseKey',
+      principals: [cloudWatch],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+      conditions: { StringEquals: thisAccount },
+    }));
+
     const emails = props.emails ?? [];
     for (const email of emails) {
       this.topic.addSubscription(new EmailSubscription(email));

@@ -23,6 +23,8 @@ export const FUNCTION_PLACEHOLDERS = {
   EvidenceFunctionArn: 'evidenceFunction',
   ReportFunctionArn: 'reportFunction',
   NotifyFunctionArn: 'notifyFunction',
+  SupportFunctionArn: 'supportFunction',
+  SlackFunctionArn: 'slackFunction',
 } as const satisfies Record<string, keyof ResponseWorkflowProps>;
 export type FunctionPlaceholder = keyof typeof FUNCTION_PLACEHOLDERS;
 
@@ -42,6 +44,10 @@ export interface ResponseWorkflowProps {
   readonly reportFunction: IFunction;
   /** The notification Lambda: `${NotifyFunctionArn}`. */
   readonly notifyFunction: IFunction;
+  /** The AWS Support case Lambda (opens or updates the incident's case): `${SupportFunctionArn}`. */
+  readonly supportFunction: IFunction;
+  /** The Slack Lambda (posts the incident to the configured webhook, if any): `${SlackFunctionArn}`. */
+  readonly slackFunction: IFunction;
   /**
    * The ASL file. Every `${...}` placeholder in it must be one of {@link FUNCTION_PLACEHOLDERS},
    * or the construct throws. Only the Lambdas it references are substituted and may be invoked;

@@ -19,7 +19,8 @@ function isFailure(step: StepResult | StepFailure): step is StepFailure {
  * a human wants; anything else is shown as it is.
  */
 export function explain(error: CaughtError): string {
-  let cause = error.Cause ?? '';
+  if (typeof error !== 'object' || error === null) return String(error);
+  let cause = typeof error.Cause === 'string' ? error.Cause : '';
   try {
     const parsed = JSON.parse(cause) as { errorMessage?: unknown };
     if (typeof parsed.errorMessage === 'string') cause = parsed.errorMessage;
@@ -75,6 +76,14 @@ interface Findings {
   slack?: { failed?: { step: string; error: CaughtError }; status?: string; error?: string };
 }
 
+/**
+ * A list from a step's output, read defensively: an unexpected shape is an empty list, never a
+ * crash that would keep the email from going out.
+ */
+function list<T>(value: T[] | undefined): T[] {
+  return Array.isArray(value) ? value : [];
+}
+
 function findings(input: NotifyInput): Findings {
   return { investigation: input.investigation, evidence: input.evidence, report: input.report, support: input.support, slack: input.slack } as Findings;
 }
@@ -105,13 +114,13 @@ export function gaps(input: NotifyInput): string[] {
   const out: string[] = [];
   const { support, slack } = findings(input);
   for (const part of [investigation, evidence, report, support, slack]) {
-    if (part?.failed) out.push(`${part.failed.step}: ${explain(part.failed.error)}`);
+    if (part?.failed) out.push(`${String(part.failed.step)}: ${explain(part.failed.error)}`);
   }
   if (slack?.status === 'failed') out.push(`Slack notification: ${slack.error ?? 'failed'}`);
-  for (const f of investigation?.failures ?? []) out.push(`${f.what}: ${f.error}`);
+  for (const f of list(investigation?.failures)) out.push(`${f?.what}: ${f?.error}`);
   if (evidence?.skipped) out.push(`evidence: ${evidence.skipped}`);
-  for (const sn of evidence?.snapshots ?? []) {
-    if (sn.status === 'failed') out.push(`snapshot of ${sn.instanceId} (${sn.region}): ${sn.error ?? 'failed'}`);
+  for (const sn of list(evidence?.snapshots)) {
+    if (sn?.status === 'failed') out.push(`snapshot of ${sn.instanceId} (${sn.region}): ${sn.error ?? 'failed'}`);
   }
   return out;
 }
@@ -120,27 +129,28 @@ function findingLines(input: NotifyInput): string[] {
   const { investigation: inv, evidence, report } = findings(input);
   const lines: string[] = [];
   if (inv && !inv.failed && inv.eventCount !== undefined) {
-    const regions = Object.entries(inv.byRegion ?? {}).map(([r, n]) => `${r} ${n}`).join(', ');
+    const regions = Object.entries(typeof inv.byRegion === 'object' && inv.byRegion ? inv.byRegion : {}).map(([r, n]) => `${r} ${n}`).join(', ');
     lines.push(`What the key did (CloudTrail, last ${inv.lookback?.days ?? '?'} days, ${inv.regions?.length ?? 0} regions searched):`);
     lines.push(`  ${inv.eventCount} event(s)${inv.firstSeen ? `, first ${inv.firstSeen}, last ${inv.lastSeen}` : ''}${regions ? `; by region: ${regions}` : ''}`);
-    if (inv.sourceIps?.length) lines.push(`  source IPs: ${inv.sourceIps.slice(0, 5).map((i) => `${i.value} (${i.count})`).join(', ')}`);
+    const ips = list(inv.sourceIps);
+    if (ips.length) lines.push(`  source IPs: ${ips.slice(0, 5).map((i) => `${i.value} (${i.count})`).join(', ')}`);
     const left = inv.leftBehind ?? {};
     const created = [
-      ...(left.users ?? []).map((u) => `user ${u}`),
-      ...(left.accessKeys ?? []).map((k) => `access key ${k.accessKeyId ?? '?'} of ${k.userName}`),
-      ...(left.loginProfiles ?? []).map((u) => `console password for ${u}`),
-      ...(left.roles ?? []).map((r) => `role ${r}`),
-      ...(left.policies ?? []).map((p) => `policy ${p}`),
-      ...(left.instances ?? []).map((i) => `instance ${i.instanceId} in ${i.region} (${i.via})`),
+      ...list(left.users).map((u) => `user ${u}`),
+      ...list(left.accessKeys).map((k) => `access key ${k.accessKeyId ?? '?'} of ${k.userName}`),
+      ...list(left.loginProfiles).map((u) => `console password for ${u}`),
+      ...list(left.roles).map((r) => `role ${r}`),
+      ...list(left.policies).map((p) => `policy ${p}`),
+      ...list(left.instances).map((i) => `instance ${i.instanceId} in ${i.region} (${i.via})`),
     ];
     lines.push('What it left behind:');
     lines.push(...(created.length ? created.map((c) => `  - ${c}`) : ['  nothing found in CloudTrail']));
   }
-  const snapshots = evidence?.snapshots ?? [];
+  const snapshots = list(evidence?.snapshots);
   if (snapshots.length > 0) {
     lines.push('Evidence (EBS snapshots):');
     for (const sn of snapshots) {
-      const ids = sn.snapshotIds?.length ? `: ${sn.snapshotIds.join(', ')}` : '';
+      const ids = list(sn.snapshotIds).length ? `: ${list(sn.snapshotIds).join(', ')}` : '';
       lines.push(`  - ${sn.instanceId} (${sn.region}): ${sn.status}${ids}`);
     }
   }
@@ -155,8 +165,11 @@ function findingLines(input: NotifyInput): string[] {
   return lines;
 }
 
-/** Headline of the incident, from what really happened. */
-function outcome(input: NotifyInput): { tag: string; headline: string } {
+/** The tag of an incident's subject line (email) and header (Slack). */
+export type Tag = 'FAILED' | 'ACTION REQUIRED' | 'DRY RUN' | 'CONTAINED, GAPS' | 'CONTAINED';
+
+/** Tag and headline of the incident, from what really happened. */
+export function outcome(input: NotifyInput): { tag: Tag; headline: string } {
   const { incident, containment = [] } = input;
   if (input.failure) return { tag: 'FAILED', headline: `Response FAILED at step ${failedSteps(input).join(', ')}` };
   if (incident.principalType === 'root') return { tag: 'ACTION REQUIRED', headline: 'ROOT access key exposed: act now, by hand' };
@@ -203,7 +216,7 @@ function steps(containment: Array<StepResult | StepFailure>): string[] {
 
 function manualSteps(input: NotifyInput): string[] {
   const support = findings(input).support;
-  const bySupport = support?.status === 'unavailable' ? (support.manualSteps ?? []).map((m) => `  - ${m}`) : [];
+  const bySupport = support?.status === 'unavailable' ? list(support.manualSteps).map((m) => `  - ${m}`) : [];
   return [...ownedSteps(input), ...bySupport];
 }
 

@@ -42,7 +42,7 @@ describe('bundling options', () => {
   });
 
   it('keep the event-stream support in the bundles of the Lambdas whose SDK clients import it statically (S3)', () => {
-    expect(EVENT_STREAM_LAMBDAS).toEqual(['investigate', 'report']);
+    expect(EVENT_STREAM_LAMBDAS).toEqual(['investigate', 'report', 'support']);
     for (const name of LAMBDA_NAMES) {
       const external = EVENT_STREAM_LAMBDAS.includes(name) ? [] : ['@smithy/core/event-streams'];
       expect(esbuildOptions(name)).toEqual({ ...ESBUILD_OPTIONS, external });
@@ -72,8 +72,8 @@ describe('bundling options', () => {
     expect(existsSync(path.join(PROJECT_ROOT, LAMBDA_CREDENTIALS_SHIM))).toBe(true);
   });
 
-  it('list the seven Lambdas in the order of an incident, each at lambdas/<name>/index.ts, which exists', () => {
-    expect([...LAMBDA_NAMES]).toEqual(['dispatcher', 'contain', 'verify', 'investigate', 'evidence', 'report', 'notify']);
+  it('list the nine Lambdas in the order of an incident, each at lambdas/<name>/index.ts, which exists', () => {
+    expect([...LAMBDA_NAMES]).toEqual(['dispatcher', 'contain', 'verify', 'investigate', 'evidence', 'report', 'support', 'slack', 'notify']);
     expect(Object.keys(LAMBDA_ENTRIES)).toEqual([...LAMBDA_NAMES]);
     for (const name of LAMBDA_NAMES) {
       expect(LAMBDA_ENTRIES[name]).toBe(`lambdas/${name}/index.ts`);
@@ -120,6 +120,8 @@ describe('a bundle built with these options', () => {
         TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:t',
         INCIDENT_BUCKET: 'incident-bucket',
         LOOKBACK_DAYS: '14',
+        SUPPORT_SEVERITY: 'high',
+        SLACK_WEBHOOK_SECRET: '',
       },
       encoding: 'utf8',
     });

@@ -1,5 +1,15 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { configFromContext, DEFAULT_CONFIG, LOG_RETENTION_DAYS, MAX_INCIDENT_RETENTION_DAYS, MAX_LOOKBACK_DAYS } from '../../lib/config';
+import { SUPPORT_SEVERITIES as HANDLER_SEVERITIES } from '../../lambdas/support/support';
+import {
+  configFromContext,
+  CONTEXT_KEYS,
+  DEFAULT_CONFIG,
+  isSecretArn,
+  LOG_RETENTION_DAYS,
+  MAX_INCIDENT_RETENTION_DAYS,
+  MAX_LOOKBACK_DAYS,
+  SUPPORT_SEVERITIES,
+} from '../../lib/config';
 import { testApp } from './helpers';
 
 const fromContext = (context: Record<string, unknown>) => configFromContext(testApp(context));
@@ -14,8 +24,24 @@ describe('configFromContext', () => {
       logRetentionDays: 365,
       lookbackDays: 14,
       incidentRetentionDays: undefined,
+      supportSeverity: 'high',
+      slackWebhookSecret: undefined,
     });
     expect(DEFAULT_CONFIG).toEqual(fromContext({}));
+  });
+
+  it('reads one context key per setting', () => {
+    expect([...CONTEXT_KEYS]).toEqual([
+      'notificationEmail',
+      'dryRun',
+      'protectedUsers',
+      'logLevel',
+      'logRetentionDays',
+      'lookbackDays',
+      'incidentRetentionDays',
+      'supportSeverity',
+      'slackWebhookSecret',
+    ]);
   });
 
   describe('notificationEmail', () => {
@@ -122,6 +148,80 @@ describe('configFromContext', () => {
     });
     it.each([0, 36501, '-1', 7.5, '1y', '', false])('rejects %p naming the key', (value) => {
       expect(() => fromContext({ incidentRetentionDays: value })).toThrow(/Invalid context "incidentRetentionDays"/);
+    });
+  });
+
+  describe('supportSeverity', () => {
+    it('is high by default', () => {
+      expect(fromContext({}).supportSeverity).toBe('high');
+    });
+    it('offers the Support API\'s severity codes, the ones the support Lambda accepts', () => {
+      expect(SUPPORT_SEVERITIES).toEqual(['low', 'normal', 'high', 'urgent', 'critical']);
+      expect(SUPPORT_SEVERITIES).toEqual(HANDLER_SEVERITIES);
+    });
+    it.each(['low', 'normal', 'high', 'urgent', 'critical'])('accepts %s', (severity) => {
+      expect(fromContext({ supportSeverity: severity }).supportSeverity).toBe(severity);
+    });
+    it('accepts upper case and normalises it', () => {
+      expect(fromContext({ supportSeverity: ' URGENT ' }).supportSeverity).toBe('urgent');
+    });
+    it.each(['medium', 'sev1', '', 3, true])('rejects %p naming the key', (value) => {
+      expect(() => fromContext({ supportSeverity: value })).toThrow(/Invalid context "supportSeverity"/);
+    });
+  });
+
+  describe('slackWebhookSecret', () => {
+    const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:slack/exposed-key-responder-AbC123';
+
+    it('is unset by default (no Slack)', () => {
+      expect(fromContext({}).slackWebhookSecret).toBeUndefined();
+    });
+    it('treats an empty value as unset', () => {
+      expect(fromContext({ slackWebhookSecret: '' }).slackWebhookSecret).toBeUndefined();
+      expect(fromContext({ slackWebhookSecret: '  ' }).slackWebhookSecret).toBeUndefined();
+    });
+    it.each(['slack/exposed-key-responder', 'SlackWebhook', 'sec.ops_slack+hook@team=1'])('accepts the secret name %p', (name) => {
+      expect(fromContext({ slackWebhookSecret: ` ${name} ` }).slackWebhookSecret).toBe(name);
+      expect(isSecretArn(name)).toBe(false);
+    });
+    it.each([
+      ARN,
+      'arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:hook-0a1B2c',
+      'arn:aws:secretsmanager:eu-central-2:123456789012:secret:a/b/c-xYz789',
+    ])('accepts the complete ARN %p', (arn) => {
+      expect(fromContext({ slackWebhookSecret: arn }).slackWebhookSecret).toBe(arn);
+      expect(isSecretArn(arn)).toBe(true);
+    });
+    it.each([
+      'arn:aws:secretsmanager:us-east-1:123456789012:secret:slack/webhook',
+      'arn:aws:secretsmanager:us-east-1:123456789012:secret:',
+      'arn:aws:ssm:us-east-1:123456789012:parameter/slack-AbC123',
+      'arn:aws:secretsmanager:us-east-1:1234:secret:hook-AbC123',
+    ])('rejects %p, which is not a complete secret ARN', (value) => {
+      expect(() => fromContext({ slackWebhookSecret: value })).toThrow(/Invalid context "slackWebhookSecret": expected a complete Secrets Manager secret ARN/);
+    });
+    it.each(['has space', 'semi;colon', 'x'.repeat(513), 'star*'])('rejects %p, which is not a secret name', (value) => {
+      expect(() => fromContext({ slackWebhookSecret: value })).toThrow(/Invalid context "slackWebhookSecret": not a Secrets Manager secret name/);
+    });
+    it('rejects a name ending like an ARN suffix (Secrets Manager could not find it by partial ARN), asking for the ARN', () => {
+      expect(() => fromContext({ slackWebhookSecret: 'team-alerts' })).toThrow(/slackWebhookSecret.*pass its complete ARN/);
+    });
+    it.each([
+      'https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX',
+      'hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX',
+    ])('rejects a webhook URL without repeating it (it is a credential): %p', (url) => {
+      let message = '';
+      try {
+        fromContext({ slackWebhookSecret: url });
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toMatch(/Invalid context "slackWebhookSecret": .*not a URL/);
+      expect(message).not.toContain('XXXXXXXX');
+      expect(message).not.toContain('T00000000');
+    });
+    it.each([42, ['a'], true])('rejects %p naming the key', (value) => {
+      expect(() => fromContext({ slackWebhookSecret: value })).toThrow(/Invalid context "slackWebhookSecret"/);
     });
   });
 });

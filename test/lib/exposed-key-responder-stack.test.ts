@@ -4,7 +4,7 @@ import { INVESTIGATE_READ_ACTIONS } from '../../lambdas/investigate/contract';
 import { QUARANTINE_DENIED_ACTIONS } from '../../lambdas/shared/policies';
 import { LAMBDA_NAMES, LambdaName } from '../../lib/bundling';
 import { configFromContext, DEFAULT_CONFIG } from '../../lib/config';
-import { ExposedKeyResponderStack } from '../../lib/exposed-key-responder-stack';
+import { ExposedKeyResponderStack, SUPPORT_CASE_ACTIONS } from '../../lib/exposed-key-responder-stack';
 import { DEFAULT_DEFINITION_PATH, FUNCTION_PLACEHOLDERS, FunctionPlaceholder, placeholdersOf } from '../../lib/response-workflow';
 import {
   allowedActions,
@@ -46,6 +46,7 @@ const allStatements = (t: Template) => Object.values(t.findResources('AWS::IAM::
   .flatMap((p) => (p as Resource).Properties.PolicyDocument.Statement as Statement[])
   .map((st) => ({ ...st, Action: ([] as string[]).concat(st.Action) }));
 const env = (t: Template, name: string) => findFunction(t, name)[1].Properties.Environment.Variables;
+const SLACK_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:slack/exposed-key-responder-AbC123';
 
 /** A stack built from CDK context, as `cdk synth -c key=value` would. */
 function fromContext(context: Record<string, unknown>): Template {
@@ -54,8 +55,9 @@ function fromContext(context: Record<string, unknown>): Template {
 }
 
 describe('ExposedKeyResponderStack resources', () => {
-  it('has the seven Lambdas, one state machine, five rules, one topic, one DLQ, one quarantine policy, two buckets', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 7);
+  it('has the nine Lambdas, one state machine, five rules, one topic, one DLQ, one quarantine policy, two buckets, five alarms', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 9);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
     template.resourceCountIs('AWS::S3::Bucket', 2);
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
     template.resourceCountIs('AWS::Events::Rule', 5);
@@ -192,6 +194,28 @@ describe('ExposedKeyResponderStack environment of the Lambdas (as the handlers r
     expect(findFunction(template, 'report')[1].Properties.Timeout).toBe(30);
   });
 
+  it('support: SUPPORT_SEVERITY ("high" by default) and DRY_RUN', () => {
+    expect(env(template, 'support')).toEqual({
+      SUPPORT_SEVERITY: 'high',
+      DRY_RUN: 'false',
+      POWERTOOLS_SERVICE_NAME: 'support',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+    });
+  });
+
+  it('slack: SLACK_WEBHOOK_SECRET, empty when no secret is configured (the Lambda reports Slack not configured)', () => {
+    expect(env(template, 'slack')).toEqual({
+      SLACK_WEBHOOK_SECRET: '',
+      POWERTOOLS_SERVICE_NAME: 'slack',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+    });
+  });
+
+  it('gives support 60 s (it looks for the incident\'s case before opening one) and slack 15 s (one secret read, one POST)', () => {
+    expect(findFunction(template, 'support')[1].Properties.Timeout).toBe(60);
+    expect(findFunction(template, 'slack')[1].Properties.Timeout).toBe(15);
+  });
+
   it('notify: TOPIC_ARN', () => {
     expect(env(template, 'notify')).toEqual({
       TOPIC_ARN: { Ref: topicId },
@@ -200,9 +224,23 @@ describe('ExposedKeyResponderStack environment of the Lambdas (as the handlers r
     });
   });
 
-  it('-c dryRun=true makes contain, verify, investigate and evidence dry runs', () => {
+  it('-c dryRun=true makes contain, verify, investigate, evidence and support dry runs', () => {
     const t = fromContext({ dryRun: 'true' });
-    for (const name of ['contain', 'verify', 'investigate', 'evidence']) expect(env(t, name).DRY_RUN).toBe('true');
+    for (const name of ['contain', 'verify', 'investigate', 'evidence', 'support']) expect(env(t, name).DRY_RUN).toBe('true');
+  });
+
+  it('-c supportSeverity reaches the support Lambda', () => {
+    expect(env(fromContext({ supportSeverity: 'urgent' }), 'support').SUPPORT_SEVERITY).toBe('urgent');
+  });
+
+  it('-c slackWebhookSecret=<complete ARN> gives the slack Lambda that ARN', () => {
+    expect(env(fromContext({ slackWebhookSecret: SLACK_SECRET_ARN }), 'slack').SLACK_WEBHOOK_SECRET).toBe(SLACK_SECRET_ARN);
+  });
+
+  it('-c slackWebhookSecret=<name> gives the slack Lambda the secret\'s ARN in this account and region (without the suffix)', () => {
+    expect(env(fromContext({ slackWebhookSecret: 'slack/exposed-key-responder' }), 'slack').SLACK_WEBHOOK_SECRET).toEqual(
+      arnOf('secretsmanager', 'us-east-1', 'this', 'secret:slack/exposed-key-responder'),
+    );
   });
 
   it('-c lookbackDays reaches the investigation', () => {
@@ -232,7 +270,7 @@ describe('ExposedKeyResponderStack environment of the Lambdas (as the handlers r
 describe('ExposedKeyResponderStack least privilege', () => {
   it('gives each Lambda a role of its own, without managed policies', () => {
     const roles = LAMBDA_NAMES.map((n) => roleOf(findFunction(template, n)[1]));
-    expect(new Set(roles).size).toBe(7);
+    expect(new Set(roles).size).toBe(LAMBDA_NAMES.length);
     for (const id of roles) expect((template.findResources('AWS::IAM::Role')[id] as Resource).Properties.ManagedPolicyArns).toBeUndefined();
   });
 
@@ -324,6 +362,54 @@ describe('ExposedKeyResponderStack least privilege', () => {
       'logs:PutLogEvents',
     ]);
     expect(statements).toContainEqual(expect.objectContaining({ Resource: ANY_USER_ARN }));
+  });
+
+  it('support: only describes, opens and adds to AWS Support cases (on "*": the Support API has no resource-level permission)', () => {
+    const statements = statementsOfFunction(template, 'support');
+    expect(allowedActions(statements)).toEqual([...SUPPORT_CASE_ACTIONS, 'logs:CreateLogStream', 'logs:PutLogEvents'].sort());
+    expect(statements.filter((st) => st.Action.some((a) => a.startsWith('support:')))).toEqual([{
+      Sid: 'OpenIncidentSupportCase',
+      Effect: 'Allow',
+      Action: ['support:DescribeCases', 'support:DescribeCommunications', 'support:CreateCase', 'support:AddCommunicationToCase'],
+      Resource: '*',
+    }]);
+    // No other role may touch a support case.
+    const others = allStatements(template).filter((st) => st.Action.some((a) => a.startsWith('support:')));
+    expect(others).toHaveLength(1);
+  });
+
+  it('slack: may only write its logs when no webhook secret is configured, and no role may read any secret', () => {
+    expect(allowedActions(statementsOfFunction(template, 'slack'))).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+    expect(allowedActions(allStatements(template)).filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
+  });
+
+  it.each([
+    ['a complete ARN', SLACK_SECRET_ARN, SLACK_SECRET_ARN],
+    ['a name', 'slack/exposed-key-responder', arnOf('secretsmanager', 'us-east-1', 'this', 'secret:slack/exposed-key-responder-??????')],
+  ])('slack: with the secret given by %s, its role alone may read that secret (and only that one)', (_how, secret, resource) => {
+    const t = fromContext({ slackWebhookSecret: secret });
+    const slackRole = roleOf(findFunction(t, 'slack')[1]);
+    expect(allowedActions(statementsOfRole(t, slackRole))).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:GetSecretValue',
+    ]);
+    expect(statementsOfRole(t, slackRole).filter((st) => st.Action.some((a) => a.startsWith('secretsmanager:')))).toEqual([
+      { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: resource },
+    ]);
+    // No other role of the stack may read it, nor any secret.
+    const readers = Object.values(t.findResources('AWS::IAM::Policy') as Record<string, Resource>)
+      .filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('secretsmanager:'))
+      .flatMap((p) => p.Properties.Roles.map((r: { Ref: string }) => r.Ref));
+    expect(readers).toEqual([slackRole]);
+    expect(JSON.stringify(t.toJSON())).not.toContain('hooks.slack.com');
+  });
+
+  it('never puts a Slack webhook URL in the template, with or without a secret', () => {
+    for (const t of [template, fromContext({ slackWebhookSecret: SLACK_SECRET_ARN }), fromContext({ slackWebhookSecret: 'slack/exposed-key-responder' })]) {
+      expect(JSON.stringify(t.toJSON())).not.toMatch(/hooks\.slack\.com|https:\/\/hooks/);
+    }
   });
 
   it('notify: publishes to the topic, with the topic\'s key only', () => {
@@ -466,9 +552,68 @@ describe('ExposedKeyResponderStack region', () => {
     Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
   });
 
+  it('is an error for a Slack webhook secret in another region, which the slack Lambda (reading in its own region) cannot reach', () => {
+    const app = testApp({ slackWebhookSecret: SLACK_SECRET_ARN.replace('us-east-1', 'eu-west-1') });
+    const stack = new ExposedKeyResponderStack(app, 'Responder', { env: { region: 'us-east-1' }, config: configFromContext(app) });
+    Annotations.fromStack(stack).hasError('/Responder', Match.stringLikeRegexp('Slack webhook secret must be in us-east-1, .*not eu-west-1'));
+    const sameRegion = testApp({ slackWebhookSecret: SLACK_SECRET_ARN });
+    const fine = new ExposedKeyResponderStack(sameRegion, 'Responder', { env: { region: 'us-east-1' }, config: configFromContext(sameRegion) });
+    Annotations.fromStack(fine).hasNoError('*', Match.anyValue());
+  });
+
   it('is not checked when the region is only known at deployment (environment-agnostic stack)', () => {
     const app = testApp();
     const stack = new ExposedKeyResponderStack(app, 'Agnostic', { config: DEFAULT_CONFIG });
     Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+  });
+});
+
+describe('ExposedKeyResponderStack failure alarms', () => {
+  const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[];
+  const byMetric = (namespace: string, metric: string) => alarms.filter((a) => a.Properties.Namespace === namespace && a.Properties.MetricName === metric);
+
+  it('alarm on the workflow\'s failed, timed-out and aborted executions', () => {
+    for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted']) {
+      const [alarm, ...more] = byMetric('AWS/States', metric);
+      expect(more).toEqual([]);
+      expect(alarm.Properties.Dimensions).toEqual([{ Name: 'StateMachineArn', Value: { Ref: stateMachineId } }]);
+    }
+  });
+
+  it('alarm on a message in the rules\' dead-letter queue', () => {
+    const [alarm, ...more] = byMetric('AWS/SQS', 'ApproximateNumberOfMessagesVisible');
+    expect(more).toEqual([]);
+    expect(alarm.Properties.Dimensions).toEqual([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }]);
+  });
+
+  it('alarm on the dispatcher\'s errors only: the step Lambdas\' errors are caught by the workflow, which then fails', () => {
+    const errors = byMetric('AWS/Lambda', 'Errors');
+    expect(errors.map((a) => a.Properties.Dimensions)).toEqual([[{ Name: 'FunctionName', Value: { Ref: ids.dispatcher } }]]);
+  });
+
+  it('fire at the first failure, and tell the notification topic', () => {
+    expect(alarms).toHaveLength(5);
+    for (const alarm of alarms) {
+      expect(alarm.Properties).toMatchObject({
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        EvaluationPeriods: 1,
+        Period: 60,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: topicId }],
+      });
+    }
+  });
+
+  it('can reach the encrypted topic: CloudWatch may publish to it and use its key', () => {
+    const [key] = Object.values(template.findResources('AWS::KMS::Key')) as Resource[];
+    expect(key.Properties.KeyPolicy.Statement).toContainEqual(expect.objectContaining({
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+    }));
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish' })]) },
+    });
   });
 });

@@ -50,6 +50,13 @@ const variants: Array<[string, Partial<ResponderConfig>, string | undefined]> = 
     incidentRetentionDays: 365,
     lookbackDays: 90,
   }, '123456789012'],
+  ['a Slack webhook secret by name and an urgent support severity, account unknown', {
+    slackWebhookSecret: 'slack/exposed-key-responder',
+    supportSeverity: 'urgent',
+  }, undefined],
+  ['a Slack webhook secret by complete ARN, account known', {
+    slackWebhookSecret: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:slack/exposed-key-responder-AbC123',
+  }, '123456789012'],
 ];
 
 describe('cdk-nag AwsSolutions', () => {

@@ -1,7 +1,7 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { NotificationTopic, NotificationTopicProps } from '../../lib/notification-topic';
-import { Resource, testStack } from './helpers';
+import { Resource, testApp, testStack } from './helpers';
 
 function synth(props?: NotificationTopicProps) {
   const stack = testStack();
@@ -51,5 +51,57 @@ describe('NotificationTopic', () => {
   it('does not warn when it has subscribers', () => {
     const { stack } = synth({ emails: ['a@example.com'] });
     Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+  });
+
+  it('lets CloudWatch alarms of this account use the key: kms:Decrypt and kms:GenerateDataKey*, and nothing else', () => {
+    const { template } = synth();
+    const [key] = Object.values(template.findResources('AWS::KMS::Key')) as Resource[];
+    const statements = (key.Properties.KeyPolicy.Statement as Array<Record<string, any>>)
+      .filter((st) => JSON.stringify(st.Principal).includes('cloudwatch.amazonaws.com'));
+    expect(statements).toEqual([{
+      Sid: 'CloudWatchAlarmsUseKey',
+      Effect: 'Allow',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+    }]);
+  });
+
+  it('lets CloudWatch alarms of this account and region publish to the topic (the TLS-only topic policy replaces SNS\'s default one)', () => {
+    const { template } = synth();
+    const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic'));
+    const [policy] = Object.values(template.findResources('AWS::SNS::TopicPolicy')) as Resource[];
+    expect(policy.Properties.Topics).toEqual([{ Ref: topicId }]);
+    const statements = (policy.Properties.PolicyDocument.Statement as Array<Record<string, any>>)
+      .filter((st) => JSON.stringify(st.Principal).includes('cloudwatch.amazonaws.com'));
+    expect(statements).toEqual([{
+      Sid: 'CloudWatchAlarmsPublish',
+      Effect: 'Allow',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: 'sns:Publish',
+      Resource: { Ref: topicId },
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+        ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:us-east-1:', { Ref: 'AWS::AccountId' }, ':alarm:*']] } },
+      },
+    }]);
+  });
+
+  it('uses the real account in those conditions when it is known', () => {
+    const stack = new Stack(testApp(), 'Known', { env: { region: 'us-east-1', account: '123456789012' } });
+    new NotificationTopic(stack, 'Notifications');
+    const template = Template.fromStack(stack);
+    const [key] = Object.values(template.findResources('AWS::KMS::Key')) as Resource[];
+    const statement = (key.Properties.KeyPolicy.Statement as Array<Record<string, any>>).find((st) => st.Sid === 'CloudWatchAlarmsUseKey')!;
+    expect(statement.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': '123456789012' } });
+  });
+
+  it('gives no other service principal access to the key', () => {
+    const { template } = synth();
+    const [key] = Object.values(template.findResources('AWS::KMS::Key')) as Resource[];
+    const services = (key.Properties.KeyPolicy.Statement as Array<{ Principal: { Service?: string } }>)
+      .map((st) => st.Principal.Service).filter(Boolean);
+    expect(services).toEqual(['cloudwatch.amazonaws.com']);
   });
 });

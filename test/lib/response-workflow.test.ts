@@ -23,6 +23,8 @@ function synth(props: Partial<ResponseWorkflowProps> = {}) {
     evidenceFunction: stubFunction(stack, 'Evidence'),
     reportFunction: stubFunction(stack, 'Report'),
     notifyFunction: stubFunction(stack, 'Notify'),
+    supportFunction: stubFunction(stack, 'Support'),
+    slackFunction: stubFunction(stack, 'Slack'),
   };
   const ids = Object.fromEntries(Object.entries(fns).map(([k, fn]) => [k, stack.getLogicalId(fn.node.defaultChild as never)])) as Record<keyof typeof fns, string>;
   const workflow = new ResponseWorkflow(stack, 'Workflow', { ...fns, ...props });
@@ -89,7 +91,7 @@ describe('ResponseWorkflow', () => {
     expect(sm.Properties.DefinitionString).toBe(asl);
   });
 
-  it('knows the six Lambda placeholders, one per function prop', () => {
+  it('knows the eight Lambda placeholders, one per function prop', () => {
     expect(FUNCTION_PLACEHOLDERS).toEqual({
       ContainFunctionArn: 'containFunction',
       VerifyFunctionArn: 'verifyFunction',
@@ -97,6 +99,8 @@ describe('ResponseWorkflow', () => {
       EvidenceFunctionArn: 'evidenceFunction',
       ReportFunctionArn: 'reportFunction',
       NotifyFunctionArn: 'notifyFunction',
+      SupportFunctionArn: 'supportFunction',
+      SlackFunctionArn: 'slackFunction',
     });
   });
 
@@ -116,13 +120,14 @@ describe('ResponseWorkflow', () => {
     expect([...resources].sort()).toEqual(aslPlaceholders.map((p) => `<${idOf(p)}.Arn>`).sort());
   });
 
-  it('with a definition referencing all six Lambdas: substitutes all six and may invoke all six, without warning', () => {
+  it('with a definition referencing all eight Lambdas: substitutes all eight and may invoke all eight, without warning', () => {
     const all = synthWith(chainOf(ALL));
     expect(all.sm.Properties.DefinitionSubstitutions).toEqual(
       Object.fromEntries(ALL.map((p) => [p, { 'Fn::GetAtt': [all.idOf(p), 'Arn'] }])),
     );
     const resources = invocable(all.template, all.sm);
-    expect(resources).toHaveLength(12);
+    expect(resources).toHaveLength(2 * ALL.length);
+    expect(ALL).toHaveLength(8);
     for (const p of ALL) expect(resources).toEqual(expect.arrayContaining(invokeResources(all.idOf(p))));
     Annotations.fromStack(all.stack).hasNoWarning('*', Match.anyValue());
   });
@@ -132,12 +137,14 @@ describe('ResponseWorkflow', () => {
     expect(Object.keys(partial.sm.Properties.DefinitionSubstitutions).sort()).toEqual(['ContainFunctionArn', 'NotifyFunctionArn', 'VerifyFunctionArn']);
     expect(partial.workflow.invokedFunctions).toEqual([partial.fns.containFunction, partial.fns.verifyFunction, partial.fns.notifyFunction]);
     const resources = JSON.stringify(invocable(partial.template, partial.sm));
-    for (const p of ['InvestigateFunctionArn', 'EvidenceFunctionArn', 'ReportFunctionArn'] as const) {
+    for (const p of ['InvestigateFunctionArn', 'EvidenceFunctionArn', 'ReportFunctionArn', 'SupportFunctionArn', 'SlackFunctionArn'] as const) {
       expect(resources).not.toContain(partial.idOf(p));
     }
     Annotations.fromStack(partial.stack).hasWarning(
       '/Test/Workflow',
-      Match.stringLikeRegexp('does not reference \\$\\{InvestigateFunctionArn\\}, \\$\\{EvidenceFunctionArn\\}, \\$\\{ReportFunctionArn\\}.*\\[ack: ' + UNUSED_FUNCTION_WARNING + '\\]'),
+      Match.stringLikeRegexp(
+        'does not reference \\$\\{InvestigateFunctionArn\\}, \\$\\{EvidenceFunctionArn\\}, \\$\\{ReportFunctionArn\\}, \\$\\{SupportFunctionArn\\}, \\$\\{SlackFunctionArn\\}: .*\\[ack: ' + UNUSED_FUNCTION_WARNING + '\\]',
+      ),
     );
   });
 

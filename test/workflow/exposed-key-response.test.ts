@@ -244,16 +244,20 @@ describe('principals that must not be changed', () => {
     expect(output.execution?.status).toBe('SUCCEEDED');
     expect(output.incident?.userName).toBe('root');
     expect(output.apiCalls.filter((c) => WRITES.has(c.operation))).toEqual([]);
-    expect(output.account).toEqual(d.before);
+    expect(output.account.users).toEqual(d.before.users);
     expect(output.notifications[0].subject).toMatch(/^\[ACTION REQUIRED\]/);
     expect(output.notifications[0].body).toContain('Sign in as the root user NOW');
+    // AWS is told too, without claiming containment.
+    expect(output.account.supportCases).toHaveLength(1);
+    expect(output.account.supportCases[0].subject).toContain('NOT contained');
   });
 
   it('leaves a protected user as it is and asks a human to act', async () => {
     const { output, drill: d } = await drill(twoKeyScenario(), [trustedAdvisorEvent(EXPOSED, 'ci-deploy')], { ...DEFAULT_CONFIG, protectedUsers: ['ci-deploy'] });
 
     expect(output.execution?.status).toBe('SUCCEEDED');
-    expect(output.account).toEqual(d.before);
+    expect(output.account.users).toEqual(d.before.users);
+    expect(output.apiCalls.filter((c) => WRITES.has(c.operation))).toEqual([]);
     expect(output.notifications[0].subject).toMatch(/^\[ACTION REQUIRED\]/);
   });
 });

@@ -387,3 +387,22 @@ describe('buildMessage: AWS support and Slack', () => {
     expect(body).toContain('  - Slack notification: webhook answered 500');
   });
 });
+
+describe('buildMessage: step outputs of an unexpected shape', () => {
+  it('still writes the email when a step returned something it does not expect', () => {
+    const input = {
+      incident: anIncident(),
+      containment: CONTAINED,
+      verification: VERIFIED,
+      investigation: { eventCount: 3, failures: 5, leftBehind: { users: 'x' }, sourceIps: {} },
+      evidence: { snapshots: 'none' },
+      report: { failed: { step: 'WriteReport', error: 'boom' } },
+    } as unknown as NotifyInput;
+
+    const { subject, body } = buildMessage(input);
+
+    expect(subject).toMatch(/^\[CONTAINED, GAPS\] /);
+    expect(body).toContain('  - WriteReport: boom');
+    expect(body).toContain('3 event(s)');
+  });
+});

@@ -1,0 +1,34 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createLogger, forIncident } from '../shared/logger';
+import { parseStepInput } from '../shared/steps';
+import { PostFn, SlackInputSchema, SlackResult } from './contract';
+import { fetchPost, notifySlack, WebhookCache } from './slack';
+
+/** What the drill and the tests may replace: the HTTP post (the drill's never leaves the machine). */
+export interface SlackHandlerOptions {
+  readonly post?: PostFn;
+}
+
+/**
+ * Reads the configuration and builds the client once; the webhook URL is read on the first
+ * invocation and kept for the Lambda's life (read again once when Slack refuses it).
+ * SLACK_WEBHOOK_SECRET must be set; an empty value means Slack is not configured.
+ */
+export function createHandler(
+  env: NodeJS.ProcessEnv = process.env,
+  options: SlackHandlerOptions = {},
+): (event: unknown) => Promise<SlackResult> {
+  const secretId = env.SLACK_WEBHOOK_SECRET;
+  if (secretId === undefined) {
+    throw new Error('environment variable SLACK_WEBHOOK_SECRET is required (empty when Slack is not configured)');
+  }
+  const config = { secretId: secretId.trim() };
+  const logger = createLogger('slack');
+  const secrets = new SecretsManagerClient({});
+  const post = options.post ?? fetchPost;
+  const cache: WebhookCache = {};
+  return async (event) => {
+    const input = parseStepInput(SlackInputSchema, event, 'slack');
+    return notifySlack(input, { secrets, post, config, cache, logger: forIncident(logger, input.incident.incidentId) });
+  };
+}

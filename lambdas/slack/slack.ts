@@ -1,0 +1,208 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { awsErrorCode } from '../shared/errors';
+import { Log } from '../shared/logger';
+import { parseStepInput } from '../shared/steps';
+import { slackMessage } from './blocks';
+import { PostFn, SlackInput, SlackInputSchema, SlackResult } from './contract';
+
+export { SlackInputSchema };
+export type { PostFn, SlackInput, SlackResult };
+
+/** The only hosts an incident is ever posted to: Slack's incoming webhooks (commercial and GovSlack). */
+export const SLACK_WEBHOOK_HOSTS: readonly string[] = ['hooks.slack.com', 'hooks.slack-gov.com'];
+/** How long the webhook may take to answer. */
+export const POST_TIMEOUT_MS = 5000;
+/** How long Secrets Manager may take (the SDK's own retries included). */
+export const SECRET_TIMEOUT_MS = 5000;
+
+export interface SlackConfig {
+  /** ARN or name of the secret holding the webhook URL; empty: Slack is not configured. */
+  readonly secretId: string;
+}
+
+/** The webhook URL, kept for the Lambda's life (one GetSecretValue a cold start). */
+export interface WebhookCache {
+  url?: string;
+}
+
+export interface SlackDeps {
+  readonly secrets: SecretsManagerClient;
+  readonly post: PostFn;
+  readonly logger: Log;
+  readonly config: SlackConfig;
+  /** Shared across invocations by the handler; without it the secret is read on every call. */
+  readonly cache?: WebhookCache;
+}
+
+/** A Slack failure: its message is short, safe to log and to put in the workflow state (no URL). */
+class SlackFailure extends Error {
+  public override readonly name = 'SlackFailure';
+}
+
+/** The default {@link PostFn}: Node's global fetch, JSON body, no redirects (the body goes nowhere else). */
+export function createFetchPost(timeoutMs: number = POST_TIMEOUT_MS): PostFn {
+  return async (url, body) => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body,
+      redirect: 'error',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    return { status: response.status, text: await response.text() };
+  };
+}
+
+export const fetchPost: PostFn = createFetchPost();
+
+/**
+ * Posts the incident's summary to the Slack webhook whose URL is in Secrets Manager. Slack is a
+ * second channel: any failure (secret unreadable, URL not Slack's, timeout, non-2xx) is returned as
+ * `{ status: 'failed', error }` and logged as a warning, never thrown. The only throw is input that
+ * does not fit ({@link InvalidIncidentError}), checked before anything else.
+ *
+ * The URL is a credential: it is never logged (its host is), never returned, and scrubbed from
+ * every error message.
+ */
+export async function notifySlack(input: unknown, deps: SlackDeps): Promise<SlackResult> {
+  const parsed: SlackInput = parseStepInput(SlackInputSchema, input, 'slack');
+  const { logger, config } = deps;
+  if (config.secretId === '') {
+    logger.info('Slack is not configured (SLACK_WEBHOOK_SECRET is empty): nothing sent');
+    return { status: 'not-configured' };
+  }
+  try {
+    const body = JSON.stringify(slackMessage(parsed));
+    const first = await webhookUrl(deps);
+    let url = first.url;
+    let answer = await postOnce(deps, url, body);
+    if (answer.status === 403 || answer.status === 404) {
+      // Slack answers 403 invalid_token / 404 no_service for a revoked webhook: the secret may hold
+      // a new one (rotation). Read it once more; post again only if it changed.
+      logger.warn('Slack refused the webhook: reading the secret again', { status: answer.status, cached: first.cached });
+      const previous = url;
+      url = await readWebhook(deps);
+      if (url === previous) {
+        throw new SlackFailure(`Slack answered ${answer.status} ${short(scrub(answer.text))}: the webhook is no longer valid and the secret holds no other`);
+      }
+      answer = await postOnce(deps, url, body);
+    }
+    if (answer.status < 200 || answer.status > 299) throw new SlackFailure(`Slack answered ${answer.status} ${short(scrub(answer.text))}`);
+    logger.info('Slack notification sent', { host: hostOf(url), status: answer.status });
+    return { status: 'sent' };
+  } catch (err) {
+    const error = err instanceof SlackFailure ? err.message : `unexpected: ${scrub(String((err as Error)?.message ?? err))}`;
+    logger.warn('Slack notification failed: the incident response goes on', { error });
+    return { status: 'failed', error };
+  }
+}
+
+/** The webhook URL: the cached one, else read from the secret (and cached). */
+async function webhookUrl(deps: SlackDeps): Promise<{ url: string; cached: boolean }> {
+  if (deps.cache?.url) return { url: deps.cache.url, cached: true };
+  return { url: await readWebhook(deps), cached: false };
+}
+
+async function readWebhook(deps: SlackDeps): Promise<string> {
+  const { secretId } = deps.config;
+  let value: string | undefined;
+  try {
+    const out = await deps.secrets.send(new GetSecretValueCommand({ SecretId: secretId }), {
+      abortSignal: AbortSignal.timeout(SECRET_TIMEOUT_MS),
+    });
+    value = out.SecretString;
+  } catch (err) {
+    const code = awsErrorCode(err) ?? 'Error';
+    throw new SlackFailure(`cannot read the webhook secret ${secretId}: ${code}: ${short(scrub((err as Error)?.message ?? ''))}`);
+  }
+  if (!value) throw new SlackFailure(`the webhook secret ${secretId} has no SecretString`);
+  const url = parseWebhookSecret(value);
+  if (deps.cache) deps.cache.url = url;
+  deps.logger.debug('Slack webhook read from Secrets Manager', { secretId, host: hostOf(url) });
+  return url;
+}
+
+/**
+ * The webhook URL from the secret's value: the URL itself or `{"url": "..."}`. Only Slack's webhook
+ * hosts over https are accepted: a misconfigured secret must not send incident details elsewhere.
+ * Errors never quote the value (JSON.parse's own message would).
+ */
+export function parseWebhookSecret(value: string): string {
+  const trimmed = value.trim();
+  let candidate: unknown = trimmed;
+  if (trimmed.startsWith('{')) {
+    try {
+      candidate = (JSON.parse(trimmed) as { url?: unknown } | null)?.url;
+    } catch {
+      throw new SlackFailure('the webhook secret is neither a URL nor valid JSON {"url": "https://hooks.slack.com/..."}');
+    }
+    if (typeof candidate !== 'string') throw new SlackFailure('the webhook secret is JSON without a "url" string');
+  }
+  return checkWebhookUrl(String(candidate).trim());
+}
+
+/** The URL when it is a Slack incoming webhook, else a {@link SlackFailure} naming the host at most. */
+export function checkWebhookUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new SlackFailure('the webhook secret does not hold a URL: nothing was sent');
+  }
+  const allowed = SLACK_WEBHOOK_HOSTS.map((h) => `https://${h}/`).join(' or ');
+  if (url.protocol !== 'https:' || !SLACK_WEBHOOK_HOSTS.includes(url.hostname) || url.port !== '' || url.username || url.password) {
+    throw new SlackFailure(`refused to post to ${url.protocol}//${url.host}: the webhook must be a Slack incoming webhook (${allowed}); nothing was sent`);
+  }
+  if (url.pathname === '/' || url.pathname === '') throw new SlackFailure(`the webhook secret holds ${allowed} without a webhook path: nothing was sent`);
+  return url.toString();
+}
+
+async function postOnce(deps: SlackDeps, url: string, body: string): Promise<{ status: number; text: string }> {
+  try {
+    const answer = await deps.post(url, body);
+    return { status: answer.status, text: String(answer.text ?? '') };
+  } catch (err) {
+    const name = (err as Error)?.name;
+    if (name === 'TimeoutError' || name === 'AbortError') {
+      throw new SlackFailure(`Slack (${hostOf(url)}) did not answer within ${POST_TIMEOUT_MS / 1000} s`);
+    }
+    const cause = (err as { cause?: { code?: unknown; message?: unknown } })?.cause;
+    const detail = [(err as Error)?.message ?? String(err), typeof cause?.code === 'string' ? cause.code : cause?.message]
+      .filter((s) => typeof s === 'string' && s)
+      .join(': ');
+    throw new SlackFailure(`cannot post to ${hostOf(url)}: ${short(scrub(detail))}`);
+  }
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '(not a URL)';
+  }
+}
+
+/** Every URL in a text reduced to its origin: a webhook's path is its secret. */
+export function scrub(text: string): string {
+  return (
+    text
+      .replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>/]+[^\s"'<>]*/gi, (found) => {
+        // Punctuation that ends a sentence is not part of the URL.
+        const match = found.replace(/[.,;:!?)\]]+$/, '');
+        const rest = found.slice(match.length);
+        try {
+          return `${new URL(match).origin}/…${rest}`;
+        } catch {
+          return `(a URL)${rest}`;
+        }
+      })
+      // A webhook path without its scheme (some network errors say host/path).
+      .replace(/(hooks\.slack(?:-gov)?\.com)\/[^\s"'<>…]+/gi, '$1/…')
+  );
+}
+
+/** One line, at most 200 characters: what Slack or the SDK said, not a page of it. */
+function short(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length <= 200 ? line : `${line.slice(0, 199)}…`;
+}

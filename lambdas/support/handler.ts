@@ -1,0 +1,26 @@
+import { SupportClient } from '@aws-sdk/client-support';
+import { boolEnv, requireEnv } from '../shared/env';
+import { createLogger, forIncident } from '../shared/logger';
+import { parseStepInput } from '../shared/steps';
+import { informSupport, SUPPORT_REGION, SUPPORT_SEVERITIES, SupportInputSchema, SupportResult, SupportSeverity } from './support';
+
+/** SUPPORT_SEVERITY: the severity of a case this responder opens, one of the Support API's codes. */
+export function supportSeverityEnv(env: NodeJS.ProcessEnv = process.env): SupportSeverity {
+  const value = requireEnv('SUPPORT_SEVERITY', env);
+  if (!(SUPPORT_SEVERITIES as readonly string[]).includes(value)) {
+    throw new Error(`environment variable SUPPORT_SEVERITY must be one of ${SUPPORT_SEVERITIES.join(', ')}, got "${value}"`);
+  }
+  return value as SupportSeverity;
+}
+
+/** Reads the configuration and builds the client once; the drill builds one per run. */
+export function createHandler(env: NodeJS.ProcessEnv = process.env): (event: unknown) => Promise<SupportResult> {
+  const config = { dryRun: boolEnv('DRY_RUN', env), severity: supportSeverityEnv(env) };
+  const logger = createLogger('support');
+  // The Support API has one endpoint, in us-east-1, whatever region the Lambda runs in.
+  const support = new SupportClient({ region: SUPPORT_REGION });
+  return async (event) => {
+    const input = parseStepInput(SupportInputSchema, event, 'support');
+    return informSupport(input, { support, config, logger: forIncident(logger, input.incident.incidentId) });
+  };
+}
