@@ -214,10 +214,17 @@ function steps(containment: Array<StepResult | StepFailure>): string[] {
   );
 }
 
+const CASE_HANDLED = new Set(['communication-added', 'already-answered', 'case-created']);
+
 function manualSteps(input: NotifyInput): string[] {
   const support = findings(input).support;
   const bySupport = support?.status === 'unavailable' ? list(support.manualSteps).map((m) => `  - ${m}`) : [];
-  return [...ownedSteps(input), ...bySupport];
+  const caseId = support && CASE_HANDLED.has(String(support.status)) ? (support.displayId ?? support.caseId) : undefined;
+  // The responder already told AWS: what is left is to follow the case.
+  const steps = ownedSteps(input).map((line) =>
+    caseId && line.includes('Answer the AWS support case') ? line.replace(/Answer the AWS support case, if AWS opened one\./, `Follow AWS support case ${caseId}: AWS may ask for more.`) : line,
+  );
+  return [...steps, ...bySupport];
 }
 
 function ownedSteps(input: NotifyInput): string[] {
