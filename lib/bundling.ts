@@ -62,7 +62,7 @@ export const NEVER_LOADED_MODULES = ['@smithy/core/event-streams'] as const;
  * bundles it through `lambdas/report/report.ts` (it builds the report it sends to AWS Support from
  * the same code), though it never calls S3. A test checks this list against the bundles.
  */
-export const EVENT_STREAM_LAMBDAS: readonly LambdaName[] = ['investigate', 'report', 'support'];
+export const EVENT_STREAM_LAMBDAS: readonly LambdaName[] = ['investigate', 'report'];
 
 /** The modules left out of a Lambda's bundle: {@link NEVER_LOADED_MODULES}, unless it is one of {@link EVENT_STREAM_LAMBDAS}. */
 export function externalModules(name?: LambdaName): string[] {

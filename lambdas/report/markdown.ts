@@ -1,4 +1,4 @@
-import type { IncidentReport, Outcome } from './report';
+import type { IncidentReport, Outcome } from './record';
 
 /** Rows of a long list shown in the Markdown; the JSON report keeps them all. */
 export const MAX_ROWS = 50;

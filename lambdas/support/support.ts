@@ -8,7 +8,7 @@ import {
   SupportClient,
 } from '@aws-sdk/client-support';
 import * as z from 'zod/mini';
-import { buildReport, IncidentReport, ReportInput } from '../report/report';
+import { buildReport, IncidentReport, ReportInput } from '../report/record';
 import { awsErrorCode, rethrowAws } from '../shared/errors';
 import { Incident, IncidentSchema } from '../shared/incident';
 import { Log } from '../shared/logger';

@@ -42,7 +42,7 @@ describe('bundling options', () => {
   });
 
   it('keep the event-stream support in the bundles of the Lambdas whose SDK clients import it statically (S3)', () => {
-    expect(EVENT_STREAM_LAMBDAS).toEqual(['investigate', 'report', 'support']);
+    expect(EVENT_STREAM_LAMBDAS).toEqual(['investigate', 'report']);
     for (const name of LAMBDA_NAMES) {
       const external = EVENT_STREAM_LAMBDAS.includes(name) ? [] : ['@smithy/core/event-streams'];
       expect(esbuildOptions(name)).toEqual({ ...ESBUILD_OPTIONS, external });
