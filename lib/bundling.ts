@@ -58,9 +58,9 @@ export const NEVER_LOADED_MODULES = ['@smithy/core/event-streams'] as const;
 /**
  * The Lambdas whose bundle keeps the event-stream support: the S3 client imports it statically
  * (for SelectObjectContent), so an ES module bundle without it fails at cold start
- * (`Cannot find package '@smithy/core'`). investigate and report write records with it; support
- * bundles it through `lambdas/report/report.ts` (it builds the report it sends to AWS Support from
- * the same code), though it never calls S3. A test checks this list against the bundles.
+ * (`Cannot find package '@smithy/core'`). investigate and report write records with it (support
+ * builds its summary from the pure `lambdas/report/record.ts`, without S3). A test checks this list
+ * against the bundles.
  */
 export const EVENT_STREAM_LAMBDAS: readonly LambdaName[] = ['investigate', 'report'];
 
