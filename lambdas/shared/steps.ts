@@ -71,6 +71,28 @@ export const NotifyInputSchema = z.object({
 });
 export type NotifyInput = z.infer<typeof NotifyInputSchema>;
 
+/**
+ * The workflow's state as the steps after the report read it (support, Slack): only the incident is
+ * checked strictly; every step's output is read defensively, as it may be `{ failed }` or of a shape
+ * from another version.
+ */
+export const WorkflowStateSchema = z.looseObject({
+  incident: IncidentSchema,
+  /** The Step Functions execution, for "where to look". */
+  executionId: z.optional(z.string()),
+  containment: z.optional(z.unknown()),
+  verification: z.optional(z.unknown()),
+  investigation: z.optional(z.unknown()),
+  evidence: z.optional(z.unknown()),
+  /** The report step's output: `consoleUrl` says where the incident report is. */
+  report: z.optional(z.unknown()),
+  /** The support step's result: `{ status, caseId?, displayId?, reason? }` or `{ failed }`. */
+  support: z.optional(z.unknown()),
+  /** Set by the workflow's failure path: the step that failed the response. */
+  failure: z.optional(z.unknown()),
+});
+export type WorkflowState = z.infer<typeof WorkflowStateSchema>;
+
 /** Parses a step's input; a shape that does not fit can never succeed, so it is not retried. */
 export function parseStepInput<T extends z.ZodMiniType>(schema: T, input: unknown, step: string): z.infer<T> {
   const parsed = schema.safeParse(input);

@@ -1,6 +1,6 @@
 // zod/mini, as every step schema (lambdas/shared/steps.ts).
 import * as z from 'zod/mini';
-import { IncidentSchema } from '../shared/incident';
+import { WorkflowStateSchema } from '../shared/steps';
 
 /**
  * The workflow state the Slack step receives. The incident is validated strictly (it is the one
@@ -8,21 +8,7 @@ import { IncidentSchema } from '../shared/incident';
  * `{ failed }`, and is read defensively by the message builder: a result of an unexpected shape
  * makes the message poorer, never the step fail.
  */
-export const SlackInputSchema = z.object({
-  incident: IncidentSchema,
-  /** The Step Functions execution, for "where to look". */
-  executionId: z.optional(z.string()),
-  /** Containment results (StepResult or `{ failed }`): unreadable elements are counted, not shown. */
-  containment: z.optional(z.unknown()),
-  verification: z.optional(z.unknown()),
-  investigation: z.optional(z.unknown()),
-  evidence: z.optional(z.unknown()),
-  report: z.optional(z.unknown()),
-  /** The support step's result: `{ status, caseId?, displayId?, reason? }` or `{ failed }`. */
-  support: z.optional(z.unknown()),
-  /** Set by the workflow's failure path: the step that failed the response (tag FAILED). */
-  failure: z.optional(z.unknown()),
-});
+export const SlackInputSchema = WorkflowStateSchema;
 export type SlackInput = z.infer<typeof SlackInputSchema>;
 
 /** What the step returns. `failed` never fails the workflow: the email still goes out and names it. */

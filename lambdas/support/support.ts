@@ -10,9 +10,9 @@ import {
 import * as z from 'zod/mini';
 import { buildReport, IncidentReport, ReportInput } from '../report/record';
 import { awsErrorCode, rethrowAws } from '../shared/errors';
-import { Incident, IncidentSchema } from '../shared/incident';
+import { Incident } from '../shared/incident';
 import { Log } from '../shared/logger';
-import { FailureSchema, StepFailureSchema, StepResultSchema, VerificationSchema } from '../shared/steps';
+import { FailureSchema, StepFailureSchema, StepResultSchema, VerificationSchema, WorkflowStateSchema } from '../shared/steps';
 
 /** The Support API has one endpoint, in us-east-1, whatever the region of the caller. */
 export const SUPPORT_REGION = 'us-east-1';
@@ -46,16 +46,7 @@ export const SUPPORT_CONSOLE_URL = 'https://support.console.aws.amazon.com/suppo
  * another shape is left out of the summary, never a reason to fail the step). Other keys are kept:
  * a `{ failed }` under any of them shows up among what could not be done.
  */
-export const SupportInputSchema = z.looseObject({
-  incident: IncidentSchema,
-  executionId: z.optional(z.unknown()),
-  containment: z.optional(z.unknown()),
-  verification: z.optional(z.unknown()),
-  investigation: z.optional(z.unknown()),
-  evidence: z.optional(z.unknown()),
-  /** The report step's output: `consoleUrl` says where the incident report is. */
-  report: z.optional(z.unknown()),
-});
+export const SupportInputSchema = WorkflowStateSchema;
 export type SupportInput = z.infer<typeof SupportInputSchema>;
 
 export const SUPPORT_STATUSES = ['communication-added', 'already-answered', 'case-created', 'unavailable', 'dry-run'] as const;
