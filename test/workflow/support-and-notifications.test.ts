@@ -89,3 +89,29 @@ describe('Slack', () => {
     expect(output.apiCalls.filter((c) => c.service === 'secretsmanager')).toEqual([]);
   });
 });
+
+describe('a failed response', () => {
+  it('is posted to Slack too, naming the failed step', async () => {
+    const { output } = await drill(twoKeyScenario({ faults: [{ operation: 'iam:PutUserPolicy', error: 'AccessDenied', times: 99 }] }), [trustedAdvisorEvent(EXPOSED, 'ci-deploy')], {
+      ...DEFAULT_CONFIG,
+      slackWebhookSecret: 'team/slack-webhook',
+    });
+
+    expect(output.execution?.status).toBe('FAILED');
+    const slack = output.notifications.find((n) => n.channel === 'slack');
+    expect(slack?.subject).toContain('FAILED');
+    expect(slack?.body).toContain('RevokeSessions');
+    expect(output.notifications.find((n) => n.channel === 'email')?.subject).toMatch(/^\[FAILED\]/);
+  });
+
+  it('still reaches Slack when the failure email cannot be sent', async () => {
+    const { output } = await drill(
+      twoKeyScenario({ faults: [{ operation: 'iam:PutUserPolicy', error: 'AccessDenied', times: 99 }, { operation: 'sns:Publish', error: 'AuthorizationError', times: 99 }] }),
+      [trustedAdvisorEvent(EXPOSED, 'ci-deploy')],
+      { ...DEFAULT_CONFIG, slackWebhookSecret: 'team/slack-webhook' },
+    );
+
+    expect(output.execution?.status).toBe('FAILED');
+    expect(output.notifications.map((n) => n.channel)).toEqual(['slack']);
+  });
+});
