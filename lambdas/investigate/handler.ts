@@ -23,11 +23,14 @@ export function lookbackDaysEnv(env: NodeJS.ProcessEnv = process.env): number {
   return days;
 }
 
+/** Time kept, at the end of the Lambda's time limit, to save the activity and work out the reach. */
+export const RESERVED_FOR_SUMMARY_MS = 45_000;
+
 /** Reads the configuration and builds the clients once; the drill builds one per run. */
 export function createHandler(
   env: NodeJS.ProcessEnv = process.env,
   options: HandlerOptions = {},
-): (event: unknown) => Promise<Investigation> {
+): (event: unknown, context?: { getRemainingTimeInMillis?: () => number }) => Promise<Investigation> {
   const config: InvestigateConfig = {
     bucket: requireEnv('INCIDENT_BUCKET', env),
     lookbackDays: lookbackDaysEnv(env),
@@ -40,10 +43,13 @@ export function createHandler(
   const ec2 = new EC2Client({ region: HOME_REGION });
   const iam = new IAMClient({});
   const s3 = new S3Client({});
-  return async (event) => {
+  return async (event, context?: { getRemainingTimeInMillis?: () => number }) => {
     // revokeBefore is part of every step's input; the investigation searches up to now.
     const input = parseStepInput(InvestigateInputSchema, event, 'investigate');
+    const remaining = context?.getRemainingTimeInMillis?.();
     return investigate(input.incident, {
+      // Paging stops this long before the Lambda's time limit: enough to save and summarise.
+      deadline: remaining === undefined ? undefined : Date.now() + remaining - RESERVED_FOR_SUMMARY_MS,
       cloudtrail,
       ec2,
       iam,

@@ -47,6 +47,12 @@ export interface InvestigateDeps {
   readonly now?: () => Date;
   /** Waits between CloudTrail calls and before retries; tests pass one that returns at once. */
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * When to stop paging CloudTrail (epoch ms): the handler sets it before the Lambda's time limit,
+   * so a very busy key gives a partial answer (saved, summarised, its gap reported) rather than a
+   * timeout that loses everything.
+   */
+  readonly deadline?: number;
 }
 
 /** IAM and STS events are in us-east-1's CloudTrail only: always searched. */
@@ -207,6 +213,10 @@ async function searchRegion(incident: Incident, region: string, from: Date, to: 
     try {
       do {
         if (calls++ > 0) await ctx.sleep(LOOKUP_SPACING_MS);
+        const deadline = ctx.deps.deadline;
+        if (deadline !== undefined && Date.now() >= deadline) {
+          throw new Error('stopped before the Lambda time limit: the key has more activity than one investigation can page');
+        }
         const out = await withBackoff(ctx, `cloudtrail:LookupEvents ${region}`, () =>
           client.send(
             new LookupEventsCommand({

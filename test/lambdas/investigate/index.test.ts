@@ -111,6 +111,15 @@ describe('investigate handler: invocation', () => {
     });
   });
 
+  it('stops paging CloudTrail 45 s before the Lambda time limit it is given', async () => {
+    const { handler, sdk, cloudtrail } = loadHandler(ENV);
+
+    const result = await handler({ incident: anIncident(), revokeBefore: REVOKE_BEFORE }, { getRemainingTimeInMillis: () => 30_000 });
+
+    expect(cloudtrail.commandCalls(sdk.cloudtrail.LookupEventsCommand)).toHaveLength(0);
+    expect(result.failures).toEqual([expect.objectContaining({ error: expect.stringContaining('stopped before the Lambda time limit') })]);
+  });
+
   it('rejects input without revokeBefore with InvalidIncidentError and calls nothing', async () => {
     const { handler, cloudtrail, ec2, iam, s3 } = loadHandler(ENV);
 

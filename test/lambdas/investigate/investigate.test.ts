@@ -221,6 +221,26 @@ describe('investigate: what the key did', () => {
 });
 
 describe('investigate: CloudTrail rate limits', () => {
+  it('stops paging at the deadline before the Lambda time limit, keeping what it found and saying so', async () => {
+    trail.add(...Array.from({ length: 120 }, () => aRecord({ userName: undefined })));
+    const d = deps();
+    let pagesBeforeDeadline = 2;
+    // Time passes: the deadline (read once before each page) is behind us after two pages.
+    const result = await run(anIncident(), {
+      ...d,
+      get deadline() {
+        return pagesBeforeDeadline-- > 0 ? Date.now() + 60_000 : Date.now() - 1;
+      },
+    });
+
+    expect(result.pages).toBe(2);
+    expect(result.eventCount).toBe(100);
+    expect(result.failures).toEqual([
+      expect.objectContaining({ what: 'cloudtrail:LookupEvents us-east-1', error: expect.stringContaining('stopped before the Lambda time limit') }),
+    ]);
+    expect(activityLines()).toHaveLength(100);
+  });
+
   it('spaces the calls in one region at least 500 ms apart', async () => {
     trail.add(...Array.from({ length: 120 }, () => aRecord({ userName: undefined })));
     const d = deps();
