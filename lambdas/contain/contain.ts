@@ -8,7 +8,14 @@ import {
 import { awsErrorCode, InvalidIncidentError, rethrowAws } from '../shared/errors';
 import { Incident } from '../shared/incident';
 import { Log } from '../shared/logger';
-import { RESPONDER_POLICY_PATH, REVOKE_SESSIONS_POLICY_NAME, revocationTime, revokeOlderSessionsPolicy } from '../shared/policies';
+import {
+  compactQuarantinePolicy,
+  QUARANTINE_INLINE_POLICY_NAME,
+  RESPONDER_POLICY_PATH,
+  REVOKE_SESSIONS_POLICY_NAME,
+  revocationTime,
+  revokeOlderSessionsPolicy,
+} from '../shared/policies';
 import { ContainAction, StepResult } from '../shared/steps';
 
 export interface ContainConfig {
@@ -59,9 +66,11 @@ export async function contain(
       await revokeSessions(incident, revokeBefore, deps);
       break;
     case 'quarantine':
-      await iamCall(incident, 'AttachUserPolicy', () =>
-        deps.iam.send(new AttachUserPolicyCommand({ UserName: incident.userName, PolicyArn: deps.config.quarantinePolicyArn })),
-      );
+      if (!(await quarantine(incident, deps))) {
+        const fallback = `put inline quarantine policy ${QUARANTINE_INLINE_POLICY_NAME} on user ${incident.userName} (its managed-policy quota is full)`;
+        deps.logger.info('contained', { action, plan: fallback });
+        return { action, status: 'done', detail: fallback, at: at() };
+      }
       break;
   }
   deps.logger.info('contained', { action, plan });
@@ -88,6 +97,26 @@ function describe(incident: Incident, action: ContainAction, revokeBefore: strin
     case 'quarantine':
       return `attach quarantine policy ${config.quarantinePolicyArn} to user ${incident.userName}`;
   }
+}
+
+/**
+ * Attaches the managed quarantine policy; true when attached. A user at its quota of managed
+ * policies (LimitExceeded) gets the compact inline quarantine instead, and false is returned.
+ */
+async function quarantine(incident: Incident, deps: ContainDeps): Promise<boolean> {
+  try {
+    await deps.iam.send(new AttachUserPolicyCommand({ UserName: incident.userName, PolicyArn: deps.config.quarantinePolicyArn }));
+    return true;
+  } catch (err) {
+    if (awsErrorCode(err) !== 'LimitExceeded' && awsErrorCode(err) !== 'LimitExceededException') fail(incident, 'AttachUserPolicy', err);
+  }
+  deps.logger.warn('managed policy quota full: quarantining with an inline policy', { userName: incident.userName });
+  await iamCall(incident, 'PutUserPolicy', () =>
+    deps.iam.send(
+      new PutUserPolicyCommand({ UserName: incident.userName, PolicyName: QUARANTINE_INLINE_POLICY_NAME, PolicyDocument: JSON.stringify(compactQuarantinePolicy()) }),
+    ),
+  );
+  return false;
 }
 
 async function revokeSessions(incident: Incident, revokeBefore: string, deps: ContainDeps): Promise<void> {

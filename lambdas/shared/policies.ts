@@ -104,3 +104,27 @@ export const QUARANTINE_DENIED_ACTIONS: readonly string[] = [
   'config:DeleteConfigurationRecorder', 'ec2:CreateKeyPair', 'ec2:ImportKeyPair',
   'ec2:AuthorizeSecurityGroupIngress', 'lambda:UpdateFunctionConfiguration', 'sts:AssumeRole',
 ];
+
+/** Inline fallback of the quarantine when the user already has its quota of managed policies. */
+export const QUARANTINE_INLINE_POLICY_NAME = 'ExposedKeyResponder-Quarantine';
+
+/**
+ * The quarantine in a form that fits a user's 2,048-character inline quota: the same intent as
+ * {@link QUARANTINE_DENIED_ACTIONS}, broader through wildcards (all of IAM, STS sessions and role
+ * assumption, Lightsail, Organizations, CloudTrail/GuardDuty/Config changes...). Used only when the
+ * managed quarantine policy cannot be attached (10 managed policies per user).
+ */
+export const COMPACT_QUARANTINE_ACTIONS: readonly string[] = [
+  'iam:*', 'sts:GetSessionToken', 'sts:GetFederationToken', 'sts:AssumeRole*',
+  'ec2:RunInstances', 'ec2:RequestSpotInstances', 'ec2:StartInstances', 'ec2:CreateKeyPair', 'ec2:ImportKeyPair',
+  'ec2:AuthorizeSecurityGroupIngress', 'ec2:*ReservedInstances*', 'lambda:Create*', 'lambda:Update*', 'lambda:Add*',
+  'lightsail:*', 'organizations:*', 's3:Delete*', 's3:PutBucket*', 's3:PutAccountPublicAccessBlock', 's3:GetObject',
+  's3:ListBucket', 's3:ListAllMyBuckets', 's3:CreateBucket', 'cloudtrail:*', 'guardduty:Delete*', 'guardduty:Update*',
+  'config:Stop*', 'config:Delete*', 'ecs:Create*', 'ecs:RegisterTaskDefinition', 'ecr:GetAuthorizationToken',
+  'bedrock:*', 'sagemaker:Create*', 'ses:*', 'sns:GetSMSAttributes', 'amplify:Create*', 'codebuild:CreateProject',
+  'glue:CreateJob', 'savingsplans:CreateSavingsPlan', 'mediapackagev2:CreateChannel',
+];
+
+export function compactQuarantinePolicy(): PolicyDocument {
+  return { Version: '2012-10-17', Statement: [{ Sid: 'QuarantineHighRiskActions', Effect: 'Deny', Action: [...COMPACT_QUARANTINE_ACTIONS], Resource: '*' }] };
+}

@@ -8,7 +8,7 @@ import { awsErrorCode, ContainmentNotVerifiedError, rethrowAws } from '../shared
 import { Incident } from '../shared/incident';
 import { Log } from '../shared/logger';
 import { Verification } from '../shared/steps';
-import { REVOKE_SESSIONS_POLICY_NAME, RESPONDER_POLICY_PATH, revocationTime, revokedBefore } from '../shared/policies';
+import { QUARANTINE_INLINE_POLICY_NAME, REVOKE_SESSIONS_POLICY_NAME, RESPONDER_POLICY_PATH, revocationTime, revokedBefore } from '../shared/policies';
 
 export interface VerifyConfig {
   readonly dryRun: boolean;
@@ -46,14 +46,15 @@ export async function verify(incident: Incident, revokeBefore: string, deps: Ver
   const revoked = inlineRevoked ?? (attached.some((arn) => arn.endsWith(fallback)) ? revocationTime(revokeBefore) : undefined);
   const required = revocationTime(incident.dispatchedAt);
   const key = keys.find((k) => k.accessKeyId === incident.accessKeyId);
-  const quarantineAttached = attached.includes(deps.config.quarantinePolicyArn);
+  // The managed quarantine, or its inline fallback when the user's managed-policy quota was full.
+  const quarantineAttached = attached.includes(deps.config.quarantinePolicyArn) || (await hasInlineQuarantine(incident, deps));
   const problems: string[] = [];
   if (!key) problems.push(`access key ${incident.accessKeyId} is not a key of user ${incident.userName}`);
   else if (key.status !== 'Inactive') problems.push(`access key ${incident.accessKeyId} is ${key.status}`);
   if (!revoked || !(Date.parse(revoked) >= Date.parse(required))) {
     problems.push(revoked ? `sessions are revoked only before ${revoked}` : 'no policy revokes the older sessions');
   }
-  if (!quarantineAttached) problems.push(`quarantine policy ${deps.config.quarantinePolicyArn} is not attached`);
+  if (!quarantineAttached) problems.push(`quarantine policy ${deps.config.quarantinePolicyArn} is not attached (nor ${QUARANTINE_INLINE_POLICY_NAME} inline)`);
 
   const result: Verification = {
     status: deps.config.dryRun ? 'dry-run' : 'verified',
@@ -87,6 +88,17 @@ async function listKeys(incident: Incident, deps: VerifyDeps) {
 }
 
 /** The time the inline revoke policy revokes before, if there is one. */
+async function hasInlineQuarantine(incident: Incident, deps: VerifyDeps): Promise<boolean> {
+  try {
+    const out = await deps.iam.send(new GetUserPolicyCommand({ UserName: incident.userName, PolicyName: QUARANTINE_INLINE_POLICY_NAME }));
+    return Boolean(out?.PolicyDocument);
+  } catch (err) {
+    const code = awsErrorCode(err);
+    if (code === 'NoSuchEntity' || code === 'NoSuchEntityException') return false;
+    return rethrowAws(err, 'GetUserPolicy');
+  }
+}
+
 async function revokePolicyTime(incident: Incident, deps: VerifyDeps): Promise<string | undefined> {
   try {
     const out = await deps.iam.send(new GetUserPolicyCommand({ UserName: incident.userName, PolicyName: REVOKE_SESSIONS_POLICY_NAME }));

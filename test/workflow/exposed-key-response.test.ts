@@ -1,4 +1,4 @@
-import { REVOKE_SESSIONS_POLICY_NAME, revokedBefore } from '../../lambdas/shared/policies';
+import { QUARANTINE_INLINE_POLICY_NAME, REVOKE_SESSIONS_POLICY_NAME, revokedBefore } from '../../lambdas/shared/policies';
 import {
   ACCOUNT,
   cloudTrailEvent,
@@ -104,6 +104,20 @@ describe('containment', () => {
     expect(user.attachedPolicyArns).toEqual(
       expect.arrayContaining([expect.stringMatching(/:policy\/exposed-key-responder\/ExposedKeyResponder-RevokeOlderSessions-/), QUARANTINE_ARN]),
     );
+  });
+
+  it('quarantines with an inline policy when the user already has 10 managed policies', async () => {
+    const scenario = twoKeyScenario();
+    const managed = Array.from({ length: 10 }, (_, i) => `arn:aws:iam::aws:policy/Managed${i}`);
+    scenario.users![0] = { ...scenario.users![0], attachedPolicyArns: managed };
+
+    const { output } = await drill(scenario, [trustedAdvisorEvent(EXPOSED, 'ci-deploy')]);
+
+    expect(output.execution?.status).toBe('SUCCEEDED');
+    const user = userOf(output, 'ci-deploy');
+    expect(user.attachedPolicyArns).toEqual(managed);
+    expect(Object.keys(user.inlinePolicies).sort()).toEqual([REVOKE_SESSIONS_POLICY_NAME, QUARANTINE_INLINE_POLICY_NAME].sort());
+    expect(keyStatus(output, 'ci-deploy', EXPOSED)).toBe('Inactive');
   });
 
   it('fails with a notification naming the step when the reported user does not exist', async () => {

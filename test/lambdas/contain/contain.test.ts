@@ -14,7 +14,7 @@ import 'aws-sdk-client-mock-jest';
 import { contain, ContainConfig, ContainDeps } from '../../../lambdas/contain/contain';
 import { InvalidIncidentError, TransientAwsError } from '../../../lambdas/shared/errors';
 import { Incident } from '../../../lambdas/shared/incident';
-import { RESPONDER_POLICY_PATH, REVOKE_SESSIONS_POLICY_NAME, revokeOlderSessionsPolicy } from '../../../lambdas/shared/policies';
+import { compactQuarantinePolicy, QUARANTINE_INLINE_POLICY_NAME, RESPONDER_POLICY_PATH, REVOKE_SESSIONS_POLICY_NAME, revokeOlderSessionsPolicy } from '../../../lambdas/shared/policies';
 import { ContainAction } from '../../../lambdas/shared/steps';
 import { ACCOUNT_ID, anIncident, awsError, fakeLogger, KEY_ID, REVOKE_BEFORE, REVOKED_BEFORE } from '../helpers';
 
@@ -180,6 +180,27 @@ describe('contain quarantine', () => {
       detail: `attach quarantine policy ${QUARANTINE_POLICY_ARN} to user ci-deploy`,
       at: NOW.toISOString(),
     });
+  });
+
+  it('puts the compact quarantine inline when the user already has its quota of managed policies', async () => {
+    iam.on(AttachUserPolicyCommand).rejects(awsError('LimitExceededException', 'Cannot exceed quota for PoliciesPerUser: 10'));
+
+    const result = await run('quarantine');
+
+    const [put] = iam.commandCalls(PutUserPolicyCommand).map((c) => c.args[0].input);
+    expect(put).toMatchObject({ UserName: 'ci-deploy', PolicyName: QUARANTINE_INLINE_POLICY_NAME });
+    const document = JSON.parse(put.PolicyDocument ?? '');
+    expect(document).toEqual(compactQuarantinePolicy());
+    expect(document.Statement[0]).toMatchObject({ Effect: 'Deny', Resource: '*' });
+    expect(JSON.stringify(document).replace(/\s/g, '').length).toBeLessThan(1500); // leaves room in the 2,048 inline quota
+    expect(result.detail).toBe(`put inline quarantine policy ${QUARANTINE_INLINE_POLICY_NAME} on user ci-deploy (its managed-policy quota is full)`);
+  });
+
+  it('does not fall back for another attach error', async () => {
+    iam.on(AttachUserPolicyCommand).rejects(awsError('AccessDenied', 'not allowed'));
+
+    await expect(run('quarantine')).rejects.toMatchObject({ name: 'AccessDenied' });
+    expect(iam.commandCalls(PutUserPolicyCommand)).toEqual([]);
   });
 });
 

@@ -94,7 +94,7 @@ describe('verify createHandler (the seam the drill uses)', () => {
 
     await expect(result).rejects.toMatchObject({
       name: 'ContainmentNotVerifiedError',
-      message: 'quarantine policy arn:aws:iam::123456789012:policy/other-quarantine is not attached',
+      message: 'quarantine policy arn:aws:iam::123456789012:policy/other-quarantine is not attached (nor ExposedKeyResponder-Quarantine inline)',
     });
     expect(() => loaded.createHandler({ QUARANTINE_POLICY_ARN })).toThrow('environment variable DRY_RUN is required');
   });

@@ -9,7 +9,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { ContainmentNotVerifiedError, TransientAwsError } from '../../../lambdas/shared/errors';
-import { REVOKE_SESSIONS_POLICY_NAME, revokeOlderSessionsPolicy } from '../../../lambdas/shared/policies';
+import { compactQuarantinePolicy, QUARANTINE_INLINE_POLICY_NAME, REVOKE_SESSIONS_POLICY_NAME, revokeOlderSessionsPolicy } from '../../../lambdas/shared/policies';
 import { verify, VerifyConfig, VerifyDeps } from '../../../lambdas/verify/verify';
 import { ACCOUNT_ID, anIncident, awsError, fakeLogger, KEY_ID, OTHER_KEY_ID, REVOKE_BEFORE, REVOKED_BEFORE } from '../helpers';
 
@@ -113,6 +113,19 @@ describe('verify: containment in place', () => {
     await expect(result).rejects.toMatchObject({ name: 'ContainmentNotVerifiedError', message: expect.stringContaining('sessions are revoked only before 2026-11-19T08:00:00.000Z') });
   });
 
+  it('counts the inline quarantine (managed-policy quota full) as the quarantine in place', async () => {
+    account({ attached: [] });
+    iam.on(GetUserPolicyCommand, { UserName: 'ci-deploy', PolicyName: QUARANTINE_INLINE_POLICY_NAME }).resolves({
+      UserName: 'ci-deploy',
+      PolicyName: QUARANTINE_INLINE_POLICY_NAME,
+      PolicyDocument: encodeURIComponent(JSON.stringify(compactQuarantinePolicy())),
+    });
+
+    const result = await verify(anIncident(), REVOKE_BEFORE, deps());
+
+    expect(result).toMatchObject({ status: 'verified', quarantineAttached: true, problems: [] });
+  });
+
   it('counts the managed fallback revoke policy of this incident as revoked when there is no inline one', async () => {
     account({ inlineRevokedBefore: null, attached: [QUARANTINE_POLICY_ARN, FALLBACK_POLICY_ARN] });
 
@@ -185,7 +198,7 @@ describe('verify: containment missing', () => {
 
     const err = await verificationError();
 
-    expect(err.message).toBe(`quarantine policy ${QUARANTINE_POLICY_ARN} is not attached`);
+    expect(err.message).toBe(`quarantine policy ${QUARANTINE_POLICY_ARN} is not attached (nor ExposedKeyResponder-Quarantine inline)`);
   });
 
   it('reports every problem at once', async () => {
@@ -195,7 +208,7 @@ describe('verify: containment missing', () => {
     const err = await verificationError(d);
 
     expect(err.message).toBe(
-      `access key ${KEY_ID} is Active; no policy revokes the older sessions; quarantine policy ${QUARANTINE_POLICY_ARN} is not attached`,
+      `access key ${KEY_ID} is Active; no policy revokes the older sessions; quarantine policy ${QUARANTINE_POLICY_ARN} is not attached (nor ExposedKeyResponder-Quarantine inline)`,
     );
     expect(d.logger.warn).toHaveBeenCalledWith('containment not (yet) visible', { problems: err.message.split('; ') });
   });
@@ -217,7 +230,7 @@ describe('verify: dry run, root and protected users', () => {
       problems: [
         `access key ${KEY_ID} is Active`,
         'no policy revokes the older sessions',
-        `quarantine policy ${QUARANTINE_POLICY_ARN} is not attached`,
+        `quarantine policy ${QUARANTINE_POLICY_ARN} is not attached (nor ExposedKeyResponder-Quarantine inline)`,
       ],
     });
   });
