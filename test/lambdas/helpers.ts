@@ -117,6 +117,20 @@ export function setEnv(vars: Record<string, string | undefined>): void {
   }
 }
 
+/**
+ * Loads modules afresh with `env` set, as a Lambda's cold start does (a handler reads its
+ * environment at load). `load` runs in jest's isolated registry, so the SDK package it requires is
+ * the one the handler's module-level clients use, and mocking it mocks them.
+ */
+export function loadIsolated<T>(env: Record<string, string | undefined>, load: () => T): T {
+  setEnv(env);
+  let loaded!: T;
+  jest.isolateModules(() => {
+    loaded = load();
+  });
+  return loaded;
+}
+
 export function restoreEnv(): void {
   for (const [name, value] of savedEnv) {
     if (value === undefined) delete process.env[name];

@@ -2,7 +2,7 @@ import type * as IamModule from '@aws-sdk/client-iam';
 import { AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import type * as ContainHandlerModule from '../../../lambdas/contain/index';
-import { anIncident, KEY_ID, restoreEnv, REVOKE_BEFORE, setEnv } from '../helpers';
+import { anIncident, KEY_ID, loadIsolated, restoreEnv, REVOKE_BEFORE } from '../helpers';
 
 const QUARANTINE_POLICY_ARN = 'arn:aws:iam::123456789012:policy/exposed-key-responder/ExposedKeyResponder-Quarantine';
 const ENV = { DRY_RUN: 'false', QUARANTINE_POLICY_ARN };
@@ -16,15 +16,12 @@ interface Loaded {
 
 /** Imports the handler afresh (it reads its environment at load), with the IAM client of that load mocked. */
 function loadHandler(env: Record<string, string | undefined>): Loaded {
-  setEnv(env);
-  let loaded!: Loaded;
-  jest.isolateModules(() => {
+  return loadIsolated(env, (): Loaded => {
     const sdk = require('@aws-sdk/client-iam') as typeof IamModule;
     const iam = mockClient(sdk.IAMClient);
     const { handler, createHandler } = require('../../../lambdas/contain/index') as typeof ContainHandlerModule;
-    loaded = { handler, createHandler, sdk, iam };
+    return { handler, createHandler, sdk, iam };
   });
-  return loaded;
 }
 
 afterEach(() => {

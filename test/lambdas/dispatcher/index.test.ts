@@ -3,7 +3,7 @@ import type * as SfnModule from '@aws-sdk/client-sfn';
 import { AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import type * as DispatcherHandlerModule from '../../../lambdas/dispatcher/index';
-import { ACCOUNT_ID, KEY_ID, readEvent, restoreEnv, setEnv } from '../helpers';
+import { ACCOUNT_ID, KEY_ID, loadIsolated, readEvent, restoreEnv } from '../helpers';
 
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:exposed-key-response';
 const ENV = { STATE_MACHINE_ARN, PROTECTED_USERS: '' };
@@ -18,17 +18,14 @@ interface Loaded {
 }
 
 function loadHandler(env: Record<string, string | undefined>): Loaded {
-  setEnv(env);
-  let loaded!: Loaded;
-  jest.isolateModules(() => {
+  return loadIsolated(env, (): Loaded => {
     const iamSdk = require('@aws-sdk/client-iam') as typeof IamModule;
     const sfnSdk = require('@aws-sdk/client-sfn') as typeof SfnModule;
     const iam = mockClient(iamSdk.IAMClient);
     const sfn = mockClient(sfnSdk.SFNClient);
     const { handler, createHandler } = require('../../../lambdas/dispatcher/index') as typeof DispatcherHandlerModule;
-    loaded = { handler, createHandler, iamSdk, sfnSdk, iam, sfn };
+    return { handler, createHandler, iamSdk, sfnSdk, iam, sfn };
   });
-  return loaded;
 }
 
 function trustedAdvisorEvent(userName: string): Record<string, any> {

@@ -2,7 +2,7 @@ import type * as Ec2Module from '@aws-sdk/client-ec2';
 import { AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import type * as EvidenceHandlerModule from '../../../lambdas/evidence/index';
-import { anIncident, restoreEnv, setEnv } from '../helpers';
+import { anIncident, loadIsolated, restoreEnv } from '../helpers';
 
 const ENV = { DRY_RUN: 'false' };
 const INSTANCES = [
@@ -19,15 +19,12 @@ interface Loaded {
 
 /** Imports the handler afresh (it reads its environment at load), with the EC2 client of that load mocked. */
 function loadHandler(env: Record<string, string | undefined>): Loaded {
-  setEnv(env);
-  let loaded!: Loaded;
-  jest.isolateModules(() => {
+  return loadIsolated(env, (): Loaded => {
     const sdk = require('@aws-sdk/client-ec2') as typeof Ec2Module;
     const ec2 = mockClient(sdk.EC2Client);
     const { handler, createHandler } = require('../../../lambdas/evidence/index') as typeof EvidenceHandlerModule;
-    loaded = { handler, createHandler, sdk, ec2 };
+    return { handler, createHandler, sdk, ec2 };
   });
-  return loaded;
 }
 
 function runningAccount({ sdk, ec2 }: Loaded): void {

@@ -6,7 +6,7 @@ import { AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import type * as InvestigateHandlerModule from '../../../lambdas/investigate/index';
 import { InvestigateInputSchema } from '../../../lambdas/investigate/handler';
-import { anIncident, KEY_ID, restoreEnv, REVOKE_BEFORE, setEnv } from '../helpers';
+import { anIncident, KEY_ID, loadIsolated, restoreEnv, REVOKE_BEFORE } from '../helpers';
 import { aRecord, asLookupEvent } from './fake-cloudtrail';
 
 const BUCKET = 'incident-bucket';
@@ -27,9 +27,7 @@ interface Loaded {
 
 /** Imports the handler afresh (it reads its environment at load), with the clients of that load mocked. */
 function loadHandler(env: Record<string, string | undefined>): Loaded {
-  setEnv(env);
-  let loaded!: Loaded;
-  jest.isolateModules(() => {
+  const loaded = loadIsolated(env, (): Loaded => {
     const sdk = {
       cloudtrail: require('@aws-sdk/client-cloudtrail') as typeof CloudTrailModule,
       ec2: require('@aws-sdk/client-ec2') as typeof Ec2Module,
@@ -43,7 +41,7 @@ function loadHandler(env: Record<string, string | undefined>): Loaded {
       s3: mockClient(sdk.s3.S3Client),
     };
     const { handler, createHandler } = require('../../../lambdas/investigate/index') as typeof InvestigateHandlerModule;
-    loaded = { handler, createHandler, sdk, ...stubs, trailClients: new Map() };
+    return { handler, createHandler, sdk, ...stubs, trailClients: new Map() };
   });
   quietAccount(loaded);
   return loaded;

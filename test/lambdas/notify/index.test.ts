@@ -2,7 +2,7 @@ import type * as SnsModule from '@aws-sdk/client-sns';
 import { AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import type * as NotifyHandlerModule from '../../../lambdas/notify/index';
-import { anIncident, KEY_ID, restoreEnv, setEnv } from '../helpers';
+import { anIncident, KEY_ID, loadIsolated, restoreEnv } from '../helpers';
 
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:exposed-key-responder-notifications';
 
@@ -14,15 +14,12 @@ interface Loaded {
 }
 
 function loadHandler(env: Record<string, string | undefined>): Loaded {
-  setEnv(env);
-  let loaded!: Loaded;
-  jest.isolateModules(() => {
+  return loadIsolated(env, (): Loaded => {
     const sdk = require('@aws-sdk/client-sns') as typeof SnsModule;
     const sns = mockClient(sdk.SNSClient);
     const { handler, createHandler } = require('../../../lambdas/notify/index') as typeof NotifyHandlerModule;
-    loaded = { handler, createHandler, sdk, sns };
+    return { handler, createHandler, sdk, sns };
   });
-  return loaded;
 }
 
 afterEach(() => {

@@ -2,7 +2,7 @@ import type * as S3Module from '@aws-sdk/client-s3';
 import { AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import type * as ReportHandlerModule from '../../../lambdas/report/index';
-import { anIncident, KEY_ID, restoreEnv, setEnv } from '../helpers';
+import { anIncident, KEY_ID, loadIsolated, restoreEnv } from '../helpers';
 import { aState } from './fixtures';
 
 const BUCKET = 'exposed-key-responder-incidents-123456789012';
@@ -16,16 +16,13 @@ interface Loaded {
 
 /** Imports the handler afresh (it reads its environment at load), with the S3 client of that load mocked. */
 function loadHandler(env: Record<string, string | undefined>): Loaded {
-  setEnv(env);
-  let loaded!: Loaded;
-  jest.isolateModules(() => {
+  return loadIsolated(env, (): Loaded => {
     const sdk = require('@aws-sdk/client-s3') as typeof S3Module;
     const s3 = mockClient(sdk.S3Client);
     s3.on(sdk.PutObjectCommand).resolves({});
     const { handler, createHandler } = require('../../../lambdas/report/index') as typeof ReportHandlerModule;
-    loaded = { handler, createHandler, sdk, s3 };
+    return { handler, createHandler, sdk, s3 };
   });
-  return loaded;
 }
 
 afterEach(() => {

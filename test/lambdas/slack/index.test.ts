@@ -3,7 +3,7 @@ import { AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import type * as SlackHandlerModule from '../../../lambdas/slack/index';
 import type { PostFn } from '../../../lambdas/slack/slack';
-import { anIncident, restoreEnv, setEnv } from '../helpers';
+import { anIncident, loadIsolated, restoreEnv } from '../helpers';
 import { fullInput, ROTATED_URL, SECRET_ARN, WEBHOOK_TOKEN, WEBHOOK_URL } from './fixtures';
 
 interface Loaded {
@@ -15,15 +15,12 @@ interface Loaded {
 
 /** Imports the handler afresh (it reads its environment at load), with the Secrets Manager client of that load mocked. */
 function loadHandler(env: Record<string, string | undefined>): Loaded {
-  setEnv(env);
-  let loaded!: Loaded;
-  jest.isolateModules(() => {
+  return loadIsolated(env, (): Loaded => {
     const sdk = require('@aws-sdk/client-secrets-manager') as typeof SecretsModule;
     const secrets = mockClient(sdk.SecretsManagerClient);
     const { handler, createHandler } = require('../../../lambdas/slack/index') as typeof SlackHandlerModule;
-    loaded = { handler, createHandler, sdk, secrets };
+    return { handler, createHandler, sdk, secrets };
   });
-  return loaded;
 }
 
 function fakePost(status = 200): jest.Mock<ReturnType<PostFn>, Parameters<PostFn>> {

@@ -2,7 +2,7 @@ import type * as SupportModule from '@aws-sdk/client-support';
 import { AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import type * as SupportHandlerModule from '../../../lambdas/support/index';
-import { anIncident, KEY_ID, restoreEnv, setEnv } from '../helpers';
+import { anIncident, KEY_ID, loadIsolated, restoreEnv } from '../helpers';
 
 const ENV = { DRY_RUN: 'false', SUPPORT_SEVERITY: 'high' };
 const NEW_CASE_ID = 'case-123456789012-muen-2026-0000000000000099';
@@ -16,17 +16,14 @@ interface Loaded {
 
 /** Imports the handler afresh (it reads its environment at load), with the Support client of that load mocked. */
 function loadHandler(env: Record<string, string | undefined>): Loaded {
-  setEnv(env);
-  let loaded!: Loaded;
-  jest.isolateModules(() => {
+  return loadIsolated(env, (): Loaded => {
     const sdk = require('@aws-sdk/client-support') as typeof SupportModule;
     const support = mockClient(sdk.SupportClient);
     support.on(sdk.DescribeCasesCommand).resolves({ cases: [] });
     support.on(sdk.CreateCaseCommand).resolves({ caseId: NEW_CASE_ID });
     const { handler, createHandler } = require('../../../lambdas/support/index') as typeof SupportHandlerModule;
-    loaded = { handler, createHandler, sdk, support };
+    return { handler, createHandler, sdk, support };
   });
-  return loaded;
 }
 
 afterEach(() => {

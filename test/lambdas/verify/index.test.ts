@@ -3,7 +3,7 @@ import { AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { REVOKE_SESSIONS_POLICY_NAME, revokeOlderSessionsPolicy } from '../../../lambdas/shared/policies';
 import type * as VerifyHandlerModule from '../../../lambdas/verify/index';
-import { anIncident, KEY_ID, restoreEnv, REVOKE_BEFORE, REVOKED_BEFORE, setEnv } from '../helpers';
+import { anIncident, KEY_ID, loadIsolated, restoreEnv, REVOKE_BEFORE, REVOKED_BEFORE } from '../helpers';
 
 const QUARANTINE_POLICY_ARN = 'arn:aws:iam::123456789012:policy/exposed-key-responder/ExposedKeyResponder-Quarantine';
 const ENV = { DRY_RUN: 'false', QUARANTINE_POLICY_ARN };
@@ -16,15 +16,12 @@ interface Loaded {
 }
 
 function loadHandler(env: Record<string, string | undefined>): Loaded {
-  setEnv(env);
-  let loaded!: Loaded;
-  jest.isolateModules(() => {
+  return loadIsolated(env, (): Loaded => {
     const sdk = require('@aws-sdk/client-iam') as typeof IamModule;
     const iam = mockClient(sdk.IAMClient);
     const { handler, createHandler } = require('../../../lambdas/verify/index') as typeof VerifyHandlerModule;
-    loaded = { handler, createHandler, sdk, iam };
+    return { handler, createHandler, sdk, iam };
   });
-  return loaded;
 }
 
 function containedAccount({ sdk, iam }: Loaded, keyStatus: 'Active' | 'Inactive'): void {
