@@ -4,17 +4,9 @@
  */
 import * as z from 'zod/mini';
 import type { InstanceEvidence, SnapshotStatus } from '../evidence/evidence';
-import { Incident, IncidentSchema } from '../shared/incident';
+import { Incident } from '../shared/incident';
 import { REVOKE_SESSIONS_POLICY_NAME } from '../shared/policies';
-import {
-  FailureSchema,
-  StepFailure,
-  StepFailureSchema,
-  StepResult,
-  StepResultSchema,
-  Verification,
-  VerificationSchema,
-} from '../shared/steps';
+import { CheckedStateShape, StepFailure, StepResult, Verification } from '../shared/steps';
 
 /**
  * The workflow's whole state at its end. `investigation` and `evidence` are read defensively: each
@@ -22,15 +14,7 @@ import {
  * shape is left out of the report rather than failing it. Other keys are kept, so a step added later
  * whose Catch puts `{ failed }` in the state still shows up among the failures.
  */
-export const ReportInputSchema = z.looseObject({
-  incident: IncidentSchema,
-  executionId: z.optional(z.string()),
-  containment: z.optional(z.array(z.union([StepResultSchema, StepFailureSchema]))),
-  verification: z.optional(VerificationSchema),
-  investigation: z.optional(z.unknown()),
-  evidence: z.optional(z.unknown()),
-  failure: z.optional(FailureSchema),
-});
+export const ReportInputSchema = z.looseObject(CheckedStateShape);
 export type ReportInput = z.infer<typeof ReportInputSchema>;
 
 export const OUTCOMES = ['contained', 'contained-with-gaps', 'escalated', 'dry-run', 'failed'] as const;

@@ -53,21 +53,30 @@ export const VerificationSchema = z.object({
 });
 export type Verification = z.infer<typeof VerificationSchema>;
 
-/** A result notification, or a failure notification when `failure` is present. */
-export const NotifyInputSchema = z.object({
+/**
+ * The fields of the workflow state the report and notify steps both parse: containment and
+ * verification strictly (the workflow wrote them), the investigation and evidence defensively.
+ */
+export const CheckedStateShape = {
   incident: IncidentSchema,
   /** The Step Functions execution, for "where to look". */
   executionId: z.optional(z.string()),
   containment: z.optional(z.array(z.union([StepResultSchema, StepFailureSchema]))),
   verification: z.optional(VerificationSchema),
-  /** What the investigate, evidence and report steps returned (or `{ failed }`): read defensively. */
+  /** What the investigate and evidence steps returned (or `{ failed }`): read defensively. */
   investigation: z.optional(z.unknown()),
   evidence: z.optional(z.unknown()),
+  failure: z.optional(FailureSchema),
+};
+
+/** A result notification, or a failure notification when `failure` is present. */
+export const NotifyInputSchema = z.object({
+  ...CheckedStateShape,
+  /** What the report step returned (or `{ failed }`): read defensively. */
   report: z.optional(z.unknown()),
   /** What the support and slack steps returned (or `{ failed }`): read defensively. */
   support: z.optional(z.unknown()),
   slack: z.optional(z.unknown()),
-  failure: z.optional(FailureSchema),
 });
 export type NotifyInput = z.infer<typeof NotifyInputSchema>;
 
