@@ -1,0 +1,221 @@
+// One function per containment action. Each reads first and writes only what is not yet in place,
+// so running the whole plan again changes nothing twice and says "already".
+import { EC2Client, StopInstancesCommand } from '@aws-sdk/client-ec2';
+import {
+  AttachUserPolicyCommand,
+  DeleteLoginProfileCommand,
+  GetRolePolicyCommand,
+  GetUserPolicyCommand,
+  IAMClient,
+  ListAccessKeysCommand,
+  ListServiceSpecificCredentialsCommand,
+  paginateListAttachedUserPolicies,
+  PutRolePolicyCommand,
+  PutUserPolicyCommand,
+  UpdateAccessKeyCommand,
+  UpdateServiceSpecificCredentialCommand,
+} from '@aws-sdk/client-iam';
+import { awsErrorCode } from '../shared/errors';
+import { compactQuarantinePolicy, QUARANTINE_INLINE_POLICY_NAME, revokedBefore } from '../shared/policies';
+import { PlannedAction } from './plan';
+
+export interface ActionContext {
+  readonly iam: IAMClient;
+  readonly ec2: (region: string) => EC2Client;
+  readonly quarantinePolicyArn: string;
+}
+
+export interface Outcome {
+  readonly status: 'done' | 'already';
+  readonly detail: string;
+  /** The change was made but reading it back does not show it yet (IAM is eventually consistent). */
+  readonly unverified?: boolean;
+}
+
+/** An action the executor could not finish, with the reason in its detail. */
+export class ActionFailed extends Error {
+  public override readonly name = 'ActionFailed';
+  constructor(
+    public readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function isNotFound(err: unknown): boolean {
+  const code = awsErrorCode(err);
+  return code === 'NoSuchEntity' || code === 'NoSuchEntityException';
+}
+
+function isLimit(err: unknown): boolean {
+  const code = awsErrorCode(err);
+  return code === 'LimitExceeded' || code === 'LimitExceededException';
+}
+
+type Run = (a: PlannedAction, ctx: ActionContext) => Promise<Outcome>;
+
+export const RUN: Partial<Record<PlannedAction['action'], Run>> = {
+  'deactivate-key': async (a, ctx) => {
+    const { userName, accessKeyId } = target(a, 'access-key');
+    const key = (await keysOf(ctx, userName)).find((k) => k.id === accessKeyId);
+    if (!key) return { status: 'already', detail: `access key ${accessKeyId} of user ${userName} no longer exists: it cannot be used` };
+    if (key.status === 'Inactive') return { status: 'already', detail: `access key ${accessKeyId} of user ${userName} was already Inactive` };
+    await ctx.iam.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId, Status: 'Inactive' }));
+    const after = (await keysOf(ctx, userName)).find((k) => k.id === accessKeyId);
+    return { status: 'done', detail: `${a.description} (read back: ${after?.status ?? 'gone'})`, unverified: after?.status === 'Active' };
+  },
+
+  'deactivate-user-keys': async (a, ctx) => {
+    const { userName } = target(a, 'user');
+    const active = (await keysOf(ctx, userName)).filter((k) => k.status === 'Active');
+    if (active.length === 0) return { status: 'already', detail: `user ${userName} has no active access key` };
+    for (const k of active) await ctx.iam.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: k.id, Status: 'Inactive' }));
+    const stillActive = (await keysOf(ctx, userName)).filter((k) => k.status === 'Active' && active.some((x) => x.id === k.id));
+    const ids = active.map((k) => k.id).join(', ');
+    return { status: 'done', detail: `set access key(s) ${ids} of user ${userName} Inactive (read back: ${stillActive.length === 0 ? 'Inactive' : `${stillActive.map((k) => k.id).join(', ')} still Active`})`, unverified: stillActive.length > 0 };
+  },
+
+  'revoke-user-sessions': async (a, ctx) => {
+    const { userName } = target(a, 'user');
+    const doc = document(a);
+    const existing = await readInline(() => ctx.iam.send(new GetUserPolicyCommand({ UserName: userName, PolicyName: doc.name })));
+    const at = existing === undefined ? undefined : revokedBefore(existing);
+    if (at && doc.revokedBefore && Date.parse(at) >= Date.parse(doc.revokedBefore)) {
+      return { status: 'already', detail: `sessions of user ${userName} were already revoked before ${at} (a revocation time only moves later)` };
+    }
+    await limited(() => ctx.iam.send(new PutUserPolicyCommand({ UserName: userName, PolicyName: doc.name, PolicyDocument: doc.json })), `user ${userName}'s inline policies are full (2,048 characters)`);
+    return { status: 'done', detail: a.description };
+  },
+
+  'quarantine-user': async (a, ctx) => {
+    const { userName } = target(a, 'user');
+    const attached: string[] = [];
+    for await (const page of paginateListAttachedUserPolicies({ client: ctx.iam }, { UserName: userName })) {
+      for (const p of page.AttachedPolicies ?? []) if (p.PolicyArn) attached.push(p.PolicyArn);
+    }
+    if (attached.includes(ctx.quarantinePolicyArn)) return { status: 'already', detail: `quarantine policy was already attached to user ${userName}` };
+    const inline = await readInline(() => ctx.iam.send(new GetUserPolicyCommand({ UserName: userName, PolicyName: QUARANTINE_INLINE_POLICY_NAME })));
+    if (inline !== undefined) return { status: 'already', detail: `user ${userName} already has the inline quarantine ${QUARANTINE_INLINE_POLICY_NAME}` };
+    try {
+      await ctx.iam.send(new AttachUserPolicyCommand({ UserName: userName, PolicyArn: ctx.quarantinePolicyArn }));
+      return { status: 'done', detail: a.description };
+    } catch (err) {
+      if (!isLimit(err)) throw err;
+    }
+    // Ten managed policies already: the compact inline quarantine, as contain does for the exposed key's user.
+    await limited(
+      () => ctx.iam.send(new PutUserPolicyCommand({ UserName: userName, PolicyName: QUARANTINE_INLINE_POLICY_NAME, PolicyDocument: JSON.stringify(compactQuarantinePolicy()) })),
+      `user ${userName} has 10 managed policies and full inline policies`,
+    );
+    return { status: 'done', detail: `put inline quarantine policy ${QUARANTINE_INLINE_POLICY_NAME} on user ${userName} (its managed-policy quota is full)` };
+  },
+
+  'delete-login-profile': async (a, ctx) => {
+    const { userName } = target(a, 'user');
+    try {
+      await ctx.iam.send(new DeleteLoginProfileCommand({ UserName: userName }));
+      return { status: 'done', detail: a.description };
+    } catch (err) {
+      if (isNotFound(err)) return { status: 'already', detail: `user ${userName} has no console password` };
+      throw err;
+    }
+  },
+
+  'revoke-role-sessions': async (a, ctx) => {
+    const { roleName } = target(a, 'role');
+    const doc = document(a);
+    const existing = await readInline(() => ctx.iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: doc.name })));
+    const at = existing === undefined ? undefined : revokedBefore(existing);
+    if (at && doc.revokedBefore && Date.parse(at) >= Date.parse(doc.revokedBefore)) {
+      return { status: 'already', detail: `sessions of role ${roleName} were already revoked before ${at} (a revocation time only moves later)` };
+    }
+    await limited(() => ctx.iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: doc.name, PolicyDocument: doc.json })), `role ${roleName}'s inline policies are full (10,240 characters)`);
+    return { status: 'done', detail: a.description };
+  },
+
+  'quarantine-role': async (a, ctx) => {
+    const { roleName } = target(a, 'role');
+    const doc = document(a);
+    const existing = await readInline(() => ctx.iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: doc.name })));
+    if (existing !== undefined) return { status: 'already', detail: `role ${roleName} already has the inline quarantine ${doc.name}` };
+    await limited(() => ctx.iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: doc.name, PolicyDocument: doc.json })), `role ${roleName}'s inline policies are full (10,240 characters)`);
+    return { status: 'done', detail: a.description };
+  },
+
+  'deactivate-service-credential': async (a, ctx) => {
+    const { userName, credentialId } = target(a, 'service-credential');
+    const read = async () =>
+      (await ctx.iam.send(new ListServiceSpecificCredentialsCommand({ UserName: userName }))).ServiceSpecificCredentials?.find((c) => c.ServiceSpecificCredentialId === credentialId);
+    const credential = await read();
+    if (!credential) return { status: 'already', detail: `credential ${credentialId} of user ${userName} no longer exists: it cannot be used` };
+    if (credential.Status === 'Inactive') return { status: 'already', detail: `credential ${credentialId} of user ${userName} was already Inactive` };
+    await ctx.iam.send(new UpdateServiceSpecificCredentialCommand({ UserName: userName, ServiceSpecificCredentialId: credentialId, Status: 'Inactive' }));
+    const after = await read();
+    return { status: 'done', detail: `${a.description} (read back: ${after?.Status ?? 'gone'})`, unverified: after?.Status === 'Active' };
+  },
+
+  'stop-instance': async (a, ctx) => {
+    const { region, instanceId } = target(a, 'instance');
+    try {
+      const out = await ctx.ec2(region).send(new StopInstancesCommand({ InstanceIds: [instanceId] }));
+      const was = out.StoppingInstances?.[0]?.PreviousState?.Name;
+      if (was === 'stopped' || was === 'stopping') return { status: 'already', detail: `instance ${instanceId} in ${region} was already ${was}` };
+      return { status: 'done', detail: `${a.description}: stopping (was ${was ?? 'unknown'})` };
+    } catch (err) {
+      if (awsErrorCode(err) === 'InvalidInstanceID.NotFound') return { status: 'already', detail: `instance ${instanceId} in ${region} no longer exists` };
+      throw err;
+    }
+  },
+};
+
+function target<T extends PlannedAction['target']['type']>(a: PlannedAction, type: T): Extract<PlannedAction['target'], { type: T }> {
+  if (a.target.type !== type) throw new Error(`${a.id}: target is ${a.target.type}, not ${type}`);
+  return a.target as Extract<PlannedAction['target'], { type: T }>;
+}
+
+function document(a: PlannedAction): NonNullable<PlannedAction['document']> {
+  if (!a.document) throw new Error(`${a.id}: no policy document planned`);
+  return a.document;
+}
+
+async function keysOf(ctx: ActionContext, userName: string): Promise<Array<{ id: string; status: string }>> {
+  // A user has at most two access keys: one page.
+  const out = await ctx.iam.send(new ListAccessKeysCommand({ UserName: userName }));
+  return (out.AccessKeyMetadata ?? []).map((k) => ({ id: k.AccessKeyId ?? '', status: k.Status ?? 'unknown' }));
+}
+
+/** An inline policy's document (IAM returns it URL-encoded), or undefined when there is none. */
+async function readInline(call: () => Promise<{ PolicyDocument?: string }>): Promise<unknown> {
+  try {
+    const raw = (await call()).PolicyDocument ?? '';
+    for (const text of [raw, safeDecode(raw)]) {
+      try {
+        return JSON.parse(text);
+      } catch {
+        // the next reading
+      }
+    }
+    return {}; // there, but unreadable: not ours to trust, rewritten when it is a revoke
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+async function limited(call: () => Promise<unknown>, why: string): Promise<void> {
+  try {
+    await call();
+  } catch (err) {
+    if (isLimit(err)) throw new ActionFailed(awsErrorCode(err) ?? 'LimitExceeded', `${why}: make room, then run the command`);
+    throw err;
+  }
+}

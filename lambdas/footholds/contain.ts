@@ -1,0 +1,160 @@
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { GetRoleCommand, GetUserCommand, IAMClient, Tag } from '@aws-sdk/client-iam';
+import { awsErrorCode, ContainmentNotVerifiedError, describeError, isTransientAwsError, rethrowAws } from '../shared/errors';
+import { Incident } from '../shared/incident';
+import { Log } from '../shared/logger';
+import { ActionContext, ActionFailed, isNotFound, Outcome, RUN } from './actions';
+import { FootholdContainment, FootholdResult, Footholds, SERVICE_LINKED_ROLE_PATH } from './contract';
+import { FootholdConfig, PlannedAction, planFootholdContainment, Principal, ProtectionCheck } from './plan';
+
+export interface FootholdDeps {
+  readonly iam: IAMClient;
+  /** One EC2 client per region (instances are stopped in their own region). */
+  readonly ec2: (region: string) => EC2Client;
+  readonly logger: Log;
+  readonly config: FootholdConfig;
+  /** lambdas/shared/protection.ts `protectionReason` bound to the configured rules. */
+  readonly protection: ProtectionCheck;
+  readonly now?: () => Date;
+}
+
+/** Actions run at once: IAM's write rate is the limit, not the Lambda. */
+export const CONCURRENCY = 4;
+
+/**
+ * Contains the footholds CloudTrail tied to the key: plans ({@link planFootholdContainment}), then
+ * runs each action. Every principal's protection is checked again with what IAM says now (path,
+ * tags) before it is changed. A failed action is a result (status failed, its error code, the
+ * command to finish by hand), never a throw, so one AccessDenied does not hide the rest.
+ *
+ * Throws only after every action has run: {@link TransientAwsError} when one hit throttling or a
+ * passing AWS failure, {@link ContainmentNotVerifiedError} when a change does not read back yet.
+ * The workflow retries the step; every action reads before it writes, so the retry finds what is
+ * in place ("already") and changes nothing twice.
+ */
+export async function containFootholds(found: Footholds, incident: Pick<Incident, 'accountId' | 'userName'>, deps: FootholdDeps): Promise<FootholdContainment> {
+  const at = () => (deps.now ?? (() => new Date()))().toISOString();
+  const plan = planFootholdContainment(found.footholds, incident, deps.config, deps.protection);
+  const ctx: ActionContext = { iam: deps.iam, ec2: deps.ec2, quarantinePolicyArn: deps.config.quarantinePolicyArn };
+  const retry: { transient: unknown[]; unverified: string[] } = { transient: [], unverified: [] };
+
+  const results = await pool(plan, CONCURRENCY, async (a): Promise<FootholdResult> => {
+    const result = await execute(a, ctx, deps, retry);
+    return clean({ ...result, at: at() });
+  });
+
+  const done = results.filter((r) => r.status === 'done' || r.status === 'already').length;
+  deps.logger.info('footholds', { footholds: found.footholds.length, actions: plan.length, contained: done, dryRun: deps.config.dryRun });
+  if (retry.transient.length > 0) {
+    const pending = results.filter((r) => r.status === 'failed').map((r) => r.id).join('; ');
+    rethrowAws(retry.transient[0], `footholds: ${retry.transient.length} action(s) hit a transient failure (${pending}); the others are in place`);
+  }
+  if (retry.unverified.length > 0) {
+    throw new ContainmentNotVerifiedError(`footholds: changed but not yet visible: ${retry.unverified.join('; ')}`);
+  }
+  return { results, summary: summarize(results, found) };
+}
+
+async function execute(
+  a: PlannedAction,
+  ctx: ActionContext,
+  deps: FootholdDeps,
+  retry: { transient: unknown[]; unverified: string[] },
+): Promise<Omit<FootholdResult, 'at'>> {
+  const base = { id: a.id, action: a.action, foothold: a.foothold, undo: a.undo };
+  if (a.action === 'report') return { ...base, status: a.open ? 'open' : 'reported', detail: a.description, command: a.open ? a.undo : undefined };
+  if (a.action === 'action-required') return { ...base, status: 'open', detail: a.description, command: a.command };
+  if (a.skip) return { ...base, undo: undefined, status: 'skipped', detail: a.skip, command: a.command };
+  if (deps.config.dryRun) return { ...base, status: 'dry-run', detail: `would ${a.description}`, command: a.command };
+  const run = RUN[a.action];
+  if (!run) return { ...base, status: 'failed', errorCode: 'NotImplemented', detail: `no way to ${a.description}`, command: a.command };
+  try {
+    if (a.principal) {
+      const refusal = await recheck(a.principal, ctx, deps.protection);
+      if (refusal) return { ...base, undo: undefined, ...refusal, command: refusal.status === 'skipped' ? a.command : undefined };
+    }
+    const outcome: Outcome = await run(a, ctx);
+    if (outcome.unverified) retry.unverified.push(`${a.id}: ${outcome.detail}`);
+    deps.logger.info('foothold action', { id: a.id, status: outcome.status });
+    // Undo only what the responder changed now.
+    return { ...base, undo: outcome.status === 'done' ? a.undo : undefined, status: outcome.status, detail: outcome.detail };
+  } catch (err) {
+    if (isTransientAwsError(err)) retry.transient.push(err);
+    const { name, message } = describeError(err);
+    const errorCode = err instanceof ActionFailed ? err.code : (awsErrorCode(err) ?? name);
+    deps.logger.warn('foothold action failed', { id: a.id, error: errorCode });
+    return { ...base, undo: undefined, status: 'failed', errorCode, detail: `could not ${a.description}: ${errorCode}: ${clip(message)}`, command: a.command };
+  }
+}
+
+/**
+ * The principal as IAM has it now: gone (nothing left to contain), protected or service-linked
+ * (never changed), or undefined when the action may go ahead. The record's view (name, path, tags
+ * at creation) is never trusted alone: a tag added since protects the principal.
+ */
+async function recheck(p: Principal, ctx: ActionContext, protection: ProtectionCheck): Promise<{ status: 'already' | 'skipped'; detail: string } | undefined> {
+  let live: Principal;
+  try {
+    if (p.kind === 'user') {
+      const user = (await ctx.iam.send(new GetUserCommand({ UserName: p.name }))).User;
+      live = { kind: 'user', name: p.name, path: user?.Path, tags: tags(user?.Tags) };
+    } else {
+      const role = (await ctx.iam.send(new GetRoleCommand({ RoleName: p.name }))).Role;
+      live = { kind: 'role', name: p.name, path: role?.Path, tags: tags(role?.Tags) };
+    }
+  } catch (err) {
+    if (isNotFound(err)) return { status: 'already', detail: `${p.kind} ${p.name} no longer exists: nothing of it can be used` };
+    throw err;
+  }
+  if (live.kind === 'role' && live.path?.startsWith(SERVICE_LINKED_ROLE_PATH)) {
+    return { status: 'skipped', detail: `role ${p.name} is a service-linked role: the responder never changes one` };
+  }
+  const reason = protection(live);
+  return reason ? { status: 'skipped', detail: `${p.kind} ${p.name} is protected (${reason}): nothing was changed, a human must decide` } : undefined;
+}
+
+function tags(list: Tag[] | undefined): Record<string, string> | undefined {
+  if (!list || list.length === 0) return undefined;
+  return Object.fromEntries(list.filter((t) => t.Key !== undefined).map((t) => [t.Key as string, t.Value ?? '']));
+}
+
+/**
+ * Contained / still open. `contained` is true only when every action is done or already in place,
+ * nothing is open, and CloudTrail was read whole (no unreadable record, no bound that bit).
+ */
+export function summarize(results: readonly FootholdResult[], found: Pick<Footholds, 'truncated' | 'records'>): FootholdContainment['summary'] {
+  const open: FootholdContainment['summary']['open'] = [];
+  for (const r of results) {
+    if (r.status === 'done' || r.status === 'already' || r.status === 'reported') continue;
+    const label = r.status === 'dry-run' ? 'dry run' : r.status === 'open' ? 'open' : r.status;
+    open.push(r.command ? { what: `${label}: ${r.detail}`, command: r.command } : { what: `${label}: ${r.detail}` });
+  }
+  for (const t of found.truncated) open.push({ what: `not all footholds listed: ${t}` });
+  if (found.records.unreadable > 0) {
+    open.push({ what: `${found.records.unreadable} CloudTrail record(s) could not be read: a foothold they prove would be missing here; read them in the incident's activity` });
+  }
+  return { contained: open.length === 0, containedCount: results.filter((r) => r.status === 'done' || r.status === 'already').length, open };
+}
+
+/** Runs `work` on every item, at most `limit` at a time; results in the items' order. */
+async function pool<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+function clean(result: FootholdResult): FootholdResult {
+  for (const k of Object.keys(result) as Array<keyof FootholdResult>) if (result[k] === undefined) delete result[k];
+  return result;
+}
+
+function clip(text: string): string {
+  return text.length <= 300 ? text : `${text.slice(0, 299)}…`;
+}

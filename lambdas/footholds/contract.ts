@@ -1,0 +1,194 @@
+// The footholds contract: what CloudTrail ties to the leaked key (findFootholds' output) and what
+// the follow-the-attacker step did about each (containFootholds' output). Light on purpose
+// (zod/mini only): the workflow, the report and the stack will import it.
+import * as z from 'zod/mini';
+
+/**
+ * The inline policy the IAM console puts on a role when someone chooses "Revoke active sessions"
+ * (IAM User Guide, "Revoke IAM role temporary security credentials"). The responder uses the same
+ * name on roles, so a later revoke from the console replaces it instead of adding a second one.
+ */
+export const ROLE_REVOKE_SESSIONS_POLICY_NAME = 'AWSRevokeOlderSessions';
+
+/** IAM path of service-linked roles: never changed (AWS refuses it, and so does the responder). */
+export const SERVICE_LINKED_ROLE_PATH = '/aws-service-role/';
+
+/** A role's inline policies share 10,240 characters (IAM quotas). */
+export const ROLE_INLINE_POLICY_LIMIT = 10_240;
+
+/**
+ * At most this many footholds are listed: they travel in the workflow state (256 KB in all).
+ * Containable kinds are listed before report-only ones; a bound that bites is said in `truncated`,
+ * and the summary then counts the rest as still open.
+ */
+export const MAX_FOOTHOLDS = 300;
+
+/** Characters of a value copied from a record (a policy document, a rule set). */
+export const MAX_VALUE_CHARS = 1_000;
+
+/** The CloudTrail record that ties a foothold to the leaked key: what a reader checks. */
+export const ProofSchema = z.object({
+  eventId: z.string(),
+  eventTime: z.string(),
+  eventName: z.string(),
+  region: z.string(),
+  sourceIp: z.optional(z.string()),
+  /** The key that signed the call: the leaked key, or a session (ASIA...) derived from it. */
+  callerKeyId: z.string(),
+});
+export type Proof = z.infer<typeof ProofSchema>;
+
+const Tags = z.optional(z.record(z.string(), z.string()));
+
+export const RESOURCE_TYPES = ['lambda-function', 'key-pair', 'security-group-ingress', 'bucket-policy', 'ses-identity'] as const;
+export type ResourceType = (typeof RESOURCE_TYPES)[number];
+
+export const FootholdSchema = z.discriminatedUnion('kind', [
+  /** CreateAccessKey on any user. `accessKeyId` absent when the record does not say (never guessed). */
+  z.object({ kind: z.literal('access-key'), userName: z.string(), accessKeyId: z.optional(z.string()), proof: ProofSchema }),
+  z.object({ kind: z.literal('user'), userName: z.string(), path: z.optional(z.string()), tags: Tags, proof: ProofSchema }),
+  /** CreateLoginProfile / UpdateLoginProfile on any user: an attacker's password is never legitimate. */
+  z.object({ kind: z.literal('login-profile'), userName: z.string(), proof: ProofSchema }),
+  /** AssumeRole of a role of this account. */
+  z.object({
+    kind: z.literal('assumed-role'),
+    roleArn: z.string(),
+    roleName: z.string(),
+    path: z.string(),
+    sessionName: z.optional(z.string()),
+    /** The session's ASIA key id, when the record returned it. */
+    sessionKeyId: z.optional(z.string()),
+    proof: ProofSchema,
+  }),
+  /** AssumeRole of another account's role: nothing can be done from here. */
+  z.object({ kind: z.literal('external-role'), roleArn: z.string(), accountId: z.string(), sessionName: z.optional(z.string()), proof: ProofSchema }),
+  z.object({
+    kind: z.literal('created-role'),
+    roleName: z.string(),
+    roleArn: z.optional(z.string()),
+    path: z.optional(z.string()),
+    tags: Tags,
+    /** The principals its trust policy names, as CreateRole's record has it. */
+    trustedPrincipals: z.array(z.string()),
+    proof: ProofSchema,
+  }),
+  /** Trust or permission changes to existing principals and policies: reported, never reverted. */
+  z.object({
+    kind: z.literal('permission-change'),
+    targetType: z.enum(['role', 'user', 'group', 'policy']),
+    /** A role, user or group name, or a policy ARN. */
+    target: z.string(),
+    /** The request's values (policy ARN, document, version...), each clipped to {@link MAX_VALUE_CHARS}. */
+    values: z.record(z.string(), z.string()),
+    /** CreatePolicyVersion's new version id, when the record returned it. */
+    versionId: z.optional(z.string()),
+    proof: ProofSchema,
+  }),
+  /** CreateServiceSpecificCredential (Bedrock API keys, CodeCommit...). */
+  z.object({
+    kind: z.literal('service-credential'),
+    userName: z.string(),
+    serviceName: z.string(),
+    credentialId: z.optional(z.string()),
+    proof: ProofSchema,
+  }),
+  z.object({
+    kind: z.literal('instance'),
+    region: z.string(),
+    instanceId: z.string(),
+    instanceType: z.optional(z.string()),
+    launchTime: z.optional(z.string()),
+    via: z.enum(['RunInstances', 'StartInstances']),
+    proof: ProofSchema,
+  }),
+  /** Reported with the command that undoes it. */
+  z.object({
+    kind: z.literal('resource'),
+    type: z.enum(RESOURCE_TYPES),
+    region: z.string(),
+    /** Function name, key pair name, security group id, bucket name, SES identity. */
+    name: z.string(),
+    /** What the record says (rule ids, the identity's API...): used by the undo command. */
+    values: z.record(z.string(), z.string()),
+    proof: ProofSchema,
+  }),
+]);
+export type Foothold = z.infer<typeof FootholdSchema>;
+export type FootholdKind = Foothold['kind'];
+
+/** A session derived from the leaked key, whose calls are followed too. */
+export const DerivedSessionSchema = z.object({
+  accessKeyId: z.string(),
+  via: z.enum(['GetSessionToken', 'GetFederationToken', 'AssumeRole']),
+  /** The role (AssumeRole) or federated user (GetFederationToken) it acts as. */
+  as: z.optional(z.string()),
+  proof: ProofSchema,
+});
+export type DerivedSession = z.infer<typeof DerivedSessionSchema>;
+
+export const FootholdsSchema = z.object({
+  footholds: z.array(FootholdSchema),
+  sessions: z.array(DerivedSessionSchema),
+  records: z.object({
+    /** Records given. */
+    read: z.number(),
+    /** Records that could not be read (not a CloudTrail record, or missing eventID/eventName...): counted, never guessed at. */
+    unreadable: z.number(),
+    /** Records signed by the leaked key or one of its sessions. */
+    tied: z.number(),
+  }),
+  /** Bounds that bit: what was left out. */
+  truncated: z.array(z.string()),
+});
+export type Footholds = z.infer<typeof FootholdsSchema>;
+
+export const FOOTHOLD_ACTIONS = [
+  'deactivate-key',
+  'revoke-user-sessions',
+  'quarantine-user',
+  'deactivate-user-keys',
+  'delete-login-profile',
+  'revoke-role-sessions',
+  'quarantine-role',
+  'deactivate-service-credential',
+  'stop-instance',
+  /** Nothing the responder may do: a human must (another account's role, an instance not stopped...). */
+  'action-required',
+  /** Reported with its undo command. */
+  'report',
+] as const;
+export type FootholdAction = (typeof FOOTHOLD_ACTIONS)[number];
+
+export const FootholdResultSchema = z.object({
+  /** Stable across runs: `<action> <target>`. */
+  id: z.string(),
+  action: z.enum(FOOTHOLD_ACTIONS),
+  /** The foothold, one human line with its proof ("user support-admin created at ... (event ...)"). */
+  foothold: z.string(),
+  /**
+   * done: changed now; already: found in place; skipped: not allowed (protected, service-linked);
+   * dry-run: would have; failed: the call failed (see `errorCode`, `command`); open: a human must
+   * act (`command`); reported: nothing to contain (covered by another action, or informational).
+   */
+  status: z.enum(['done', 'already', 'skipped', 'dry-run', 'failed', 'open', 'reported']),
+  detail: z.string(),
+  /** The command that undoes what the responder did, or what the attacker did for report-only footholds. */
+  undo: z.optional(z.string()),
+  /** The command a human runs to finish it (failed, open, skipped). */
+  command: z.optional(z.string()),
+  errorCode: z.optional(z.string()),
+  at: z.string(),
+});
+export type FootholdResult = z.infer<typeof FootholdResultSchema>;
+
+export const FootholdContainmentSchema = z.object({
+  results: z.array(FootholdResultSchema),
+  summary: z.object({
+    /** True only when every foothold found is contained and nothing was left out or unreadable. */
+    contained: z.boolean(),
+    containedCount: z.number(),
+    /** What is still open, first lines of the email: each with the command that finishes it. */
+    open: z.array(z.object({ what: z.string(), command: z.optional(z.string()) })),
+  }),
+});
+export type FootholdContainment = z.infer<typeof FootholdContainmentSchema>;

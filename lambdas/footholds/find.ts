@@ -1,0 +1,263 @@
+import { Incident } from '../shared/incident';
+import { DerivedSession, Foothold, FootholdKind, Footholds, MAX_FOOTHOLDS, Proof } from './contract';
+import { callerKeyId, get, items, proofOf, readRecords, regionOf, request, response, str, tagsOf, text, TrailRecord } from './records';
+import { reportedResource } from './resources';
+
+/** The STS calls whose credentials are followed: the sessions they return act for the leaked key. */
+const SESSION_CALLS = new Set(['GetSessionToken', 'GetFederationToken', 'AssumeRole']);
+
+/** Listed in this order when {@link MAX_FOOTHOLDS} bites: what can be contained first. */
+const KIND_ORDER: readonly FootholdKind[] = [
+  'access-key', 'user', 'login-profile', 'assumed-role', 'created-role', 'service-credential', 'instance',
+  'external-role', 'permission-change', 'resource',
+];
+
+/**
+ * What CloudTrail ties to the leaked key: the footholds created, assumed or opened by successful
+ * calls signed with the key, or with a session it obtained (GetSessionToken, GetFederationToken,
+ * AssumeRole: their `credentials.accessKeyId`), followed one level. A call by any other caller is
+ * never a foothold, whatever it created and whenever. Pure: the records are all it reads.
+ */
+export function findFootholds(incident: Pick<Incident, 'accessKeyId' | 'userName' | 'accountId'>, input: readonly unknown[]): Footholds {
+  const { records, unreadable } = readRecords(input);
+  const sessions = derivedSessions(incident.accessKeyId, records);
+  const callers = new Set([incident.accessKeyId, ...sessions.map((s) => s.accessKeyId)]);
+  const found = new Map<string, Foothold>();
+  let tied = 0;
+  for (const record of records) {
+    const caller = callerKeyId(record);
+    if (!caller || !callers.has(caller)) continue;
+    tied += 1;
+    if (str(record.errorCode)) continue; // a failed call creates nothing
+    for (const foothold of footholdsOf(record, proofOf(record, caller), incident)) {
+      const key = identity(foothold);
+      if (!found.has(key)) found.set(key, foothold); // records are oldest first: the first proof is kept
+    }
+  }
+  const { footholds, truncated } = bound([...found.values()]);
+  return { footholds, sessions, records: { read: input.length, unreadable, tied }, truncated };
+}
+
+/** Sessions the leaked key itself obtained (one level: a session's own sessions are not followed). */
+function derivedSessions(keyId: string, records: TrailRecord[]): DerivedSession[] {
+  const sessions = new Map<string, DerivedSession>();
+  for (const record of records) {
+    if (callerKeyId(record) !== keyId || str(record.errorCode) || !SESSION_CALLS.has(record.eventName)) continue;
+    if (record.eventSource !== 'sts.amazonaws.com') continue;
+    const accessKeyId = str(get(response(record), 'credentials', 'accessKeyId'));
+    if (!accessKeyId || accessKeyId === keyId || sessions.has(accessKeyId)) continue;
+    const as = str(request(record).roleArn) ?? str(get(response(record), 'federatedUser', 'arn'));
+    const session: DerivedSession = { accessKeyId, via: record.eventName as DerivedSession['via'], proof: proofOf(record, keyId) };
+    if (as) session.as = as;
+    sessions.set(accessKeyId, session);
+  }
+  return [...sessions.values()];
+}
+
+/** The footholds one successful, tied record proves. */
+function footholdsOf(record: TrailRecord, proof: Proof, incident: Pick<Incident, 'userName' | 'accountId'>): Foothold[] {
+  const p = request(record);
+  const re = response(record);
+  // Without a UserName, IAM acts on the caller's own user: the leaked key's user, or a
+  // GetSessionToken session's user (IAMUser identity); a role session has no user to act on.
+  const ownUser = record.userIdentity?.type === 'IAMUser' ? (str(record.userIdentity.userName) ?? incident.userName) : undefined;
+  const source = record.eventSource;
+  if (source === 'iam.amazonaws.com') return iamFootholds(record, proof, ownUser);
+  if (source === 'sts.amazonaws.com' && record.eventName === 'AssumeRole') {
+    const roleArn = str(p.roleArn);
+    if (!roleArn) return [];
+    return [assumedRole(roleArn, str(p.roleSessionName), str(get(re, 'credentials', 'accessKeyId')), incident.accountId, proof)];
+  }
+  if (source === 'ec2.amazonaws.com' && (record.eventName === 'RunInstances' || record.eventName === 'StartInstances')) {
+    return instances(record, proof);
+  }
+  const resource = reportedResource(record, proof);
+  return resource ? [resource] : [];
+}
+
+function iamFootholds(record: TrailRecord, proof: Proof, ownUser: string | undefined): Foothold[] {
+  const p = request(record);
+  const re = response(record);
+  switch (record.eventName) {
+    case 'CreateAccessKey': {
+      const userName = str(get(re, 'accessKey', 'userName')) ?? str(p.userName) ?? ownUser;
+      if (!userName) return [];
+      const accessKeyId = str(get(re, 'accessKey', 'accessKeyId'));
+      return [accessKeyId ? { kind: 'access-key', userName, accessKeyId, proof } : { kind: 'access-key', userName, proof }];
+    }
+    case 'CreateUser': {
+      const userName = str(p.userName) ?? str(get(re, 'user', 'userName'));
+      if (!userName) return [];
+      const foothold: Foothold = { kind: 'user', userName, proof };
+      const path = str(p.path) ?? str(get(re, 'user', 'path'));
+      const tags = tagsOf(p.tags);
+      if (path) foothold.path = path;
+      if (tags) foothold.tags = tags;
+      return [foothold];
+    }
+    case 'CreateLoginProfile':
+    case 'UpdateLoginProfile': {
+      const userName = str(p.userName) ?? str(get(re, 'loginProfile', 'userName')) ?? ownUser;
+      return userName ? [{ kind: 'login-profile', userName, proof }] : [];
+    }
+    case 'CreateRole': {
+      const roleName = str(p.roleName) ?? str(get(re, 'role', 'roleName'));
+      if (!roleName) return [];
+      const foothold: Foothold = { kind: 'created-role', roleName, trustedPrincipals: trustedPrincipals(p.assumeRolePolicyDocument), proof };
+      const roleArn = str(get(re, 'role', 'arn'));
+      const path = str(p.path) ?? str(get(re, 'role', 'path'));
+      const tags = tagsOf(p.tags);
+      if (roleArn) foothold.roleArn = roleArn;
+      if (path) foothold.path = path;
+      if (tags) foothold.tags = tags;
+      return [foothold];
+    }
+    case 'CreateServiceSpecificCredential': {
+      const credential = get(re, 'serviceSpecificCredential');
+      const userName = str(get(credential, 'userName')) ?? str(p.userName);
+      const serviceName = str(get(credential, 'serviceName')) ?? str(p.serviceName);
+      if (!userName || !serviceName) return [];
+      const credentialId = str(get(credential, 'serviceSpecificCredentialId'));
+      return [credentialId ? { kind: 'service-credential', userName, serviceName, credentialId, proof } : { kind: 'service-credential', userName, serviceName, proof }];
+    }
+    default:
+      return permissionChange(record, proof);
+  }
+}
+
+/** The request values that say what changed, per event. */
+const CHANGE_FIELDS: Record<string, { targetType: 'role' | 'user' | 'group' | 'policy'; target: string; values: string[] }> = {
+  UpdateAssumeRolePolicy: { targetType: 'role', target: 'roleName', values: ['policyDocument'] },
+  PutRolePolicy: { targetType: 'role', target: 'roleName', values: ['policyName', 'policyDocument'] },
+  AttachRolePolicy: { targetType: 'role', target: 'roleName', values: ['policyArn'] },
+  PutUserPolicy: { targetType: 'user', target: 'userName', values: ['policyName', 'policyDocument'] },
+  AttachUserPolicy: { targetType: 'user', target: 'userName', values: ['policyArn'] },
+  AddUserToGroup: { targetType: 'user', target: 'userName', values: ['groupName'] },
+  PutGroupPolicy: { targetType: 'group', target: 'groupName', values: ['policyName', 'policyDocument'] },
+  AttachGroupPolicy: { targetType: 'group', target: 'groupName', values: ['policyArn'] },
+  CreatePolicyVersion: { targetType: 'policy', target: 'policyArn', values: ['policyDocument', 'setAsDefault'] },
+  SetDefaultPolicyVersion: { targetType: 'policy', target: 'policyArn', values: ['versionId'] },
+};
+
+function permissionChange(record: TrailRecord, proof: Proof): Foothold[] {
+  const fields = CHANGE_FIELDS[record.eventName];
+  if (!fields) return [];
+  const p = request(record);
+  const target = str(p[fields.target]);
+  if (!target) return [];
+  const values: Record<string, string> = {};
+  for (const name of fields.values) {
+    const value = text(p[name]);
+    if (value !== undefined) values[name] = value;
+  }
+  const foothold: Foothold = { kind: 'permission-change', targetType: fields.targetType, target, values, proof };
+  const versionId = str(get(response(record), 'policyVersion', 'versionId'));
+  if (versionId) foothold.versionId = versionId;
+  return [foothold];
+}
+
+function assumedRole(roleArn: string, sessionName: string | undefined, sessionKeyId: string | undefined, accountId: string, proof: Proof): Foothold {
+  // arn:partition:iam::account:role/path/name
+  const [, , , , roleAccount = '', resource = ''] = roleArn.split(':');
+  if (roleAccount !== accountId || !resource.startsWith('role/')) {
+    const external: Foothold = { kind: 'external-role', roleArn, accountId: roleAccount || 'unknown', proof };
+    if (sessionName) external.sessionName = sessionName;
+    return external;
+  }
+  const parts = resource.split('/');
+  const roleName = parts[parts.length - 1];
+  const path = `/${parts.slice(1, -1).map((s) => `${s}/`).join('')}`;
+  const foothold: Foothold = { kind: 'assumed-role', roleArn, roleName, path, proof };
+  if (sessionName) foothold.sessionName = sessionName;
+  if (sessionKeyId) foothold.sessionKeyId = sessionKeyId;
+  return foothold;
+}
+
+function instances(record: TrailRecord, proof: Proof): Foothold[] {
+  const region = regionOf(record);
+  if (record.eventName === 'RunInstances') {
+    const requestedType = str(request(record).instanceType);
+    return items(response(record), 'instancesSet').flatMap((item) => {
+      const instanceId = str(item.instanceId);
+      if (!instanceId) return [];
+      const foothold: Foothold = { kind: 'instance', region, instanceId, via: 'RunInstances', proof };
+      const instanceType = str(item.instanceType) ?? requestedType;
+      const launchTime = launchTimeOf(item.launchTime) ?? proof.eventTime;
+      if (instanceType) foothold.instanceType = instanceType;
+      foothold.launchTime = launchTime;
+      return [foothold];
+    });
+  }
+  return items(request(record), 'instancesSet').flatMap((item) => {
+    const instanceId = str(item.instanceId);
+    return instanceId ? [{ kind: 'instance' as const, region, instanceId, via: 'StartInstances' as const, launchTime: proof.eventTime, proof }] : [];
+  });
+}
+
+/** EC2 writes launchTime as epoch milliseconds in CloudTrail; some records carry an ISO string. */
+function launchTimeOf(value: unknown): string | undefined {
+  const ms = typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+}
+
+/** The principals a trust policy (a JSON string in CreateRole's record) names. */
+function trustedPrincipals(document: unknown): string[] {
+  let doc = document;
+  if (typeof doc === 'string') {
+    try {
+      doc = JSON.parse(doc);
+    } catch {
+      return [];
+    }
+  }
+  const statement = get(doc, 'Statement');
+  const statements = Array.isArray(statement) ? statement : statement ? [statement] : [];
+  const found = new Set<string>();
+  for (const s of statements) {
+    if (get(s, 'Effect') !== 'Allow') continue;
+    const principal = get(s, 'Principal');
+    if (principal === '*') found.add('*');
+    else if (principal && typeof principal === 'object') {
+      for (const value of Object.values(principal)) for (const v of Array.isArray(value) ? value : [value]) if (typeof v === 'string') found.add(v);
+    }
+  }
+  return [...found].sort();
+}
+
+/** One foothold, one identity: two records of the same thing are one foothold. */
+export function identity(f: Foothold): string {
+  switch (f.kind) {
+    case 'access-key':
+      return `access-key ${f.userName} ${f.accessKeyId ?? f.proof.eventId}`;
+    case 'user':
+    case 'login-profile':
+      return `${f.kind} ${f.userName}`;
+    case 'assumed-role':
+    case 'external-role':
+      return `role ${f.roleArn}`;
+    case 'created-role':
+      return `created-role ${f.roleName}`;
+    case 'permission-change':
+      return `change ${f.proof.eventName} ${f.target} ${JSON.stringify(f.values)}`;
+    case 'service-credential':
+      return `service-credential ${f.userName} ${f.credentialId ?? f.proof.eventId}`;
+    case 'instance':
+      return `instance ${f.region} ${f.instanceId}`;
+    case 'resource':
+      return `resource ${f.type} ${f.region} ${f.name} ${JSON.stringify(f.values)}`;
+  }
+}
+
+function bound(all: Foothold[]): { footholds: Foothold[]; truncated: string[] } {
+  if (all.length <= MAX_FOOTHOLDS) return { footholds: all, truncated: [] };
+  const rank = (f: Foothold) => KIND_ORDER.indexOf(f.kind);
+  const kept = [...all].sort((a, b) => rank(a) - rank(b)).slice(0, MAX_FOOTHOLDS);
+  const keptSet = new Set(kept);
+  const left = new Map<string, number>();
+  for (const f of all) if (!keptSet.has(f)) left.set(f.kind, (left.get(f.kind) ?? 0) + 1);
+  const omitted = [...left].map(([kind, n]) => `${n} ${kind}`).join(', ');
+  return {
+    footholds: kept,
+    truncated: [`footholds: ${all.length} found, the first ${MAX_FOOTHOLDS} listed (containable kinds first); left out: ${omitted}. They are in the CloudTrail activity and are NOT contained`],
+  };
+}

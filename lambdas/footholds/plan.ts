@@ -1,0 +1,306 @@
+import { Incident } from '../shared/incident';
+import {
+  PolicyDocument,
+  QUARANTINE_DENIED_ACTIONS,
+  QUARANTINE_INLINE_POLICY_NAME,
+  REVOKE_SESSIONS_POLICY_NAME,
+  revocationTime,
+  revokeOlderSessionsPolicy,
+} from '../shared/policies';
+import { cli, undoReported } from './commands';
+import { Foothold, FootholdAction, ROLE_REVOKE_SESSIONS_POLICY_NAME, SERVICE_LINKED_ROLE_PATH } from './contract';
+
+export interface FootholdConfig {
+  /** Plan and report, change nothing. */
+  readonly dryRun: boolean;
+  /** The stack's customer-managed quarantine policy, attached to the users the key created. */
+  readonly quarantinePolicyArn: string;
+  /** Stop the instances the key launched or started (context `stopLaunchedInstances`); default: only report them. */
+  readonly stopLaunchedInstances: boolean;
+  /** The execution's start: sessions issued before {@link revocationTime} of it are revoked. */
+  readonly revokeBefore: string;
+}
+
+/** A principal, as the protection check reads it (lambdas/shared/protection.ts). */
+export interface Principal {
+  readonly kind: 'user' | 'role';
+  readonly name: string;
+  readonly path?: string;
+  readonly tags?: Record<string, string>;
+}
+
+/** Why a principal must never be changed (protected list, path, tag), or undefined. */
+export type ProtectionCheck = (principal: Principal) => string | undefined;
+
+export type Target =
+  | { readonly type: 'access-key'; readonly userName: string; readonly accessKeyId: string }
+  | { readonly type: 'user'; readonly userName: string }
+  | { readonly type: 'role'; readonly roleName: string }
+  | { readonly type: 'service-credential'; readonly userName: string; readonly credentialId: string }
+  | { readonly type: 'instance'; readonly region: string; readonly instanceId: string }
+  | { readonly type: 'none' };
+
+export interface PlannedAction {
+  /** Stable across runs: `<action> <target>`; two footholds needing the same action plan it once. */
+  readonly id: string;
+  readonly action: FootholdAction;
+  /** The foothold, one line with its proof. */
+  readonly foothold: string;
+  /** What is (or would be) done: "set access key X of user Y Inactive". */
+  readonly description: string;
+  readonly target: Target;
+  /** The principal whose protection is checked (again, from IAM) before acting. */
+  readonly principal?: Principal;
+  /** Why nothing will be done (service-linked role, protected): reported as skipped. */
+  readonly skip?: string;
+  /** The command that undoes the action (or, for a report-only foothold, what the attacker did). */
+  readonly undo?: string;
+  /** The command a human runs to do it by hand. */
+  readonly command?: string;
+  /** For report and action-required: true when it leaves something open. */
+  readonly open?: boolean;
+  /** The revoke or quarantine document put. */
+  readonly document?: { readonly name: string; readonly json: string; readonly revokedBefore?: string };
+}
+
+/**
+ * What to do about each foothold, in order (the strongest containment first: keys, then sessions).
+ * Pure: the protection check is given the record's view (name, path, tags); the executor checks
+ * again with what IAM says before acting.
+ */
+export function planFootholdContainment(
+  footholds: readonly Foothold[],
+  incident: Pick<Incident, 'accountId' | 'userName'>,
+  config: FootholdConfig,
+  protection: ProtectionCheck,
+): PlannedAction[] {
+  const before = revocationTime(config.revokeBefore);
+  const revoke = revokeOlderSessionsPolicy(before);
+  const createdUsers = new Set(footholds.flatMap((f) => (f.kind === 'user' ? [f.userName] : [])));
+  const createdRoles = new Set(footholds.flatMap((f) => (f.kind === 'created-role' ? [f.roleName] : [])));
+  const planned = new Map<string, PlannedAction>();
+  const add = (a: Omit<PlannedAction, 'id'> & { id?: string }) => {
+    const id = a.id ?? `${a.action} ${targetName(a.target)}`;
+    if (!planned.has(id)) planned.set(id, { ...a, id });
+  };
+  const user = (name: string, path?: string, tags?: Record<string, string>): Principal => ({ kind: 'user', name, ...(path && { path }), ...(tags && { tags }) });
+  const guarded = (principal: Principal) => {
+    const reason = protection(principal);
+    return reason ? { principal, skip: `${principal.kind} ${principal.name} is protected (${reason}): nothing was changed, a human must decide` } : { principal };
+  };
+
+  for (const f of footholds) {
+    const line = describeFoothold(f);
+    switch (f.kind) {
+      case 'access-key':
+        if (f.accessKeyId) {
+          add({
+            action: 'deactivate-key', foothold: line, target: { type: 'access-key', userName: f.userName, accessKeyId: f.accessKeyId },
+            description: `set access key ${f.accessKeyId} of user ${f.userName} Inactive`, ...guarded(user(f.userName)),
+            command: cli.deactivateKey(f.userName, f.accessKeyId), undo: cli.activateKey(f.userName, f.accessKeyId),
+          });
+        } else {
+          add({
+            id: `action-required ${f.proof.eventId}`, action: 'action-required', foothold: line, target: { type: 'none' }, open: true,
+            description: `CloudTrail does not say which key was created for user ${f.userName}: list its keys and set the one created at ${f.proof.eventTime} Inactive`,
+            command: cli.listKeys(f.userName),
+          });
+        }
+        break;
+      case 'user': {
+        const principal = guarded(user(f.userName, f.path, f.tags));
+        const target = { type: 'user', userName: f.userName } as const;
+        add({
+          action: 'revoke-user-sessions', foothold: line, target, ...principal,
+          description: `deny every session of user ${f.userName} issued before ${before} (inline policy ${REVOKE_SESSIONS_POLICY_NAME})`,
+          document: { name: REVOKE_SESSIONS_POLICY_NAME, json: JSON.stringify(revoke), revokedBefore: before },
+          command: cli.putUserPolicy(f.userName, REVOKE_SESSIONS_POLICY_NAME, revoke), undo: cli.deleteUserPolicy(f.userName, REVOKE_SESSIONS_POLICY_NAME),
+        });
+        add({
+          action: 'quarantine-user', foothold: line, target, ...principal,
+          description: `attach quarantine policy ${config.quarantinePolicyArn} to user ${f.userName}`,
+          command: cli.attachUserPolicy(f.userName, config.quarantinePolicyArn), undo: cli.detachUserPolicy(f.userName, config.quarantinePolicyArn),
+        });
+        add({
+          action: 'deactivate-user-keys', foothold: line, target, ...principal,
+          description: `set every active access key of user ${f.userName} Inactive`,
+          command: `${cli.listKeys(f.userName)}, then for each Active key: ${cli.deactivateKey(f.userName, '<key id>')}`,
+          undo: cli.activateKey(f.userName, '<key id>'),
+        });
+        add(deleteLoginProfile(f.userName, line, principal));
+        break;
+      }
+      case 'login-profile':
+        add(deleteLoginProfile(f.userName, line, guarded(user(f.userName))));
+        break;
+      case 'assumed-role':
+      case 'created-role': {
+        const path = f.path;
+        const role: Principal = { kind: 'role', name: f.roleName, ...(path && { path }), ...(f.kind === 'created-role' && f.tags && { tags: f.tags }) };
+        const serviceLinked = path?.startsWith(SERVICE_LINKED_ROLE_PATH);
+        const principal = serviceLinked
+          ? { principal: role, skip: `role ${f.roleName} is a service-linked role: its sessions cannot be revoked and the responder never changes one` }
+          : guarded(role);
+        const target = { type: 'role', roleName: f.roleName } as const;
+        add({
+          action: 'revoke-role-sessions', foothold: line, target, ...principal,
+          description: `deny every session of role ${f.roleName} issued before ${before} (inline policy ${ROLE_REVOKE_SESSIONS_POLICY_NAME}, the console's "Revoke active sessions")`,
+          document: { name: ROLE_REVOKE_SESSIONS_POLICY_NAME, json: JSON.stringify(revoke), revokedBefore: before },
+          // AWS refuses to revoke a service-linked role's sessions: no command would work.
+          ...(!serviceLinked && { command: cli.putRolePolicy(f.roleName, ROLE_REVOKE_SESSIONS_POLICY_NAME, revoke) }),
+          undo: cli.deleteRolePolicy(f.roleName, ROLE_REVOKE_SESSIONS_POLICY_NAME),
+        });
+        if (f.kind === 'created-role') {
+          const quarantine = roleQuarantinePolicy();
+          add({
+            action: 'quarantine-role', foothold: line, target, ...principal,
+            description: `put the quarantine deny on role ${f.roleName} (inline policy ${QUARANTINE_INLINE_POLICY_NAME})`,
+            document: { name: QUARANTINE_INLINE_POLICY_NAME, json: JSON.stringify(quarantine) },
+            command: cli.putRolePolicy(f.roleName, QUARANTINE_INLINE_POLICY_NAME, quarantine), undo: cli.deleteRolePolicy(f.roleName, QUARANTINE_INLINE_POLICY_NAME),
+          });
+          const outside = f.trustedPrincipals.filter((p) => !isOfAccount(p, incident.accountId));
+          if (outside.length > 0) {
+            add({
+              id: `action-required trust ${f.roleName}`, action: 'action-required', foothold: line, target, open: true,
+              description: `role ${f.roleName} trusts ${outside.join(', ')}: new sessions are quarantined, not denied; delete the role once its evidence is kept`,
+              command: cli.deleteRole(f.roleName),
+            });
+          }
+        }
+        break;
+      }
+      case 'external-role':
+        add({
+          id: `action-required ${f.roleArn}`, action: 'action-required', foothold: line, target: { type: 'none' }, open: true,
+          description: `ACTION REQUIRED: the leaked key assumed role ${f.roleArn} of account ${f.accountId}; the owner of account ${f.accountId} must revoke its sessions issued before ${before}`,
+          command: `in account ${f.accountId}: ${cli.putRolePolicy(f.roleArn.split('/').pop() ?? f.roleArn, ROLE_REVOKE_SESSIONS_POLICY_NAME, revoke)}`,
+        });
+        break;
+      case 'service-credential':
+        if (f.credentialId) {
+          add({
+            action: 'deactivate-service-credential', foothold: line, target: { type: 'service-credential', userName: f.userName, credentialId: f.credentialId },
+            description: `set ${f.serviceName} credential ${f.credentialId} of user ${f.userName} Inactive`, ...guarded(user(f.userName)),
+            command: cli.deactivateServiceCredential(f.userName, f.credentialId), undo: cli.activateServiceCredential(f.userName, f.credentialId),
+          });
+        } else {
+          add({
+            id: `action-required ${f.proof.eventId}`, action: 'action-required', foothold: line, target: { type: 'none' }, open: true,
+            description: `CloudTrail does not say which ${f.serviceName} credential was created for user ${f.userName}: set the one created at ${f.proof.eventTime} Inactive`,
+            command: cli.listServiceCredentials(f.userName),
+          });
+        }
+        break;
+      case 'instance': {
+        const target = { type: 'instance', region: f.region, instanceId: f.instanceId } as const;
+        const facts = `${f.instanceType ?? 'type unknown'}, ${f.region}, launched ${f.launchTime ?? f.proof.eventTime}, from ${f.proof.sourceIp ?? 'unknown IP'}`;
+        if (config.stopLaunchedInstances) {
+          add({
+            action: 'stop-instance', foothold: line, target, description: `stop instance ${f.instanceId} (${facts})`,
+            command: cli.stopInstance(f.region, f.instanceId), undo: cli.startInstance(f.region, f.instanceId),
+          });
+        } else {
+          add({
+            id: `action-required ${f.region} ${f.instanceId}`, action: 'action-required', foothold: line, target, open: true,
+            description: `ACTION REQUIRED: instance ${f.instanceId} (${facts}) is not stopped (stopLaunchedInstances is off): stop it if it is not yours`,
+            command: cli.stopInstance(f.region, f.instanceId),
+          });
+        }
+        break;
+      }
+      case 'permission-change': {
+        // A change to a user or role the key created is covered by that principal's containment.
+        const covered = (f.targetType === 'user' && createdUsers.has(f.target)) || (f.targetType === 'role' && createdRoles.has(f.target));
+        add({
+          id: `report ${f.proof.eventId} ${f.proof.eventName} ${f.target}`, action: 'report', foothold: line, target: { type: 'none' }, open: !covered,
+          description: covered
+            ? `${f.proof.eventName} on ${f.targetType} ${f.target}, which the key created and which is contained: not reverted`
+            : `${f.proof.eventName} on ${f.targetType} ${f.target} (${valuesLine(f.values)}): not reverted automatically, check it and undo it if it is not yours`,
+          undo: undoReported(f),
+        });
+        break;
+      }
+      case 'resource':
+        add({
+          id: `report ${f.proof.eventId} ${f.type} ${f.name}`, action: 'report', foothold: line, target: { type: 'none' }, open: true,
+          description: `${f.type} ${f.name} in ${f.region}: not changed automatically, check it and undo it if it is not yours`,
+          undo: undoReported(f),
+        });
+        break;
+    }
+  }
+  return [...planned.values()];
+}
+
+/**
+ * The quarantine deny for a role the key created: the same actions as the stack's managed
+ * quarantine policy, inline (a role's inline policies share 10,240 characters; this takes about a
+ * third of it).
+ */
+export function roleQuarantinePolicy(): PolicyDocument {
+  return { Version: '2012-10-17', Statement: [{ Sid: 'QuarantineHighRiskActions', Effect: 'Deny', Action: [...QUARANTINE_DENIED_ACTIONS], Resource: '*' }] };
+}
+
+function deleteLoginProfile(userName: string, line: string, principal: { principal: Principal; skip?: string }): Omit<PlannedAction, 'id'> {
+  return {
+    action: 'delete-login-profile', foothold: line, target: { type: 'user', userName }, ...principal,
+    description: `delete the console password of user ${userName} (an attacker's password is never legitimate)`,
+    command: cli.deleteLoginProfile(userName),
+    undo: `give the legitimate owner a new password (never the old one): ${cli.createLoginProfile(userName)}`,
+  };
+}
+
+function targetName(t: Target): string {
+  switch (t.type) {
+    case 'access-key':
+      return `${t.userName} ${t.accessKeyId}`;
+    case 'user':
+      return t.userName;
+    case 'role':
+      return t.roleName;
+    case 'service-credential':
+      return `${t.userName} ${t.credentialId}`;
+    case 'instance':
+      return `${t.region} ${t.instanceId}`;
+    case 'none':
+      return '-';
+  }
+}
+
+/** An ARN or account id of this account (the account's root, its roles and users). */
+function isOfAccount(principal: string, accountId: string): boolean {
+  if (principal === accountId) return true;
+  const arn = principal.split(':');
+  return arn[0] === 'arn' && arn[4] === accountId;
+}
+
+function valuesLine(values: Record<string, string>): string {
+  return Object.entries(values).map(([k, v]) => `${k}: ${v}`).join('; ') || 'no values recorded';
+}
+
+/** One line: what, and the record that proves it. */
+export function describeFoothold(f: Foothold): string {
+  const proof = `${f.proof.eventName} at ${f.proof.eventTime} in ${f.proof.region}${f.proof.sourceIp ? ` from ${f.proof.sourceIp}` : ''}, by ${f.proof.callerKeyId} (event ${f.proof.eventId})`;
+  switch (f.kind) {
+    case 'access-key':
+      return `access key ${f.accessKeyId ?? '(id not recorded)'} of user ${f.userName}: ${proof}`;
+    case 'user':
+      return `user ${f.userName}: ${proof}`;
+    case 'login-profile':
+      return `console password of user ${f.userName}: ${proof}`;
+    case 'assumed-role':
+      return `role ${f.roleArn} assumed${f.sessionName ? ` as ${f.sessionName}` : ''}: ${proof}`;
+    case 'external-role':
+      return `role ${f.roleArn} of account ${f.accountId} assumed: ${proof}`;
+    case 'created-role':
+      return `role ${f.roleName}: ${proof}`;
+    case 'permission-change':
+      return `${f.targetType} ${f.target} changed: ${proof}`;
+    case 'service-credential':
+      return `${f.serviceName} credential ${f.credentialId ?? '(id not recorded)'} of user ${f.userName}: ${proof}`;
+    case 'instance':
+      return `instance ${f.instanceId}: ${proof}`;
+    case 'resource':
+      return `${f.type} ${f.name}: ${proof}`;
+  }
+}

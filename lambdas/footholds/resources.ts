@@ -1,0 +1,45 @@
+// Footholds that are only reported (never changed by the responder): Lambda functions, key pairs,
+// security-group ingress, bucket policies and SES identities the key created or opened.
+import { Foothold, Proof, ResourceType } from './contract';
+import { get, items, regionOf, request, response, str, text, TrailRecord } from './records';
+
+/** Lambda's CloudTrail names carry the API version: CreateFunction20150331. */
+const CREATE_FUNCTION = /^CreateFunction(\d{8})?$/;
+
+/** The reported foothold one successful record proves, if it is one of these. */
+export function reportedResource(record: TrailRecord, proof: Proof): Foothold | undefined {
+  const p = request(record);
+  const re = response(record);
+  const make = (type: ResourceType, name: string | undefined, values: Record<string, string | undefined> = {}): Foothold | undefined => {
+    if (!name) return undefined;
+    const kept: Record<string, string> = {};
+    for (const [k, v] of Object.entries(values)) if (v !== undefined) kept[k] = v;
+    return { kind: 'resource', type, region: regionOf(record), name, values: kept, proof };
+  };
+  switch (`${record.eventSource} ${record.eventName}`) {
+    case 'ec2.amazonaws.com CreateKeyPair':
+    case 'ec2.amazonaws.com ImportKeyPair':
+      return make('key-pair', str(p.keyName) ?? str(re.keyName), { keyPairId: str(re.keyPairId) });
+    case 'ec2.amazonaws.com AuthorizeSecurityGroupIngress': {
+      const ruleIds = items(re, 'securityGroupRuleSet').map((r) => str(r.securityGroupRuleId)).filter((id): id is string => !!id);
+      return make('security-group-ingress', str(p.groupId) ?? str(p.groupName), {
+        ruleIds: ruleIds.length > 0 ? ruleIds.join(' ') : undefined,
+        ipPermissions: text(get(p, 'ipPermissions')),
+        byName: str(p.groupId) ? undefined : 'true',
+      });
+    }
+    case 's3.amazonaws.com PutBucketPolicy':
+      return make('bucket-policy', str(p.bucketName), { bucketPolicy: text(p.bucketPolicy) });
+    case 'ses.amazonaws.com VerifyEmailIdentity':
+    case 'ses.amazonaws.com VerifyEmailAddress':
+      return make('ses-identity', str(p.emailAddress), { api: 'ses' });
+    case 'ses.amazonaws.com VerifyDomainIdentity':
+      return make('ses-identity', str(p.domain), { api: 'ses' });
+    case 'ses.amazonaws.com CreateEmailIdentity':
+      return make('ses-identity', str(p.emailIdentity), { api: 'sesv2' });
+  }
+  if (record.eventSource === 'lambda.amazonaws.com' && CREATE_FUNCTION.test(record.eventName)) {
+    return make('lambda-function', str(p.functionName) ?? str(re.functionName), { functionArn: str(re.functionArn) });
+  }
+  return undefined;
+}
