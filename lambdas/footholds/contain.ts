@@ -16,6 +16,8 @@ export interface FootholdDeps {
   /** lambdas/shared/protection.ts `protectionReason` bound to the configured rules. */
   readonly protection: ProtectionCheck;
   readonly now?: () => Date;
+  /** Actions run at once; default {@link CONCURRENCY}. */
+  readonly concurrency?: number;
 }
 
 /** Actions run at once: IAM's write rate is the limit, not the Lambda. */
@@ -38,7 +40,7 @@ export async function containFootholds(found: Footholds, incident: Pick<Incident
   const ctx: ActionContext = { iam: deps.iam, ec2: deps.ec2, quarantinePolicyArn: deps.config.quarantinePolicyArn };
   const retry: { transient: unknown[]; unverified: string[] } = { transient: [], unverified: [] };
 
-  const results = await pool(plan, CONCURRENCY, async (a): Promise<FootholdResult> => {
+  const results = await pool(plan, Math.max(1, deps.concurrency ?? CONCURRENCY), async (a): Promise<FootholdResult> => {
     const result = await execute(a, ctx, deps, retry);
     return clean({ ...result, at: at() });
   });

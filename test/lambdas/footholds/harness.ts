@@ -28,7 +28,8 @@ export const protection = (p: Principal): string | undefined =>
       ? 'tagged exposed-key-responder:protected=true'
       : undefined;
 
-export function deps(config: Partial<FootholdConfig> = {}): FootholdDeps {
+/** One action at a time unless `concurrency` says otherwise: the order of writes is then the plan's. */
+export function deps(config: Partial<FootholdConfig> = {}, concurrency = 1): FootholdDeps {
   return {
     iam: new IAMClient({ region: 'us-east-1' }),
     ec2: perRegion((region) => new EC2Client({ region })),
@@ -36,12 +37,13 @@ export function deps(config: Partial<FootholdConfig> = {}): FootholdDeps {
     config: { dryRun: false, quarantinePolicyArn: QUARANTINE_ARN, stopLaunchedInstances: false, revokeBefore: REVOKE_BEFORE, ...config },
     protection,
     now: () => NOW,
+    concurrency,
   };
 }
 
 /** findFootholds on `records`, then containFootholds, as the wired step will. */
-export function contain(records: unknown[], config: Partial<FootholdConfig> = {}): Promise<FootholdContainment> {
-  return containFootholds(findFootholds(incident, records), incident, deps(config));
+export function contain(records: unknown[], config: Partial<FootholdConfig> = {}, concurrency = 1): Promise<FootholdContainment> {
+  return containFootholds(findFootholds(incident, records), incident, deps(config, concurrency));
 }
 
 export function result(out: FootholdContainment, id: string): FootholdResult {

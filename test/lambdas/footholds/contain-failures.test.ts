@@ -1,0 +1,156 @@
+import { UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import { ContainmentNotVerifiedError, TransientAwsError } from '../../../lambdas/shared/errors';
+import { ACCOUNT_ID, awsError, KEY_ID } from '../helpers';
+import { FakeAccount } from './fake-account';
+import { contain, QUARANTINE_ARN, result, REVOKE_DOC } from './harness';
+import { calls, iam, ROLE_SESSION_KEY } from './trail';
+
+const MINER = 'i-0miner0000000001';
+const IN_ACCOUNT_TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` }, Action: 'sts:AssumeRole' }] });
+
+/** Every kind of foothold the executor acts on, all made by the leaked key. */
+function attack(): unknown[] {
+  return [
+    calls.createUser('support-admin'),
+    calls.createAccessKey('support-admin', 'AKIA3BACKDOORKEY0001'),
+    calls.createLoginProfile('support-admin'),
+    calls.createAccessKey(undefined, 'AKIA3SECONDCIKEY0002'),
+    iam('UpdateLoginProfile', { userName: 'alice', passwordResetRequired: false }),
+    calls.sts('AssumeRole', { roleArn: `arn:aws:iam::${ACCOUNT_ID}:role/deploy`, roleSessionName: 'x' }, ROLE_SESSION_KEY),
+    iam('CreateRole', { roleName: 'ops-support', assumeRolePolicyDocument: IN_ACCOUNT_TRUST }, { role: { roleName: 'ops-support', path: '/' } }),
+    iam('CreateServiceSpecificCredential', { userName: 'support-admin', serviceName: 'bedrock.amazonaws.com' }, {
+      serviceSpecificCredential: { serviceName: 'bedrock.amazonaws.com', serviceSpecificCredentialId: 'ACCAEXAMPLEBEDROCK01', userName: 'support-admin', status: 'Active' },
+    }),
+    calls.runInstances('eu-west-1', MINER, 'c5.24xlarge'),
+  ];
+}
+
+let account: FakeAccount;
+
+beforeEach(() => {
+  account = new FakeAccount(
+    {
+      'ci-deploy': { keys: { [KEY_ID]: 'Inactive', AKIA3SECONDCIKEY0002: 'Active' } },
+      'support-admin': { keys: { AKIA3BACKDOORKEY0001: 'Active' }, loginProfile: true, serviceCredentials: { ACCAEXAMPLEBEDROCK01: 'Active' } },
+      alice: { keys: { AKIAALICEPERSONAL001: 'Active' }, loginProfile: true },
+    },
+    { deploy: {}, 'ops-support': {} },
+  );
+  account.instances.set(`eu-west-1 ${MINER}`, 'running');
+});
+
+afterEach(() => account.restore());
+
+/** The account's state that containment changes. */
+function state() {
+  const u = (name: string) => account.users.get(name)!;
+  return {
+    keys: { ...u('ci-deploy').keys, ...u('support-admin').keys, ...u('alice').keys },
+    loginProfiles: { 'support-admin': u('support-admin').loginProfile, alice: u('alice').loginProfile },
+    supportAdminInline: Object.keys(u('support-admin').inline),
+    supportAdminAttached: u('support-admin').attached,
+    credentials: u('support-admin').serviceCredentials,
+    roles: { deploy: Object.keys(account.roles.get('deploy')!.inline), 'ops-support': Object.keys(account.roles.get('ops-support')!.inline).sort() },
+    miner: account.instances.get(`eu-west-1 ${MINER}`),
+  };
+}
+
+const CONTAINED = {
+  keys: { [KEY_ID]: 'Inactive', AKIA3SECONDCIKEY0002: 'Inactive', AKIA3BACKDOORKEY0001: 'Inactive', AKIAALICEPERSONAL001: 'Active' },
+  loginProfiles: { 'support-admin': false, alice: false },
+  supportAdminInline: ['ExposedKeyResponder-RevokeOlderSessions'],
+  supportAdminAttached: [QUARANTINE_ARN],
+  credentials: { ACCAEXAMPLEBEDROCK01: 'Inactive' },
+  roles: { deploy: ['AWSRevokeOlderSessions'], 'ops-support': ['AWSRevokeOlderSessions', 'ExposedKeyResponder-Quarantine'] },
+  miner: 'stopping',
+};
+
+describe('containFootholds: the whole plan', () => {
+  it('contains every foothold, four actions at a time, and says contained only then', async () => {
+    const out = await contain(attack(), { stopLaunchedInstances: true }, 4);
+
+    expect(state()).toEqual(CONTAINED);
+    expect(out.summary).toEqual({ contained: true, containedCount: 12, open: [] });
+  });
+
+  it('in a dry run, plans all of it, says what it would do and changes nothing', async () => {
+    const before = state();
+
+    const out = await contain(attack(), { dryRun: true, stopLaunchedInstances: true });
+
+    expect(state()).toEqual(before);
+    expect(account.writes).toEqual([]);
+    expect(account.iamMock.calls()).toHaveLength(0);
+    expect(account.ec2Mock.calls()).toHaveLength(0);
+    expect(out.results.map((r) => r.status)).toEqual(Array(12).fill('dry-run'));
+    expect(result(out, 'deactivate-key support-admin AKIA3BACKDOORKEY0001').detail).toBe('would set access key AKIA3BACKDOORKEY0001 of user support-admin Inactive');
+    expect(out.summary.contained).toBe(false);
+  });
+
+  it('run again, changes nothing twice and finds everything in place', async () => {
+    await contain(attack(), { stopLaunchedInstances: true });
+    const written = account.writes.length;
+
+    const again = await contain(attack(), { stopLaunchedInstances: true });
+
+    expect(account.writes.slice(written)).toEqual([]);
+    expect(state()).toEqual(CONTAINED);
+    expect(again.results.map((r) => r.status)).toEqual(Array(12).fill('already'));
+    expect(again.summary.contained).toBe(true);
+  });
+
+  it('says "already" for a principal deleted since CloudTrail saw it', async () => {
+    account.users.delete('support-admin');
+
+    const out = await contain([calls.createUser('support-admin')]);
+
+    expect(out.results.map((r) => [r.status, r.detail])).toEqual(Array(4).fill(['already', 'user support-admin no longer exists: nothing of it can be used']));
+  });
+});
+
+describe('containFootholds: an action that fails', () => {
+  it.each([
+    ['UpdateAccessKey', 'AccessDenied', 'deactivate-key ci-deploy AKIA3SECONDCIKEY0002', 'aws iam update-access-key --user-name ci-deploy --access-key-id AKIA3SECONDCIKEY0002 --status Inactive'],
+    ['PutUserPolicy', 'AccessDenied', 'revoke-user-sessions support-admin', `aws iam put-user-policy --user-name support-admin --policy-name ExposedKeyResponder-RevokeOlderSessions --policy-document '${JSON.stringify(REVOKE_DOC)}'`],
+    ['AttachUserPolicy', 'AccessDenied', 'quarantine-user support-admin', `aws iam attach-user-policy --user-name support-admin --policy-arn ${QUARANTINE_ARN}`],
+    ['DeleteLoginProfile', 'AccessDenied', 'delete-login-profile alice', 'aws iam delete-login-profile --user-name alice'],
+    ['PutRolePolicy', 'AccessDenied', 'revoke-role-sessions deploy', `aws iam put-role-policy --role-name deploy --policy-name AWSRevokeOlderSessions --policy-document '${JSON.stringify(REVOKE_DOC)}'`],
+    ['UpdateServiceSpecificCredential', 'AccessDenied', 'deactivate-service-credential support-admin ACCAEXAMPLEBEDROCK01', 'aws iam update-service-specific-credential --user-name support-admin --service-specific-credential-id ACCAEXAMPLEBEDROCK01 --status Inactive'],
+    ['StopInstances', 'UnauthorizedOperation', `stop-instance eu-west-1 ${MINER}`, `aws ec2 stop-instances --region eu-west-1 --instance-ids ${MINER}`],
+  ])('%s failing (%s) is a result with its error code and the command to finish by hand; the rest is contained', async (operation, code, id, command) => {
+    account.fail(operation, awsError(code, `User is not authorized to perform: ${operation}`, 403));
+
+    const out = await contain(attack(), { stopLaunchedInstances: true });
+
+    expect(result(out, id)).toMatchObject({ status: 'failed', errorCode: code, command });
+    expect(result(out, id).detail).toMatch(new RegExp(`^could not .*: ${code}: User is not authorized to perform: ${operation}$`));
+    expect(result(out, id).undo).toBeUndefined();
+    expect(out.summary.contained).toBe(false);
+    expect(out.summary.open).toContainEqual({ what: `failed: ${result(out, id).detail}`, command });
+    expect(out.results.filter((r) => r.status === 'done').length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('a transient failure is thrown for the workflow to retry after the rest is done; the retry redoes nothing', async () => {
+    account.fail('PutRolePolicy', awsError('Throttling', 'Rate exceeded'), 1);
+
+    await expect(contain(attack(), { stopLaunchedInstances: true })).rejects.toThrow(TransientAwsError);
+    const written = account.writes.length;
+    expect(written).toBe(10); // every write but the throttled one
+    const retry = await contain(attack(), { stopLaunchedInstances: true });
+
+    expect(account.writes.slice(written)).toEqual(['PutRolePolicy deploy AWSRevokeOlderSessions']);
+    expect(state()).toEqual(CONTAINED);
+    expect(retry.results.filter((r) => r.status === 'done')).toHaveLength(1);
+    expect(retry.summary.contained).toBe(true);
+  });
+
+  it('a change that does not read back yet is thrown as ContainmentNotVerifiedError (IAM catching up), for the workflow to retry', async () => {
+    account.iamMock.on(UpdateAccessKeyCommand).resolves({}); // accepted, not (yet) visible
+
+    await expect(contain([calls.createAccessKey('support-admin', 'AKIA3BACKDOORKEY0001')])).rejects.toThrow(
+      new ContainmentNotVerifiedError(
+        'footholds: changed but not yet visible: deactivate-key support-admin AKIA3BACKDOORKEY0001: set access key AKIA3BACKDOORKEY0001 of user support-admin Inactive (read back: Active)',
+      ),
+    );
+  });
+});
