@@ -6,6 +6,9 @@ import { reportedResource } from './resources';
 /** The STS calls whose credentials are followed: the sessions they return act for the leaked key. */
 const SESSION_CALLS = new Set(['GetSessionToken', 'GetFederationToken', 'AssumeRole']);
 
+/** The user name a root access key is listed under (CreateAccessKey by the root user, without a UserName). */
+export const ROOT = '<root>';
+
 /** Listed in this order when {@link MAX_FOOTHOLDS} bites: what can be contained first. */
 const KIND_ORDER: readonly FootholdKind[] = [
   'access-key', 'user', 'login-profile', 'assumed-role', 'created-role', 'service-credential', 'instance',
@@ -60,13 +63,14 @@ function footholdsOf(record: TrailRecord, proof: Proof, incident: Pick<Incident,
   const re = response(record);
   // Without a UserName, IAM acts on the caller's own user: the leaked key's user, or a
   // GetSessionToken session's user (IAMUser identity); a role session has no user to act on.
-  const ownUser = record.userIdentity?.type === 'IAMUser' ? (str(record.userIdentity.userName) ?? incident.userName) : undefined;
+  const type = record.userIdentity?.type;
+  const ownUser = type === 'IAMUser' ? (str(record.userIdentity?.userName) ?? incident.userName) : type === 'Root' ? ROOT : undefined;
   const source = record.eventSource;
   if (source === 'iam.amazonaws.com') return iamFootholds(record, proof, ownUser);
   if (source === 'sts.amazonaws.com' && record.eventName === 'AssumeRole') {
     const roleArn = str(p.roleArn);
     if (!roleArn) return [];
-    return [assumedRole(roleArn, str(p.roleSessionName), str(get(re, 'credentials', 'accessKeyId')), incident.accountId, proof)];
+    return assumedRole(roleArn, str(p.roleSessionName), str(get(re, 'credentials', 'accessKeyId')), incident.accountId, proof);
   }
   if (source === 'ec2.amazonaws.com' && (record.eventName === 'RunInstances' || record.eventName === 'StartInstances')) {
     return instances(record, proof);
@@ -156,21 +160,22 @@ function permissionChange(record: TrailRecord, proof: Proof): Foothold[] {
   return [foothold];
 }
 
-function assumedRole(roleArn: string, sessionName: string | undefined, sessionKeyId: string | undefined, accountId: string, proof: Proof): Foothold {
+function assumedRole(roleArn: string, sessionName: string | undefined, sessionKeyId: string | undefined, accountId: string, proof: Proof): Foothold[] {
   // arn:partition:iam::account:role/path/name
   const [, , , , roleAccount = '', resource = ''] = roleArn.split(':');
   if (roleAccount !== accountId || !resource.startsWith('role/')) {
     const external: Foothold = { kind: 'external-role', roleArn, accountId: roleAccount || 'unknown', proof };
     if (sessionName) external.sessionName = sessionName;
-    return external;
+    return [external];
   }
   const parts = resource.split('/');
   const roleName = parts[parts.length - 1];
+  if (!roleName) return [];
   const path = `/${parts.slice(1, -1).map((s) => `${s}/`).join('')}`;
   const foothold: Foothold = { kind: 'assumed-role', roleArn, roleName, path, proof };
   if (sessionName) foothold.sessionName = sessionName;
   if (sessionKeyId) foothold.sessionKeyId = sessionKeyId;
-  return foothold;
+  return [foothold];
 }
 
 function instances(record: TrailRecord, proof: Proof): Foothold[] {

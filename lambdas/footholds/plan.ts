@@ -1,4 +1,4 @@
-import { Incident } from '../shared/incident';
+import { Incident, isRootUserName } from '../shared/incident';
 import {
   PolicyDocument,
   QUARANTINE_DENIED_ACTIONS,
@@ -93,7 +93,12 @@ export function planFootholdContainment(
     const line = describeFoothold(f);
     switch (f.kind) {
       case 'access-key':
-        if (f.accessKeyId) {
+        if (isRootUserName(f.userName)) {
+          add({
+            id: `action-required ${f.proof.eventId}`, action: 'action-required', foothold: line, target: { type: 'none' }, open: true,
+            description: `ACTION REQUIRED: a root access key${f.accessKeyId ? ` (${f.accessKeyId})` : ''} was created: only the root user can deactivate it (sign in as root, Security credentials)`,
+          });
+        } else if (f.accessKeyId) {
           add({
             action: 'deactivate-key', foothold: line, target: { type: 'access-key', userName: f.userName, accessKeyId: f.accessKeyId },
             description: `set access key ${f.accessKeyId} of user ${f.userName} Inactive`, ...guarded(user(f.userName)),
