@@ -124,7 +124,7 @@ function tags(list: Tag[] | undefined): Record<string, string> | undefined {
  * Contained / still open. `contained` is true only when every action is done or already in place,
  * nothing is open, and CloudTrail was read whole (no unreadable record, no bound that bit).
  */
-export function summarize(results: readonly FootholdResult[], found: Pick<Footholds, 'truncated' | 'records'>): FootholdContainment['summary'] {
+export function summarize(results: readonly FootholdResult[], found: Pick<Footholds, 'truncated' | 'gaps' | 'records'>): FootholdContainment['summary'] {
   const open: FootholdContainment['summary']['open'] = [];
   for (const r of results) {
     if (r.status === 'done' || r.status === 'already' || r.status === 'reported') continue;
@@ -132,6 +132,7 @@ export function summarize(results: readonly FootholdResult[], found: Pick<Footho
     open.push(r.command ? { what: `${label}: ${r.detail}`, command: r.command } : { what: `${label}: ${r.detail}` });
   }
   for (const t of found.truncated) open.push({ what: `not all footholds listed: ${t}` });
+  for (const g of found.gaps) open.push({ what: `not followed: ${g}` });
   if (found.records.unreadable > 0) {
     open.push({ what: `${found.records.unreadable} CloudTrail record(s) could not be read: a foothold they prove would be missing here; read them in the incident's activity` });
   }

@@ -139,6 +139,8 @@ export const FootholdsSchema = z.object({
   }),
   /** Bounds that bit: what was left out. */
   truncated: z.array(z.string()),
+  /** What CloudTrail did not say (a session whose key id the record lacks): followed no further. */
+  gaps: z.array(z.string()),
 });
 export type Footholds = z.infer<typeof FootholdsSchema>;
 

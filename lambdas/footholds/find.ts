@@ -1,6 +1,6 @@
 import { Incident } from '../shared/incident';
 import { DerivedSession, Foothold, FootholdKind, Footholds, MAX_FOOTHOLDS, Proof } from './contract';
-import { callerKeyId, get, items, proofOf, readRecords, regionOf, request, response, str, tagsOf, text, TrailRecord } from './records';
+import { callerKeyId, get, isoTime, items, proofOf, readRecords, regionOf, request, response, str, tagsOf, text, TrailRecord } from './records';
 import { reportedResource } from './resources';
 
 /** The STS calls whose credentials are followed: the sessions they return act for the leaked key. */
@@ -23,7 +23,7 @@ const KIND_ORDER: readonly FootholdKind[] = [
  */
 export function findFootholds(incident: Pick<Incident, 'accessKeyId' | 'userName' | 'accountId'>, input: readonly unknown[]): Footholds {
   const { records, unreadable } = readRecords(input);
-  const sessions = derivedSessions(incident.accessKeyId, records);
+  const { sessions, gaps } = derivedSessions(incident.accessKeyId, records);
   const callers = new Set([incident.accessKeyId, ...sessions.map((s) => s.accessKeyId)]);
   const found = new Map<string, Foothold>();
   let tied = 0;
@@ -38,23 +38,37 @@ export function findFootholds(incident: Pick<Incident, 'accessKeyId' | 'userName
     }
   }
   const { footholds, truncated } = bound([...found.values()]);
-  return { footholds, sessions, records: { read: input.length, unreadable, tied }, truncated };
+  return { footholds, sessions, records: { read: input.length, unreadable, tied }, truncated, gaps };
+}
+
+/**
+ * The sessions (ASIA key ids) the leaked key obtained, from the records found by its key id: the
+ * investigation looks their calls up too (LookupEvents by AccessKeyId), since calls of a role or
+ * federated session carry neither the key's id nor its user's name.
+ */
+export function sessionsToFollow(accessKeyId: string, input: readonly unknown[]): DerivedSession[] {
+  return derivedSessions(accessKeyId, readRecords(input).records).sessions;
 }
 
 /** Sessions the leaked key itself obtained (one level: a session's own sessions are not followed). */
-function derivedSessions(keyId: string, records: TrailRecord[]): DerivedSession[] {
+function derivedSessions(keyId: string, records: TrailRecord[]): { sessions: DerivedSession[]; gaps: string[] } {
   const sessions = new Map<string, DerivedSession>();
+  const gaps: string[] = [];
   for (const record of records) {
     if (callerKeyId(record) !== keyId || str(record.errorCode) || !SESSION_CALLS.has(record.eventName)) continue;
     if (record.eventSource !== 'sts.amazonaws.com') continue;
     const accessKeyId = str(get(response(record), 'credentials', 'accessKeyId'));
-    if (!accessKeyId || accessKeyId === keyId || sessions.has(accessKeyId)) continue;
+    if (!accessKeyId) {
+      gaps.push(`${record.eventName} at ${isoTime(record.eventTime)} (event ${record.eventID}): the record does not say which session it returned, so that session's calls are not followed`);
+      continue;
+    }
+    if (accessKeyId === keyId || sessions.has(accessKeyId)) continue;
     const as = str(request(record).roleArn) ?? str(get(response(record), 'federatedUser', 'arn'));
     const session: DerivedSession = { accessKeyId, via: record.eventName as DerivedSession['via'], proof: proofOf(record, keyId) };
     if (as) session.as = as;
     sessions.set(accessKeyId, session);
   }
-  return [...sessions.values()];
+  return { sessions: [...sessions.values()], gaps };
 }
 
 /** The footholds one successful, tied record proves. */

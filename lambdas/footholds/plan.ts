@@ -8,6 +8,7 @@ import {
   revokeOlderSessionsPolicy,
 } from '../shared/policies';
 import { cli, undoReported } from './commands';
+import { describeFoothold, valuesLine } from './describe';
 import { Foothold, FootholdAction, ROLE_REVOKE_SESSIONS_POLICY_NAME, SERVICE_LINKED_ROLE_PATH } from './contract';
 
 export interface FootholdConfig {
@@ -277,35 +278,4 @@ function isOfAccount(principal: string, accountId: string): boolean {
   if (principal === accountId) return true;
   const arn = principal.split(':');
   return arn[0] === 'arn' && arn[4] === accountId;
-}
-
-function valuesLine(values: Record<string, string>): string {
-  return Object.entries(values).map(([k, v]) => `${k}: ${v}`).join('; ') || 'no values recorded';
-}
-
-/** One line: what, and the record that proves it. */
-export function describeFoothold(f: Foothold): string {
-  const proof = `${f.proof.eventName} at ${f.proof.eventTime} in ${f.proof.region}${f.proof.sourceIp ? ` from ${f.proof.sourceIp}` : ''}, by ${f.proof.callerKeyId} (event ${f.proof.eventId})`;
-  switch (f.kind) {
-    case 'access-key':
-      return `access key ${f.accessKeyId ?? '(id not recorded)'} of user ${f.userName}: ${proof}`;
-    case 'user':
-      return `user ${f.userName}: ${proof}`;
-    case 'login-profile':
-      return `console password of user ${f.userName}: ${proof}`;
-    case 'assumed-role':
-      return `role ${f.roleArn} assumed${f.sessionName ? ` as ${f.sessionName}` : ''}: ${proof}`;
-    case 'external-role':
-      return `role ${f.roleArn} of account ${f.accountId} assumed: ${proof}`;
-    case 'created-role':
-      return `role ${f.roleName}: ${proof}`;
-    case 'permission-change':
-      return `${f.targetType} ${f.target} changed: ${proof}`;
-    case 'service-credential':
-      return `${f.serviceName} credential ${f.credentialId ?? '(id not recorded)'} of user ${f.userName}: ${proof}`;
-    case 'instance':
-      return `instance ${f.instanceId}: ${proof}`;
-    case 'resource':
-      return `${f.type} ${f.name}: ${proof}`;
-  }
 }

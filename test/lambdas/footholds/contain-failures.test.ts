@@ -1,4 +1,5 @@
 import { UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import { summarize } from '../../../lambdas/footholds/contain';
 import { ContainmentNotVerifiedError, TransientAwsError } from '../../../lambdas/shared/errors';
 import { ACCOUNT_ID, awsError, KEY_ID } from '../helpers';
 import { FakeAccount } from './fake-account';
@@ -105,6 +106,26 @@ describe('containFootholds: the whole plan', () => {
     const out = await contain([calls.createUser('support-admin')]);
 
     expect(out.results.map((r) => [r.status, r.detail])).toEqual(Array(4).fill(['already', 'user support-admin no longer exists: nothing of it can be used']));
+  });
+});
+
+describe('summarize', () => {
+  it('never says contained when CloudTrail was not read whole: unreadable records, a bound that bit, a session not followed', () => {
+    const out = summarize([], {
+      records: { read: 3, unreadable: 1, tied: 2 },
+      truncated: ['footholds: 400 found, the first 300 listed'],
+      gaps: ['GetSessionToken at 2026-11-20T09:30:05.000Z (event e): the record does not say which session it returned'],
+    });
+
+    expect(out).toEqual({
+      contained: false,
+      containedCount: 0,
+      open: [
+        { what: 'not all footholds listed: footholds: 400 found, the first 300 listed' },
+        { what: 'not followed: GetSessionToken at 2026-11-20T09:30:05.000Z (event e): the record does not say which session it returned' },
+        { what: "1 CloudTrail record(s) could not be read: a foothold they prove would be missing here; read them in the incident's activity" },
+      ],
+    });
   });
 });
 

@@ -1,5 +1,5 @@
 import { MAX_FOOTHOLDS } from '../../../lambdas/footholds/contract';
-import { findFootholds } from '../../../lambdas/footholds/find';
+import { findFootholds, sessionsToFollow } from '../../../lambdas/footholds/find';
 import { ACCOUNT_ID, anIncident, KEY_ID } from '../helpers';
 import { ALICE_KEY, ATTACKER_IP, calls, FEDERATED_KEY, iam, identities, record, ROLE_SESSION_KEY, SESSION_KEY } from './trail';
 
@@ -160,6 +160,21 @@ describe('findFootholds: sessions derived from the key', () => {
 
     expect(found.footholds.map((f) => (f.kind === 'assumed-role' ? f.roleName : f.kind))).toEqual(['deploy', 'admin']);
     expect(found.sessions.map((s) => s.accessKeyId)).toEqual([ROLE_SESSION_KEY]);
+  });
+  it('says when a session call does not record the session it returned, rather than following a guess', () => {
+    const found = find([record({ eventSource: 'sts.amazonaws.com', eventName: 'GetSessionToken', eventID: 'evt-gst', eventTime: '2026-11-20T09:30:05Z', requestParameters: {}, responseElements: null })]);
+
+    expect(found.sessions).toEqual([]);
+    expect(found.gaps).toEqual(["GetSessionToken at 2026-11-20T09:30:05.000Z (event evt-gst): the record does not say which session it returned, so that session's calls are not followed"]);
+  });
+
+  it("gives the investigation the sessions to look up by key id, from the key's own records only", () => {
+    const sessions = sessionsToFollow(KEY_ID, [
+      JSON.stringify(calls.sts('AssumeRole', { roleArn: `arn:aws:iam::${ACCOUNT_ID}:role/deploy`, roleSessionName: 'x' }, ROLE_SESSION_KEY)),
+      calls.sts('GetSessionToken', {}, 'ASIAALICESESSION0001', { userIdentity: identities.alice() }),
+    ]);
+
+    expect(sessions.map((s) => s.accessKeyId)).toEqual([ROLE_SESSION_KEY]);
   });
 });
 
