@@ -78,14 +78,10 @@ export const RUN: Partial<Record<PlannedAction['action'], Run>> = {
 
   'revoke-user-sessions': async (a, ctx) => {
     const { userName } = target(a, 'user');
-    const doc = document(a);
-    const existing = await readInline(() => ctx.iam.send(new GetUserPolicyCommand({ UserName: userName, PolicyName: doc.name })));
-    const at = existing === undefined ? undefined : revokedBefore(existing);
-    if (at && doc.revokedBefore && Date.parse(at) >= Date.parse(doc.revokedBefore)) {
-      return { status: 'already', detail: `sessions of user ${userName} were already revoked before ${at} (a revocation time only moves later)` };
-    }
-    await limited(() => ctx.iam.send(new PutUserPolicyCommand({ UserName: userName, PolicyName: doc.name, PolicyDocument: doc.json })), `user ${userName}'s inline policies are full (2,048 characters)`);
-    return { status: 'done', detail: a.description };
+    return revoke(a, `user ${userName}`, `user ${userName}'s inline policies are full (2,048 characters)`, {
+      read: (PolicyName) => ctx.iam.send(new GetUserPolicyCommand({ UserName: userName, PolicyName })),
+      put: (PolicyName, PolicyDocument) => ctx.iam.send(new PutUserPolicyCommand({ UserName: userName, PolicyName, PolicyDocument })),
+    });
   },
 
   'quarantine-user': async (a, ctx) => {
@@ -124,14 +120,10 @@ export const RUN: Partial<Record<PlannedAction['action'], Run>> = {
 
   'revoke-role-sessions': async (a, ctx) => {
     const { roleName } = target(a, 'role');
-    const doc = document(a);
-    const existing = await readInline(() => ctx.iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: doc.name })));
-    const at = existing === undefined ? undefined : revokedBefore(existing);
-    if (at && doc.revokedBefore && Date.parse(at) >= Date.parse(doc.revokedBefore)) {
-      return { status: 'already', detail: `sessions of role ${roleName} were already revoked before ${at} (a revocation time only moves later)` };
-    }
-    await limited(() => ctx.iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: doc.name, PolicyDocument: doc.json })), `role ${roleName}'s inline policies are full (10,240 characters)`);
-    return { status: 'done', detail: a.description };
+    return revoke(a, `role ${roleName}`, `role ${roleName}'s inline policies are full (10,240 characters)`, {
+      read: (PolicyName) => ctx.iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName })),
+      put: (PolicyName, PolicyDocument) => ctx.iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName, PolicyDocument })),
+    });
   },
 
   'quarantine-role': async (a, ctx) => {
@@ -168,6 +160,23 @@ export const RUN: Partial<Record<PlannedAction['action'], Run>> = {
     }
   },
 };
+
+interface InlinePolicies {
+  read(name: string): Promise<{ PolicyDocument?: string }>;
+  put(name: string, document: string): Promise<unknown>;
+}
+
+/** The revoke deny on a user or a role: written only when none revokes as late already. */
+async function revoke(a: PlannedAction, owner: string, full: string, policies: InlinePolicies): Promise<Outcome> {
+  const doc = document(a);
+  const existing = await readInline(() => policies.read(doc.name));
+  const at = existing === undefined ? undefined : revokedBefore(existing);
+  if (at && doc.revokedBefore && Date.parse(at) >= Date.parse(doc.revokedBefore)) {
+    return { status: 'already', detail: `sessions of ${owner} were already revoked before ${at} (a revocation time only moves later)` };
+  }
+  await limited(() => policies.put(doc.name, doc.json), full);
+  return { status: 'done', detail: a.description };
+}
 
 function target<T extends PlannedAction['target']['type']>(a: PlannedAction, type: T): Extract<PlannedAction['target'], { type: T }> {
   if (a.target.type !== type) throw new Error(`${a.id}: target is ${a.target.type}, not ${type}`);

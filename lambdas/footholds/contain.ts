@@ -1,6 +1,7 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { GetRoleCommand, GetUserCommand, IAMClient, Tag } from '@aws-sdk/client-iam';
 import { awsErrorCode, ContainmentNotVerifiedError, describeError, isTransientAwsError, rethrowAws } from '../shared/errors';
+import { mapLimit } from '../evidence/evidence';
 import { Incident } from '../shared/incident';
 import { Log } from '../shared/logger';
 import { ActionContext, ActionFailed, isNotFound, Outcome, RUN } from './actions';
@@ -40,7 +41,7 @@ export async function containFootholds(found: Footholds, incident: Pick<Incident
   const ctx: ActionContext = { iam: deps.iam, ec2: deps.ec2, quarantinePolicyArn: deps.config.quarantinePolicyArn };
   const retry: { transient: unknown[]; unverified: string[] } = { transient: [], unverified: [] };
 
-  const results = await pool(plan, Math.max(1, deps.concurrency ?? CONCURRENCY), async (a): Promise<FootholdResult> => {
+  const results = await mapLimit(plan, Math.max(1, deps.concurrency ?? CONCURRENCY), async (a): Promise<FootholdResult> => {
     const result = await execute(a, ctx, deps, retry);
     return clean({ ...result, at: at() });
   });
@@ -137,20 +138,6 @@ export function summarize(results: readonly FootholdResult[], found: Pick<Footho
     open.push({ what: `${found.records.unreadable} CloudTrail record(s) could not be read: a foothold they prove would be missing here; read them in the incident's activity` });
   }
   return { contained: open.length === 0, containedCount: results.filter((r) => r.status === 'done' || r.status === 'already').length, open };
-}
-
-/** Runs `work` on every item, at most `limit` at a time; results in the items' order. */
-async function pool<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await work(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 function clean(result: FootholdResult): FootholdResult {
