@@ -194,3 +194,24 @@ export const FootholdContainmentSchema = z.object({
   }),
 });
 export type FootholdContainment = z.infer<typeof FootholdContainmentSchema>;
+
+/**
+ * What the footholds Lambda's role needs, for the stack. Reads: the principal's path and tags (the
+ * protection check), what is already in place (so a re-run writes nothing twice). Writes: each on
+ * the narrowest resource IAM allows:
+ * - `iam:PutRolePolicy` on `role/*` except `role/aws-service-role/*` (an explicit Deny, or
+ *   NotResource), and the protected-principal Deny of the stack covering roles too;
+ * - `iam:AttachUserPolicy` only with the condition `iam:PolicyARN` = the stack's quarantine policy;
+ * - `iam:PutUserPolicy` on users (the revoke, and the compact inline quarantine when the user's
+ *   managed-policy quota is full).
+ * `ec2:StopInstances` ({@link FOOTHOLD_STOP_ACTIONS}) only when `stopLaunchedInstances` is true.
+ */
+export const FOOTHOLD_READ_ACTIONS: readonly string[] = [
+  'iam:GetUser', 'iam:GetRole', 'iam:ListAccessKeys', 'iam:GetUserPolicy', 'iam:GetRolePolicy',
+  'iam:ListAttachedUserPolicies', 'iam:ListServiceSpecificCredentials',
+];
+export const FOOTHOLD_USER_WRITE_ACTIONS: readonly string[] = [
+  'iam:UpdateAccessKey', 'iam:PutUserPolicy', 'iam:AttachUserPolicy', 'iam:DeleteLoginProfile', 'iam:UpdateServiceSpecificCredential',
+];
+export const FOOTHOLD_ROLE_WRITE_ACTIONS: readonly string[] = ['iam:PutRolePolicy'];
+export const FOOTHOLD_STOP_ACTIONS: readonly string[] = ['ec2:StopInstances'];

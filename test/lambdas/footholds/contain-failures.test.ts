@@ -1,5 +1,6 @@
 import { UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { summarize } from '../../../lambdas/footholds/contain';
+import { FOOTHOLD_READ_ACTIONS, FOOTHOLD_ROLE_WRITE_ACTIONS, FOOTHOLD_STOP_ACTIONS, FOOTHOLD_USER_WRITE_ACTIONS } from '../../../lambdas/footholds/contract';
 import { ContainmentNotVerifiedError, TransientAwsError } from '../../../lambdas/shared/errors';
 import { ACCOUNT_ID, awsError, KEY_ID } from '../helpers';
 import { FakeAccount } from './fake-account';
@@ -98,6 +99,23 @@ describe('containFootholds: the whole plan', () => {
     expect(state()).toEqual(CONTAINED);
     expect(again.results.map((r) => r.status)).toEqual(Array(12).fill('already'));
     expect(again.summary.contained).toBe(true);
+  });
+
+  it('calls only the actions the stack grants it', async () => {
+    await contain(attack(), { stopLaunchedInstances: true });
+
+    const used = [
+      ...account.iamMock.calls().map((c) => `iam:${c.args[0].constructor.name.replace(/Command$/, '')}`),
+      ...account.ec2Mock.calls().map((c) => `ec2:${c.args[0].constructor.name.replace(/Command$/, '')}`),
+    ];
+    const distinct = [...new Set(used)].sort();
+    expect(distinct).toEqual([
+      'ec2:StopInstances', 'iam:AttachUserPolicy', 'iam:DeleteLoginProfile', 'iam:GetRole', 'iam:GetRolePolicy', 'iam:GetUser', 'iam:GetUserPolicy',
+      'iam:ListAccessKeys', 'iam:ListAttachedUserPolicies', 'iam:ListServiceSpecificCredentials', 'iam:PutRolePolicy', 'iam:PutUserPolicy',
+      'iam:UpdateAccessKey', 'iam:UpdateServiceSpecificCredential',
+    ]);
+    const granted = [...FOOTHOLD_READ_ACTIONS, ...FOOTHOLD_USER_WRITE_ACTIONS, ...FOOTHOLD_ROLE_WRITE_ACTIONS, ...FOOTHOLD_STOP_ACTIONS];
+    expect(distinct.filter((a) => !granted.includes(a))).toEqual([]);
   });
 
   it('says "already" for a principal deleted since CloudTrail saw it', async () => {
