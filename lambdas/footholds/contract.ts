@@ -68,8 +68,8 @@ export const FootholdSchema = z.discriminatedUnion('kind', [
     roleArn: z.optional(z.string()),
     path: z.optional(z.string()),
     tags: Tags,
-    /** The principals its trust policy names, as CreateRole's record has it. */
-    trustedPrincipals: z.array(z.string()),
+    /** The principals its trust policy names, as CreateRole's record has it; absent when the record does not show it. */
+    trustedPrincipals: z.optional(z.array(z.string())),
     proof: ProofSchema,
   }),
   /** Trust or permission changes to existing principals and policies: reported, never reverted. */

@@ -121,7 +121,9 @@ function iamFootholds(record: TrailRecord, proof: Proof, ownUser: string | undef
     case 'CreateRole': {
       const roleName = str(p.roleName) ?? str(get(re, 'role', 'roleName'));
       if (!roleName) return [];
-      const foothold: Foothold = { kind: 'created-role', roleName, trustedPrincipals: trustedPrincipals(p.assumeRolePolicyDocument), proof };
+      const foothold: Foothold = { kind: 'created-role', roleName, proof };
+      const trusted = trustedPrincipals(p.assumeRolePolicyDocument);
+      if (trusted) foothold.trustedPrincipals = trusted;
       const roleArn = str(get(re, 'role', 'arn'));
       const path = str(p.path) ?? str(get(re, 'role', 'path'));
       const tags = tagsOf(p.tags);
@@ -219,18 +221,19 @@ function launchTimeOf(value: unknown): string | undefined {
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
 }
 
-/** The principals a trust policy (a JSON string in CreateRole's record) names. */
-function trustedPrincipals(document: unknown): string[] {
+/** The principals a trust policy (a JSON string in CreateRole's record) names; undefined when it cannot be read. */
+function trustedPrincipals(document: unknown): string[] | undefined {
   let doc = document;
   if (typeof doc === 'string') {
     try {
       doc = JSON.parse(doc);
     } catch {
-      return [];
+      return undefined;
     }
   }
   const statement = get(doc, 'Statement');
-  const statements = Array.isArray(statement) ? statement : statement ? [statement] : [];
+  if (!statement || typeof statement !== 'object') return undefined;
+  const statements = Array.isArray(statement) ? statement : [statement];
   const found = new Set<string>();
   for (const s of statements) {
     if (get(s, 'Effect') !== 'Allow') continue;

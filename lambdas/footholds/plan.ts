@@ -164,11 +164,12 @@ export function planFootholdContainment(
             document: { name: QUARANTINE_INLINE_POLICY_NAME, json: JSON.stringify(quarantine) },
             command: cli.putRolePolicy(f.roleName, QUARANTINE_INLINE_POLICY_NAME, quarantine), undo: cli.deleteRolePolicy(f.roleName, QUARANTINE_INLINE_POLICY_NAME),
           });
-          const outside = f.trustedPrincipals.filter((p) => !isOfAccount(p, incident.accountId));
-          if (outside.length > 0) {
+          const outside = f.trustedPrincipals?.filter((p) => !isOfAccount(p, incident.accountId));
+          if (!outside || outside.length > 0) {
+            const who = outside ? `trusts ${outside.join(', ')}` : 'has a trust policy the record does not show';
             add({
               id: `action-required trust ${f.roleName}`, action: 'action-required', foothold: line, target, open: true,
-              description: `role ${f.roleName} trusts ${outside.join(', ')}: new sessions are quarantined, not denied; delete the role once its evidence is kept`,
+              description: `role ${f.roleName} ${who}: new sessions are quarantined, not denied; delete the role once its evidence is kept`,
               command: cli.deleteRole(f.roleName),
             });
           }

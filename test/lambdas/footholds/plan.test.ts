@@ -74,6 +74,16 @@ describe('planFootholdContainment: what a human must do', () => {
     ]);
   });
 
+  it("leaves a created role open when the record does not show whom it trusts, and not when it trusts only this account", () => {
+    const trustOpen = (document: unknown) =>
+      plan([iam('CreateRole', { roleName: 'r', assumeRolePolicyDocument: document })]).filter((a) => a.action === 'action-required').map((a) => a.description);
+
+    expect(trustOpen('{not json')).toEqual(['role r has a trust policy the record does not show: new sessions are quarantined, not denied; delete the role once its evidence is kept']);
+    expect(trustOpen(undefined)).toHaveLength(1);
+    expect(trustOpen({ Statement: [{ Effect: 'Allow', Principal: { AWS: [`arn:aws:iam::${ACCOUNT_ID}:root`, ACCOUNT_ID] } }] })).toEqual([]);
+    expect(trustOpen({ Statement: { Effect: 'Allow', Principal: '*' } })).toEqual(['role r trusts *: new sessions are quarantined, not denied; delete the role once its evidence is kept']);
+  });
+
   it('plans each action once when two footholds need it (a user created, then its console password)', () => {
     const ids = plan([calls.createUser('support-admin'), calls.createLoginProfile('support-admin'), calls.createLoginProfile('support-admin')]).map((a) => a.id);
 
