@@ -20,10 +20,20 @@ const KIND_ORDER: readonly FootholdKind[] = [
  * calls signed with the key, or with a session it obtained (GetSessionToken, GetFederationToken,
  * AssumeRole: their `credentials.accessKeyId`), followed one level. A call by any other caller is
  * never a foothold, whatever it created and whenever. Pure: the records are all it reads.
+ *
+ * `knownSessions`: the sessions an earlier pass found (the second look reads only the records
+ * since the first pass, where a session obtained before it still acts for the key). They are
+ * followed too, and listed first in `sessions`.
  */
-export function findFootholds(incident: Pick<Incident, 'accessKeyId' | 'userName' | 'accountId'>, input: readonly unknown[]): Footholds {
+export function findFootholds(
+  incident: Pick<Incident, 'accessKeyId' | 'userName' | 'accountId'>,
+  input: readonly unknown[],
+  knownSessions: readonly DerivedSession[] = [],
+): Footholds {
   const { records, unreadable } = readRecords(input);
-  const { sessions, gaps } = derivedSessions(incident.accessKeyId, records);
+  const derived = derivedSessions(incident.accessKeyId, records);
+  const gaps = derived.gaps;
+  const sessions = [...knownSessions, ...derived.sessions.filter((s) => !knownSessions.some((k) => k.accessKeyId === s.accessKeyId))];
   const callers = new Set([incident.accessKeyId, ...sessions.map((s) => s.accessKeyId)]);
   const found = new Map<string, Foothold>();
   let tied = 0;
