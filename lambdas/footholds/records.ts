@@ -47,6 +47,15 @@ export function readRecords(input: readonly unknown[]): { records: TrailRecord[]
   return { records, unreadable };
 }
 
+/**
+ * The lines of the incident's `activity.jsonl` (one record a line, as the investigation saves it),
+ * for {@link readRecords} / findFootholds: blank lines are not records, so they are not counted
+ * as unreadable.
+ */
+export function activityLines(body: string): string[] {
+  return body.split(/\r?\n/).filter((line) => line.trim() !== '');
+}
+
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);

@@ -1,5 +1,6 @@
 import { MAX_FOOTHOLDS } from '../../../lambdas/footholds/contract';
 import { findFootholds, sessionsToFollow } from '../../../lambdas/footholds/find';
+import { activityLines } from '../../../lambdas/footholds/records';
 import { ACCOUNT_ID, anIncident, KEY_ID } from '../helpers';
 import { ALICE_KEY, ATTACKER_IP, calls, FEDERATED_KEY, iam, identities, record, ROLE_SESSION_KEY, SESSION_KEY } from './trail';
 
@@ -216,6 +217,15 @@ describe('findFootholds: what is never a foothold', () => {
 
     expect(found.records).toEqual({ read: 6, unreadable: 5, tied: 1 });
     expect(found.footholds.map((f) => f.kind === 'user' && f.userName)).toEqual(['from-jsonl']);
+  });
+
+  it("reads the incident's activity.jsonl, a record a line with the region it was found in, blank lines not counted", () => {
+    const body = `${JSON.stringify({ ...calls.createUser('from-activity'), region: 'us-east-1' })}\n\n{"truncated\n`;
+
+    const found = find(activityLines(body));
+
+    expect(found.records).toEqual({ read: 2, unreadable: 1, tied: 1 });
+    expect(found.footholds.map((f) => f.kind === 'user' && f.userName)).toEqual(['from-activity']);
   });
 
   it('keeps one foothold for a record found twice, and for the same key created in two records', () => {
