@@ -64,9 +64,14 @@ export interface PlannedAction {
   readonly document?: { readonly name: string; readonly json: string; readonly revokedBefore?: string };
 }
 
+/** The order actions run in: credentials first (each is a way in by itself), then sessions, then the rest. */
+const ORDER: readonly FootholdAction[] = [
+  'deactivate-key', 'deactivate-user-keys', 'deactivate-service-credential', 'revoke-user-sessions', 'revoke-role-sessions',
+  'quarantine-user', 'quarantine-role', 'delete-login-profile', 'stop-instance', 'action-required', 'report',
+];
+
 /**
- * What to do about each foothold, in order (the strongest containment first: keys, then sessions).
- * Pure: the protection check is given the record's view (name, path, tags); the executor checks
+ * What to do about each foothold, in {@link ORDER}, and in CloudTrail's order within an action. Pure: the protection check is given the record's view (name, path, tags); the executor checks
  * again with what IAM says before acting.
  */
 export function planFootholdContainment(
@@ -236,7 +241,8 @@ export function planFootholdContainment(
         break;
     }
   }
-  return [...planned.values()];
+  const rank = (a: PlannedAction) => ORDER.indexOf(a.action);
+  return [...planned.values()].sort((a, b) => rank(a) - rank(b));
 }
 
 /**

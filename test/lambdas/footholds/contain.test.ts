@@ -64,9 +64,9 @@ describe('containFootholds: users and console passwords', () => {
     expect(user.keys).toEqual({ AKIA3BACKDOORKEY0001: 'Inactive', AKIA3BACKDOORKEY0002: 'Inactive' });
     expect(user.loginProfile).toBe(false);
     expect(out.results.map((r) => [r.id, r.status])).toEqual([
+      ['deactivate-user-keys support-admin', 'done'],
       ['revoke-user-sessions support-admin', 'done'],
       ['quarantine-user support-admin', 'done'],
-      ['deactivate-user-keys support-admin', 'done'],
       ['delete-login-profile support-admin', 'done'],
       // The AdministratorAccess it attached is moot once the user is contained: reported, not open.
       [expect.stringMatching(/^report .* AttachUserPolicy support-admin$/), 'reported'],

@@ -87,7 +87,19 @@ describe('planFootholdContainment: what a human must do', () => {
   it('plans each action once when two footholds need it (a user created, then its console password)', () => {
     const ids = plan([calls.createUser('support-admin'), calls.createLoginProfile('support-admin'), calls.createLoginProfile('support-admin')]).map((a) => a.id);
 
-    expect(ids).toEqual(['revoke-user-sessions support-admin', 'quarantine-user support-admin', 'deactivate-user-keys support-admin', 'delete-login-profile support-admin']);
+    expect(ids).toEqual(['deactivate-user-keys support-admin', 'revoke-user-sessions support-admin', 'quarantine-user support-admin', 'delete-login-profile support-admin']);
+  });
+
+  it('puts credentials first (each a way in by itself), then sessions, then what only people can do', () => {
+    const actions = plan([
+      record({ eventSource: 'ec2.amazonaws.com', eventName: 'CreateKeyPair', requestParameters: { keyName: 'kp' } }),
+      calls.runInstances('eu-west-1', 'i-0miner0000000001', 'c5.24xlarge'),
+      calls.sts('AssumeRole', { roleArn: `arn:aws:iam::${ACCOUNT_ID}:role/deploy`, roleSessionName: 'x' }, 'ASIAY34FZKBOROLESES1'),
+      calls.createLoginProfile('alice'),
+      calls.createAccessKey('alice', 'AKIAFORALICE00000001'),
+    ]).map((a) => a.action);
+
+    expect(actions).toEqual(['deactivate-key', 'revoke-role-sessions', 'delete-login-profile', 'action-required', 'report']);
   });
 
   it('plans nothing for what another caller did', () => {
