@@ -6,7 +6,7 @@ import { Incident } from '../shared/incident';
 import { Log } from '../shared/logger';
 import { ActionContext, ActionFailed, isNotFound, Outcome, RUN } from './actions';
 import { FootholdContainment, FootholdResult, Footholds, SERVICE_LINKED_ROLE_PATH } from './contract';
-import { FootholdConfig, PlannedAction, planFootholdContainment, Principal, ProtectionCheck } from './plan';
+import { believed, FootholdConfig, PlannedAction, planFootholdContainment, Principal, ProtectionCheck } from './plan';
 
 export interface FootholdDeps {
   readonly iam: IAMClient;
@@ -73,7 +73,7 @@ async function execute(
   if (!run) return { ...base, status: 'failed', errorCode: 'NotImplemented', detail: `no way to ${a.description}`, command: a.command };
   try {
     if (a.principal) {
-      const refusal = await recheck(a.principal, ctx, deps.protection);
+      const refusal = await recheck(a.principal, a.protection, ctx, deps.protection);
       if (refusal) return { ...base, undo: undefined, ...refusal, command: refusal.status === 'skipped' ? a.command : undefined };
     }
     const outcome: Outcome = await run(a, ctx);
@@ -95,7 +95,12 @@ async function execute(
  * (never changed), or undefined when the action may go ahead. The record's view (name, path, tags
  * at creation) is never trusted alone: a tag added since protects the principal.
  */
-async function recheck(p: Principal, ctx: ActionContext, protection: ProtectionCheck): Promise<{ status: 'already' | 'skipped'; detail: string } | undefined> {
+async function recheck(
+  p: Principal,
+  mode: PlannedAction['protection'],
+  ctx: ActionContext,
+  protection: ProtectionCheck,
+): Promise<{ status: 'already' | 'skipped'; detail: string } | undefined> {
   let live: Principal;
   try {
     if (p.kind === 'user') {
@@ -112,7 +117,9 @@ async function recheck(p: Principal, ctx: ActionContext, protection: ProtectionC
   if (live.kind === 'role' && live.path?.startsWith(SERVICE_LINKED_ROLE_PATH)) {
     return { status: 'skipped', detail: `role ${p.name} is a service-linked role: the responder never changes one` };
   }
-  const reason = protection(live);
+  // What the leaked key created, it named, placed and tagged: its protection is not believed.
+  if (mode === 'ignored') return undefined;
+  const reason = protection(believed(live, mode));
   return reason ? { status: 'skipped', detail: `${p.kind} ${p.name} is protected (${reason}): nothing was changed, a human must decide` } : undefined;
 }
 

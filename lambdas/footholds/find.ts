@@ -162,6 +162,8 @@ const CHANGE_FIELDS: Record<string, { targetType: 'role' | 'user' | 'group' | 'p
   AttachRolePolicy: { targetType: 'role', target: 'roleName', values: ['policyArn'] },
   PutUserPolicy: { targetType: 'user', target: 'userName', values: ['policyName', 'policyDocument'] },
   AttachUserPolicy: { targetType: 'user', target: 'userName', values: ['policyArn'] },
+  TagUser: { targetType: 'user', target: 'userName', values: ['tags'] },
+  TagRole: { targetType: 'role', target: 'roleName', values: ['tags'] },
   AddUserToGroup: { targetType: 'user', target: 'userName', values: ['groupName'] },
   PutGroupPolicy: { targetType: 'group', target: 'groupName', values: ['policyName', 'policyDocument'] },
   AttachGroupPolicy: { targetType: 'group', target: 'groupName', values: ['policyArn'] },

@@ -9,7 +9,7 @@ import {
 } from '../shared/policies';
 import { cli, undoReported } from './commands';
 import { describeFoothold, valuesLine } from './describe';
-import { Foothold, FootholdAction, ROLE_REVOKE_SESSIONS_POLICY_NAME, SERVICE_LINKED_ROLE_PATH } from './contract';
+import { Foothold, FootholdAction, PROTECTED_TAG_KEY, ROLE_REVOKE_SESSIONS_POLICY_NAME, SERVICE_LINKED_ROLE_PATH } from './contract';
 
 export interface FootholdConfig {
   /** Plan and report, change nothing. */
@@ -52,6 +52,12 @@ export interface PlannedAction {
   readonly target: Target;
   /** The principal whose protection is checked (again, from IAM) before acting. */
   readonly principal?: Principal;
+  /**
+   * How far its protection is believed. `ignored`: the leaked key created it, and chose its name,
+   * path and tags: an attacker's backdoor is never a break-glass principal. `tag-ignored`: the key
+   * itself put the protection tag on it. Otherwise (absent) every rule applies.
+   */
+  readonly protection?: 'ignored' | 'tag-ignored';
   /** Why nothing will be done (service-linked role, protected): reported as skipped. */
   readonly skip?: string;
   /** The command that undoes the action (or, for a report-only foothold, what the attacker did). */
@@ -90,9 +96,17 @@ export function planFootholdContainment(
     if (!planned.has(id)) planned.set(id, { ...a, id });
   };
   const user = (name: string, path?: string, tags?: Record<string, string>): Principal => ({ kind: 'user', name, ...(path && { path }), ...(tags && { tags }) });
-  const guarded = (principal: Principal) => {
-    const reason = protection(principal);
-    return reason ? { principal, skip: `${principal.kind} ${principal.name} is protected (${reason}): nothing was changed, a human must decide` } : { principal };
+  const taggedByKey = new Set(
+    footholds.flatMap((f) =>
+      f.kind === 'permission-change' && /^Tag(User|Role)$/.test(f.proof.eventName) && f.values.tags?.toLowerCase().includes(`"${PROTECTED_TAG_KEY}"`) ? [`${f.targetType} ${f.target}`] : [],
+    ),
+  );
+  const guarded = (principal: Principal): Pick<PlannedAction, 'principal' | 'protection' | 'skip'> => {
+    if ((principal.kind === 'user' ? createdUsers : createdRoles).has(principal.name)) return { principal, protection: 'ignored' };
+    const mode = taggedByKey.has(`${principal.kind} ${principal.name}`) ? ('tag-ignored' as const) : undefined;
+    const reason = protection(believed(principal, mode));
+    const skip = reason && `${principal.kind} ${principal.name} is protected (${reason}): nothing was changed, a human must decide`;
+    return { principal, ...(mode && { protection: mode }), ...(skip && { skip }) };
   };
 
   for (const f of footholds) {
@@ -149,7 +163,7 @@ export function planFootholdContainment(
         const path = f.path;
         const role: Principal = { kind: 'role', name: f.roleName, ...(path && { path }), ...(f.kind === 'created-role' && f.tags && { tags: f.tags }) };
         const serviceLinked = path?.startsWith(SERVICE_LINKED_ROLE_PATH);
-        const principal = serviceLinked
+        const principal: Pick<PlannedAction, 'principal' | 'protection' | 'skip'> = serviceLinked
           ? { principal: role, skip: `role ${f.roleName} is a service-linked role: its sessions cannot be revoked and the responder never changes one` }
           : guarded(role);
         const target = { type: 'role', roleName: f.roleName } as const;
@@ -254,7 +268,14 @@ export function roleQuarantinePolicy(): PolicyDocument {
   return { Version: '2012-10-17', Statement: [{ Sid: 'QuarantineHighRiskActions', Effect: 'Deny', Action: [...QUARANTINE_DENIED_ACTIONS], Resource: '*' }] };
 }
 
-function deleteLoginProfile(userName: string, line: string, principal: { principal: Principal; skip?: string }): Omit<PlannedAction, 'id'> {
+/** The principal as its protection is judged: without the protection tag when the leaked key put it there. */
+export function believed(principal: Principal, mode: PlannedAction['protection']): Principal {
+  if (mode !== 'tag-ignored' || !principal.tags) return principal;
+  const tags = Object.fromEntries(Object.entries(principal.tags).filter(([k]) => k.toLowerCase() !== PROTECTED_TAG_KEY));
+  return { ...principal, tags };
+}
+
+function deleteLoginProfile(userName: string, line: string, principal: Pick<PlannedAction, 'principal' | 'protection' | 'skip'>): Omit<PlannedAction, 'id'> {
   return {
     action: 'delete-login-profile', foothold: line, target: { type: 'user', userName }, ...principal,
     description: `delete the console password of user ${userName} (an attacker's password is never legitimate)`,

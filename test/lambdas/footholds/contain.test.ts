@@ -52,6 +52,38 @@ describe('containFootholds: access keys', () => {
   });
 });
 
+describe('containFootholds: protection the attacker chose is not believed', () => {
+  it('contains a user the key created even with the protection tag and a protected name it gave it', async () => {
+    setUp({ breakglass: { tags: { 'exposed-key-responder:protected': 'true' }, keys: { AKIABACKDOORBREAK001: 'Active' } } });
+
+    const out = await contain([
+      iam('CreateUser', { userName: 'breakglass', tags: [{ key: 'exposed-key-responder:protected', value: 'true' }] }, { user: { userName: 'breakglass', path: '/' } }),
+      calls.createAccessKey('breakglass', 'AKIABACKDOORBREAK001'),
+    ]);
+
+    expect(account.users.get('breakglass')?.keys).toEqual({ AKIABACKDOORBREAK001: 'Inactive' });
+    expect(out.results.map((r) => r.status)).toEqual(['done', 'already', 'done', 'done', 'already']);
+  });
+
+  it('ignores the protection tag when the key put it on an existing user, but never a protection the operator configured', async () => {
+    setUp({
+      alice: { tags: { 'exposed-key-responder:protected': 'true' }, keys: { AKIANEWFORALICE00001: 'Active' } },
+      breakglass: { keys: { AKIANEWFORBREAK00001: 'Active' } },
+    });
+
+    const out = await contain([
+      iam('TagUser', { userName: 'alice', tags: [{ key: 'exposed-key-responder:protected', value: 'true' }] }),
+      calls.createAccessKey('alice', 'AKIANEWFORALICE00001'),
+      iam('TagUser', { userName: 'breakglass', tags: [{ key: 'exposed-key-responder:protected', value: 'true' }] }),
+      calls.createAccessKey('breakglass', 'AKIANEWFORBREAK00001'),
+    ]);
+
+    expect(account.users.get('alice')?.keys).toEqual({ AKIANEWFORALICE00001: 'Inactive' });
+    expect(account.users.get('breakglass')?.keys).toEqual({ AKIANEWFORBREAK00001: 'Active' });
+    expect(result(out, 'deactivate-key breakglass AKIANEWFORBREAK00001').status).toBe('skipped');
+  });
+});
+
 describe('containFootholds: users and console passwords', () => {
   it('revokes the sessions of a user it created, quarantines it, sets its keys Inactive and deletes its console password', async () => {
     setUp({ 'support-admin': { keys: { AKIA3BACKDOORKEY0001: 'Active', AKIA3BACKDOORKEY0002: 'Active' }, loginProfile: true, attached: [ADMIN] } });
