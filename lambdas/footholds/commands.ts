@@ -33,6 +33,9 @@ export const cli = {
     `${aws('iam', 'create-login-profile', '--user-name', userName, '--password-reset-required', '--password')} '<a new temporary password, sent to the owner>'`,
   putRolePolicy: (roleName: string, name: string, doc: PolicyDocument) =>
     aws('iam', 'put-role-policy', '--role-name', roleName, '--policy-name', name, '--policy-document', json(doc)),
+  /** The stack's managed quarantine document, copied inline onto a role (runnable; short enough for a message). */
+  putRoleQuarantine: (roleName: string, name: string, managedArn: string) =>
+    `${aws('iam', 'get-policy-version', '--policy-arn', managedArn, '--version-id')} "$(${aws('iam', 'get-policy', '--policy-arn', managedArn, '--query', 'Policy.DefaultVersionId', '--output', 'text')})" --query PolicyVersion.Document --output json > quarantine.json && ${aws('iam', 'put-role-policy', '--role-name', roleName, '--policy-name', name, '--policy-document')} file://quarantine.json`,
   deleteRolePolicy: (roleName: string, name: string) => aws('iam', 'delete-role-policy', '--role-name', roleName, '--policy-name', name),
   deactivateServiceCredential: (userName: string, id: string) =>
     aws('iam', 'update-service-specific-credential', '--user-name', userName, '--service-specific-credential-id', id, '--status', 'Inactive'),

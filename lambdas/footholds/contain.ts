@@ -21,6 +21,9 @@ export interface FootholdDeps {
   readonly concurrency?: number;
 }
 
+/** Open items listed in the summary (the first lines of the email); every result stays in `results`. */
+export const MAX_OPEN = 50;
+
 /** Actions run at once: IAM's write rate is the limit, not the Lambda. */
 export const CONCURRENCY = 4;
 
@@ -144,7 +147,10 @@ export function summarize(results: readonly FootholdResult[], found: Pick<Footho
   if (found.records.unreadable > 0) {
     open.push({ what: `${found.records.unreadable} CloudTrail record(s) could not be read: a foothold they prove would be missing here; read them in the incident's activity` });
   }
-  return { contained: open.length === 0, containedCount: results.filter((r) => r.status === 'done' || r.status === 'already').length, open };
+  const containedCount = results.filter((r) => r.status === 'done' || r.status === 'already').length;
+  if (open.length <= MAX_OPEN) return { contained: open.length === 0, containedCount, open };
+  // The message leads with these: the first ones, and how many more the record lists.
+  return { contained: false, containedCount, open: [...open.slice(0, MAX_OPEN - 1), { what: `and ${open.length - MAX_OPEN + 1} more still open: see every result in the record` }] };
 }
 
 function clean(result: FootholdResult): FootholdResult {

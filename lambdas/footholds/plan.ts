@@ -181,7 +181,8 @@ export function planFootholdContainment(
             action: 'quarantine-role', foothold: line, target, ...principal,
             description: `put the quarantine deny on role ${f.roleName} (inline policy ${QUARANTINE_INLINE_POLICY_NAME})`,
             document: { name: QUARANTINE_INLINE_POLICY_NAME, json: JSON.stringify(quarantine) },
-            command: cli.putRolePolicy(f.roleName, QUARANTINE_INLINE_POLICY_NAME, quarantine), undo: cli.deleteRolePolicy(f.roleName, QUARANTINE_INLINE_POLICY_NAME),
+            command: cli.putRoleQuarantine(f.roleName, QUARANTINE_INLINE_POLICY_NAME, config.quarantinePolicyArn),
+            undo: cli.deleteRolePolicy(f.roleName, QUARANTINE_INLINE_POLICY_NAME),
           });
           const outside = f.trustedPrincipals?.filter((p) => !isOfAccount(p, incident.accountId));
           if (!outside || outside.length > 0) {

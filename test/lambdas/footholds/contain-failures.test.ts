@@ -147,6 +147,18 @@ describe('summarize', () => {
   });
 });
 
+describe('summarize: a long list', () => {
+  it('leads with the first 49 open items and says how many more the record holds', () => {
+    const results = Array.from({ length: 60 }, (_, i) => ({ id: `report ${i}`, action: 'report' as const, foothold: `f${i}`, status: 'open' as const, detail: `item ${i}`, command: `undo ${i}`, at: 'now' }));
+
+    const out = summarize(results, { records: { read: 60, unreadable: 0, tied: 60 }, truncated: [], gaps: [] });
+
+    expect(out.open).toHaveLength(50);
+    expect(out.open[48]).toEqual({ what: 'open: item 48', command: 'undo 48' });
+    expect(out.open[49]).toEqual({ what: 'and 11 more still open: see every result in the record' });
+  });
+});
+
 describe('containFootholds: an action that fails', () => {
   it.each([
     ['UpdateAccessKey', 'AccessDenied', 'deactivate-key ci-deploy AKIA3SECONDCIKEY0002', 'aws iam update-access-key --user-name ci-deploy --access-key-id AKIA3SECONDCIKEY0002 --status Inactive'],
@@ -154,6 +166,10 @@ describe('containFootholds: an action that fails', () => {
     ['AttachUserPolicy', 'AccessDenied', 'quarantine-user support-admin', `aws iam attach-user-policy --user-name support-admin --policy-arn ${QUARANTINE_ARN}`],
     ['DeleteLoginProfile', 'AccessDenied', 'delete-login-profile alice', 'aws iam delete-login-profile --user-name alice'],
     ['PutRolePolicy', 'AccessDenied', 'revoke-role-sessions deploy', `aws iam put-role-policy --role-name deploy --policy-name AWSRevokeOlderSessions --policy-document '${JSON.stringify(REVOKE_DOC)}'`],
+    [
+      'PutRolePolicy', 'AccessDenied', 'quarantine-role ops-support',
+      `aws iam get-policy-version --policy-arn ${QUARANTINE_ARN} --version-id "$(aws iam get-policy --policy-arn ${QUARANTINE_ARN} --query Policy.DefaultVersionId --output text)" --query PolicyVersion.Document --output json > quarantine.json && aws iam put-role-policy --role-name ops-support --policy-name ExposedKeyResponder-Quarantine --policy-document file://quarantine.json`,
+    ],
     ['UpdateServiceSpecificCredential', 'AccessDenied', 'deactivate-service-credential support-admin ACCAEXAMPLEBEDROCK01', 'aws iam update-service-specific-credential --user-name support-admin --service-specific-credential-id ACCAEXAMPLEBEDROCK01 --status Inactive'],
     ['StopInstances', 'UnauthorizedOperation', `stop-instance eu-west-1 ${MINER}`, `aws ec2 stop-instances --region eu-west-1 --instance-ids ${MINER}`],
   ])('%s failing (%s) is a result with its error code and the command to finish by hand; the rest is contained', async (operation, code, id, command) => {
