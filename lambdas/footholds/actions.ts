@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { awsErrorCode } from '../shared/errors';
 import { compactQuarantinePolicy, QUARANTINE_INLINE_POLICY_NAME, revokedBefore } from '../shared/policies';
-import { PlannedAction } from './plan';
+import { PlannedAction } from './planned';
 
 export interface ActionContext {
   readonly iam: IAMClient;

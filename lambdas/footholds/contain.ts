@@ -6,7 +6,8 @@ import { Incident } from '../shared/incident';
 import { Log } from '../shared/logger';
 import { ActionContext, ActionFailed, isNotFound, Outcome, RUN } from './actions';
 import { FootholdContainment, FootholdResult, Footholds, SERVICE_LINKED_ROLE_PATH } from './contract';
-import { believed, FootholdConfig, PlannedAction, planFootholdContainment, Principal, ProtectionCheck } from './plan';
+import { planFootholdContainment } from './plan';
+import { believed, FootholdConfig, PlannedAction, Principal, ProtectionCheck } from './planned';
 
 export interface FootholdDeps {
   readonly iam: IAMClient;

@@ -1,7 +1,7 @@
 import { Incident } from '../shared/incident';
 import { DerivedSession, Foothold, FootholdKind, Footholds, MAX_FOOTHOLDS, Proof } from './contract';
-import { callerKeyId, get, isoTime, items, proofOf, readRecords, regionOf, request, response, str, tagsOf, text, TrailRecord } from './records';
-import { reportedResource } from './resources';
+import { callerKeyId, get, isoTime, items, proofOf, readRecords, regionOf, request, response, str, tagsOf, TrailRecord } from './records';
+import { permissionChange, reportedResource } from './resources';
 
 /** The STS calls whose credentials are followed: the sessions they return act for the leaked key. */
 const SESSION_CALLS = new Set(['GetSessionToken', 'GetFederationToken', 'AssumeRole']);
@@ -153,39 +153,6 @@ function iamFootholds(record: TrailRecord, proof: Proof, ownUser: string | undef
     default:
       return permissionChange(record, proof);
   }
-}
-
-/** The request values that say what changed, per event. */
-const CHANGE_FIELDS: Record<string, { targetType: 'role' | 'user' | 'group' | 'policy'; target: string; values: string[] }> = {
-  UpdateAssumeRolePolicy: { targetType: 'role', target: 'roleName', values: ['policyDocument'] },
-  PutRolePolicy: { targetType: 'role', target: 'roleName', values: ['policyName', 'policyDocument'] },
-  AttachRolePolicy: { targetType: 'role', target: 'roleName', values: ['policyArn'] },
-  PutUserPolicy: { targetType: 'user', target: 'userName', values: ['policyName', 'policyDocument'] },
-  AttachUserPolicy: { targetType: 'user', target: 'userName', values: ['policyArn'] },
-  TagUser: { targetType: 'user', target: 'userName', values: ['tags'] },
-  TagRole: { targetType: 'role', target: 'roleName', values: ['tags'] },
-  AddUserToGroup: { targetType: 'user', target: 'userName', values: ['groupName'] },
-  PutGroupPolicy: { targetType: 'group', target: 'groupName', values: ['policyName', 'policyDocument'] },
-  AttachGroupPolicy: { targetType: 'group', target: 'groupName', values: ['policyArn'] },
-  CreatePolicyVersion: { targetType: 'policy', target: 'policyArn', values: ['policyDocument', 'setAsDefault'] },
-  SetDefaultPolicyVersion: { targetType: 'policy', target: 'policyArn', values: ['versionId'] },
-};
-
-function permissionChange(record: TrailRecord, proof: Proof): Foothold[] {
-  const fields = CHANGE_FIELDS[record.eventName];
-  if (!fields) return [];
-  const p = request(record);
-  const target = str(p[fields.target]);
-  if (!target) return [];
-  const values: Record<string, string> = {};
-  for (const name of fields.values) {
-    const value = text(p[name]);
-    if (value !== undefined) values[name] = value;
-  }
-  const foothold: Foothold = { kind: 'permission-change', targetType: fields.targetType, target, values, proof };
-  const versionId = str(get(response(record), 'policyVersion', 'versionId'));
-  if (versionId) foothold.versionId = versionId;
-  return [foothold];
 }
 
 function assumedRole(roleArn: string, sessionName: string | undefined, sessionKeyId: string | undefined, accountId: string, proof: Proof): Foothold[] {

@@ -1,5 +1,6 @@
-// Footholds that are only reported (never changed by the responder): Lambda functions, key pairs,
-// security-group ingress, bucket policies and SES identities the key created or opened.
+// Footholds that are only reported (never changed by the responder): trust and permission changes
+// to existing principals and policies, and the Lambda functions, key pairs, security-group ingress,
+// bucket policies and SES identities the key created or opened.
 import { Foothold, Proof, ResourceType } from './contract';
 import { get, items, regionOf, request, response, str, text, TrailRecord } from './records';
 
@@ -42,4 +43,37 @@ export function reportedResource(record: TrailRecord, proof: Proof): Foothold | 
     return make('lambda-function', str(p.functionName) ?? str(re.functionName), { functionArn: str(re.functionArn) });
   }
   return undefined;
+}
+
+/** The request values that say what changed, per event. */
+const CHANGE_FIELDS: Record<string, { targetType: 'role' | 'user' | 'group' | 'policy'; target: string; values: string[] }> = {
+  UpdateAssumeRolePolicy: { targetType: 'role', target: 'roleName', values: ['policyDocument'] },
+  PutRolePolicy: { targetType: 'role', target: 'roleName', values: ['policyName', 'policyDocument'] },
+  AttachRolePolicy: { targetType: 'role', target: 'roleName', values: ['policyArn'] },
+  PutUserPolicy: { targetType: 'user', target: 'userName', values: ['policyName', 'policyDocument'] },
+  AttachUserPolicy: { targetType: 'user', target: 'userName', values: ['policyArn'] },
+  TagUser: { targetType: 'user', target: 'userName', values: ['tags'] },
+  TagRole: { targetType: 'role', target: 'roleName', values: ['tags'] },
+  AddUserToGroup: { targetType: 'user', target: 'userName', values: ['groupName'] },
+  PutGroupPolicy: { targetType: 'group', target: 'groupName', values: ['policyName', 'policyDocument'] },
+  AttachGroupPolicy: { targetType: 'group', target: 'groupName', values: ['policyArn'] },
+  CreatePolicyVersion: { targetType: 'policy', target: 'policyArn', values: ['policyDocument', 'setAsDefault'] },
+  SetDefaultPolicyVersion: { targetType: 'policy', target: 'policyArn', values: ['versionId'] },
+};
+
+export function permissionChange(record: TrailRecord, proof: Proof): Foothold[] {
+  const fields = CHANGE_FIELDS[record.eventName];
+  if (!fields) return [];
+  const p = request(record);
+  const target = str(p[fields.target]);
+  if (!target) return [];
+  const values: Record<string, string> = {};
+  for (const name of fields.values) {
+    const value = text(p[name]);
+    if (value !== undefined) values[name] = value;
+  }
+  const foothold: Foothold = { kind: 'permission-change', targetType: fields.targetType, target, values, proof };
+  const versionId = str(get(response(record), 'policyVersion', 'versionId'));
+  if (versionId) foothold.versionId = versionId;
+  return [foothold];
 }
