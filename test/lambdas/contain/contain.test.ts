@@ -123,7 +123,7 @@ describe('contain quarantine', () => {
     iam.on(PutUserPolicyCommand).rejects(quotaFull('Maximum policy size of 2048 bytes exceeded for user ci-deploy'));
     const d = deps();
 
-    const err = await run('quarantine', anIncident(), d).catch((e: unknown) => e as EscalationRequiredError);
+    const err = (await run('quarantine', anIncident(), d).then(() => undefined, (e: unknown) => e)) as EscalationRequiredError;
 
     expect(err).toBeInstanceOf(EscalationRequiredError);
     expect(err.name).toBe('EscalationRequiredError');

@@ -141,7 +141,7 @@ describe('contain revoke-sessions: a full inline quota escalates', () => {
     iam.on(PutUserPolicyCommand).rejects(error);
     const d = deps();
 
-    const err = await revoke(REVOKE_BEFORE, d).catch((e: unknown) => e as EscalationRequiredError);
+    const err = (await revoke(REVOKE_BEFORE, d).then(() => undefined, (e: unknown) => e)) as EscalationRequiredError;
 
     expect(err).toBeInstanceOf(EscalationRequiredError);
     expect(err.cause).toBe(error);

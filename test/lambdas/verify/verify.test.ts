@@ -241,7 +241,7 @@ describe('verify: dry run, root and protected users', () => {
     });
   });
 
-  it.each([
+  it.each<[string, { principals: string[]; path?: string; tags?: Record<string, string> }]>([
     ['a name on the list (any case)', { principals: ['CI-DEPLOY'] }],
     ['a path under a protected prefix', { principals: ['/breakglass/*'], path: '/breakglass/' }],
     ['the protection tag', { principals: [], tags: { 'exposed-key-responder:protected': 'True' } }],
