@@ -1,4 +1,4 @@
-import { AttachUserPolicyCommand, IAMClient, PutUserPolicyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import { AttachUserPolicyCommand, IAMClient, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { isQuotaExceeded } from '../shared/errors';
 import { Incident } from '../shared/incident';
 import { Log } from '../shared/logger';
@@ -12,7 +12,7 @@ import { ProtectionRules } from '../shared/protection';
 import { ContainAction, StepResult } from '../shared/steps';
 import { readRevocationTime, userProtection } from '../shared/user-reads';
 import { quarantineEscalation } from './escalation';
-import { fail, iamCall } from './iam-call';
+import { fail, iamCall, putInlinePolicy } from './iam-call';
 import { revokeSessions } from './revoke';
 
 export interface ContainConfig {
@@ -114,14 +114,9 @@ async function quarantine(incident: Incident, deps: ContainDeps): Promise<string
   }
   deps.logger.warn('managed policy quota full: quarantining with an inline policy', { userName: incident.userName });
   const document = compactQuarantinePolicy();
-  try {
-    await deps.iam.send(
-      new PutUserPolicyCommand({ UserName: incident.userName, PolicyName: QUARANTINE_INLINE_POLICY_NAME, PolicyDocument: JSON.stringify(document) }),
-    );
-  } catch (err) {
-    if (!isQuotaExceeded(err)) fail(incident, 'PutUserPolicy', err);
+  await putInlinePolicy(deps.iam, incident, QUARANTINE_INLINE_POLICY_NAME, document, (err) => {
     deps.logger.error('managed and inline policy quotas full: the quarantine cannot be put in place, escalating', { userName: incident.userName });
-    throw quarantineEscalation(incident.userName, quarantinePolicyArn, QUARANTINE_INLINE_POLICY_NAME, document, err);
-  }
+    return quarantineEscalation(incident.userName, quarantinePolicyArn, QUARANTINE_INLINE_POLICY_NAME, document, err);
+  });
   return `put inline quarantine policy ${QUARANTINE_INLINE_POLICY_NAME} on user ${incident.userName} (its managed-policy quota is full)`;
 }

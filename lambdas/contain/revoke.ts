@@ -1,11 +1,11 @@
-import { IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
-import { isQuotaExceeded, TransientAwsError } from '../shared/errors';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { TransientAwsError } from '../shared/errors';
 import { Incident } from '../shared/incident';
 import { Log } from '../shared/logger';
 import { latestTime, REVOKE_SESSIONS_POLICY_NAME, revokeOlderSessionsPolicy } from '../shared/policies';
 import { readRevocationTime } from '../shared/user-reads';
 import { revokePolicyEscalation } from './escalation';
-import { fail, iamCall } from './iam-call';
+import { iamCall, putInlinePolicy } from './iam-call';
 
 /** Writes of the revoke policy one invocation makes at most before leaving it to the workflow's retry. */
 export const REVOKE_WRITE_ATTEMPTS = 3;
@@ -53,15 +53,10 @@ export async function revokeSessions(incident: Incident, own: string, inPlace: s
   }
 }
 
-async function put(incident: Incident, before: string, deps: RevokeDeps): Promise<void> {
+function put(incident: Incident, before: string, deps: RevokeDeps): Promise<void> {
   const document = revokeOlderSessionsPolicy(before);
-  try {
-    await deps.iam.send(
-      new PutUserPolicyCommand({ UserName: incident.userName, PolicyName: REVOKE_SESSIONS_POLICY_NAME, PolicyDocument: JSON.stringify(document) }),
-    );
-  } catch (err) {
-    if (!isQuotaExceeded(err)) fail(incident, 'PutUserPolicy', err);
+  return putInlinePolicy(deps.iam, incident, REVOKE_SESSIONS_POLICY_NAME, document, (err) => {
     deps.logger.error('inline policy quota full: the revoke policy cannot be written, escalating', { userName: incident.userName });
-    throw revokePolicyEscalation(incident.userName, REVOKE_SESSIONS_POLICY_NAME, document, err);
-  }
+    return revokePolicyEscalation(incident.userName, REVOKE_SESSIONS_POLICY_NAME, document, err);
+  });
 }
