@@ -15,10 +15,12 @@ export function isNoSuchEntity(err: unknown): boolean {
 
 /** Name, path and tags of the user, as IAM says now (one GetUser). */
 export async function readUserFacts(iam: IAMClient, userName: string): Promise<PrincipalFacts> {
-  const out = await iam.send(new GetUserCommand({ UserName: userName }));
+  const { User: user } = await iam.send(new GetUserCommand({ UserName: userName }));
+  // Never guess "not protected" from an answer that says nothing about the user.
+  if (!user) throw new Error(`GetUser: IAM answered without user ${userName}`);
   const tags: Record<string, string> = {};
-  for (const t of out.User?.Tags ?? []) if (t.Key !== undefined) tags[t.Key] = t.Value ?? '';
-  return { name: out.User?.UserName ?? userName, path: out.User?.Path ?? '/', tags };
+  for (const t of user.Tags ?? []) if (t.Key !== undefined) tags[t.Key] = t.Value ?? '';
+  return { name: user.UserName ?? userName, path: user.Path ?? '/', tags };
 }
 
 /** Why the user must not be changed (name, path or tag, as IAM says now), or undefined. */
