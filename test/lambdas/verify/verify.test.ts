@@ -1,76 +1,10 @@
-import {
-  GetUserCommand,
-  GetUserPolicyCommand,
-  IAMClient,
-  ListAccessKeysCommand,
-  ListAttachedUserPoliciesCommand,
-  NoSuchEntityException,
-  StatusType,
-} from '@aws-sdk/client-iam';
-import { mockClient } from 'aws-sdk-client-mock';
+import { GetUserCommand, GetUserPolicyCommand, ListAccessKeysCommand, ListAttachedUserPoliciesCommand } from '@aws-sdk/client-iam';
 import 'aws-sdk-client-mock-jest';
 import { ContainmentNotVerifiedError, TransientAwsError } from '../../../lambdas/shared/errors';
-import { compactQuarantinePolicy, QUARANTINE_INLINE_POLICY_NAME, REVOKE_SESSIONS_POLICY_NAME, revokeOlderSessionsPolicy } from '../../../lambdas/shared/policies';
-import { parseProtectedPrincipals } from '../../../lambdas/shared/protection';
-import { verify, VerifyConfig, VerifyDeps } from '../../../lambdas/verify/verify';
-import { anIncident, awsError, fakeLogger, KEY_ID, OTHER_KEY_ID, REVOKED_BEFORE } from '../helpers';
-
-const iam = mockClient(IAMClient);
-
-const QUARANTINE_POLICY_ARN = 'arn:aws:iam::123456789012:policy/exposed-key-responder/ExposedKeyResponder-Quarantine';
-const NOW = new Date('2026-11-20T10:00:03.000Z');
-/** The floor: revocationTime of the incident's dispatchedAt (2026-11-20T10:00:00.000Z) plus five minutes. */
-const REQUIRED = '2026-11-20T10:05:00.000Z';
-
-function deps(config: Partial<VerifyConfig> = {}): VerifyDeps & { logger: ReturnType<typeof fakeLogger> } {
-  return {
-    iam: new IAMClient({}),
-    logger: fakeLogger(),
-    config: { dryRun: false, quarantinePolicyArn: QUARANTINE_POLICY_ARN, protectedPrincipals: parseProtectedPrincipals([]), ...config },
-    now: () => NOW,
-  };
-}
-
-interface AccountState {
-  keys?: Array<[string, StatusType]>;
-  /** The time the inline revoke policy revokes before; null: no such policy. */
-  inlineRevokedBefore?: string | null;
-  attached?: string[];
-  path?: string;
-  tags?: Record<string, string>;
-}
-
-/** The user ci-deploy as IAM answers about it. */
-function account({ keys = [[KEY_ID, 'Inactive'], [OTHER_KEY_ID, 'Active']], inlineRevokedBefore = REVOKED_BEFORE, attached = [QUARANTINE_POLICY_ARN], path = '/', tags = {} }: AccountState = {}): void {
-  iam.on(GetUserCommand, { UserName: 'ci-deploy' }).resolves({
-    User: { UserName: 'ci-deploy', Path: path, UserId: 'AIDAEXAMPLE', Arn: 'arn:aws:iam::123456789012:user/ci-deploy', CreateDate: new Date(0), Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
-  });
-  iam.on(ListAccessKeysCommand, { UserName: 'ci-deploy' }).resolves({
-    AccessKeyMetadata: keys.map(([AccessKeyId, Status]) => ({ UserName: 'ci-deploy', AccessKeyId, Status })),
-  });
-  if (inlineRevokedBefore === null) {
-    iam.on(GetUserPolicyCommand).rejects(new NoSuchEntityException({ message: `The user policy with name ${REVOKE_SESSIONS_POLICY_NAME} cannot be found.`, $metadata: { httpStatusCode: 404 } }));
-  } else {
-    iam.on(GetUserPolicyCommand, { UserName: 'ci-deploy', PolicyName: REVOKE_SESSIONS_POLICY_NAME }).resolves({
-      UserName: 'ci-deploy',
-      PolicyName: REVOKE_SESSIONS_POLICY_NAME,
-      // IAM returns policy documents URL-encoded.
-      PolicyDocument: encodeURIComponent(JSON.stringify(revokeOlderSessionsPolicy(inlineRevokedBefore))),
-    });
-  }
-  iam.on(ListAttachedUserPoliciesCommand, { UserName: 'ci-deploy' }).resolves({
-    AttachedPolicies: attached.map((PolicyArn) => ({ PolicyArn, PolicyName: PolicyArn.split('/').pop() })),
-  });
-}
-
-async function verificationError(d = deps()): Promise<ContainmentNotVerifiedError> {
-  try {
-    await verify(anIncident(), d);
-  } catch (err) {
-    return err as ContainmentNotVerifiedError;
-  }
-  throw new Error('expected verify to throw');
-}
+import { compactQuarantinePolicy, QUARANTINE_INLINE_POLICY_NAME, REVOKE_SESSIONS_POLICY_NAME } from '../../../lambdas/shared/policies';
+import { verify } from '../../../lambdas/verify/verify';
+import { anIncident, awsError, KEY_ID, OTHER_KEY_ID, REVOKED_BEFORE } from '../helpers';
+import { account, deps, iam, NOW, QUARANTINE_POLICY_ARN, REQUIRED, verificationError } from './account';
 
 beforeEach(() => {
   iam.reset();
@@ -239,40 +173,6 @@ describe('verify: dry run, root and protected users', () => {
         `quarantine policy ${QUARANTINE_POLICY_ARN} is not attached (nor ExposedKeyResponder-Quarantine inline)`,
       ],
     });
-  });
-
-  it.each<[string, { principals: string[]; path?: string; tags?: Record<string, string> }]>([
-    ['a name on the list (any case)', { principals: ['CI-DEPLOY'] }],
-    ['a path under a protected prefix', { principals: ['/breakglass/*'], path: '/breakglass/' }],
-    ['the protection tag', { principals: [], tags: { 'exposed-key-responder:protected': 'True' } }],
-  ])('skips a user protected by %s, as IAM says now, instead of failing', async (_how, { principals, path, tags }) => {
-    account({ keys: [[KEY_ID, 'Active']], inlineRevokedBefore: null, attached: [], path, tags });
-    const d = deps({ protectedPrincipals: parseProtectedPrincipals(principals) });
-
-    const result = await verify(anIncident({ protectedPrincipal: false }), d);
-
-    expect(result).toEqual({ status: 'skipped', otherKeys: [], quarantineAttached: false, checkedAt: NOW.toISOString(), problems: [] });
-    expect(iam).toHaveReceivedCommandWith(GetUserCommand, { UserName: 'ci-deploy' });
-    expect(d.logger.warn).toHaveBeenCalledWith('verification skipped: the user is protected', { userName: 'ci-deploy', reason: expect.stringContaining('ci-deploy') });
-  });
-
-  it('skips a protected user even when its other reads fail', async () => {
-    account({ tags: { 'exposed-key-responder:protected': 'true' } });
-    iam.on(ListAccessKeysCommand).rejects(awsError('AccessDenied', 'no', 403));
-
-    const result = await verify(anIncident(), deps());
-
-    expect(result.status).toBe('skipped');
-  });
-
-  it.each([
-    ['the root user', { userName: 'root', principalType: 'root' as const }],
-    ['a user the dispatcher found protected', { userName: 'break-glass', protectedPrincipal: true }],
-  ])('skips %s without any IAM call', async (_who, overrides) => {
-    const result = await verify(anIncident(overrides), deps());
-
-    expect(iam).not.toHaveReceivedAnyCommand();
-    expect(result).toEqual({ status: 'skipped', otherKeys: [], quarantineAttached: false, checkedAt: NOW.toISOString(), problems: [] });
   });
 });
 
