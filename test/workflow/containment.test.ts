@@ -1,8 +1,6 @@
 import { REVOKE_SESSIONS_POLICY_NAME } from '../../lambdas/shared/policies';
-import { ACCOUNT, DEFAULT_CONFIG, drill, EXPOSED, keyStatus, stackRules, trustedAdvisorEvent, twoKeyScenario, userOf } from './helpers';
+import { DEFAULT_CONFIG, drill, EXPOSED, keyStatus, QUARANTINE_ARN, stackRules, trustedAdvisorEvent, twoKeyScenario, userOf, WRITES } from './helpers';
 
-const QUARANTINE_ARN = `arn:aws:iam::${ACCOUNT}:policy/exposed-key-responder/ExposedKeyResponderQuarantine`;
-const WRITES = new Set(['UpdateAccessKey', 'PutUserPolicy', 'AttachUserPolicy', 'CreatePolicy', 'DeleteAccessKey']);
 
 beforeAll(() => {
   stackRules();

@@ -9,14 +9,14 @@ import {
   healthEvent,
   keyStatus,
   OTHER,
+  QUARANTINE_ARN,
   stackRules,
   trustedAdvisorEvent,
   twoKeyScenario,
   userOf,
+  WRITES,
 } from './helpers';
 
-const QUARANTINE_ARN = `arn:aws:iam::${ACCOUNT}:policy/exposed-key-responder/ExposedKeyResponderQuarantine`;
-const WRITES = new Set(['UpdateAccessKey', 'PutUserPolicy', 'AttachUserPolicy', 'CreatePolicy', 'DeleteAccessKey']);
 
 beforeAll(() => {
   stackRules();
