@@ -15,8 +15,9 @@ import {
   UpdateAccessKeyCommand,
   UpdateServiceSpecificCredentialCommand,
 } from '@aws-sdk/client-iam';
-import { awsErrorCode } from '../shared/errors';
+import { awsErrorCode, isQuotaExceeded } from '../shared/errors';
 import { compactQuarantinePolicy, QUARANTINE_INLINE_POLICY_NAME, revokedBefore } from '../shared/policies';
+import { isNoSuchEntity } from '../shared/user-reads';
 import { PlannedAction } from './planned';
 
 export interface ActionContext {
@@ -41,16 +42,6 @@ export class ActionFailed extends Error {
   ) {
     super(message);
   }
-}
-
-export function isNotFound(err: unknown): boolean {
-  const code = awsErrorCode(err);
-  return code === 'NoSuchEntity' || code === 'NoSuchEntityException';
-}
-
-function isLimit(err: unknown): boolean {
-  const code = awsErrorCode(err);
-  return code === 'LimitExceeded' || code === 'LimitExceededException';
 }
 
 type Run = (a: PlannedAction, ctx: ActionContext) => Promise<Outcome>;
@@ -97,7 +88,7 @@ export const RUN: Partial<Record<PlannedAction['action'], Run>> = {
       await ctx.iam.send(new AttachUserPolicyCommand({ UserName: userName, PolicyArn: ctx.quarantinePolicyArn }));
       return { status: 'done', detail: a.description };
     } catch (err) {
-      if (!isLimit(err)) throw err;
+      if (!isQuotaExceeded(err)) throw err;
     }
     // Ten managed policies already: the compact inline quarantine, as contain does for the exposed key's user.
     await limited(
@@ -113,7 +104,7 @@ export const RUN: Partial<Record<PlannedAction['action'], Run>> = {
       await ctx.iam.send(new DeleteLoginProfileCommand({ UserName: userName }));
       return { status: 'done', detail: a.description };
     } catch (err) {
-      if (isNotFound(err)) return { status: 'already', detail: `user ${userName} has no console password` };
+      if (isNoSuchEntity(err)) return { status: 'already', detail: `user ${userName} has no console password` };
       throw err;
     }
   },
@@ -207,7 +198,7 @@ async function readInline(call: () => Promise<{ PolicyDocument?: string }>): Pro
     }
     return {}; // there, but unreadable: not ours to trust, rewritten when it is a revoke
   } catch (err) {
-    if (isNotFound(err)) return undefined;
+    if (isNoSuchEntity(err)) return undefined;
     throw err;
   }
 }
@@ -224,7 +215,7 @@ async function limited(call: () => Promise<unknown>, why: string): Promise<void>
   try {
     await call();
   } catch (err) {
-    if (isLimit(err)) throw new ActionFailed(awsErrorCode(err) ?? 'LimitExceeded', `${why}: make room, then run the command`);
+    if (isQuotaExceeded(err)) throw new ActionFailed(awsErrorCode(err) ?? 'LimitExceeded', `${why}: make room, then run the command`);
     throw err;
   }
 }

@@ -1,10 +1,11 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { GetRoleCommand, GetUserCommand, IAMClient, Tag } from '@aws-sdk/client-iam';
+import { GetRoleCommand, IAMClient, Tag } from '@aws-sdk/client-iam';
 import { awsErrorCode, ContainmentNotVerifiedError, describeError, isTransientAwsError, rethrowAws } from '../shared/errors';
 import { mapLimit } from '../evidence/evidence';
 import { Incident } from '../shared/incident';
 import { Log } from '../shared/logger';
-import { ActionContext, ActionFailed, isNotFound, Outcome, RUN } from './actions';
+import { isNoSuchEntity, readUserFacts } from '../shared/user-reads';
+import { ActionContext, ActionFailed, Outcome, RUN } from './actions';
 import { FootholdContainment, FootholdResult, Footholds, SERVICE_LINKED_ROLE_PATH } from './contract';
 import { planFootholdContainment } from './plan';
 import { believed, FootholdConfig, PlannedAction, Principal, ProtectionCheck } from './planned';
@@ -108,14 +109,13 @@ async function recheck(
   let live: Principal;
   try {
     if (p.kind === 'user') {
-      const user = (await ctx.iam.send(new GetUserCommand({ UserName: p.name }))).User;
-      live = { kind: 'user', name: p.name, path: user?.Path, tags: tags(user?.Tags) };
+      live = { kind: 'user', ...(await readUserFacts(ctx.iam, p.name)) };
     } else {
       const role = (await ctx.iam.send(new GetRoleCommand({ RoleName: p.name }))).Role;
       live = { kind: 'role', name: p.name, path: role?.Path, tags: tags(role?.Tags) };
     }
   } catch (err) {
-    if (isNotFound(err)) return { status: 'already', detail: `${p.kind} ${p.name} no longer exists: nothing of it can be used` };
+    if (isNoSuchEntity(err)) return { status: 'already', detail: `${p.kind} ${p.name} no longer exists: nothing of it can be used` };
     throw err;
   }
   if (live.kind === 'role' && live.path?.startsWith(SERVICE_LINKED_ROLE_PATH)) {

@@ -10,9 +10,6 @@ import * as z from 'zod/mini';
  */
 export const ROLE_REVOKE_SESSIONS_POLICY_NAME = 'AWSRevokeOlderSessions';
 
-/** The tag that protects a principal (contract C2, lambdas/shared/protection.ts `PROTECTED_TAG_KEY`). */
-export const PROTECTED_TAG_KEY = 'exposed-key-responder:protected';
-
 /** IAM path of service-linked roles: never changed (AWS refuses it, and so does the responder). */
 export const SERVICE_LINKED_ROLE_PATH = '/aws-service-role/';
 

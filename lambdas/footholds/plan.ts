@@ -1,15 +1,15 @@
 import { Incident, isRootUserName } from '../shared/incident';
 import {
-  PolicyDocument,
-  QUARANTINE_DENIED_ACTIONS,
   QUARANTINE_INLINE_POLICY_NAME,
+  quarantinePolicyDocument,
   REVOKE_SESSIONS_POLICY_NAME,
   revocationTime,
   revokeOlderSessionsPolicy,
 } from '../shared/policies';
 import { cli, undoReported } from './commands';
 import { describeFoothold, valuesLine } from './describe';
-import { Foothold, FootholdAction, PROTECTED_TAG_KEY, ROLE_REVOKE_SESSIONS_POLICY_NAME, SERVICE_LINKED_ROLE_PATH } from './contract';
+import { PROTECTED_TAG_KEY } from '../shared/protection';
+import { Foothold, FootholdAction, ROLE_REVOKE_SESSIONS_POLICY_NAME, SERVICE_LINKED_ROLE_PATH } from './contract';
 import { believed, FootholdConfig, PlannedAction, Principal, ProtectionCheck, Target } from './planned';
 
 export type { FootholdConfig, PlannedAction, Principal, ProtectionCheck, Target };
@@ -121,7 +121,8 @@ export function planFootholdContainment(
           undo: cli.deleteRolePolicy(f.roleName, ROLE_REVOKE_SESSIONS_POLICY_NAME),
         });
         if (f.kind === 'created-role') {
-          const quarantine = roleQuarantinePolicy();
+          // The stack's own quarantine document: a role's inline policies have 10,240 characters, it takes under half.
+          const quarantine = quarantinePolicyDocument();
           add({
             action: 'quarantine-role', foothold: line, target, ...principal,
             description: `put the quarantine deny on role ${f.roleName} (inline policy ${QUARANTINE_INLINE_POLICY_NAME})`,
@@ -203,15 +204,6 @@ export function planFootholdContainment(
   }
   const rank = (a: PlannedAction) => ORDER.indexOf(a.action);
   return [...planned.values()].sort((a, b) => rank(a) - rank(b));
-}
-
-/**
- * The quarantine deny for a role the key created: the same actions as the stack's managed
- * quarantine policy, inline (a role's inline policies share 10,240 characters; this takes about a
- * third of it).
- */
-export function roleQuarantinePolicy(): PolicyDocument {
-  return { Version: '2012-10-17', Statement: [{ Sid: 'QuarantineHighRiskActions', Effect: 'Deny', Action: [...QUARANTINE_DENIED_ACTIONS], Resource: '*' }] };
 }
 
 function deleteLoginProfile(userName: string, line: string, principal: Pick<PlannedAction, 'principal' | 'protection' | 'skip'>): Omit<PlannedAction, 'id'> {

@@ -1,5 +1,6 @@
 // The plan's shapes: what the planner decides and the executor carries out.
-import { FootholdAction, PROTECTED_TAG_KEY } from './contract';
+import { PrincipalFacts, PROTECTED_TAG_KEY } from '../shared/protection';
+import { FootholdAction } from './contract';
 
 export interface FootholdConfig {
   /** Plan and report, change nothing. */
@@ -12,12 +13,9 @@ export interface FootholdConfig {
   readonly revokeBefore: string;
 }
 
-/** A principal, as the protection check reads it (lambdas/shared/protection.ts). */
-export interface Principal {
+/** A principal, as the protection check reads it (lambdas/shared/protection.ts), and whether it is a user or a role. */
+export interface Principal extends PrincipalFacts {
   readonly kind: 'user' | 'role';
-  readonly name: string;
-  readonly path?: string;
-  readonly tags?: Record<string, string>;
 }
 
 /** Why a principal must never be changed (protected list, path, tag), or undefined. */

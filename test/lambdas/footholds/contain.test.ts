@@ -1,3 +1,4 @@
+import { quarantinePolicyDocument } from '../../../lambdas/shared/policies';
 import { ACCOUNT_ID, KEY_ID, REVOKED_BEFORE } from '../helpers';
 import { FakeAccount, FakeRole, FakeUser } from './fake-account';
 import { ADMIN, contain, inline, QUARANTINE_ARN, result, REVOKE_DOC } from './harness';
@@ -186,8 +187,9 @@ describe('containFootholds: roles', () => {
     expect(Object.keys(role.inline).sort()).toEqual(['AWSRevokeOlderSessions', 'ExposedKeyResponder-Quarantine']);
     expect(inline(role, 'AWSRevokeOlderSessions')).toEqual(REVOKE_DOC);
     const quarantine = inline(role, 'ExposedKeyResponder-Quarantine');
-    expect(quarantine.Statement[0]).toMatchObject({ Effect: 'Deny', Resource: '*' });
-    expect(quarantine.Statement[0].Action).toEqual(expect.arrayContaining(['iam:CreateAccessKey', 'sts:AssumeRole', 'ec2:RunInstances']));
+    expect(quarantine).toEqual(quarantinePolicyDocument());
+    expect(quarantine.Statement[0]).toMatchObject({ Sid: 'DenyHighRiskActions', Effect: 'Deny', Resource: '*' });
+    expect(quarantine.Statement[0].Action).toEqual(expect.arrayContaining(['iam:CreateAccessKey', 'ec2:RunInstances']));
     expect(Object.values(role.inline).join('').length).toBeLessThan(10_240);
     expect(result(out, 'action-required trust ops-support')).toMatchObject({
       status: 'open',

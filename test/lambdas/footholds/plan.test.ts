@@ -1,6 +1,7 @@
 import { sh } from '../../../lambdas/footholds/commands';
 import { findFootholds } from '../../../lambdas/footholds/find';
-import { planFootholdContainment, roleQuarantinePolicy } from '../../../lambdas/footholds/plan';
+import { planFootholdContainment } from '../../../lambdas/footholds/plan';
+import { policySize, quarantinePolicyDocument } from '../../../lambdas/shared/policies';
 import { ACCOUNT_ID, REVOKE_BEFORE } from '../helpers';
 import { incident, protection, QUARANTINE_ARN } from './harness';
 import { calls, iam, identities, record } from './trail';
@@ -122,7 +123,11 @@ describe('commands are safe to paste', () => {
 });
 
 describe('the quarantine deny for a role', () => {
-  it('fits well within the 10,240 characters a role has for inline policies, beside the revoke', () => {
-    expect(JSON.stringify(roleQuarantinePolicy()).length).toBeLessThan(10_240 - 300);
+  it("is the stack's quarantine document, and fits the 10,240 characters a role has for inline policies, beside the revoke", () => {
+    const [, quarantine] = plan([iam('CreateRole', { roleName: 'r', assumeRolePolicyDocument: '{"Statement":[]}' })]);
+
+    expect(quarantine.document?.name).toBe('ExposedKeyResponder-Quarantine');
+    expect(JSON.parse(quarantine.document?.json ?? '')).toEqual(quarantinePolicyDocument());
+    expect(policySize(quarantine.document?.json ?? '')).toBeLessThan(10_240 - 300);
   });
 });
