@@ -157,16 +157,26 @@ interface InlinePolicies {
   put(name: string, document: string): Promise<unknown>;
 }
 
-/** The revoke deny on a user or a role: written only when none revokes as late already. */
+/**
+ * The revoke deny on a user or a role: written only when none revokes as late already, then read
+ * back. Another response (another key of the same attacker) may write the same policy at the same
+ * moment with an earlier time: a read-back earlier than ours is "not yet visible", and the
+ * workflow's retry writes the later time again (a revocation time only moves later).
+ */
 async function revoke(a: PlannedAction, owner: string, full: string, policies: InlinePolicies): Promise<Outcome> {
   const doc = document(a);
-  const existing = await readInline(() => policies.read(doc.name));
-  const at = existing === undefined ? undefined : revokedBefore(existing);
-  if (at && doc.revokedBefore && Date.parse(at) >= Date.parse(doc.revokedBefore)) {
+  const wanted = Date.parse(doc.revokedBefore ?? '');
+  const timeInPlace = async () => {
+    const existing = await readInline(() => policies.read(doc.name));
+    return existing === undefined ? undefined : revokedBefore(existing);
+  };
+  const at = await timeInPlace();
+  if (at && Date.parse(at) >= wanted) {
     return { status: 'already', detail: `sessions of ${owner} were already revoked before ${at} (a revocation time only moves later)` };
   }
   await limited(() => policies.put(doc.name, doc.json), full);
-  return { status: 'done', detail: a.description };
+  const back = await timeInPlace();
+  return { status: 'done', detail: `${a.description} (read back: ${back ?? 'none'})`, unverified: !(back && Date.parse(back) >= wanted) };
 }
 
 function target<T extends PlannedAction['target']['type']>(a: PlannedAction, type: T): Extract<PlannedAction['target'], { type: T }> {

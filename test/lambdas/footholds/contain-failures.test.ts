@@ -1,4 +1,4 @@
-import { UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import { PutRolePolicyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { summarize } from '../../../lambdas/footholds/contain';
 import { FOOTHOLD_READ_ACTIONS, FOOTHOLD_ROLE_WRITE_ACTIONS, FOOTHOLD_STOP_ACTIONS, FOOTHOLD_USER_WRITE_ACTIONS } from '../../../lambdas/footholds/contract';
 import { ContainmentNotVerifiedError, TransientAwsError } from '../../../lambdas/shared/errors';
@@ -197,6 +197,23 @@ describe('containFootholds: an action that fails', () => {
     expect(state()).toEqual(CONTAINED);
     expect(retry.results.filter((r) => r.status === 'done')).toHaveLength(1);
     expect(retry.summary.contained).toBe(true);
+  });
+
+  it('a revoke overwritten at once with an earlier time (another response) is left to the retry, which puts the later time back', async () => {
+    const earlier = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': '2026-11-20T09:00:00.000Z' } } }] });
+    let overwritten = false;
+    account.iamMock.on(PutRolePolicyCommand).callsFake((input: { RoleName: string; PolicyName: string; PolicyDocument: string }) => {
+      account.roles.get(input.RoleName)!.inline[input.PolicyName] = overwritten ? input.PolicyDocument : earlier;
+      overwritten = true;
+      return {};
+    });
+    const assumeDeploy = [calls.sts('AssumeRole', { roleArn: `arn:aws:iam::${ACCOUNT_ID}:role/deploy`, roleSessionName: 'x' }, ROLE_SESSION_KEY)];
+
+    await expect(contain(assumeDeploy)).rejects.toThrow(ContainmentNotVerifiedError);
+    const retry = await contain(assumeDeploy);
+
+    expect(JSON.parse(account.roles.get('deploy')!.inline.AWSRevokeOlderSessions)).toEqual(REVOKE_DOC);
+    expect(retry.results[0].status).toBe('done');
   });
 
   it('a change that does not read back yet is thrown as ContainmentNotVerifiedError (IAM catching up), for the workflow to retry', async () => {
