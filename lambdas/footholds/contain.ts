@@ -1,7 +1,7 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { GetRoleCommand, IAMClient, Tag } from '@aws-sdk/client-iam';
-import { awsErrorCode, ContainmentNotVerifiedError, describeError, isTransientAwsError, rethrowAws } from '../shared/errors';
 import { mapLimit } from '../evidence/evidence';
+import { awsErrorCode, ContainmentNotVerifiedError, describeError, isTransientAwsError, rethrowAws } from '../shared/errors';
 import { Incident } from '../shared/incident';
 import { Log } from '../shared/logger';
 import { isNoSuchEntity, readUserFacts } from '../shared/user-reads';
@@ -73,7 +73,7 @@ async function execute(
   if (a.action === 'report') return { ...base, status: a.open ? 'open' : 'reported', detail: a.description, command: a.open ? a.undo : undefined };
   if (a.action === 'action-required') return { ...base, status: 'open', detail: a.description, command: a.command };
   if (a.skip) return { ...base, undo: undefined, status: 'skipped', detail: a.skip, command: a.command };
-  if (deps.config.dryRun) return { ...base, status: 'dry-run', detail: `would ${a.description}`, command: a.command };
+  if (deps.config.dryRun) return { ...base, undo: undefined, status: 'dry-run', detail: `would ${a.description}`, command: a.command };
   const run = RUN[a.action];
   if (!run) return { ...base, status: 'failed', errorCode: 'NotImplemented', detail: `no way to ${a.description}`, command: a.command };
   try {

@@ -85,7 +85,11 @@ describe('containFootholds: the whole plan', () => {
     expect(account.iamMock.calls()).toHaveLength(0);
     expect(account.ec2Mock.calls()).toHaveLength(0);
     expect(out.results.map((r) => r.status)).toEqual(Array(12).fill('dry-run'));
-    expect(result(out, 'deactivate-key support-admin AKIA3BACKDOORKEY0001').detail).toBe('would set access key AKIA3BACKDOORKEY0001 of user support-admin Inactive');
+    expect(result(out, 'deactivate-key support-admin AKIA3BACKDOORKEY0001')).toMatchObject({
+      detail: 'would set access key AKIA3BACKDOORKEY0001 of user support-admin Inactive',
+      command: 'aws iam update-access-key --user-name support-admin --access-key-id AKIA3BACKDOORKEY0001 --status Inactive',
+    });
+    expect(out.results.filter((r) => r.undo !== undefined)).toEqual([]);
     expect(out.summary.contained).toBe(false);
   });
 
