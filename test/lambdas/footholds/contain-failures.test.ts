@@ -1,10 +1,11 @@
 import { PutRolePolicyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { summarize } from '../../../lambdas/footholds/contain';
-import { FOOTHOLD_READ_ACTIONS, FOOTHOLD_ROLE_WRITE_ACTIONS, FOOTHOLD_STOP_ACTIONS, FOOTHOLD_USER_WRITE_ACTIONS } from '../../../lambdas/footholds/contract';
+import { FootholdContainmentSchema, FootholdsSchema, FOOTHOLD_READ_ACTIONS, FOOTHOLD_ROLE_WRITE_ACTIONS, FOOTHOLD_STOP_ACTIONS, FOOTHOLD_USER_WRITE_ACTIONS } from '../../../lambdas/footholds/contract';
 import { ContainmentNotVerifiedError, TransientAwsError } from '../../../lambdas/shared/errors';
 import { ACCOUNT_ID, awsError, KEY_ID } from '../helpers';
 import { FakeAccount } from './fake-account';
-import { contain, QUARANTINE_ARN, result, REVOKE_DOC } from './harness';
+import { findFootholds } from '../../../lambdas/footholds/find';
+import { contain, incident, QUARANTINE_ARN, result, REVOKE_DOC } from './harness';
 import { calls, iam, ROLE_SESSION_KEY } from './trail';
 
 const MINER = 'i-0miner0000000001';
@@ -103,6 +104,14 @@ describe('containFootholds: the whole plan', () => {
     expect(state()).toEqual(CONTAINED);
     expect(again.results.map((r) => r.status)).toEqual(Array(12).fill('already'));
     expect(again.summary.contained).toBe(true);
+  });
+
+  it("writes what the contract's schemas read back (the workflow state the wiring will carry)", async () => {
+    const found = findFootholds(incident, attack());
+    const out = await contain(attack(), { stopLaunchedInstances: true });
+
+    expect(FootholdsSchema.safeParse(JSON.parse(JSON.stringify(found))).success).toBe(true);
+    expect(FootholdContainmentSchema.safeParse(JSON.parse(JSON.stringify(out))).success).toBe(true);
   });
 
   it('calls only the actions the stack grants it', async () => {
