@@ -1,13 +1,19 @@
 import { Incident } from '../shared/incident';
 import { DerivedSession, Foothold, FootholdKind, Footholds, MAX_FOOTHOLDS, Proof } from './contract';
 import { callerKeyId, get, isoTime, items, proofOf, readRecords, regionOf, request, response, str, tagsOf, TrailRecord } from './records';
-import { permissionChange, reportedResource } from './resources';
+import { isReportedEvent, permissionChange, reportedResource } from './resources';
 
 /** The STS calls whose credentials are followed: the sessions they return act for the leaked key. */
 const SESSION_CALLS = new Set(['GetSessionToken', 'GetFederationToken', 'AssumeRole']);
 
 /** The user name a root access key is listed under (CreateAccessKey by the root user, without a UserName). */
 export const ROOT = '<root>';
+
+/** IAM, STS and EC2 events that make a foothold this file reads (the reported ones: {@link isReportedEvent}). */
+const FOOTHOLD_EVENTS = new Set([
+  'CreateAccessKey', 'CreateUser', 'CreateLoginProfile', 'UpdateLoginProfile', 'CreateRole', 'CreateServiceSpecificCredential',
+  'AssumeRole', 'RunInstances', 'StartInstances',
+]);
 
 /** Listed in this order when {@link MAX_FOOTHOLDS} bites: what can be contained first. */
 const KIND_ORDER: readonly FootholdKind[] = [
@@ -42,7 +48,12 @@ export function findFootholds(
     if (!caller || !callers.has(caller)) continue;
     tied += 1;
     if (str(record.errorCode)) continue; // a failed call creates nothing
-    for (const foothold of footholdsOf(record, proofOf(record, caller), incident)) {
+    const proven = footholdsOf(record, proofOf(record, caller), incident);
+    if (proven.length === 0 && (FOOTHOLD_EVENTS.has(record.eventName) || isReportedEvent(record.eventName))) {
+      // CloudTrail leaves out large responses: what the call made is unknown, never guessed.
+      gaps.push(`${record.eventName} at ${isoTime(record.eventTime)} in ${regionOf(record)} (event ${record.eventID}): the record does not say what it created or changed: check it by hand`);
+    }
+    for (const foothold of proven) {
       const key = identity(foothold);
       if (!found.has(key)) found.set(key, foothold); // records are oldest first: the first proof is kept
     }

@@ -7,6 +7,17 @@ import { get, items, regionOf, request, response, str, text, TrailRecord } from 
 /** Lambda's CloudTrail names carry the API version: CreateFunction20150331. */
 const CREATE_FUNCTION = /^CreateFunction(\d{8})?$/;
 
+/** Events whose record proves a reported foothold (besides permission changes and CreateFunction*). */
+const RESOURCE_EVENTS = new Set([
+  'CreateKeyPair', 'ImportKeyPair', 'AuthorizeSecurityGroupIngress', 'PutBucketPolicy',
+  'VerifyEmailIdentity', 'VerifyEmailAddress', 'VerifyDomainIdentity', 'CreateEmailIdentity',
+]);
+
+/** Whether a successful call of this name should prove a reported foothold. */
+export function isReportedEvent(eventName: string): boolean {
+  return RESOURCE_EVENTS.has(eventName) || Object.hasOwn(CHANGE_FIELDS, eventName) || CREATE_FUNCTION.test(eventName);
+}
+
 /** The reported foothold one successful record proves, if it is one of these. */
 export function reportedResource(record: TrailRecord, proof: Proof): Foothold | undefined {
   const p = request(record);
@@ -62,7 +73,7 @@ const CHANGE_FIELDS: Record<string, { targetType: 'role' | 'user' | 'group' | 'p
 };
 
 export function permissionChange(record: TrailRecord, proof: Proof): Foothold[] {
-  const fields = CHANGE_FIELDS[record.eventName];
+  const fields = Object.hasOwn(CHANGE_FIELDS, record.eventName) ? CHANGE_FIELDS[record.eventName] : undefined;
   if (!fields) return [];
   const p = request(record);
   const target = str(p[fields.target]);

@@ -204,6 +204,20 @@ describe('findFootholds: what is never a foothold', () => {
     expect(found.records.tied).toBe(3);
   });
 
+  it('says when a successful call does not record what it made (CloudTrail leaves out large responses), and never guesses', () => {
+    const found = find([
+      record({ eventSource: 'ec2.amazonaws.com', eventName: 'RunInstances', eventID: 'evt-run', eventTime: '2026-11-20T09:40:00Z', awsRegion: 'eu-west-1', requestParameters: { instanceType: 'p5.48xlarge' }, responseElements: null }),
+      iam('CreateUser', {}, null, { eventID: 'evt-user', eventTime: '2026-11-20T09:41:00Z' }),
+      iam('toString', {}, null),
+    ]);
+
+    expect(found.footholds).toEqual([]);
+    expect(found.gaps).toEqual([
+      'RunInstances at 2026-11-20T09:40:00.000Z in eu-west-1 (event evt-run): the record does not say what it created or changed: check it by hand',
+      'CreateUser at 2026-11-20T09:41:00.000Z in us-east-1 (event evt-user): the record does not say what it created or changed: check it by hand',
+    ]);
+  });
+
   it('counts records it cannot read and never guesses at them', () => {
     const { eventID: _missing, ...noId } = calls.createUser('x');
     const found = find([
