@@ -58,13 +58,22 @@ export const RUN: Partial<Record<PlannedAction['action'], Run>> = {
   },
 
   'deactivate-user-keys': async (a, ctx) => {
+    // Access keys and service-specific credentials (a Bedrock API key, CodeCommit): each signs in by itself.
     const { userName } = target(a, 'user');
-    const active = (await keysOf(ctx, userName)).filter((k) => k.status === 'Active');
-    if (active.length === 0) return { status: 'already', detail: `user ${userName} has no active access key` };
-    for (const k of active) await ctx.iam.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: k.id, Status: 'Inactive' }));
-    const stillActive = (await keysOf(ctx, userName)).filter((k) => k.status === 'Active' && active.some((x) => x.id === k.id));
-    const ids = active.map((k) => k.id).join(', ');
-    return { status: 'done', detail: `set access key(s) ${ids} of user ${userName} Inactive (read back: ${stillActive.length === 0 ? 'Inactive' : `${stillActive.map((k) => k.id).join(', ')} still Active`})`, unverified: stillActive.length > 0 };
+    const read = async () => [
+      ...(await keysOf(ctx, userName)).map((k) => ({ ...k, kind: 'access key' as const })),
+      ...(await serviceCredentialsOf(ctx, userName)).map((c) => ({ ...c, kind: 'service-specific credential' as const })),
+    ];
+    const active = (await read()).filter((c) => c.status === 'Active');
+    if (active.length === 0) return { status: 'already', detail: `user ${userName} has no active access key nor service-specific credential` };
+    for (const c of active) {
+      if (c.kind === 'access key') await ctx.iam.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: c.id, Status: 'Inactive' }));
+      else await ctx.iam.send(new UpdateServiceSpecificCredentialCommand({ UserName: userName, ServiceSpecificCredentialId: c.id, Status: 'Inactive' }));
+    }
+    const stillActive = (await read()).filter((c) => c.status === 'Active' && active.some((x) => x.id === c.id));
+    const list = active.map((c) => `${c.kind} ${c.id}`).join(', ');
+    const back = stillActive.length === 0 ? 'Inactive' : `${stillActive.map((c) => c.id).join(', ')} still Active`;
+    return { status: 'done', detail: `set ${list} of user ${userName} Inactive (read back: ${back})`, unverified: stillActive.length > 0 };
   },
 
   'revoke-user-sessions': async (a, ctx) => {
@@ -128,14 +137,13 @@ export const RUN: Partial<Record<PlannedAction['action'], Run>> = {
 
   'deactivate-service-credential': async (a, ctx) => {
     const { userName, credentialId } = target(a, 'service-credential');
-    const read = async () =>
-      (await ctx.iam.send(new ListServiceSpecificCredentialsCommand({ UserName: userName }))).ServiceSpecificCredentials?.find((c) => c.ServiceSpecificCredentialId === credentialId);
+    const read = async () => (await serviceCredentialsOf(ctx, userName)).find((c) => c.id === credentialId);
     const credential = await read();
     if (!credential) return { status: 'already', detail: `credential ${credentialId} of user ${userName} no longer exists: it cannot be used` };
-    if (credential.Status === 'Inactive') return { status: 'already', detail: `credential ${credentialId} of user ${userName} was already Inactive` };
+    if (credential.status === 'Inactive') return { status: 'already', detail: `credential ${credentialId} of user ${userName} was already Inactive` };
     await ctx.iam.send(new UpdateServiceSpecificCredentialCommand({ UserName: userName, ServiceSpecificCredentialId: credentialId, Status: 'Inactive' }));
     const after = await read();
-    return { status: 'done', detail: `${a.description} (read back: ${after?.Status ?? 'gone'})`, unverified: after?.Status === 'Active' };
+    return { status: 'done', detail: `${a.description} (read back: ${after?.status ?? 'gone'})`, unverified: after?.status === 'Active' };
   },
 
   'stop-instance': async (a, ctx) => {
@@ -193,6 +201,12 @@ async function keysOf(ctx: ActionContext, userName: string): Promise<Array<{ id:
   // A user has at most two access keys: one page.
   const out = await ctx.iam.send(new ListAccessKeysCommand({ UserName: userName }));
   return (out.AccessKeyMetadata ?? []).map((k) => ({ id: k.AccessKeyId ?? '', status: k.Status ?? 'unknown' }));
+}
+
+async function serviceCredentialsOf(ctx: ActionContext, userName: string): Promise<Array<{ id: string; status: string }>> {
+  // A user has at most two credentials per service: one page.
+  const out = await ctx.iam.send(new ListServiceSpecificCredentialsCommand({ UserName: userName }));
+  return (out.ServiceSpecificCredentials ?? []).map((c) => ({ id: c.ServiceSpecificCredentialId ?? '', status: c.Status ?? 'unknown' }));
 }
 
 /** An inline policy's document (IAM returns it URL-encoded), or undefined when there is none. */

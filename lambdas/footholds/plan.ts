@@ -93,9 +93,9 @@ export function planFootholdContainment(
         });
         add({
           action: 'deactivate-user-keys', foothold: line, target, ...principal,
-          description: `set every active access key of user ${f.userName} Inactive`,
-          command: `${cli.listKeys(f.userName)}, then for each Active key: ${cli.deactivateKey(f.userName, '<key id>')}`,
-          undo: cli.activateKey(f.userName, '<key id>'),
+          description: `set every active access key and service-specific credential of user ${f.userName} Inactive`,
+          command: `${cli.listKeys(f.userName)}, then for each Active key: ${cli.deactivateKey(f.userName, '<key id>')}; ${cli.listServiceCredentials(f.userName)}, then for each Active one: ${cli.deactivateServiceCredential(f.userName, '<credential id>')}`,
+          undo: `${cli.activateKey(f.userName, '<key id>')}; ${cli.activateServiceCredential(f.userName, '<credential id>')}`,
         });
         add(deleteLoginProfile(f.userName, line, principal));
         break;

@@ -86,8 +86,8 @@ describe('containFootholds: protection the attacker chose is not believed', () =
 });
 
 describe('containFootholds: users and console passwords', () => {
-  it('revokes the sessions of a user it created, quarantines it, sets its keys Inactive and deletes its console password', async () => {
-    setUp({ 'support-admin': { keys: { AKIA3BACKDOORKEY0001: 'Active', AKIA3BACKDOORKEY0002: 'Active' }, loginProfile: true, attached: [ADMIN] } });
+  it('revokes the sessions of a user it created, quarantines it, sets its keys and service-specific credentials Inactive and deletes its console password', async () => {
+    setUp({ 'support-admin': { keys: { AKIA3BACKDOORKEY0001: 'Active', AKIA3BACKDOORKEY0002: 'Active' }, serviceCredentials: { ACCABEDROCKAPIKEY001: 'Active' }, loginProfile: true, attached: [ADMIN] } });
 
     const out = await contain([calls.createUser('support-admin'), iam('AttachUserPolicy', { userName: 'support-admin', policyArn: ADMIN })]);
 
@@ -95,6 +95,7 @@ describe('containFootholds: users and console passwords', () => {
     expect(inline(user, 'ExposedKeyResponder-RevokeOlderSessions')).toEqual(REVOKE_DOC);
     expect(user.attached).toEqual([ADMIN, QUARANTINE_ARN]);
     expect(user.keys).toEqual({ AKIA3BACKDOORKEY0001: 'Inactive', AKIA3BACKDOORKEY0002: 'Inactive' });
+    expect(user.serviceCredentials).toEqual({ ACCABEDROCKAPIKEY001: 'Inactive' });
     expect(user.loginProfile).toBe(false);
     expect(out.results.map((r) => [r.id, r.status])).toEqual([
       ['deactivate-user-keys support-admin', 'done'],
