@@ -31,6 +31,8 @@ export interface Outcome {
   readonly detail: string;
   /** The change was made but reading it back does not show it yet (IAM is eventually consistent). */
   readonly unverified?: boolean;
+  /** What it acts on no longer exists: nothing to undo. */
+  readonly gone?: boolean;
 }
 
 /** An action the executor could not finish, with the reason in its detail. */
@@ -50,7 +52,7 @@ export const RUN: Partial<Record<PlannedAction['action'], Run>> = {
   'deactivate-key': async (a, ctx) => {
     const { userName, accessKeyId } = target(a, 'access-key');
     const key = (await keysOf(ctx, userName)).find((k) => k.id === accessKeyId);
-    if (!key) return { status: 'already', detail: `access key ${accessKeyId} of user ${userName} no longer exists: it cannot be used` };
+    if (!key) return { status: 'already', gone: true, detail: `access key ${accessKeyId} of user ${userName} no longer exists: it cannot be used` };
     if (key.status === 'Inactive') return { status: 'already', detail: `access key ${accessKeyId} of user ${userName} was already Inactive` };
     await ctx.iam.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId, Status: 'Inactive' }));
     const after = (await keysOf(ctx, userName)).find((k) => k.id === accessKeyId);
@@ -139,7 +141,7 @@ export const RUN: Partial<Record<PlannedAction['action'], Run>> = {
     const { userName, credentialId } = target(a, 'service-credential');
     const read = async () => (await serviceCredentialsOf(ctx, userName)).find((c) => c.id === credentialId);
     const credential = await read();
-    if (!credential) return { status: 'already', detail: `credential ${credentialId} of user ${userName} no longer exists: it cannot be used` };
+    if (!credential) return { status: 'already', gone: true, detail: `credential ${credentialId} of user ${userName} no longer exists: it cannot be used` };
     if (credential.status === 'Inactive') return { status: 'already', detail: `credential ${credentialId} of user ${userName} was already Inactive` };
     await ctx.iam.send(new UpdateServiceSpecificCredentialCommand({ UserName: userName, ServiceSpecificCredentialId: credentialId, Status: 'Inactive' }));
     const after = await read();
@@ -154,7 +156,7 @@ export const RUN: Partial<Record<PlannedAction['action'], Run>> = {
       if (was === 'stopped' || was === 'stopping') return { status: 'already', detail: `instance ${instanceId} in ${region} was already ${was}` };
       return { status: 'done', detail: `${a.description}: stopping (was ${was ?? 'unknown'})` };
     } catch (err) {
-      if (awsErrorCode(err) === 'InvalidInstanceID.NotFound') return { status: 'already', detail: `instance ${instanceId} in ${region} no longer exists` };
+      if (awsErrorCode(err) === 'InvalidInstanceID.NotFound') return { status: 'already', gone: true, detail: `instance ${instanceId} in ${region} no longer exists` };
       throw err;
     }
   },

@@ -84,8 +84,9 @@ async function execute(
     const outcome: Outcome = await run(a, ctx);
     if (outcome.unverified) retry.unverified.push(`${a.id}: ${outcome.detail}`);
     deps.logger.info('foothold action', { id: a.id, status: outcome.status });
-    // Undo only what the responder changed now.
-    return { ...base, undo: outcome.status === 'done' ? a.undo : undefined, status: outcome.status, detail: outcome.detail };
+    // "already" keeps the undo too: a retry of the step (after a transient failure) finds in place
+    // what the first attempt did, and the record must still say how to undo it.
+    return { ...base, undo: outcome.gone ? undefined : a.undo, status: outcome.status, detail: outcome.detail };
   } catch (err) {
     if (isTransientAwsError(err)) retry.transient.push(err);
     const { name, message } = describeError(err);

@@ -174,7 +174,10 @@ export const FootholdResultSchema = z.object({
    */
   status: z.enum(['done', 'already', 'skipped', 'dry-run', 'failed', 'open', 'reported']),
   detail: z.string(),
-  /** The command that undoes what the responder did, or what the attacker did for report-only footholds. */
+  /**
+   * The command that undoes this containment (done now, or found in place: a retried step finds what
+   * its first attempt did), or what the attacker did for report-only footholds.
+   */
   undo: z.optional(z.string()),
   /** The command a human runs to finish it (failed, open, skipped). */
   command: z.optional(z.string()),

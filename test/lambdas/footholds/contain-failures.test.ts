@@ -136,7 +136,7 @@ describe('containFootholds: the whole plan', () => {
 
     const out = await contain([calls.createUser('support-admin')]);
 
-    expect(out.results.map((r) => [r.status, r.detail])).toEqual(Array(4).fill(['already', 'user support-admin no longer exists: nothing of it can be used']));
+    expect(out.results.map((r) => [r.status, r.detail, r.undo])).toEqual(Array(4).fill(['already', 'user support-admin no longer exists: nothing of it can be used', undefined]));
   });
 });
 
@@ -209,6 +209,11 @@ describe('containFootholds: an action that fails', () => {
     expect(account.writes.slice(written)).toEqual(['PutRolePolicy deploy AWSRevokeOlderSessions']);
     expect(state()).toEqual(CONTAINED);
     expect(retry.results.filter((r) => r.status === 'done')).toHaveLength(1);
+    // What the first attempt did is "already" now, and the record still says how to undo it.
+    expect(result(retry, 'deactivate-key support-admin AKIA3BACKDOORKEY0001')).toMatchObject({
+      status: 'already',
+      undo: 'aws iam update-access-key --user-name support-admin --access-key-id AKIA3BACKDOORKEY0001 --status Active',
+    });
     expect(retry.summary.contained).toBe(true);
   });
 
