@@ -13,9 +13,6 @@ export const ROLE_REVOKE_SESSIONS_POLICY_NAME = 'AWSRevokeOlderSessions';
 /** IAM path of service-linked roles: never changed (AWS refuses it, and so does the responder). */
 export const SERVICE_LINKED_ROLE_PATH = '/aws-service-role/';
 
-/** A role's inline policies share 10,240 characters (IAM quotas). */
-export const ROLE_INLINE_POLICY_LIMIT = 10_240;
-
 /**
  * At most this many footholds are listed: they travel in the workflow state (256 KB in all).
  * Containable kinds are listed before report-only ones; a bound that bites is said in `truncated`,
