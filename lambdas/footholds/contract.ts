@@ -20,6 +20,9 @@ export const SERVICE_LINKED_ROLE_PATH = '/aws-service-role/';
  */
 export const MAX_FOOTHOLDS = 300;
 
+/** Sessions listed (every one is followed); a bound that bites is said in `truncated`. */
+export const MAX_SESSIONS = 100;
+
 /** Characters of a value copied from a record (a policy document, a rule set). */
 export const MAX_VALUE_CHARS = 1_000;
 

@@ -1,5 +1,5 @@
 import { Incident } from '../shared/incident';
-import { DerivedSession, Foothold, FootholdKind, Footholds, MAX_FOOTHOLDS, Proof } from './contract';
+import { DerivedSession, Foothold, FootholdKind, Footholds, MAX_FOOTHOLDS, MAX_SESSIONS, Proof } from './contract';
 import { callerKeyId, get, isoTime, items, proofOf, readRecords, regionOf, request, response, str, tagsOf, TrailRecord } from './records';
 import { isReportedEvent, permissionChange, reportedResource } from './resources';
 
@@ -59,7 +59,10 @@ export function findFootholds(
     }
   }
   const { footholds, truncated } = bound([...found.values()]);
-  return { footholds, sessions, records: { read: input.length, unreadable, tied }, truncated, gaps };
+  if (sessions.length > MAX_SESSIONS) {
+    truncated.push(`sessions: ${sessions.length} obtained by the key, the first ${MAX_SESSIONS} listed (all were followed here); a second look follows only those listed`);
+  }
+  return { footholds, sessions: sessions.slice(0, MAX_SESSIONS), records: { read: input.length, unreadable, tied }, truncated, gaps };
 }
 
 /**

@@ -257,6 +257,17 @@ describe('findFootholds: what is never a foothold', () => {
 });
 
 describe('findFootholds: bounds', () => {
+  it('follows every session the key obtained but lists 100, and says so', () => {
+    const sessions = Array.from({ length: 105 }, (_, i) => calls.sts('GetSessionToken', {}, `ASIASESSION${String(i).padStart(9, '0')}`));
+    const lastSession = { ...identities.sessionToken(), accessKeyId: 'ASIASESSION000000104' };
+
+    const found = find([...sessions, calls.createUser('from-last-session', { userIdentity: lastSession })]);
+
+    expect(found.sessions).toHaveLength(100);
+    expect(found.footholds.map((f) => f.kind === 'user' && f.userName)).toEqual(['from-last-session']);
+    expect(found.truncated).toEqual(['sessions: 105 obtained by the key, the first 100 listed (all were followed here); a second look follows only those listed']);
+  });
+
   it(`lists at most ${MAX_FOOTHOLDS}, containable kinds first, and says what it left out`, () => {
     const keyPairs = Array.from({ length: 320 }, (_, i) => record({ eventSource: 'ec2.amazonaws.com', eventName: 'CreateKeyPair', requestParameters: { keyName: `kp-${i}` } }));
     const found = find([...keyPairs, calls.createUser('support-admin')]);
