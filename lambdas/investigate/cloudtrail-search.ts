@@ -1,0 +1,129 @@
+// What the key did: CloudTrail LookupEvents in every enabled region, by key id and by user name,
+// paged to the end within LookupEvents' rate limit, the Lambda's deadline and a back-off.
+import { Event as TrailEvent, LookupAttribute, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
+import { Incident } from '../shared/incident';
+import { Context, errorText, Failure, withBackoff } from './deps';
+import { SlidingWindowLimiter } from './rate-limit';
+import { clip, isObject, Json, str } from './text';
+
+/** IAM and STS events are in us-east-1's CloudTrail only: always searched. */
+export const HOME_REGION = 'us-east-1';
+/** LookupEvents allows 2 requests a second per account and region. */
+export const LOOKUPS_PER_SECOND = 2;
+/**
+ * The window those 2 requests are counted in, as paced here: a second and a tenth, the tenth
+ * a margin for the service's clock and this Lambda's timers not agreeing to the millisecond (a
+ * throttled call costs a 1 s back-off, far more than the margin).
+ */
+export const LOOKUP_WINDOW_MS = 1100;
+/** LookupEvents returns 50 events a page at most. */
+export const LOOKUP_PAGE_SIZE = 50;
+
+/** One CloudTrail event, found in `region`, its record parsed from `CloudTrailEvent`. */
+export interface Activity {
+  readonly eventId: string;
+  readonly region: string;
+  readonly eventTime: string;
+  readonly eventSource: string;
+  readonly eventName: string;
+  readonly record: Json;
+}
+
+export interface RegionSearch {
+  readonly events: Activity[];
+  readonly pages: number;
+  readonly failures: Failure[];
+}
+
+/** Every region enabled in the account (DescribeRegions without AllRegions), us-east-1 first and always. */
+export async function enabledRegions(ctx: Context): Promise<{ regions: string[]; failures: Failure[] }> {
+  try {
+    const out = await withBackoff(ctx, 'ec2:DescribeRegions', () => ctx.deps.ec2.send(new DescribeRegionsCommand({ AllRegions: false })));
+    const names = (out.Regions ?? []).map((r) => r.RegionName).filter((r): r is string => !!r && r !== HOME_REGION);
+    return { regions: [HOME_REGION, ...[...new Set(names)].sort()], failures: [] };
+  } catch (err) {
+    return { regions: [HOME_REGION], failures: [{ what: 'ec2:DescribeRegions', error: `${errorText(err)}: searched ${HOME_REGION} only` }] };
+  }
+}
+
+/**
+ * One region: LookupEvents by AccessKeyId, then by Username (not for root: "root" names no user),
+ * each paged to the end. Every call, retries included, waits for the region's
+ * {@link SlidingWindowLimiter} ({@link LOOKUPS_PER_SECOND} in {@link LOOKUP_WINDOW_MS}), so a page
+ * follows the previous one as soon as the limit allows, not a fixed time after its answer; regions
+ * are searched side by side. A lookup that still fails after its backoff ends the region's search:
+ * what was found is kept and the gap is a failure.
+ */
+export async function searchRegion(incident: Incident, region: string, from: Date, to: Date, ctx: Context): Promise<RegionSearch> {
+  const client = ctx.deps.cloudtrail(region);
+  const limiter = new SlidingWindowLimiter(LOOKUPS_PER_SECOND, LOOKUP_WINDOW_MS, ctx.sleep);
+  const lookups: LookupAttribute[] = [{ AttributeKey: 'AccessKeyId', AttributeValue: incident.accessKeyId }];
+  // Sessions derived from the key (GetSessionToken: ASIA...) do not carry its id, only the user's name.
+  if (incident.principalType !== 'root') lookups.push({ AttributeKey: 'Username', AttributeValue: incident.userName });
+  const events: Activity[] = [];
+  // The lookups overlap (a call signed with the key names its user too): an event already found
+  // is not parsed again.
+  const seen = new Set<string>();
+  let pages = 0;
+  for (const attribute of lookups) {
+    let nextToken: string | undefined;
+    let lookupPages = 0;
+    try {
+      do {
+        const deadline = ctx.deps.deadline;
+        if (deadline !== undefined && Date.now() >= deadline) {
+          throw new Error('stopped before the Lambda time limit: the key has more activity than one investigation can page');
+        }
+        const input = { LookupAttributes: [attribute], StartTime: from, EndTime: to, MaxResults: LOOKUP_PAGE_SIZE, NextToken: nextToken };
+        const out = await withBackoff(ctx, `cloudtrail:LookupEvents ${region}`, async () => {
+          await limiter.take();
+          return client.send(new LookupEventsCommand(input));
+        });
+        pages++;
+        lookupPages++;
+        for (const event of out.Events ?? []) {
+          if (event.EventId !== undefined && seen.has(event.EventId)) continue;
+          if (event.EventId !== undefined) seen.add(event.EventId);
+          events.push(toActivity(event, region));
+        }
+        nextToken = out.NextToken || undefined;
+      } while (nextToken);
+    } catch (err) {
+      ctx.deps.logger.debug('region search stopped', { region, lookup: attribute.AttributeKey, pages: lookupPages });
+      const error = `${errorText(err)} (lookup by ${attribute.AttributeKey}, after ${lookupPages} page(s)): ${region}'s activity is incomplete, ${events.length} event(s) of it kept`;
+      return { events, pages, failures: [{ what: `cloudtrail:LookupEvents ${region}`, error: clip(error, 400) }] };
+    }
+  }
+  ctx.deps.logger.debug('region searched', { region, pages, events: events.length });
+  return { events, pages, failures: [] };
+}
+
+function toActivity(event: TrailEvent, region: string): Activity {
+  let record: Json | undefined;
+  if (event.CloudTrailEvent) {
+    try {
+      const parsed: unknown = JSON.parse(event.CloudTrailEvent);
+      if (isObject(parsed)) record = parsed;
+    } catch {
+      // Kept from the lookup's own fields below.
+    }
+  }
+  record ??= {
+    eventID: event.EventId,
+    eventTime: event.EventTime?.toISOString(),
+    eventSource: event.EventSource,
+    eventName: event.EventName,
+    userIdentity: { accessKeyId: event.AccessKeyId, userName: event.Username },
+  };
+  const rawTime = str(record.eventTime) ?? event.EventTime?.toISOString() ?? '';
+  const time = Date.parse(rawTime);
+  return {
+    eventId: event.EventId ?? str(record.eventID) ?? JSON.stringify(record),
+    region,
+    eventTime: Number.isNaN(time) ? rawTime : new Date(time).toISOString(),
+    eventSource: str(record.eventSource) ?? event.EventSource ?? 'unknown',
+    eventName: str(record.eventName) ?? event.EventName ?? 'unknown',
+    record,
+  };
+}
