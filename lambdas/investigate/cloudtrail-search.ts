@@ -12,11 +12,16 @@ export const HOME_REGION = 'us-east-1';
 /** LookupEvents allows 2 requests a second per account and region. */
 export const LOOKUPS_PER_SECOND = 2;
 /**
- * The window those 2 requests are counted in, as paced here: a second and a tenth, the tenth
- * a margin for the service's clock and this Lambda's timers not agreeing to the millisecond (a
- * throttled call costs a 1 s back-off, far more than the margin).
+ * How those 2 requests a second are paced here: a call's slot is free again 1.1 s after it was
+ * sent, the tenth a margin for the service's clock and this Lambda's timers not agreeing...
  */
 export const LOOKUP_WINDOW_MS = 1100;
+/**
+ * ...and 1.05 s after its answer came, since the service may count the call at any moment until
+ * it answers (a slow or delayed request). A throttled call would cost a 1 s back-off, far more
+ * than either margin.
+ */
+export const LOOKUP_AFTER_ANSWER_MS = 1050;
 /** LookupEvents returns 50 events a page at most. */
 export const LOOKUP_PAGE_SIZE = 50;
 
@@ -49,15 +54,16 @@ export async function enabledRegions(ctx: Context): Promise<{ regions: string[];
 
 /**
  * One region: LookupEvents by AccessKeyId, then by Username (not for root: "root" names no user),
- * each paged to the end. Every call, retries included, waits for the region's
- * {@link SlidingWindowLimiter} ({@link LOOKUPS_PER_SECOND} in {@link LOOKUP_WINDOW_MS}), so a page
- * follows the previous one as soon as the limit allows, not a fixed time after its answer; regions
- * are searched side by side. A lookup that still fails after its backoff ends the region's search:
+ * each paged to the end. Every call, retries included, waits for a slot of the region's
+ * {@link SlidingWindowLimiter} ({@link LOOKUPS_PER_SECOND} slots, each free again
+ * {@link LOOKUP_WINDOW_MS} after its call and {@link LOOKUP_AFTER_ANSWER_MS} after its answer), so a
+ * page goes as soon as the limit allows, not a fixed time after the previous answer; regions are
+ * searched side by side. A lookup that still fails after its backoff ends the region's search:
  * what was found is kept and the gap is a failure.
  */
 export async function searchRegion(incident: Incident, region: string, from: Date, to: Date, ctx: Context): Promise<RegionSearch> {
   const client = ctx.deps.cloudtrail(region);
-  const limiter = new SlidingWindowLimiter(LOOKUPS_PER_SECOND, LOOKUP_WINDOW_MS, ctx.sleep);
+  const limiter = new SlidingWindowLimiter(LOOKUPS_PER_SECOND, LOOKUP_WINDOW_MS, LOOKUP_AFTER_ANSWER_MS, ctx.sleep);
   const lookups: LookupAttribute[] = [{ AttributeKey: 'AccessKeyId', AttributeValue: incident.accessKeyId }];
   // Sessions derived from the key (GetSessionToken: ASIA...) do not carry its id, only the user's name.
   if (incident.principalType !== 'root') lookups.push({ AttributeKey: 'Username', AttributeValue: incident.userName });
@@ -76,10 +82,7 @@ export async function searchRegion(incident: Incident, region: string, from: Dat
           throw new Error('stopped before the Lambda time limit: the key has more activity than one investigation can page');
         }
         const input = { LookupAttributes: [attribute], StartTime: from, EndTime: to, MaxResults: LOOKUP_PAGE_SIZE, NextToken: nextToken };
-        const out = await withBackoff(ctx, `cloudtrail:LookupEvents ${region}`, async () => {
-          await limiter.take();
-          return client.send(new LookupEventsCommand(input));
-        });
+        const out = await withBackoff(ctx, `cloudtrail:LookupEvents ${region}`, () => limiter.run(() => client.send(new LookupEventsCommand(input))));
         pages++;
         lookupPages++;
         for (const event of out.Events ?? []) {

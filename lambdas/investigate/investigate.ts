@@ -11,7 +11,7 @@ export { HIGH_RISK_ACTIONS, LIMITS, NOTABLE_EVENT_NAMES, SSE_C_HEADER };
 export type { Investigation, NotableEvent };
 export { BACKOFF_BASE_MS, MAX_ATTEMPTS } from './deps';
 export type { InvestigateConfig, InvestigateDeps } from './deps';
-export { HOME_REGION, LOOKUP_PAGE_SIZE, LOOKUP_WINDOW_MS, LOOKUPS_PER_SECOND } from './cloudtrail-search';
+export { HOME_REGION, LOOKUP_AFTER_ANSWER_MS, LOOKUP_PAGE_SIZE, LOOKUP_WINDOW_MS, LOOKUPS_PER_SECOND } from './cloudtrail-search';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

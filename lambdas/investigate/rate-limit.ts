@@ -1,12 +1,10 @@
 /**
- * At most `calls` calls begin in any `windowMs`: each of `calls` slots is taken when a call
- * begins and is free again `windowMs` later (a timer started then, not when the answer comes, so
- * the call's own time is not added to the spacing). Works with waits alone, no clock: the drill's
- * scaled waits and the tests' instant ones pace it the same way.
- *
- * The window of a sliding-window limit such as LookupEvents' "2 requests per second" is exactly
- * the service's, plus a margin for the clocks (the service's and this timer's) not agreeing to the
- * millisecond.
+ * A sliding-window rate limit ("2 requests a second") kept from the caller's side: each of
+ * `calls` slots is taken when a call begins and is free again once `afterStartMs` have passed since
+ * it began and `afterAnswerMs` since its answer (or failure) came. A waiting call goes the moment a
+ * slot frees, in the order the calls came; the call's own time does not add to the spacing unless
+ * the answer is slow. Works with waits alone, no clock: the drill's scaled waits and the tests'
+ * instant ones pace it the same way.
  */
 export class SlidingWindowLimiter {
   private free: number;
@@ -14,17 +12,23 @@ export class SlidingWindowLimiter {
 
   constructor(
     calls: number,
-    private readonly windowMs: number,
+    private readonly afterStartMs: number,
+    private readonly afterAnswerMs: number,
     private readonly sleep: (ms: number) => Promise<void>,
   ) {
     this.free = calls;
   }
 
-  /** Resolves when a call may begin; the caller begins it at once. */
-  async take(): Promise<void> {
+  /** Runs `call` when a slot is free. */
+  async run<T>(call: () => Promise<T>): Promise<T> {
     if (this.free > 0) this.free--;
     else await new Promise<void>((resolve) => this.waiting.push(resolve));
-    void this.sleep(this.windowMs).then(() => this.release());
+    const started = this.sleep(this.afterStartMs);
+    try {
+      return await call();
+    } finally {
+      void Promise.all([started, this.sleep(this.afterAnswerMs)]).then(() => this.release());
+    }
   }
 
   private release(): void {

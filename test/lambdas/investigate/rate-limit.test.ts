@@ -1,38 +1,35 @@
 import { SlidingWindowLimiter } from '../../../lambdas/investigate/rate-limit';
 import { VirtualClock } from './virtual-clock';
 
-/** Takes the limiter `n` times one after the other, noting when each call may begin. */
-async function takeTimes(limiter: SlidingWindowLimiter, clock: VirtualClock, n: number): Promise<number[]> {
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    await limiter.take();
-    times.push(clock.now);
-  }
-  return times;
+/** Calls that each take `callMs` of virtual time; notes when each began. */
+function caller(limiter: SlidingWindowLimiter, clock: VirtualClock, begun: Array<[string, number]>, name: string, n: number, callMs = 0) {
+  return async () => {
+    for (let i = 0; i < n; i++) {
+      await limiter.run(async () => {
+        begun.push([name, clock.now]);
+        if (callMs) await clock.sleep(callMs);
+      });
+    }
+  };
 }
 
 describe('SlidingWindowLimiter', () => {
   it('lets `calls` begin at once, then each as soon as the window since the call it replaces has passed', async () => {
     const clock = new VirtualClock();
-    const limiter = new SlidingWindowLimiter(2, 1100, clock.sleep);
+    const limiter = new SlidingWindowLimiter(2, 1100, 1050, clock.sleep);
+    const begun: Array<[string, number]> = [];
 
-    const times = await clock.run(takeTimes(limiter, clock, 7));
+    await clock.run(caller(limiter, clock, begun, 'a', 7)());
 
-    expect(times).toEqual([0, 0, 1100, 1100, 2200, 2200, 3300]);
+    expect(begun.map(([, at]) => at)).toEqual([0, 0, 1100, 1100, 2200, 2200, 3300]);
   });
 
   it('serves callers waiting side by side in the order they came, never more than `calls` in a window', async () => {
     const clock = new VirtualClock();
-    const limiter = new SlidingWindowLimiter(2, 1000, clock.sleep);
+    const limiter = new SlidingWindowLimiter(2, 1000, 0, clock.sleep);
     const begun: Array<[string, number]> = [];
-    const caller = async (name: string) => {
-      for (let i = 0; i < 3; i++) {
-        await limiter.take();
-        begun.push([name, clock.now]);
-      }
-    };
 
-    await clock.run(Promise.all([caller('a'), caller('b'), caller('c')]));
+    await clock.run(Promise.all(['a', 'b', 'c'].map((name) => caller(limiter, clock, begun, name, 3)())));
 
     expect(begun).toEqual([
       ['a', 0], ['b', 0],
@@ -43,21 +40,38 @@ describe('SlidingWindowLimiter', () => {
     ]);
   });
 
-  it('does not count the time a call takes: a slow answer does not push the next call back', async () => {
+  it('does not add a quick call\'s own time to the spacing', async () => {
     const clock = new VirtualClock();
-    const limiter = new SlidingWindowLimiter(1, 1000, clock.sleep);
+    const limiter = new SlidingWindowLimiter(1, 1100, 1050, clock.sleep);
+    const begun: Array<[string, number]> = [];
+
+    await clock.run(caller(limiter, clock, begun, 'a', 3, 40)());
+
+    expect(begun.map(([, at]) => at)).toEqual([0, 1100, 2200]);
+  });
+
+  it('keeps a slot until `afterAnswerMs` after a slow answer, since the service may count the call that late', async () => {
+    const clock = new VirtualClock();
+    const limiter = new SlidingWindowLimiter(1, 1100, 1050, clock.sleep);
+    const begun: Array<[string, number]> = [];
+
+    await clock.run(caller(limiter, clock, begun, 'a', 3, 300)());
+
+    expect(begun.map(([, at]) => at)).toEqual([0, 1350, 2700]);
+  });
+
+  it('frees the slot of a call that failed, and passes the failure on', async () => {
+    const clock = new VirtualClock();
+    const limiter = new SlidingWindowLimiter(1, 1100, 1050, clock.sleep);
     const begun: number[] = [];
+    const failing = () => limiter.run(async () => {
+      begun.push(clock.now);
+      throw new Error('Throttling');
+    });
 
-    await clock.run(
-      (async () => {
-        for (let i = 0; i < 3; i++) {
-          await limiter.take();
-          begun.push(clock.now);
-          await clock.sleep(400); // the call's own time
-        }
-      })(),
-    );
+    const outcomes = await clock.run(Promise.allSettled([failing(), failing()]));
 
-    expect(begun).toEqual([0, 1000, 2000]);
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
+    expect(begun).toEqual([0, 1100]);
   });
 });
