@@ -33,6 +33,8 @@ export interface Activity {
   readonly eventSource: string;
   readonly eventName: string;
   readonly record: Json;
+  /** Its line of the activity object: the record with `region` added, as JSON on one line. */
+  readonly line: string;
 }
 
 export interface RegionSearch {
@@ -53,13 +55,13 @@ export async function enabledRegions(ctx: Context): Promise<{ regions: string[];
 }
 
 /**
- * One region: LookupEvents by AccessKeyId, then by Username (not for root: "root" names no user),
- * each paged to the end. Every call, retries included, waits for a slot of the region's
- * {@link SlidingWindowLimiter} ({@link LOOKUPS_PER_SECOND} slots, each free again
- * {@link LOOKUP_WINDOW_MS} after its call and {@link LOOKUP_AFTER_ANSWER_MS} after its answer), so a
- * page goes as soon as the limit allows, not a fixed time after the previous answer; regions are
- * searched side by side. A lookup that still fails after its backoff ends the region's search:
- * what was found is kept and the gap is a failure.
+ * One region: LookupEvents by AccessKeyId and by Username (not for root: "root" names no user),
+ * side by side, each paged to the end. Every call, retries included, waits for a slot of the
+ * region's {@link SlidingWindowLimiter} ({@link LOOKUPS_PER_SECOND} slots, each free again
+ * {@link LOOKUP_WINDOW_MS} after its call and {@link LOOKUP_AFTER_ANSWER_MS} after its answer): the
+ * two lookups share the region's budget, and a page goes as soon as the limit allows, not a fixed
+ * time after the previous answer. Regions are searched side by side too. A lookup that still fails
+ * after its backoff stops there: what was found is kept and the gap is a failure of the region.
  */
 export async function searchRegion(incident: Incident, region: string, from: Date, to: Date, ctx: Context): Promise<RegionSearch> {
   const client = ctx.deps.cloudtrail(region);
@@ -72,7 +74,8 @@ export async function searchRegion(incident: Incident, region: string, from: Dat
   // is not parsed again.
   const seen = new Set<string>();
   let pages = 0;
-  for (const attribute of lookups) {
+
+  const lookup = async (attribute: LookupAttribute): Promise<string | undefined> => {
     let nextToken: string | undefined;
     let lookupPages = 0;
     try {
@@ -92,22 +95,30 @@ export async function searchRegion(incident: Incident, region: string, from: Dat
         }
         nextToken = out.NextToken || undefined;
       } while (nextToken);
+      return undefined;
     } catch (err) {
-      ctx.deps.logger.debug('region search stopped', { region, lookup: attribute.AttributeKey, pages: lookupPages });
-      const error = `${errorText(err)} (lookup by ${attribute.AttributeKey}, after ${lookupPages} page(s)): ${region}'s activity is incomplete, ${events.length} event(s) of it kept`;
-      return { events, pages, failures: [{ what: `cloudtrail:LookupEvents ${region}`, error: clip(error, 400) }] };
+      ctx.deps.logger.debug('lookup stopped', { region, lookup: attribute.AttributeKey, pages: lookupPages });
+      return `${clip(errorText(err), 300)} (lookup by ${attribute.AttributeKey}, after ${lookupPages} page(s))`;
     }
-  }
-  ctx.deps.logger.debug('region searched', { region, pages, events: events.length });
-  return { events, pages, failures: [] };
+  };
+
+  const gaps = (await Promise.all(lookups.map(lookup))).filter((gap): gap is string => gap !== undefined);
+  ctx.deps.logger.debug('region searched', { region, pages, events: events.length, gaps: gaps.length });
+  if (gaps.length === 0) return { events, pages, failures: [] };
+  const error = `${gaps.join('; ')}: ${region}'s activity is incomplete, ${events.length} event(s) of it kept`;
+  return { events, pages, failures: [{ what: `cloudtrail:LookupEvents ${region}`, error: clip(error, 800) }] };
 }
 
 function toActivity(event: TrailEvent, region: string): Activity {
   let record: Json | undefined;
+  let raw: string | undefined;
   if (event.CloudTrailEvent) {
     try {
       const parsed: unknown = JSON.parse(event.CloudTrailEvent);
-      if (isObject(parsed)) record = parsed;
+      if (isObject(parsed)) {
+        record = parsed;
+        raw = event.CloudTrailEvent;
+      }
     } catch {
       // Kept from the lookup's own fields below.
     }
@@ -128,5 +139,20 @@ function toActivity(event: TrailEvent, region: string): Activity {
     eventSource: str(record.eventSource) ?? event.EventSource ?? 'unknown',
     eventName: str(record.eventName) ?? event.EventName ?? 'unknown',
     record,
+    line: activityLine(record, raw, region),
   };
+}
+
+/**
+ * `record` and its `region` as one line of JSON, made here, while the next page is awaited, rather
+ * than all at once at the end. CloudTrail's own text (`raw`, which parsed to `record`) is extended
+ * as it is when it can be: one line, no `region` of its own, at least one field before the closing
+ * brace; otherwise the record is written out again.
+ */
+function activityLine(record: Json, raw: string | undefined, region: string): string {
+  if (raw !== undefined && !Object.hasOwn(record, 'region') && Object.keys(record).length > 0 && !/[\r\n]/.test(raw)) {
+    const close = raw.lastIndexOf('}');
+    if (close > 0 && raw.slice(close + 1).trim() === '') return `${raw.slice(0, close)},"region":${JSON.stringify(region)}}`;
+  }
+  return JSON.stringify({ ...record, region });
 }

@@ -101,7 +101,7 @@ export async function investigate(incident: Incident, deps: InvestigateDeps): Pr
 async function saveActivity(incident: Incident, events: Activity[], ctx: Context): Promise<{ activityObject?: string; failures: Failure[] }> {
   const { bucket } = ctx.deps.config;
   const key = `incidents/${incident.incidentId}/activity.jsonl`;
-  const body = events.map((e) => `${JSON.stringify({ ...e.record, region: e.region })}\n`).join('');
+  const body = events.map((e) => `${e.line}\n`).join('');
   try {
     await withBackoff(ctx, 's3:PutObject', () =>
       ctx.deps.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/x-ndjson' })),

@@ -3,6 +3,7 @@ import { AccessDeniedException, LookupEventsCommand } from '@aws-sdk/client-clou
 import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
 import 'aws-sdk-client-mock-jest';
 import { Investigation } from '../../../lambdas/investigate/investigate';
+import { Incident } from '../../../lambdas/shared/incident';
 import { anIncident, awsError, KEY_ID } from '../helpers';
 import { aRecord, FakeCloudTrail } from './fake-cloudtrail';
 import {
@@ -114,8 +115,8 @@ describe('investigate: CloudTrail rate limits', () => {
   });
 
   /** Runs the investigation with its waits in virtual time. */
-  function runTimed(d: TestDeps = deps()): Promise<Investigation> {
-    return clock.run(run(anIncident(), { ...d, sleep: clock.sleep }));
+  function runTimed(incident: Incident = anIncident(), d: TestDeps = deps()): Promise<Investigation> {
+    return clock.run(run(incident, { ...d, sleep: clock.sleep }));
   }
 
   /** When each LookupEvents call in `region` was made, in virtual ms. */
@@ -126,8 +127,9 @@ describe('investigate: CloudTrail rate limits', () => {
   it('stops paging at the deadline before the Lambda time limit, keeping what it found and saying so', async () => {
     trail.add(...Array.from({ length: 120 }, () => aRecord({ userName: undefined })));
     const d = deps();
-    let pagesBeforeDeadline = 2;
-    // Time passes: the deadline (read once before each page) is behind us after two pages.
+    let pagesBeforeDeadline = 3;
+    // Time passes: the deadline (read once before each page) is behind us after three pages: the
+    // first by key and by user name side by side (the second lookup finds nothing), then the second by key.
     const result = await run(anIncident(), {
       ...d,
       get deadline() {
@@ -135,12 +137,28 @@ describe('investigate: CloudTrail rate limits', () => {
       },
     });
 
-    expect(result.pages).toBe(2);
+    expect(result.pages).toBe(3);
     expect(result.eventCount).toBe(100);
     expect(result.failures).toEqual([
-      expect.objectContaining({ what: 'cloudtrail:LookupEvents us-east-1', error: expect.stringContaining('stopped before the Lambda time limit') }),
+      {
+        what: 'cloudtrail:LookupEvents us-east-1',
+        error:
+          "Error: stopped before the Lambda time limit: the key has more activity than one investigation can page (lookup by AccessKeyId, after 2 page(s)): us-east-1's activity is incomplete, 100 event(s) of it kept",
+      },
     ]);
     expect(activityLines()).toHaveLength(100);
+  });
+
+  it('pages both lookups side by side within the region\'s 2 requests a second', async () => {
+    trail.add(...Array.from({ length: 120 }, () => aRecord()));
+
+    const result = await runTimed();
+
+    const byKey = trail.calls.filter((c) => c.input.LookupAttributes?.[0].AttributeKey === 'AccessKeyId').map((c) => c.at);
+    const byUser = trail.calls.filter((c) => c.input.LookupAttributes?.[0].AttributeKey === 'Username').map((c) => c.at);
+    expect(byKey).toEqual([0, 1100, 2200]);
+    expect(byUser).toEqual([0, 1100, 2200]);
+    expect(result.eventCount).toBe(120);
   });
 
   it('begins at most 2 calls in a region in any 1.1 s, each as soon as that allows', async () => {
@@ -148,7 +166,7 @@ describe('investigate: CloudTrail rate limits', () => {
 
     const result = await runTimed();
 
-    expect(result.pages).toBe(6); // 5 pages by key, 1 by user name
+    expect(result.pages).toBe(6); // 5 pages by key, 1 by user name (which finds nothing)
     expect(callTimes()).toEqual([0, 0, 1100, 1100, 2200, 2200]);
   });
 
@@ -166,26 +184,30 @@ describe('investigate: CloudTrail rate limits', () => {
     trail.add(aRecord({ eventId: 'after-throttling' }));
     trail.failNext('us-east-1', throttling(), throttling());
 
-    const result = await runTimed();
+    const result = await runTimed(anIncident({ userName: 'root', principalType: 'root' })); // one lookup: by key
 
-    expect(callTimes()).toEqual([0, 1000, 3000, 3000]);
+    expect(callTimes()).toEqual([0, 1000, 3000]);
     expect(result.eventCount).toBe(1);
-    expect(result.failures).toEqual([]);
+    expect(result.failures.filter((f) => f.what.startsWith('cloudtrail'))).toEqual([]);
   });
 
-  it('sends a LookupEvents that keeps being throttled 5 times in all, over 15 s, and reports the other regions', async () => {
+  it('sends each LookupEvents that keeps being throttled 5 times in all, over 15 s, and reports the other regions', async () => {
     enabledRegions('us-east-1', 'eu-west-1');
     trail.add(aRecord({ eventId: 'home', region: 'us-east-1' }), aRecord({ eventId: 'lost', region: 'eu-west-1' }));
     trail.failAlways('eu-west-1', throttling);
 
     const result = await runTimed();
 
-    expect(callTimes('eu-west-1')).toEqual([0, 1000, 3000, 7000, 15000]);
-    expect(cloudtrailStub.commandCalls(LookupEventsCommand).length).toBe(5 + 2); // eu-west-1's 5 tries, us-east-1's 2 lookups
+    // Both lookups (by key, by user name) side by side: each tried 5 times, 1, 2, 4 and 8 s apart
+    // (and never two calls of the region within 1.1 s of each other's pair).
+    expect(callTimes('eu-west-1')).toEqual([0, 0, 1100, 1100, 3100, 3100, 7100, 7100, 15100, 15100]);
+    expect(cloudtrailStub.commandCalls(LookupEventsCommand).length).toBe(10 + 2); // eu-west-1's 2 x 5 tries, us-east-1's 2 lookups
     expect(result.failures).toEqual([
       {
         what: 'cloudtrail:LookupEvents eu-west-1',
-        error: "ThrottlingException: Rate exceeded (gave up after 5 attempts) (lookup by AccessKeyId, after 0 page(s)): eu-west-1's activity is incomplete, 0 event(s) of it kept",
+        error:
+          'ThrottlingException: Rate exceeded (gave up after 5 attempts) (lookup by AccessKeyId, after 0 page(s)); ' +
+          "ThrottlingException: Rate exceeded (gave up after 5 attempts) (lookup by Username, after 0 page(s)): eu-west-1's activity is incomplete, 0 event(s) of it kept",
       },
     ]);
     expect(result.regions).toEqual(['us-east-1', 'eu-west-1']);

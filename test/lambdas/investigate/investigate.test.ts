@@ -1,4 +1,5 @@
 // The investigation as a whole: its output with nothing found, and the full activity saved.
+import { LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
 import 'aws-sdk-client-mock-jest';
 import { anIncident, KEY_ID } from '../helpers';
@@ -7,6 +8,7 @@ import {
   ACTIVITY_KEY,
   activityLines,
   BUCKET,
+  cloudtrailStub,
   deps,
   enabledRegions,
   resetAccount,
@@ -33,6 +35,31 @@ describe('investigate: the answer', () => {
 });
 
 describe('investigate: the full activity', () => {
+  /** The activity object's text when LookupEvents by key returns these CloudTrailEvent texts (in us-east-1). */
+  async function bodyFor(...texts: string[]): Promise<string> {
+    cloudtrailStub.reset();
+    cloudtrailStub.on(LookupEventsCommand, { LookupAttributes: [{ AttributeKey: 'AccessKeyId', AttributeValue: KEY_ID }] }).resolves({
+      Events: texts.map((CloudTrailEvent, i) => ({ EventId: `evt-${i}`, EventName: 'ListUsers', CloudTrailEvent })),
+    });
+    cloudtrailStub.on(LookupEventsCommand, { LookupAttributes: [{ AttributeKey: 'Username', AttributeValue: 'ci-deploy' }] }).resolves({ Events: [] });
+    await run();
+    return String(s3.commandCalls(PutObjectCommand)[0].args[0].input.Body);
+  }
+
+  it('writes CloudTrail\'s own text of each event with the region added, one line each', async () => {
+    const body = await bodyFor(
+      '{"eventID":"evt-0","eventTime":"2026-11-20T09:00:01Z","eventName":"ListUsers","sourceIPAddress":"203.0.113.7"}',
+      '{\n  "eventID": "evt-1",\n  "eventTime": "2026-11-20T09:00:02Z"\n}',
+      '{"eventID":"evt-2","eventTime":"2026-11-20T09:00:03Z","region":"its-own"}',
+    );
+
+    expect(body).toBe(
+      '{"eventID":"evt-0","eventTime":"2026-11-20T09:00:01Z","eventName":"ListUsers","sourceIPAddress":"203.0.113.7","region":"us-east-1"}\n' +
+        '{"eventID":"evt-1","eventTime":"2026-11-20T09:00:02Z","region":"us-east-1"}\n' +
+        '{"eventID":"evt-2","eventTime":"2026-11-20T09:00:03Z","region":"us-east-1"}\n',
+    );
+  });
+
   it('writes every event as one JSON line, with its region, to incidents/<incidentId>/activity.jsonl', async () => {
     enabledRegions('us-east-1', 'eu-west-1');
     trail.add(
