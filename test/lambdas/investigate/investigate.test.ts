@@ -60,6 +60,15 @@ describe('investigate: the full activity', () => {
     );
   });
 
+  it('writes an empty, non-object or unreadable CloudTrailEvent as a record of its own, still one line each', async () => {
+    const body = await bodyFor('{}', 'null', '[1]', '{"eventID": "evt-3", "eventName": "Cut sh');
+
+    const lines = body.trimEnd().split('\n').map((line) => JSON.parse(line));
+    expect(lines).toHaveLength(4);
+    expect(lines.every((l) => l.region === 'us-east-1')).toBe(true);
+    expect(lines.filter((l) => l.eventID).map((l) => l.eventID).sort()).toEqual(['evt-1', 'evt-2', 'evt-3']); // from the lookup's own fields
+  });
+
   it('writes every event as one JSON line, with its region, to incidents/<incidentId>/activity.jsonl', async () => {
     enabledRegions('us-east-1', 'eu-west-1');
     trail.add(
