@@ -27,7 +27,9 @@ export class SlidingWindowLimiter {
     try {
       return await call();
     } finally {
-      void Promise.all([started, this.sleep(this.afterAnswerMs)]).then(() => this.release());
+      const release = () => this.release();
+      // A wait that fails still frees the slot (and is no unhandled rejection).
+      void Promise.all([started, this.sleep(this.afterAnswerMs)]).then(release, release);
     }
   }
 

@@ -75,3 +75,16 @@ describe('SlidingWindowLimiter', () => {
     expect(begun).toEqual([0, 1100]);
   });
 });
+
+describe('SlidingWindowLimiter with a failing wait', () => {
+  it('still frees the slot', async () => {
+    const sleep = jest.fn(async (_ms: number) => {
+      throw new Error('timer failed');
+    });
+    const limiter = new SlidingWindowLimiter(1, 1100, 1050, sleep);
+
+    const answers = [await limiter.run(async () => 'first'), await limiter.run(async () => 'second')];
+
+    expect(answers).toEqual(['first', 'second']);
+  });
+});
