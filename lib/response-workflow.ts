@@ -63,8 +63,9 @@ export interface ResponseWorkflowProps {
   readonly logRetention?: RetentionDays;
   /**
    * Whether the execution log carries each state's input and output (the incident: key id, user
-   * name, what was done; never a secret). It is the evidence of what the responder did.
-   * @default true
+   * name, what was done, the reporter's note). The incident record in the incident bucket is the
+   * evidence of what the responder did; the log only needs the data to debug a run.
+   * @default false: the log records every state's events, without their input and output
    */
   readonly includeExecutionData?: boolean;
 }
@@ -72,7 +73,7 @@ export interface ResponseWorkflowProps {
 /**
  * The Standard state machine that contains, verifies, investigates and reports one exposed key,
  * defined by the ASL file (inline in the template: `DefinitionBody.fromString`), with every event
- * logged and X-Ray tracing on. Each Lambda of the definition may be invoked by the state
+ * logged (without execution data unless asked) and X-Ray tracing on. Each Lambda of the definition may be invoked by the state
  * machine's role, and nothing else.
  */
 export class ResponseWorkflow extends Construct {
@@ -111,7 +112,7 @@ export class ResponseWorkflow extends Construct {
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromString(definition),
       definitionSubstitutions: Object.fromEntries([...functions].map(([p, fn]) => [p, fn.functionArn])),
-      logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: props.includeExecutionData ?? true },
+      logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: props.includeExecutionData ?? false },
       tracingEnabled: true,
     });
     for (const fn of this.invokedFunctions) fn.grantInvoke(this.stateMachine);
