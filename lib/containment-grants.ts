@@ -40,7 +40,7 @@ export function grantContainment(contain: ResponderFunction, props: ContainmentG
   acknowledge(
     contain.role,
     wildcardResourceFinding(contain, users),
-    `${USER_REASON} What this allows, plainly: set any access key of any user Inactive (or Active); put any inline policy document on any user (IAM has no condition on a policy's content; the Lambda only writes the revoke-sessions deny); attach the stack's quarantine policy and no other policy; read a user and its inline policies. It cannot create a managed policy nor delete anything. Every change is explicitly denied on the protected users (by name, path prefix or the exposed-key-responder:protected tag).`,
+    'The exposed key\'s user is known only at run time (from the AWS event), so these statements are on user/*. What they allow, plainly: on any user of the account that is not protected, set any access key Inactive or Active (UpdateAccessKey) and put any inline policy document (PutUserPolicy: IAM has no condition on a policy\'s content; the Lambda only writes the revoke-sessions deny); attach the stack\'s quarantine policy and no other policy (iam:PolicyARN condition); read any user (path, tags) and its inline policies. It cannot create a managed policy nor delete anything. Protected users (by name, path prefix or the exposed-key-responder:protected tag) are explicitly denied every change; that Deny compares ARNs case-sensitively, and the Lambda\'s own case-insensitive check covers a name written in another case.',
   );
 }
 

@@ -27,6 +27,7 @@ export function userArn(scope: IConstruct, resourceName: string): string {
  * unique case-insensitively, so `Break-Glass` is not denied by the entry `break-glass`. The
  * containment Lambda's own check (names matched case-insensitively, the path and the tag read with
  * iam:GetUser just before it acts) covers that; this Deny is the backstop for a bug there.
+ * Reads are not denied: the Lambda must read a protected user's path and tags to know it is one.
  */
 export function protectedUsersDeny(scope: IConstruct, entries: readonly string[], actions: readonly string[]): iam.PolicyStatement[] {
   const statements = [
