@@ -69,16 +69,21 @@ function principalHint(arn: string): string {
     : '';
 }
 
+/** Principal ARNs of context `key`, each once; throws naming the key and `what` when one does not match `pattern`. */
+function parsePrincipalArns(key: string, value: unknown, pattern: RegExp, what: string): string[] {
+  const arns = list(key, value);
+  refuse(key, arns.filter((a) => !pattern.test(a)).map((b) => b + principalHint(b)), what);
+  return [...new Set(arns)];
+}
+
 /** `reporters`: IAM role, user or root ARNs, exactly (they become the Principal of the report bus policy). */
 export function parseReporters(value: unknown): string[] {
-  const arns = list('reporters', value);
-  const bad = arns.filter((a) => !PRINCIPAL_ARN.test(a));
-  refuse(
+  return parsePrincipalArns(
     'reporters',
-    bad.map((b) => b + principalHint(b)),
+    value,
+    PRINCIPAL_ARN,
     'expected ARNs of IAM roles, users or an account root (arn:aws:iam::<account>:role/<name>, :user/<name>, :root), without wildcards',
   );
-  return [...new Set(arns)];
 }
 
 /** Like {@link PRINCIPAL_ARN}, with the `*` and `?` wildcards of ArnLike allowed in the path and name, never in the account. */
@@ -86,12 +91,10 @@ const PRINCIPAL_ARN_PATTERN = new RegExp(`^arn:${PARTITION}:iam::\\d{12}:(?:root
 
 /** `incidentReaders`: IAM principal ARNs, `*`/`?` wildcards allowed after the account (compared with aws:PrincipalArn). */
 export function parseIncidentReaders(value: unknown): string[] {
-  const arns = list('incidentReaders', value);
-  const bad = arns.filter((a) => !PRINCIPAL_ARN_PATTERN.test(a));
-  refuse(
+  return parsePrincipalArns(
     'incidentReaders',
-    bad.map((b) => b + principalHint(b)),
+    value,
+    PRINCIPAL_ARN_PATTERN,
     'expected IAM role, user or root ARNs of one account (wildcards * and ? allowed in the role or user part only, e.g. arn:aws:iam::123456789012:role/security-*)',
   );
-  return [...new Set(arns)];
 }
