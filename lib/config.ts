@@ -251,7 +251,19 @@ function parseSupportSeverity(value: unknown): SupportSeverity {
  * context key; nothing is silently replaced by a default.
  */
 export function configFromContext(scope: IConstruct): ResponderConfig {
-  const get = (key: (typeof CONTEXT_KEYS)[number]): unknown => scope.node.tryGetContext(key);
+  return readConfig((key) => scope.node.tryGetContext(key));
+}
+
+/**
+ * {@link configFromContext} on plain context values (`-c key=value`), for a command that needs
+ * the configuration without a CDK App (an App without `outdir` creates a temporary `cdk.out`
+ * directory as soon as it is built).
+ */
+export function configFromValues(context: Readonly<Record<string, unknown>>): ResponderConfig {
+  return readConfig((key) => (Object.hasOwn(context, key) ? context[key] : undefined));
+}
+
+function readConfig(get: (key: (typeof CONTEXT_KEYS)[number]) => unknown): ResponderConfig {
   return {
     notificationEmails: parseEmails(get('notificationEmail')),
     dryRun: parseBoolean('dryRun', get('dryRun')),

@@ -2,6 +2,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { SUPPORT_SEVERITIES as HANDLER_SEVERITIES } from '../../lambdas/support/support';
 import {
   configFromContext,
+  configFromValues,
   CONTEXT_KEYS,
   DEFAULT_CONFIG,
   isSecretArn,
@@ -239,5 +240,18 @@ describe('configFromContext', () => {
     it.each([42, ['a'], true])('rejects %p naming the key', (value) => {
       expect(() => fromContext({ slackWebhookSecret: value })).toThrow(/Invalid context "slackWebhookSecret"/);
     });
+  });
+});
+
+describe('configFromValues', () => {
+  it('reads plain context values exactly as configFromContext reads an App\'s context', () => {
+    const context = { dryRun: 'true', protectedUsers: 'break-glass,/breakglass/*', quarantineWindowHours: '6', logExecutionData: 'true' };
+    expect(configFromValues(context)).toEqual(fromContext(context));
+    expect(configFromValues(context)).toMatchObject({ dryRun: true, protectedUsers: ['break-glass', '/breakglass/*'], quarantineWindowHours: 6, logExecutionData: true });
+  });
+
+  it('gives the defaults for no context, and rejects invalid values naming the key', () => {
+    expect(configFromValues({})).toEqual(DEFAULT_CONFIG);
+    expect(() => configFromValues({ reporters: 'alice' })).toThrow(/Invalid context "reporters"/);
   });
 });
