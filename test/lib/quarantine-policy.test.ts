@@ -1,0 +1,42 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { QUARANTINE_DENIED_ACTIONS } from '../../lambdas/shared/policies';
+import { QuarantinePolicy } from '../../lib/quarantine-policy';
+import { ANY_USER_ARN, statementsOfRole, testApp, testStack } from './helpers';
+
+function synth() {
+  const stack = testStack();
+  const quarantine = new QuarantinePolicy(stack, 'QuarantinePolicy');
+  const role = new Role(stack, 'Contain', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+  quarantine.grantAttach(role);
+  const template = Template.fromStack(stack);
+  return { stack, quarantine, role, template };
+}
+
+const { stack, quarantine, role, template } = synth();
+const policyId = stack.getLogicalId(quarantine.policy.node.defaultChild as never);
+
+describe('QuarantinePolicy', () => {
+  it('is one Deny of the high-risk actions of lambdas/shared/policies.ts, on *, under /exposed-key-responder/', () => {
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      Path: '/exposed-key-responder/',
+      PolicyDocument: { Version: '2012-10-17', Statement: [{ Sid: 'DenyHighRiskActions', Effect: 'Deny', Action: [...QUARANTINE_DENIED_ACTIONS], Resource: '*' }] },
+    });
+  });
+
+  it('keeps the logical id of a policy made directly in the stack (a new id would replace a policy attached to users)', () => {
+    const plain = testStack(testApp());
+    const direct = new ManagedPolicy(plain, 'QuarantinePolicy', { statements: [] });
+    expect(policyId).toBe(plain.getLogicalId(direct.node.defaultChild as never));
+  });
+
+  it('grantAttach: iam:AttachUserPolicy on any user, of this policy only', () => {
+    expect(statementsOfRole(template, stack.getLogicalId(role.node.defaultChild as never))).toEqual([{
+      Effect: 'Allow',
+      Action: ['iam:AttachUserPolicy'],
+      Resource: ANY_USER_ARN,
+      Condition: { ArnEquals: { 'iam:PolicyARN': [{ Ref: policyId }] } },
+    }]);
+    expect(quarantine.policyArn).toBe(quarantine.policy.managedPolicyArn);
+  });
+});
