@@ -1,13 +1,11 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import { PROTECTED_TAG_KEY } from '../lambdas/shared/protection';
 import { protectedPathPrefix } from './config-principals';
 
-/**
- * The tag that protects a user whatever `protectedUsers` says (value `true`, any case). The same
- * key as `PROTECTED_TAG_KEY` of lambdas/shared/protection.ts (contract C2), which the Lambdas read.
- */
-export const PROTECTED_TAG_KEY = 'exposed-key-responder:protected';
+/** The tag that protects a user whatever `protectedUsers` says (value `true`, any case), as the Lambdas read it. */
+export { PROTECTED_TAG_KEY };
 
 /** `arn:<partition>:iam::<account>:user/<resourceName>` of the stack's account. */
 export function userArn(scope: IConstruct, resourceName: string): string {

@@ -1,18 +1,13 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { QUARANTINE_DENIED_ACTIONS, RESPONDER_POLICY_PATH } from '../lambdas/shared/policies';
+import { quarantinePolicyDocument, RESPONDER_POLICY_PATH } from '../lambdas/shared/policies';
 import { userArn } from './protected-users';
-
-/**
- * The statements of the quarantine policy, as lambdas/shared/policies.ts defines them (the one
- * place they are written; the Lambdas and the drill read the same module).
- */
-const QUARANTINE_STATEMENTS = [{ Sid: 'DenyHighRiskActions', Effect: 'Deny', Action: [...QUARANTINE_DENIED_ACTIONS], Resource: '*' }];
 
 /**
  * The customer-managed policy the responder attaches to an exposed key's user: deny-only (it
  * takes away, never grants), under the path {@link RESPONDER_POLICY_PATH}. Detaching it gives the
- * user back what it had.
+ * user back what it had. Its document is `quarantinePolicyDocument()` of lambdas/shared/policies.ts,
+ * as it is (the one place it is written; the Lambdas and the drill read the same module).
  */
 export class QuarantinePolicy extends Construct {
   public readonly policy: iam.ManagedPolicy;
@@ -24,7 +19,7 @@ export class QuarantinePolicy extends Construct {
     this.policy = new iam.ManagedPolicy(this, 'Default', {
       description: 'exposed-key-responder: denies high-risk actions to the user of an exposed access key (attached by the responder; detach it when the user is clean)',
       path: RESPONDER_POLICY_PATH,
-      document: iam.PolicyDocument.fromJson({ Version: '2012-10-17', Statement: QUARANTINE_STATEMENTS }),
+      document: iam.PolicyDocument.fromJson(quarantinePolicyDocument()),
     });
   }
 

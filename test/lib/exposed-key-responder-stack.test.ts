@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { INVESTIGATE_READ_ACTIONS } from '../../lambdas/investigate/contract';
-import { QUARANTINE_DENIED_ACTIONS } from '../../lambdas/shared/policies';
+import { quarantinePolicyDocument } from '../../lambdas/shared/policies';
 import { LAMBDA_NAMES, LambdaName } from '../../lib/bundling';
 import { configFromContext, DEFAULT_CONFIG } from '../../lib/config';
 import { ExposedKeyResponderStack, SUPPORT_CASE_ACTIONS } from '../../lib/exposed-key-responder-stack';
@@ -65,14 +65,8 @@ describe('ExposedKeyResponderStack resources', () => {
     template.resourceCountIs('AWS::IAM::ManagedPolicy', 1);
   });
 
-  it('defines the quarantine policy under /exposed-key-responder/ as one Deny of the high-risk actions on *', () => {
-    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
-      Path: '/exposed-key-responder/',
-      PolicyDocument: {
-        Version: '2012-10-17',
-        Statement: [{ Sid: 'DenyHighRiskActions', Effect: 'Deny', Action: [...QUARANTINE_DENIED_ACTIONS], Resource: '*' }],
-      },
-    });
+  it('defines the quarantine policy under /exposed-key-responder/ with the shared quarantine document, as it is', () => {
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', { Path: '/exposed-key-responder/', PolicyDocument: quarantinePolicyDocument() });
   });
 
   it('makes the rules invoke the dispatcher', () => {

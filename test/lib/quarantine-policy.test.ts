@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { QUARANTINE_DENIED_ACTIONS } from '../../lambdas/shared/policies';
+import { quarantinePolicyDocument, SSE_C_ALGORITHM_KEY } from '../../lambdas/shared/policies';
 import { QuarantinePolicy } from '../../lib/quarantine-policy';
 import { ANY_USER_ARN, statementsOfRole, testApp, testStack } from './helpers';
 
@@ -17,11 +17,16 @@ const { stack, quarantine, role, template } = synth();
 const policyId = stack.getLogicalId(quarantine.policy.node.defaultChild as never);
 
 describe('QuarantinePolicy', () => {
-  it('is one Deny of the high-risk actions of lambdas/shared/policies.ts, on *, under /exposed-key-responder/', () => {
-    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
-      Path: '/exposed-key-responder/',
-      PolicyDocument: { Version: '2012-10-17', Statement: [{ Sid: 'DenyHighRiskActions', Effect: 'Deny', Action: [...QUARANTINE_DENIED_ACTIONS], Resource: '*' }] },
-    });
+  it('is the document of lambdas/shared/policies.ts as it is (conditions included), deny-only, under /exposed-key-responder/', () => {
+    const [policy] = Object.values(template.findResources('AWS::IAM::ManagedPolicy')) as Array<{ Properties: { Path: string; PolicyDocument: { Statement: Array<Record<string, unknown>> } } }>;
+    expect(policy.Properties.Path).toBe('/exposed-key-responder/');
+    expect(policy.Properties.PolicyDocument).toEqual(quarantinePolicyDocument());
+    expect(policy.Properties.PolicyDocument.Statement.map((s) => [s.Sid, s.Effect])).toEqual([
+      ['DenyHighRiskActions', 'Deny'],
+      ['DenyResponderTampering', 'Deny'],
+      ['DenyUploadsWithCustomerKeys', 'Deny'],
+    ]);
+    expect(policy.Properties.PolicyDocument.Statement[2].Condition).toEqual({ Null: { [SSE_C_ALGORITHM_KEY]: 'false' } });
   });
 
   it('keeps the logical id of a policy made directly in the stack (a new id would replace a policy attached to users)', () => {
