@@ -204,21 +204,6 @@ export class ExposedKeyResponderStack extends Stack {
     // --- notify: publish to the (KMS-encrypted) topic.
     this.notifications.grantPublish(notify);
 
-    // --- workflow: invoke the Lambdas of its definition (versions and aliases included), log, trace.
-    const smRole = this.workflow.stateMachine.role;
-    for (const fn of this.workflow.invokedFunctions) {
-      acknowledge(
-        smRole,
-        wildcardResourceFinding(this, `${fn.functionArn}:*`),
-        `Granted by grantInvoke: the state machine may invoke the ${fn.node.scope?.node.id} Lambda and its versions/aliases (ARN:*), and no other function.`,
-      );
-    }
-    acknowledge(
-      smRole,
-      wildcardResourceFinding(this, '*'),
-      'Step Functions log delivery (logs:CreateLogDelivery, logs:DescribeLogGroups, ...) and X-Ray (xray:PutTraceSegments, ...) support no resource-level permission; CDK grants them on "*" for logging level ALL and tracing.',
-    );
-
     this.detection = new DetectionRules(this, 'DetectionRules', { target: dispatcher });
     if (config.reporters.length > 0) {
       this.reportBus = new ReportBus(this, 'ReportBus', { reporters: config.reporters, target: this.detection.ruleTarget });

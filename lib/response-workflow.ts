@@ -6,6 +6,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { PROJECT_ROOT } from './bundling';
+import { acknowledge, wildcardResourceFinding } from './nag';
 
 /** The workflow's Amazon States Language file; Lambdas appear in it as `${XxxFunctionArn}`. */
 export const DEFAULT_DEFINITION_PATH = path.join(PROJECT_ROOT, 'state-machines', 'exposed-key-response.asl.json');
@@ -73,8 +74,9 @@ export interface ResponseWorkflowProps {
 /**
  * The Standard state machine that contains, verifies, investigates and reports one exposed key,
  * defined by the ASL file (inline in the template: `DefinitionBody.fromString`), with every event
- * logged (without execution data unless asked) and X-Ray tracing on. Each Lambda of the definition may be invoked by the state
- * machine's role, and nothing else.
+ * logged (without execution data unless asked) and X-Ray tracing on. Each Lambda of the
+ * definition may be invoked by the state machine's role, and nothing else (the role's cdk-nag
+ * findings are acknowledged here).
  */
 export class ResponseWorkflow extends Construct {
   public readonly stateMachine: StateMachine;
@@ -115,6 +117,19 @@ export class ResponseWorkflow extends Construct {
       logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: props.includeExecutionData ?? false },
       tracingEnabled: true,
     });
-    for (const fn of this.invokedFunctions) fn.grantInvoke(this.stateMachine);
+    const role = this.stateMachine.role;
+    for (const fn of this.invokedFunctions) {
+      fn.grantInvoke(this.stateMachine);
+      acknowledge(
+        role,
+        wildcardResourceFinding(this, `${fn.functionArn}:*`),
+        `Granted by grantInvoke: the state machine may invoke the ${fn.node.scope?.node.id} Lambda and its versions/aliases (ARN:*), and no other function.`,
+      );
+    }
+    acknowledge(
+      role,
+      wildcardResourceFinding(this, '*'),
+      'Step Functions log delivery (logs:CreateLogDelivery, logs:DescribeLogGroups, ...) and X-Ray (xray:PutTraceSegments, ...) support no resource-level permission; CDK grants them on "*" for logging level ALL and tracing.',
+    );
   }
 }
