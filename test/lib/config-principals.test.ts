@@ -1,3 +1,4 @@
+import { parseProtectedPrincipals, protectionReason } from '../../lambdas/shared/protection';
 import { configFromContext } from '../../lib/config';
 import { testApp } from './helpers';
 
@@ -12,6 +13,15 @@ describe('protectedUsers', () => {
   it('accepts IAM path prefixes written /path/*, nested paths included, next to names', () => {
     expect(fromContext({ protectedUsers: '/breakglass/*, root-admin, /org/security/*' }).protectedUsers)
       .toEqual(['/breakglass/*', 'root-admin', '/org/security/*']);
+  });
+
+  it('gives entries the Lambdas read the same way (lambdas/shared/protection.ts): names in any case, paths by prefix', () => {
+    const entries = fromContext({ protectedUsers: 'break-glass,/breakglass/*,/org/security/*' }).protectedUsers;
+    const rules = parseProtectedPrincipals(entries);
+    expect(protectionReason({ name: 'Break-Glass' }, rules)).toMatch(/protected list/);
+    expect(protectionReason({ name: 'ops', path: '/breakglass/eu/' }, rules)).toMatch(/\/breakglass\/\*/);
+    expect(protectionReason({ name: 'ops', path: '/org/security/' }, rules)).toMatch(/\/org\/security\/\*/);
+    expect(protectionReason({ name: 'ops', path: '/org/' }, rules)).toBeUndefined();
   });
 
   it.each(['has space', 'slash/name', 'x'.repeat(65), 'star*'])('rejects %p, which is not an IAM user name', (value) => {
