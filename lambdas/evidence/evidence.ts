@@ -9,6 +9,7 @@ import * as z from 'zod/mini';
 import { awsErrorCode, describeError, isTransientAwsError } from '../shared/errors';
 import { Incident, IncidentSchema } from '../shared/incident';
 import { Log } from '../shared/logger';
+import { mapLimit } from '../shared/map-limit';
 import { parseStepInput } from '../shared/steps';
 
 /** Tag keys on every snapshot the responder takes: how a retry (or a second incident) finds them. */
@@ -243,18 +244,4 @@ function ids(snapshots: Array<Pick<Snapshot, 'SnapshotId' | 'VolumeId'>>): { sna
 function truncate(text: string, max: number): string {
   const chars = Array.from(text);
   return chars.length <= max ? text : `${chars.slice(0, max - 3).join('')}...`;
-}
-
-/** Runs `fn` over `items`, at most `limit` at a time; results in the order of `items`. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

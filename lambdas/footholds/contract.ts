@@ -141,6 +141,11 @@ export const FootholdsSchema = z.object({
   truncated: z.array(z.string()),
   /** What CloudTrail did not say (a session whose key id the record lacks): followed no further. */
   gaps: z.array(z.string()),
+  /**
+   * s3://bucket/key of the whole list (`footholds.json`, next to `activity.jsonl`), when the
+   * investigation saved it: what the workflow state carries may be shortened (see `truncated`).
+   */
+  object: z.optional(z.string()),
 });
 export type Footholds = z.infer<typeof FootholdsSchema>;
 

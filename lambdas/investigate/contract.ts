@@ -1,6 +1,7 @@
 // The investigate step's contract: its input, its output and the lists it works from. Light on
 // purpose (zod/mini and the incident model only): the workflow, the report and the stack import it.
 import * as z from 'zod/mini';
+import { FootholdsSchema } from '../footholds/contract';
 import { IncidentSchema } from '../shared/incident';
 
 /** Step Functions Task Parameters: the incident, and the execution's start. */
@@ -165,5 +166,6 @@ export const InvestigationSchema = z.object({
   /** Lists cut short to keep the output small; everything is in the activity object. Not a gap. */
   truncated: z.array(z.string()),
   dryRun: z.boolean(),
+  footholds: z.optional(FootholdsSchema),
 });
 export type Investigation = z.infer<typeof InvestigationSchema>;

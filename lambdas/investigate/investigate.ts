@@ -1,10 +1,11 @@
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { Incident } from '../shared/incident';
 import { summarise } from './activity-summary';
-import { Activity, enabledRegions, searchRegion } from './cloudtrail-search';
+import { Activity, enabledRegions, incidentLookups, regionLimiter, searchRegion } from './cloudtrail-search';
 import { HIGH_RISK_ACTIONS, Investigation, LIMITS, NotableEvent, NOTABLE_EVENT_NAMES, SSE_C_HEADER } from './contract';
-import { Context, contextOf, errorText, Failure, InvestigateDeps, withBackoff } from './deps';
+import { Context, contextOf, Failure, InvestigateDeps } from './deps';
+import { footholdsOf, sessionLookups } from './footholds';
 import { assessReach } from './reach';
+import { saveObject } from './store';
 import { compare } from './text';
 
 export { HIGH_RISK_ACTIONS, LIMITS, NOTABLE_EVENT_NAMES, SSE_C_HEADER };
@@ -35,23 +36,32 @@ export async function investigate(incident: Incident, deps: InvestigateDeps): Pr
   const regions = regionsFound.regions;
   logger.info('investigating', { regions: regions.length, lookbackDays: config.lookbackDays, byUserName: !isRoot });
 
-  const [searches, reach] = await Promise.all([
-    Promise.all(regions.map((region) => searchRegion(incident, region, from, to, ctx))),
-    assessReach(incident, ctx),
-  ]);
+  // One limiter a region for the whole investigation: the sessions' lookups share its budget.
+  const limiters = new Map(regions.map((region) => [region, regionLimiter(ctx)]));
+  const search = (lookups: Parameters<typeof searchRegion>[0]) =>
+    Promise.all(regions.map((region) => searchRegion(lookups, region, from, to, ctx, limiters.get(region))));
+  const [first, reach] = await Promise.all([search(incidentLookups(incident)), assessReach(incident, ctx)]);
 
-  // The two lookups overlap (a call signed with the key names the user too): one event, one entry.
+  // Calls of the sessions the key obtained (AssumeRole, GetFederationToken...) carry neither its
+  // id nor, for a role or federated session, its user's name: looked up by their own key ids.
+  const { sessions, lookups } = sessionLookups(incident, first);
+  const second = lookups.length > 0 ? await search(lookups) : [];
+  const searches = [...first, ...second];
+
+  // The lookups overlap (a call signed with the key names the user too): one event, one entry.
   const byId = new Map<string, Activity>();
   for (const search of searches) for (const event of search.events) if (!byId.has(event.eventId)) byId.set(event.eventId, event);
   const events = [...byId.values()].sort((a, b) => compare(a.eventTime, b.eventTime) || compare(a.eventId, b.eventId));
 
   const saved = await saveActivity(incident, events, ctx);
+  const footholds = await footholdsOf(incident, events, sessions, ctx);
   const summary = summarise(events);
   const failures: Failure[] = [
     ...regionsFound.failures,
     ...searches.flatMap((s) => s.failures),
     ...reach.failures,
     ...saved.failures,
+    ...footholds.failures,
   ];
 
   const result: Investigation = {
@@ -72,6 +82,7 @@ export async function investigate(incident: Incident, deps: InvestigateDeps): Pr
     failures,
     truncated: summary.truncated,
     dryRun: config.dryRun,
+    footholds: footholds.footholds,
   };
   if (result.firstSeen === undefined) delete result.firstSeen;
   if (result.lastSeen === undefined) delete result.lastSeen;
@@ -92,6 +103,8 @@ export async function investigate(incident: Incident, deps: InvestigateDeps): Pr
       instances: result.leftBehind.instances.length,
     },
     allowedHighRisk: result.reach.allowedHighRisk.length,
+    sessions: sessions.length,
+    footholds: footholds.footholds.footholds.length,
     failures: failures.length,
   });
   return result;
@@ -99,15 +112,7 @@ export async function investigate(incident: Incident, deps: InvestigateDeps): Pr
 
 /** The full activity, one CloudTrail record (plus the region it was found in) a line, oldest first. */
 async function saveActivity(incident: Incident, events: Activity[], ctx: Context): Promise<{ activityObject?: string; failures: Failure[] }> {
-  const { bucket } = ctx.deps.config;
-  const key = `incidents/${incident.incidentId}/activity.jsonl`;
   const body = events.map((e) => `${e.line}\n`).join('');
-  try {
-    await withBackoff(ctx, 's3:PutObject', () =>
-      ctx.deps.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/x-ndjson' })),
-    );
-    return { activityObject: `s3://${bucket}/${key}`, failures: [] };
-  } catch (err) {
-    return { failures: [{ what: `s3:PutObject s3://${bucket}/${key}`, error: `${errorText(err)}: the full activity (${events.length} event(s)) was not saved` }] };
-  }
+  const saved = await saveObject(incident, 'activity.jsonl', body, 'application/x-ndjson', `the full activity (${events.length} event(s)) was not saved`, ctx);
+  return { activityObject: saved.object, failures: saved.failures };
 }
