@@ -8,6 +8,7 @@ import { grantContainment, grantVerification } from './containment-grants';
 import { DetectionRules } from './detection-rules';
 import { grantDispatch } from './dispatcher-grants';
 import { FailureAlarms } from './failure-alarms';
+import { grantFootholds } from './footholds-grants';
 import { IncidentBucket } from './incident-bucket';
 import { grantEvidence, grantInvestigation } from './investigation-grants';
 import { acknowledge, wildcardResourceFinding } from './nag';
@@ -97,6 +98,18 @@ export class ExposedKeyResponderStack extends Stack {
         DRY_RUN: dryRun,
       },
     });
+    // Contains what CloudTrail ties to the key; not in the workflow's definition yet (see ResponseWorkflow).
+    const footholds = new ResponderFunction(this, 'Footholds', {
+      ...common,
+      lambdaName: 'footholds',
+      // Reads then writes, a few actions at a time, for up to hundreds of footholds.
+      timeout: Duration.minutes(2),
+      environment: {
+        ...containment,
+        STOP_LAUNCHED_INSTANCES: config.stopLaunchedInstances ? 'true' : 'false',
+        PROTECTED_ROLES: config.protectedRoles.join(','),
+      },
+    });
     const evidence = new ResponderFunction(this, 'Evidence', {
       ...common,
       lambdaName: 'evidence',
@@ -177,11 +190,17 @@ export class ExposedKeyResponderStack extends Stack {
         QUARANTINE_WINDOW_HOURS: String(config.quarantineWindowHours),
       },
     });
-    this.functions = { dispatcher, contain, verify, investigate, evidence, report, support, slack, notify };
+    this.functions = { dispatcher, contain, verify, investigate, footholds, evidence, report, support, slack, notify };
 
     grantDispatch(dispatcher, { stateMachine: this.workflow.stateMachine, notifications: this.notifications, slackFunction: slack });
     grantContainment(contain, { quarantinePolicy: this.quarantinePolicy, protectedUsers: config.protectedUsers });
     grantVerification(verify);
+    grantFootholds(footholds, {
+      quarantinePolicy: this.quarantinePolicy,
+      protectedUsers: config.protectedUsers,
+      protectedRoles: config.protectedRoles,
+      stopLaunchedInstances: config.stopLaunchedInstances,
+    });
     grantInvestigation(investigate, this.incidents);
     grantEvidence(evidence);
     this.incidents.grantPutRecords(report);

@@ -1,6 +1,6 @@
 // The footholds as the workflow state carries them: the whole list goes to the incident bucket
 // (footholds.json), the state holds 256 KB in all, so what travels is kept under a size.
-import { Foothold, Footholds } from './contract';
+import { Foothold, FootholdContainment, FootholdResult, Footholds } from './contract';
 import { KIND_ORDER } from './find';
 
 /** Characters of the footholds in the investigation's output (its whole output stays well under 100 KB). */
@@ -49,4 +49,39 @@ export function boundFootholds(found: Footholds, maxChars: number = MAX_FOOTHOLD
 
 function size(value: unknown): number {
   return JSON.stringify(value).length;
+}
+
+/** Characters of the footholds step's result in the workflow state. */
+export const MAX_CONTAINMENT_CHARS = 60_000;
+
+/** Which results are kept first when the list must be shortened: what a human must look at. */
+const STATUS_ORDER: readonly FootholdResult['status'][] = ['failed', 'open', 'skipped', 'dry-run', 'done', 'already', 'reported'];
+
+/**
+ * `out`, its `results` shortened to fit in `maxChars` of JSON: failed, open and skipped results
+ * are kept before what was done, each in the plan's order. The summary is left whole (it counts
+ * every result, and lists at most MAX_OPEN open items); what was left out is said in `truncated`.
+ */
+export function boundContainment(out: FootholdContainment, maxChars: number = MAX_CONTAINMENT_CHARS): FootholdContainment {
+  if (size(out) <= maxChars) return out;
+  const rank = (r: FootholdResult) => STATUS_ORDER.indexOf(r.status);
+  const ranked = out.results.map((r, i) => ({ r, i })).sort((a, b) => rank(a.r) - rank(b.r) || a.i - b.i);
+  const note = (left: FootholdResult[]) => {
+    const counts = new Map<string, number>();
+    for (const r of left) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
+    return `${left.length} of ${out.results.length} results are not listed, to keep the workflow state small (${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}); the summary counts them`;
+  };
+  let room = maxChars - size({ ...out, results: [], truncated: note(out.results) });
+  const keep = new Set<number>();
+  for (const { r, i } of ranked) {
+    const cost = JSON.stringify(r).length + 1;
+    if (cost > room) break;
+    room -= cost;
+    keep.add(i);
+  }
+  return {
+    ...out,
+    results: out.results.filter((_, i) => keep.has(i)),
+    truncated: note(out.results.filter((_, i) => !keep.has(i))),
+  };
 }

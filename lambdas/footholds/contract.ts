@@ -2,6 +2,7 @@
 // the follow-the-attacker step did about each (containFootholds' output). Light on purpose
 // (zod/mini only): the workflow, the report and the stack will import it.
 import * as z from 'zod/mini';
+import { IncidentSchema } from '../shared/incident';
 
 /**
  * The inline policy the IAM console puts on a role when someone chooses "Revoke active sessions"
@@ -149,6 +150,15 @@ export const FootholdsSchema = z.object({
 });
 export type Footholds = z.infer<typeof FootholdsSchema>;
 
+/** The footholds step's input (Task Parameters): the incident, the execution's start, the investigation's footholds. */
+export const FootholdsInputSchema = z.object({
+  incident: IncidentSchema,
+  /** The execution's start (ISO 8601): sessions issued before the revocation time of it are revoked. */
+  revokeBefore: z.iso.datetime({ offset: true }),
+  footholds: FootholdsSchema,
+});
+export type FootholdsInput = z.infer<typeof FootholdsInputSchema>;
+
 export const FOOTHOLD_ACTIONS = [
   'deactivate-key',
   'revoke-user-sessions',
@@ -200,6 +210,11 @@ export const FootholdContainmentSchema = z.object({
     /** What is still open, first lines of the email: each with the command that finishes it. */
     open: z.array(z.object({ what: z.string(), command: z.optional(z.string()) })),
   }),
+  /**
+   * Set when results were left out of `results` to keep the workflow state small (what is done
+   * last, first): how many, and their statuses. The summary counts every result.
+   */
+  truncated: z.optional(z.string()),
 });
 export type FootholdContainment = z.infer<typeof FootholdContainmentSchema>;
 
