@@ -1,8 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { LimitExceededException, NoSuchEntityException } from '@aws-sdk/client-iam';
+import { LimitExceededException } from '@aws-sdk/client-iam';
 import { ExecutionAlreadyExists } from '@aws-sdk/client-sfn';
 import { INLINE_USER_POLICY_QUOTA, policySize, quarantinePolicyDocument } from '../lambdas/shared/policies';
+import { awsError, noSuchEntity } from './aws-errors';
 import { AWS_MANAGED_DOCUMENTS, evaluate } from './policy-evaluator';
+import { FootholdOperations } from './simulated-footholds';
 import { Scenario } from './scenario';
 
 /** One AWS API call the responder made, as the simulated account saw it. */
@@ -62,19 +64,6 @@ export function inInvocation<T>(invocation: string, fn: () => Promise<T>): Promi
   return invocationContext.run(invocation, fn);
 }
 
-function awsError(code: string, message: string): Error {
-  const meta = { httpStatusCode: /Throttl|TooMany|LimitExceeded$|SlowDown/.test(code) ? 400 : /Unavailable|Internal|ServiceFailure/.test(code) ? 500 : 400 };
-  const err = new Error(message) as Error & { $fault: string; $metadata: object };
-  err.name = code;
-  err.$fault = meta.httpStatusCode >= 500 ? 'server' : 'client';
-  err.$metadata = meta;
-  return err;
-}
-
-function noSuchEntity(message: string): Error {
-  return new NoSuchEntityException({ message, $metadata: { httpStatusCode: 404 } });
-}
-
 /**
  * A stateful AWS account for the drill: the responder's SDK clients talk to it (through
  * aws-sdk-client-mock, see aws-mocks.ts) and it answers as AWS would, including the quotas and
@@ -101,6 +90,8 @@ export class SimulatedAccount {
   /** Secrets Manager: secret id -> value (the drill's Slack webhook). */
   readonly secrets = new Map<string, string>();
   private nextId = 1;
+  /** The IAM and EC2 operations of the footholds step (roles, login profiles, service credentials, StopInstances). */
+  private readonly footholdOps: FootholdOperations;
 
   constructor(
     private readonly scenario: Scenario,
@@ -110,6 +101,9 @@ export class SimulatedAccount {
     this.accountId = scenario.accountId;
     this.users = structuredClone(scenario.users);
     this.roles = structuredClone(scenario.roles);
+    // Instances change state (StopInstances): the scenario given stays as it was.
+    this.scenario = { ...scenario, instances: structuredClone(scenario.instances) };
+    this.footholdOps = new FootholdOperations(this.accountId, this.users, this.roles, (region, id) => this.instance(region, id));
     this.faults = scenario.faults.map((f) => ({ ...f, left: f.times }));
     this.supportCases = scenario.supportCases.map((c, i) => ({ ...structuredClone(c), displayId: c.displayId ?? String(9000000000 + i), createdAt: new Date(this.started - 60_000).toISOString() }));
     // The stack's own policies: the quarantine deny (what the simulation evaluates).
@@ -144,9 +138,11 @@ export class SimulatedAccount {
   }
 
   private answer(service: string, operation: string, input: Record<string, unknown>, region: string): unknown {
-    const handler = (this as unknown as Record<string, unknown>)[`${service}_${operation}`];
-    if (typeof handler !== 'function') throw new Error(`the simulated account does not implement ${service}:${operation}`);
-    return (handler as (i: Record<string, unknown>, r: string) => unknown).call(this, input, region);
+    for (const target of [this, this.footholdOps] as unknown as Array<Record<string, unknown>>) {
+      const handler = target[`${service}_${operation}`];
+      if (typeof handler === 'function') return (handler as (i: Record<string, unknown>, r: string) => unknown).call(target, input, region);
+    }
+    throw new Error(`the simulated account does not implement ${service}:${operation}`);
   }
 
   private id(prefix: string): string {
@@ -315,6 +311,8 @@ export class SimulatedAccount {
   // ---- CloudTrail (per region) ----------------------------------------------------------------
 
   protected cloudtrail_LookupEvents(input: Record<string, unknown>, region: string) {
+    // The key that signed the call: the event's own, or its userIdentity's (a session's ASIA key).
+    const keyOf = (e: Record<string, unknown>) => e.accessKeyId ?? (e.userIdentity as { accessKeyId?: string } | undefined)?.accessKeyId;
     const now = this.simulatedMs();
     const recent = (this.lookupCalls.get(region) ?? []).filter((t) => now - t < 1000);
     if (recent.length >= LOOKUP_EVENTS_PER_SECOND) {
@@ -334,7 +332,7 @@ export class SimulatedAccount {
         const t = Date.parse(String(e.eventTime));
         return t >= start && t <= end;
       })
-      .filter(({ e }) => !attr || (attr.AttributeKey === 'AccessKeyId' ? e.accessKeyId === attr.AttributeValue : attr.AttributeKey === 'Username' ? e.userName === attr.AttributeValue : true))
+      .filter(({ e }) => !attr || (attr.AttributeKey === 'AccessKeyId' ? keyOf(e) === attr.AttributeValue : attr.AttributeKey === 'Username' ? e.userName === attr.AttributeValue : true))
       .sort((a, b) => Date.parse(String(b.e.eventTime)) - Date.parse(String(a.e.eventTime)));
     const page = matching.slice(offset, offset + pageSize);
     return {
@@ -342,14 +340,14 @@ export class SimulatedAccount {
         const eventId = String(e.eventId ?? `sim-event-${i}`);
         const record = {
           eventVersion: '1.09',
-          userIdentity: { type: 'IAMUser', userName: e.userName, accessKeyId: e.accessKeyId, accountId: this.accountId },
+          userIdentity: e.userIdentity ?? { type: 'IAMUser', userName: e.userName, accessKeyId: e.accessKeyId, accountId: this.accountId },
           eventTime: e.eventTime, eventSource: e.eventSource, eventName: e.eventName, awsRegion: region,
           sourceIPAddress: e.sourceIPAddress ?? '203.0.113.10', userAgent: e.userAgent ?? 'aws-cli/2.15.0',
           requestParameters: e.requestParameters ?? null, responseElements: e.responseElements ?? null,
           ...(e.errorCode ? { errorCode: e.errorCode } : {}),
           eventID: eventId, readOnly: false, eventType: 'AwsApiCall', recipientAccountId: this.accountId,
         };
-        return { EventId: eventId, EventName: e.eventName, EventTime: new Date(String(e.eventTime)), EventSource: e.eventSource, Username: e.userName, AccessKeyId: e.accessKeyId, CloudTrailEvent: JSON.stringify(record) };
+        return { EventId: eventId, EventName: e.eventName, EventTime: new Date(String(e.eventTime)), EventSource: e.eventSource, Username: e.userName, AccessKeyId: keyOf(e), CloudTrailEvent: JSON.stringify(record) };
       }),
       ...(offset + pageSize < matching.length ? { NextToken: String(offset + pageSize) } : {}),
     };
@@ -519,8 +517,9 @@ export class SimulatedAccount {
         inlinePolicies: structuredClone(u.inlinePolicies),
         attachedPolicyArns: [...u.attachedPolicyArns],
         loginProfile: u.loginProfile,
+        ...(u.serviceSpecificCredentials.length > 0 ? { serviceSpecificCredentials: structuredClone(u.serviceSpecificCredentials) } : {}),
       })),
-      roles: this.roles.map((r) => ({ roleName: r.roleName, inlinePolicies: structuredClone(r.inlinePolicies), attachedPolicyArns: [...r.attachedPolicyArns] })),
+      roles: this.roles.map((r) => ({ roleName: r.roleName, ...(r.path ? { path: r.path } : {}), ...(r.tags ? { tags: { ...r.tags } } : {}), inlinePolicies: structuredClone(r.inlinePolicies), attachedPolicyArns: [...r.attachedPolicyArns] })),
       snapshots: this.snapshots.map((sn) => ({ ...sn, tags: { ...sn.tags } })),
       supportCases: this.supportCases.map((c) => ({ caseId: c.caseId, subject: c.subject, severityCode: c.severityCode, communications: [...c.communications] })),
     };
