@@ -1,5 +1,6 @@
 import { createHandler as createContain } from '../lambdas/contain/handler';
 import { createHandler as createEvidence } from '../lambdas/evidence/handler';
+import { createHandler as createFootholds } from '../lambdas/footholds/handler';
 import { createHandler as createInvestigate } from '../lambdas/investigate/handler';
 import { createHandler as createReport } from '../lambdas/report/handler';
 import { createHandler as createSlack } from '../lambdas/slack/handler';
@@ -19,6 +20,10 @@ import { LambdaHandler, runWorkflow, WorkflowRun } from './workflow';
 export interface DrillConfig {
   readonly dryRun: boolean;
   readonly protectedUsers: readonly string[];
+  /** Roles the footholds step never changes (names, /path/* prefixes); default none. */
+  readonly protectedRoles?: readonly string[];
+  /** Whether the footholds step stops the instances the key launched; default false. */
+  readonly stopLaunchedInstances?: boolean;
   /** CloudTrail lookback of the investigation, in days. */
   readonly lookbackDays: number;
   /** Severity of a support case the responder opens. */
@@ -96,6 +101,8 @@ export class Drill {
       LOOKBACK_DAYS: String(config.lookbackDays),
       SUPPORT_SEVERITY: config.supportSeverity ?? 'high',
       SLACK_WEBHOOK_SECRET: config.slackWebhookSecret ?? '',
+      PROTECTED_ROLES: (config.protectedRoles ?? []).join(','),
+      STOP_LAUNCHED_INSTANCES: String(config.stopLaunchedInstances ?? false),
     };
     if (config.slackWebhookSecret) this.account.secrets.set(config.slackWebhookSecret, DRILL_SLACK_WEBHOOK);
     // The Slack webhook is not AWS: its posts go to the simulated account too (faults: slack:PostMessage).
@@ -115,6 +122,8 @@ export class Drill {
       contain: createContain(env) as LambdaHandler,
       verify: createVerify(env) as LambdaHandler,
       investigate: createInvestigate(env, atDrillSpeed) as LambdaHandler,
+      // Bound for the workflow's footholds state (${FootholdsFunctionArn}), run only where the ASL references it.
+      footholds: createFootholds(env) as LambdaHandler,
       evidence: createEvidence(env, atDrillSpeed) as LambdaHandler,
       report: createReport(env) as LambdaHandler,
       support: createSupport(env) as LambdaHandler,
