@@ -22,29 +22,12 @@ export function boundFootholds(found: Footholds, maxChars: number = MAX_FOOTHOLD
   const shortened: Footholds = { ...found, gaps };
   if (size(shortened) <= maxChars) return shortened;
 
-  const rank = (f: Foothold) => KIND_ORDER.indexOf(f.kind);
-  const ranked = found.footholds.map((f, i) => ({ f, i })).sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i);
   const note = (kept: number, omitted: string) =>
     `footholds: ${found.footholds.length} listed by the investigation, the first ${kept} carried by the workflow (containable kinds first, its state is kept small); left out: ${omitted}. They are in footholds.json and are NOT contained`;
   // Room for everything but the footholds, the note included (its longest form).
-  let room = maxChars - size({ ...shortened, footholds: [], truncated: [...found.truncated, note(found.footholds.length, KIND_ORDER.map((k) => `${found.footholds.length} ${k}`).join(', '))] });
-  const keep = new Set<number>();
-  for (const { f, i } of ranked) {
-    const cost = JSON.stringify(f).length + 1;
-    if (cost > room) break;
-    room -= cost;
-    keep.add(i);
-  }
-  const left = new Map<string, number>();
-  found.footholds.forEach((f, i) => {
-    if (!keep.has(i)) left.set(f.kind, (left.get(f.kind) ?? 0) + 1);
-  });
-  const omitted = [...left].map(([kind, n]) => `${n} ${kind}`).join(', ');
-  return {
-    ...shortened,
-    footholds: found.footholds.filter((_, i) => keep.has(i)),
-    truncated: [...found.truncated, note(keep.size, omitted)],
-  };
+  const room = maxChars - size({ ...shortened, footholds: [], truncated: [...found.truncated, note(found.footholds.length, KIND_ORDER.map((k) => `${found.footholds.length} ${k}`).join(', '))] });
+  const { kept, left } = fitting(found.footholds, (f: Foothold) => KIND_ORDER.indexOf(f.kind), room);
+  return { ...shortened, footholds: kept, truncated: [...found.truncated, note(kept.length, counted(left, (f) => f.kind))] };
 }
 
 function size(value: unknown): number {
@@ -64,24 +47,33 @@ const STATUS_ORDER: readonly FootholdResult['status'][] = ['failed', 'open', 'sk
  */
 export function boundContainment(out: FootholdContainment, maxChars: number = MAX_CONTAINMENT_CHARS): FootholdContainment {
   if (size(out) <= maxChars) return out;
-  const rank = (r: FootholdResult) => STATUS_ORDER.indexOf(r.status);
-  const ranked = out.results.map((r, i) => ({ r, i })).sort((a, b) => rank(a.r) - rank(b.r) || a.i - b.i);
-  const note = (left: FootholdResult[]) => {
-    const counts = new Map<string, number>();
-    for (const r of left) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
-    return `${left.length} of ${out.results.length} results are not listed, to keep the workflow state small (${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}); the summary counts them`;
-  };
-  let room = maxChars - size({ ...out, results: [], truncated: note(out.results) });
+  const note = (left: FootholdResult[]) =>
+    `${left.length} of ${out.results.length} results are not listed, to keep the workflow state small (${counted(left, (r) => r.status)}); the summary counts them`;
+  const room = maxChars - size({ ...out, results: [], truncated: note(out.results) });
+  const { kept, left } = fitting(out.results, (r: FootholdResult) => STATUS_ORDER.indexOf(r.status), room);
+  return { ...out, results: kept, truncated: note(left) };
+}
+
+/**
+ * The items that fit in `room` characters of JSON, taken lowest `rank` first (then in their
+ * order), and kept in their order; and the items left out.
+ */
+function fitting<T>(items: readonly T[], rank: (item: T) => number, room: number): { kept: T[]; left: T[] } {
+  const ranked = items.map((item, i) => ({ item, i })).sort((a, b) => rank(a.item) - rank(b.item) || a.i - b.i);
   const keep = new Set<number>();
-  for (const { r, i } of ranked) {
-    const cost = JSON.stringify(r).length + 1;
-    if (cost > room) break;
-    room -= cost;
+  let free = room;
+  for (const { item, i } of ranked) {
+    const cost = size(item) + 1;
+    if (cost > free) break;
+    free -= cost;
     keep.add(i);
   }
-  return {
-    ...out,
-    results: out.results.filter((_, i) => keep.has(i)),
-    truncated: note(out.results.filter((_, i) => !keep.has(i))),
-  };
+  return { kept: items.filter((_, i) => keep.has(i)), left: items.filter((_, i) => !keep.has(i)) };
+}
+
+/** "3 user, 2 instance": how many items of each key, in order of first appearance. */
+function counted<T>(items: readonly T[], key: (item: T) => string): string {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+  return [...counts].map(([k, n]) => `${n} ${k}`).join(', ');
 }
