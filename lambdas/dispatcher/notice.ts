@@ -72,7 +72,7 @@ export function shellQuote(value: string): string {
 
 /** One line of ASCII, at most `max` characters: what SNS accepts as a subject. */
 export function snsSubject(value: string, max = SUBJECT_MAX): string {
-  const ascii = value.normalize('NFKD').replace(/[^\x20-\x7e]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const ascii = value.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[^\x20-\x7e]+/g, ' ').replace(/\s+/g, ' ').trim();
   return ascii.length <= max ? ascii : `${ascii.slice(0, max - 3).trimEnd()}...`;
 }
 
