@@ -72,7 +72,7 @@ describe('dispatcher handler: configuration', () => {
       const regions: string[] = [];
       mockClient(ct.CloudTrailClient).send.callsFake(async function (this: { config: { region: () => Promise<string> } }) {
         regions.push(await this.config.region());
-        return { Events: [] };
+        return { Events: [], $metadata: {} };
       });
       const iamMock = mockClient(iamSdk.IAMClient);
       iamMock.on(iamSdk.GetAccountAuthorizationDetailsCommand).resolves({ UserDetailList: [] });
