@@ -44,7 +44,7 @@ export async function resolveTargets(d: Detection, deps: ResolveDeps, now: Date)
       for (const key of d.accessKeyIds) await resolveKey(key, d.accessKeyIds.length === 1 ? d.userName : undefined, deps, r);
       break;
     case 'quarantined-user':
-      await resolveQuarantinedUser(d, deps, r);
+      await resolveQuarantinedUser(d, deps, now, r);
       break;
     case 'account-quarantine':
       await resolveAccountQuarantine(d, deps, now, r);
@@ -88,19 +88,19 @@ async function addActiveKeys(userName: string, deps: ResolveDeps, r: Resolution)
 }
 
 /**
- * AWS quarantined one user: CloudTrail's record of the attach is AWS acting on it; a Health
- * quarantine naming the user counts when IAM shows the AWS quarantine policy on that user.
+ * AWS quarantined one user. CloudTrail's record of the attach is AWS acting on it; a Health
+ * quarantine naming the user counts only when CloudTrail shows the attach on that user within the
+ * window, as for a Health quarantine naming nobody.
  */
-async function resolveQuarantinedUser(d: Detection, deps: ResolveDeps, r: Resolution): Promise<void> {
+async function resolveQuarantinedUser(d: Detection, deps: ResolveDeps, now: Date, r: Resolution): Promise<void> {
   const userName = d.userName!;
   if (d.source === 'health') {
-    const carrying = await quarantinedUsers(deps.iam);
-    if (!carrying.some((u) => u.toLowerCase() === userName.toLowerCase())) {
+    const recent = await recentlyQuarantinedUsers(eventTime(d, now), deps.quarantineWindowHours, deps);
+    r.notes.push(items.CLOUDTRAIL_DELAY_NOTE);
+    if (!recent.users.some((u) => u.toLowerCase() === userName.toLowerCase())) {
       r.unresolved.push({
-        reason: 'not-recently-quarantined',
-        about: `user ${userName}`,
-        finding: 'AWS Health names this user as quarantined, and IAM shows no AWS quarantine policy on it: left unchanged.',
-        commands: items.quarantinedEarlier(userName, []).commands,
+        ...items.quarantinedEarlier(userName, []),
+        finding: `AWS Health names this user as quarantined, and CloudTrail shows no AWS quarantine policy attached to it in the ${deps.quarantineWindowHours} h before the event: left unchanged.`,
       });
       return;
     }
@@ -108,10 +108,13 @@ async function resolveQuarantinedUser(d: Detection, deps: ResolveDeps, r: Resolu
   await addActiveKeys(userName, deps, r);
 }
 
+function eventTime(d: Detection, now: Date): Date {
+  return Number.isNaN(Date.parse(d.detectedAt)) ? now : new Date(d.detectedAt);
+}
+
 /** AWS_RISK_IAM_QUARANTINE naming nothing: contain only the users AWS quarantined within the window. */
 async function resolveAccountQuarantine(d: Detection, deps: ResolveDeps, now: Date, r: Resolution): Promise<void> {
-  const at = Number.isNaN(Date.parse(d.detectedAt)) ? now : new Date(d.detectedAt);
-  const recent = await recentlyQuarantinedUsers(at, deps.quarantineWindowHours, deps);
+  const recent = await recentlyQuarantinedUsers(eventTime(d, now), deps.quarantineWindowHours, deps);
   const recentLower = new Set(recent.users.map((u) => u.toLowerCase()));
   for (const user of recent.users.slice(0, MAX_CONTAINED_USERS)) await addActiveKeys(user, deps, r);
   for (const user of recent.users.slice(MAX_CONTAINED_USERS)) {

@@ -132,20 +132,21 @@ describe('dispatch: AWS_RISK_IAM_QUARANTINE naming nothing', () => {
 });
 
 describe('dispatch: AWS_RISK_IAM_QUARANTINE naming a user', () => {
-  it('contains the named user\'s active keys when IAM shows the AWS quarantine policy on it', async () => {
+  it('contains the named user\'s active keys when CloudTrail shows AWS quarantined it within the window', async () => {
     account();
 
-    await dispatch(healthEvent({ eventTypeCode: 'AWS_RISK_IAM_QUARANTINE', affectedEntities: [{ entityValue: `arn:aws:iam::${ACCOUNT_ID}:user/bob` }] }), deps());
+    await dispatch(healthEvent({ eventTypeCode: 'AWS_RISK_IAM_QUARANTINE', affectedEntities: [{ entityValue: `arn:aws:iam::${ACCOUNT_ID}:user/alice` }] }), deps());
 
-    expect(startedExecutions().map((e) => e.incident.userName)).toEqual(['bob']);
+    expect(startedExecutions().map((e) => e.incident.userName)).toEqual(['alice']);
   });
 
-  it('leaves a named user without the AWS quarantine policy unchanged and tells people', async () => {
+  it.each(['bob', 'erin'])('leaves %s (quarantined earlier, or never) unchanged and tells people', async (user) => {
     account();
 
-    const result = await dispatch(healthEvent({ eventTypeCode: 'AWS_RISK_IAM_QUARANTINE', affectedEntities: [{ entityValue: `arn:aws:iam::${ACCOUNT_ID}:user/erin` }] }), deps());
+    const result = await dispatch(healthEvent({ eventTypeCode: 'AWS_RISK_IAM_QUARANTINE', affectedEntities: [{ entityValue: `arn:aws:iam::${ACCOUNT_ID}:user/${user}` }] }), deps());
 
     expect(startedExecutions()).toEqual([]);
-    expect(result.skipped).toEqual([{ about: 'user erin', reason: 'not-recently-quarantined' }]);
+    expect(result.skipped).toEqual([{ about: `user ${user}`, reason: 'not-recently-quarantined' }]);
+    expect(published()[0].message).toContain('CloudTrail shows no AWS quarantine policy attached to it in the 24 h before the event: left unchanged.');
   });
 });
