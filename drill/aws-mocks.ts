@@ -1,7 +1,6 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
-import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -21,7 +20,6 @@ const CLIENTS: Array<{ service: string; client: Parameters<typeof mockClient>[0]
   { service: 's3', client: S3Client as never },
   { service: 'support', client: SupportClient as never },
   { service: 'secretsmanager', client: SecretsManagerClient as never },
-  { service: 'lambda', client: LambdaClient as never },
 ];
 
 interface Regional {

@@ -120,8 +120,11 @@ export class Drill {
     const atDrillSpeed = { sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms / DRILL_TIME_SCALE)) };
     this.dispatcher = createDispatcher(env, {
       ...atDrillSpeed,
-      // sts:GetAccessKeyInfo is a signed HTTP call in the Lambda; here it asks the simulated account.
+      // sts:GetAccessKeyInfo and the Slack invoke are signed HTTP calls in the Lambda; here they go to the simulated account.
       keyAccount: async (AccessKeyId) => (this.account.call('sts', 'GetAccessKeyInfo', { AccessKeyId }) as { Account?: string }).Account,
+      invokeAsync: async (FunctionName, Payload) => {
+        this.account.call('lambda', 'Invoke', { FunctionName, InvocationType: 'Event', Payload });
+      },
     }) as LambdaHandler;
     this.handlers = {
       contain: createContain(env) as LambdaHandler,

@@ -1,6 +1,5 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { IAMClient } from '@aws-sdk/client-iam';
-import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { awsErrorCode, rethrowAws } from '../shared/errors';
@@ -9,6 +8,7 @@ import { Incident, incidentIdFor } from '../shared/incident';
 import { Log } from '../shared/logger';
 import { NoticeKind, renderNotice, UnresolvedItem } from './notice';
 import { KeyAccountLookup } from './owners';
+import { InvokeAsync } from './signed-calls';
 import { publishNotice } from './publish';
 import { resolveTargets, Target } from './resolve';
 
@@ -30,7 +30,8 @@ export interface DispatchDeps {
   readonly iam: IAMClient;
   readonly sfn: SFNClient;
   readonly sns: SNSClient;
-  readonly lambda: LambdaClient;
+  /** Invokes the Slack Lambda asynchronously. */
+  readonly invokeAsync: InvokeAsync;
   /** A client of us-east-1 (IAM's CloudTrail events are there). */
   readonly cloudtrail: CloudTrailClient;
   readonly keyAccount: KeyAccountLookup;

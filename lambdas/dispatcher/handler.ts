@@ -1,13 +1,12 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { IAMClient } from '@aws-sdk/client-iam';
-import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { HandlerOptions } from '../shared/clients';
 import { listEnv, requireEnv } from '../shared/env';
 import { createLogger } from '../shared/logger';
 import { dispatch, DispatchConfig, DispatchResult } from './dispatch';
-import { stsKeyAccountLookup } from './key-account';
+import { InvokeAsync, lambdaInvokeAsync, stsKeyAccountLookup } from './signed-calls';
 import { KeyAccountLookup } from './owners';
 
 /**
@@ -19,9 +18,10 @@ import { KeyAccountLookup } from './owners';
  */
 export const CLIENT_RETRIES = { retryMode: 'adaptive', maxAttempts: 8 } as const;
 
-/** What the drill may replace: the waits, and the STS lookup (no HTTP in the drill). */
+/** What the drill may replace: the waits, the STS lookup and the Lambda invoke (no HTTP in the drill). */
 export interface DispatcherOptions extends HandlerOptions {
   readonly keyAccount?: KeyAccountLookup;
+  readonly invokeAsync?: InvokeAsync;
 }
 
 /** QUARANTINE_WINDOW_HOURS: a whole number of hours, 1 to 720 (30 days). */
@@ -50,15 +50,17 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env, options: Dis
   const iam = new IAMClient({ ...CLIENT_RETRIES });
   const sfn = new SFNClient({ ...CLIENT_RETRIES });
   const sns = new SNSClient({ ...CLIENT_RETRIES });
-  const lambda = new LambdaClient({ ...CLIENT_RETRIES });
   // IAM's CloudTrail events are recorded in us-east-1 only.
   const cloudtrail = new CloudTrailClient({ ...CLIENT_RETRIES, region: 'us-east-1' });
-  const keyAccount =
-    options.keyAccount ??
-    stsKeyAccountLookup({ region: env.AWS_REGION || 'us-east-1', credentials: async () => iam.config.credentials() });
+  // Signed calls without an SDK client: the credentials are those the IAM client resolves. They
+  // are not retried here: a failed STS lookup is said in the message, a failed Slack hand-over is
+  // logged (the email is the channel that must get through).
+  const signed = { region: env.AWS_REGION || 'us-east-1', credentials: async () => iam.config.credentials() };
+  const keyAccount = options.keyAccount ?? stsKeyAccountLookup(signed);
+  const invokeAsync = options.invokeAsync ?? lambdaInvokeAsync(signed);
   return async (event) => {
     try {
-      return await dispatch(event, { iam, sfn, sns, lambda, cloudtrail, keyAccount, logger, config, ...(options.sleep ? { sleep: options.sleep } : {}) });
+      return await dispatch(event, { iam, sfn, sns, invokeAsync, cloudtrail, keyAccount, logger, config, ...(options.sleep ? { sleep: options.sleep } : {}) });
     } catch (err) {
       logger.error('event not dispatched: the invocation fails (EventBridge retries, then the dead-letter queue)', { error: err as Error });
       throw err;

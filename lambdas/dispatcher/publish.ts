@@ -1,13 +1,14 @@
 // Sends a notice to people: the notification topic (email), and the Slack Lambda when there is one.
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { describeError, rethrowAws } from '../shared/errors';
 import { Log } from '../shared/logger';
 import { Notice } from './notice';
+import { InvokeAsync } from './signed-calls';
 
 export interface PublishDeps {
   readonly sns: SNSClient;
-  readonly lambda: LambdaClient;
+  /** Invokes a Lambda asynchronously (InvocationType Event). */
+  readonly invokeAsync: InvokeAsync;
   readonly logger: Log;
   readonly topicArn: string;
   /** The Slack Lambda; empty: no Slack. */
@@ -35,13 +36,7 @@ export async function publishNotice(notice: Notice, deps: PublishDeps): Promise<
   }
   if (!deps.slackFunctionName) return { messageId, slack: 'not-configured' };
   try {
-    await deps.lambda.send(
-      new InvokeCommand({
-        FunctionName: deps.slackFunctionName,
-        InvocationType: 'Event',
-        Payload: new TextEncoder().encode(JSON.stringify({ notice: { subject: notice.subject, text: notice.text } })),
-      }),
-    );
+    await deps.invokeAsync(deps.slackFunctionName, JSON.stringify({ notice: { subject: notice.subject, text: notice.text } }));
     return { messageId, slack: 'sent' };
   } catch (err) {
     deps.logger.error('notice not handed to the Slack Lambda: the email was sent', { subject: notice.subject, error: describeError(err) });

@@ -1,5 +1,4 @@
 import { GetAccessKeyLastUsedCommand, ListAccessKeysCommand, NoSuchEntityException } from '@aws-sdk/client-iam';
-import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import 'aws-sdk-client-mock-jest';
@@ -10,7 +9,6 @@ import {
   cloudTrailQuarantineEvent,
   deps,
   iam,
-  lambda,
   published,
   resetAws,
   sfn,
@@ -43,7 +41,7 @@ describe('dispatch: an event of another account', () => {
       },
     ]);
     expect(slackPayloads()).toEqual([
-      { functionName: SLACK_FUNCTION, invocationType: 'Event', payload: { notice: { subject: published()[0].subject, text: published()[0].message } } },
+      { functionName: SLACK_FUNCTION, payload: { notice: { subject: published()[0].subject, text: published()[0].message } } },
     ]);
     expect(result.notified).toEqual([{ reason: 'refused', subject: published()[0].subject, items: [], slack: 'sent' }]);
   });
@@ -202,8 +200,8 @@ describe('dispatch: sending the message', () => {
   });
 
   it('keeps the email when the Slack Lambda cannot be invoked, and says so in the result and the log', async () => {
-    lambda.on(InvokeCommand).rejects(awsError('ServiceException', 'down', 500));
     const d = deps();
+    d.invokeAsync.mockRejectedValue(awsError('ServiceException', 'down', 500));
 
     const result = await dispatch(healthEvent({ affectedEntities: [] }), d);
 
@@ -215,7 +213,7 @@ describe('dispatch: sending the message', () => {
   it('sends no Slack notice when SLACK_FUNCTION_NAME is empty', async () => {
     const result = await dispatch(healthEvent({ affectedEntities: [] }), deps({ slackFunctionName: '' }));
 
-    expect(lambda).not.toHaveReceivedAnyCommand();
+    expect(slackPayloads()).toEqual([]);
     expect(result.notified.map((n) => n.slack)).toEqual(['not-configured']);
   });
 

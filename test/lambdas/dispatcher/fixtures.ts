@@ -1,6 +1,5 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { IAMClient } from '@aws-sdk/client-iam';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient, StartExecutionCommand, StartExecutionCommandInput } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -11,7 +10,6 @@ import { ACCOUNT_ID, fakeLogger, healthEventFromDescribeEvents, KEY_ID, readEven
 export const iam = mockClient(IAMClient);
 export const sfn = mockClient(SFNClient);
 export const sns = mockClient(SNSClient);
-export const lambda = mockClient(LambdaClient);
 export const cloudtrail = mockClient(CloudTrailClient);
 
 export const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:exposed-key-response';
@@ -19,14 +17,17 @@ export const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:exposed-key-respond
 export const SLACK_FUNCTION = 'exposed-key-responder-slack';
 export const NOW = new Date('2026-11-20T10:00:00.000Z');
 
-export type TestDeps = DispatchDeps & { logger: ReturnType<typeof fakeLogger>; keyAccount: jest.Mock; sleep: jest.Mock };
+export type TestDeps = DispatchDeps & { logger: ReturnType<typeof fakeLogger>; keyAccount: jest.Mock; sleep: jest.Mock; invokeAsync: jest.Mock };
+
+/** Every asynchronous invoke of the last {@link deps} (the Slack Lambda's notices). */
+let invoked: jest.Mock = jest.fn();
 
 export function deps(config: Partial<DispatchConfig> = {}, now = NOW): TestDeps {
   return {
     iam: new IAMClient({}),
     sfn: new SFNClient({}),
     sns: new SNSClient({}),
-    lambda: new LambdaClient({}),
+    invokeAsync: (invoked = jest.fn(async () => undefined)),
     cloudtrail: new CloudTrailClient({ region: 'us-east-1' }),
     keyAccount: jest.fn(async () => undefined),
     sleep: jest.fn(async () => undefined),
@@ -50,10 +51,10 @@ export function executionArn(name: string): string {
 
 /** Resets every mock; StartExecution and Publish answer as AWS does. */
 export function resetAws(): void {
-  for (const m of [iam, sfn, sns, lambda, cloudtrail]) m.reset();
+  for (const m of [iam, sfn, sns, cloudtrail]) m.reset();
+  invoked = jest.fn();
   sfn.on(StartExecutionCommand).callsFake((input: StartExecutionCommandInput) => ({ executionArn: executionArn(input.name ?? ''), startDate: NOW }));
   sns.on(PublishCommand).resolves({ MessageId: 'msg-1' });
-  lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
 }
 
 /** The executions started, with their input parsed back from JSON. */
@@ -71,12 +72,8 @@ export function published(): Array<{ topicArn?: string; subject?: string; messag
 }
 
 /** The payloads handed to the Slack Lambda. */
-export function slackPayloads(): Array<{ functionName?: string; invocationType?: string; payload: unknown }> {
-  return lambda.commandCalls(InvokeCommand).map((c) => ({
-    functionName: c.args[0].input.FunctionName,
-    invocationType: c.args[0].input.InvocationType,
-    payload: JSON.parse(Buffer.from(c.args[0].input.Payload as Uint8Array).toString('utf8')),
-  }));
+export function slackPayloads(): Array<{ functionName: string; payload: unknown }> {
+  return invoked.mock.calls.map(([functionName, payload]: [string, string]) => ({ functionName, payload: JSON.parse(payload) }));
 }
 
 export function trustedAdvisorEvent(key = KEY_ID, userName: unknown = 'ci-deploy'): Record<string, any> {

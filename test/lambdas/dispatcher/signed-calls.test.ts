@@ -1,4 +1,5 @@
-import { signV4, stsKeyAccountLookup } from '../../../lambdas/dispatcher/key-account';
+import { lambdaInvokeAsync, stsKeyAccountLookup } from '../../../lambdas/dispatcher/signed-calls';
+import { signV4 } from '../../../lambdas/dispatcher/sigv4';
 import { TransientAwsError } from '../../../lambdas/shared/errors';
 
 const EXAMPLE_CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
@@ -53,6 +54,33 @@ describe('stsKeyAccountLookup', () => {
     const refused = stsKeyAccountLookup({ region: 'us-east-1', credentials, fetchFn: answering(403, '<Error><Code>AccessDenied</Code></Error>') as unknown as typeof fetch });
 
     await expect(throttled('AKIAIOSFODNN7EXAMPLE')).rejects.toBeInstanceOf(TransientAwsError);
-    await expect(refused('AKIAIOSFODNN7EXAMPLE')).rejects.toMatchObject({ name: 'AccessDenied', message: 'sts:GetAccessKeyInfo: AccessDenied' });
+    await expect(refused('AKIAIOSFODNN7EXAMPLE')).rejects.toMatchObject({ name: 'AccessDenied', message: 'sts: AccessDenied' });
+  });
+});
+
+describe('lambdaInvokeAsync', () => {
+  it('posts the payload to the function\'s invocations path as an Event invoke, signed for lambda', async () => {
+    const fetchFn = jest.fn(async (_url: string | URL | Request, _init?: RequestInit) => new Response('', { status: 202 }));
+    const invoke = lambdaInvokeAsync({ region: 'us-east-1', credentials: async () => EXAMPLE_CREDENTIALS, fetchFn: fetchFn as unknown as typeof fetch, now: () => new Date('2026-11-20T10:00:00.000Z') });
+
+    await invoke('exposed-key-responder-slack', '{"notice":{"subject":"s","text":"t"}}');
+
+    const [url, init] = fetchFn.mock.calls[0];
+    expect(url).toBe('https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/exposed-key-responder-slack/invocations');
+    expect(init?.body).toBe('{"notice":{"subject":"s","text":"t"}}');
+    const headers = init?.headers as Record<string, string>;
+    expect(headers['x-amz-invocation-type']).toBe('Event');
+    expect(headers.authorization).toMatch(/Credential=AKIDEXAMPLE\/20261120\/us-east-1\/lambda\/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-invocation-type,/);
+  });
+
+  it('throws TransientAwsError on 429 and names Lambda\'s error type otherwise', async () => {
+    const answer = (status: number, type: string) =>
+      jest.fn(async () => new Response('{}', { status, headers: { 'x-amzn-errortype': type } })) as unknown as typeof fetch;
+    const credentials = async () => EXAMPLE_CREDENTIALS;
+
+    await expect(lambdaInvokeAsync({ region: 'us-east-1', credentials, fetchFn: answer(429, 'TooManyRequestsException') })('f', '{}')).rejects.toBeInstanceOf(TransientAwsError);
+    await expect(lambdaInvokeAsync({ region: 'us-east-1', credentials, fetchFn: answer(404, 'ResourceNotFoundException:http://internal') })('f', '{}')).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
   });
 });
