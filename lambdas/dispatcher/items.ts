@@ -82,6 +82,15 @@ export function nothingNamed(eventArn: string | undefined): UnresolvedItem {
   };
 }
 
+export function entitiesNotRead(count: number, eventArn: string | undefined): UnresolvedItem {
+  return {
+    ...nothingNamed(eventArn),
+    reason: 'entities-not-read',
+    about: `${count} more affected entities`,
+    finding: 'the event names more affected entities than the dispatcher reads: these were not looked at. Read them and report each key by hand.',
+  };
+}
+
 export function userNotFound(user: string): UnresolvedItem {
   return {
     reason: 'user-not-found',

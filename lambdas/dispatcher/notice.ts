@@ -11,6 +11,7 @@ export type UnresolvedReason =
   | 'access-denied'
   | 'role'
   | 'nothing-named'
+  | 'entities-not-read'
   | 'bad-user-name'
   | 'user-not-found'
   | 'no-active-key'

@@ -39,6 +39,7 @@ const MAX_CONTAINED_USERS = 50;
 export async function resolveTargets(d: Detection, deps: ResolveDeps, now: Date): Promise<Resolution> {
   const r: Resolution = { targets: [], unresolved: [], check: [], notes: [] };
   r.unresolved.push(...d.unusableKeys.map(items.unusableKey), ...d.roles.map(items.role));
+  if (d.entitiesNotRead) r.unresolved.push(items.entitiesNotRead(d.entitiesNotRead, d.eventArn));
   switch (d.kind) {
     case 'keys':
       for (const key of d.accessKeyIds) await resolveKey(key, d.accessKeyIds.length === 1 ? d.userName : undefined, deps, r);

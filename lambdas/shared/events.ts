@@ -64,6 +64,8 @@ export interface Detection {
   readonly ignored: string[];
   /** Role ARNs the event names: a role has no access key; told to people. */
   readonly roles: string[];
+  /** Affected entities past {@link MAX_ENTITIES}, not read: told to people. */
+  readonly entitiesNotRead?: number;
   /**
    * `keys`: contain the owners of the named keys. `quarantined-user`: AWS quarantined `userName`
    * (CloudTrail attach, or a Health quarantine naming that user). `account-quarantine`: AWS says it
@@ -90,6 +92,8 @@ const envelope = {
 };
 
 const IAM_KEY_ID = /^[A-Z0-9_]{16,128}$/;
+/** Affected entities of one Health event read at most (each may cost an IAM call). */
+export const MAX_ENTITIES = 100;
 const PRINCIPAL_ARN = /^arn:aws[\w-]*:(?:iam|sts)::(\d{12}):(user|role|assumed-role)\/(?:[^/]*\/)*([^/]+)$/;
 
 const HealthEvent = z.object({
@@ -187,7 +191,8 @@ function fromHealth(e: z.infer<typeof HealthEvent>): Detection {
   const roles: string[] = [];
   let userName = userHint(d.eventMetadata?.userName, ignored);
   if (d.eventMetadata?.publicKey !== undefined && d.eventMetadata.publicKey !== null) classifyKey(d.eventMetadata.publicKey, keys, unusable);
-  for (const entity of (d.affectedEntities ?? []).slice(0, 50)) {
+  const entities = d.affectedEntities ?? [];
+  for (const entity of entities.slice(0, MAX_ENTITIES)) {
     const value = entity?.entityValue;
     if (value === undefined || value === null || value === '') continue;
     const arn = typeof value === 'string' ? PRINCIPAL_ARN.exec(value) : null;
@@ -219,6 +224,7 @@ function fromHealth(e: z.infer<typeof HealthEvent>): Detection {
     kind,
     detail: bounded(`AWS Health ${d.eventTypeCode}${eventArn ? ` (${eventArn})` : ''}`, TEXT_LIMITS.detail),
     eventArn,
+    ...(entities.length > MAX_ENTITIES ? { entitiesNotRead: entities.length - MAX_ENTITIES } : {}),
     leakLocation: text(d.eventMetadata?.exposedUrl, TEXT_LIMITS.leakLocation),
   };
 }

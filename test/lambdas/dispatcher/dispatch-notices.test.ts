@@ -229,3 +229,16 @@ describe('dispatch: sending the message', () => {
     expect(logged).not.toContain('A description of the event will be provided here');
   });
 });
+
+describe('dispatch: a Health event with more entities than it reads', () => {
+  it('contains the keys it read and tells people how many it did not read', async () => {
+    iam.on(GetAccessKeyLastUsedCommand).resolves({ UserName: 'ci-deploy' });
+    const entities = Array.from({ length: 103 }, (_, i) => ({ entityValue: `AKIAMANY${String(i).padStart(12, '0')}` }));
+
+    const result = await dispatch(healthEvent({ affectedEntities: entities }), deps());
+
+    expect(result.started).toHaveLength(100);
+    expect(result.skipped).toEqual([{ about: '3 more affected entities', reason: 'entities-not-read' }]);
+    expect(published()[0].subject).toMatch(/^\[UNRESOLVED\] /);
+  });
+});
