@@ -6,6 +6,7 @@ import { awsErrorCode, rethrowAws } from '../shared/errors';
 import { bounded, Detection, parseDetection } from '../shared/events';
 import { Incident, incidentIdFor } from '../shared/incident';
 import { Log } from '../shared/logger';
+import { ProtectionRules, protectionReason } from '../shared/protection';
 import { NoticeKind, renderNotice, UnresolvedItem } from './notice';
 import { KeyAccountLookup } from './owners';
 import { InvokeAsync } from './signed-calls';
@@ -14,8 +15,8 @@ import { resolveTargets, Target } from './resolve';
 
 export interface DispatchConfig {
   readonly stateMachineArn: string;
-  /** IAM user names that are never changed: their incidents escalate to people (the early view). */
-  readonly protectedUsers: readonly string[];
+  /** The protected list (PROTECTED_USERS): the dispatcher's early view is by name only. */
+  readonly protection: ProtectionRules;
   /** The account the responder guards: events of any other account are refused. */
   readonly accountId: string;
   /** The notification topic: every message to people. */
@@ -183,8 +184,8 @@ function toIncident(d: Detection, t: Target, config: DispatchConfig, now: Date):
     accessKeyId: t.accessKeyId,
     userName: t.userName,
     principalType: t.principalType,
-    // IAM user names are unique regardless of case: so is the protected list.
-    protectedPrincipal: !root && config.protectedUsers.some((p) => p.toLowerCase() === t.userName.toLowerCase()),
+    // The early view, by name: contain and verify check name, path and tags against IAM themselves.
+    protectedPrincipal: !root && protectionReason({ name: t.userName }, config.protection) !== undefined,
     detectedAt: d.detectedAt,
     dispatchedAt: now.toISOString(),
     detail: d.detail,

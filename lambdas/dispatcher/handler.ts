@@ -5,6 +5,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { HandlerOptions } from '../shared/clients';
 import { listEnv, requireEnv } from '../shared/env';
 import { createLogger } from '../shared/logger';
+import { parseProtectedPrincipals } from '../shared/protection';
 import { dispatch, DispatchConfig, DispatchResult } from './dispatch';
 import { InvokeAsync, lambdaInvokeAsync, stsKeyAccountLookup } from './signed-calls';
 import { KeyAccountLookup } from './owners';
@@ -40,7 +41,7 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env, options: Dis
   if (!/^\d{12}$/.test(accountId)) throw new Error(`environment variable ACCOUNT_ID must be a 12-digit account id, got "${accountId}"`);
   const config: DispatchConfig = {
     stateMachineArn: requireEnv('STATE_MACHINE_ARN', env),
-    protectedUsers: listEnv('PROTECTED_USERS', env),
+    protection: parseProtectedPrincipals(listEnv('PROTECTED_USERS', env)),
     accountId,
     topicArn: requireEnv('TOPIC_ARN', env),
     slackFunctionName: slackFunctionName.trim(),

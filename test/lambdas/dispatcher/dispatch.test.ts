@@ -4,6 +4,7 @@ import 'aws-sdk-client-mock-jest';
 import { dispatch } from '../../../lambdas/dispatcher/dispatch';
 import { InvalidIncidentError, TransientAwsError } from '../../../lambdas/shared/errors';
 import { Incident, IncidentSchema } from '../../../lambdas/shared/incident';
+import { parseProtectedPrincipals } from '../../../lambdas/shared/protection';
 import { ACCOUNT_ID, awsError, healthEvent, KEY_ID, OTHER_KEY_ID, readEvent } from '../helpers';
 import {
   cloudTrailQuarantineEvent,
@@ -119,7 +120,7 @@ describe('dispatch: the owner of a key is what IAM says', () => {
   it('marks an owner on the protected list as a protected principal, regardless of case', async () => {
     iam.on(GetAccessKeyLastUsedCommand).resolves({ UserName: 'Break-Glass' });
 
-    await dispatch(trustedAdvisorEvent(KEY_ID, 'Break-Glass'), deps({ protectedUsers: ['break-glass'] }));
+    await dispatch(trustedAdvisorEvent(KEY_ID, 'Break-Glass'), deps({ protection: parseProtectedPrincipals(['break-glass', '/breakglass/*']) }));
 
     expect(startedExecutions()[0].incident).toMatchObject({ userName: 'Break-Glass', protectedPrincipal: true });
   });
@@ -127,7 +128,7 @@ describe('dispatch: the owner of a key is what IAM says', () => {
   it.each(['root', '<root_account>', '<root>'])('keeps Trusted Advisor\'s root name %j working when IAM knows no user of the key', async (userName) => {
     iam.on(GetAccessKeyLastUsedCommand).rejects(noSuchKey());
 
-    const result = await dispatch(trustedAdvisorEvent(KEY_ID, userName), deps({ protectedUsers: ['root'] }));
+    const result = await dispatch(trustedAdvisorEvent(KEY_ID, userName), deps({ protection: parseProtectedPrincipals(['root']) }));
 
     expect(startedExecutions()[0].incident).toMatchObject({ userName: 'root', principalType: 'root', protectedPrincipal: false });
     expect(startedExecutions()[0].incident).not.toHaveProperty('reportedUserName');

@@ -5,6 +5,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DispatchConfig, DispatchDeps } from '../../../lambdas/dispatcher/dispatch';
 import { Incident } from '../../../lambdas/shared/incident';
+import { parseProtectedPrincipals } from '../../../lambdas/shared/protection';
 import { ACCOUNT_ID, fakeLogger, healthEventFromDescribeEvents, KEY_ID, readEvent, viaEventBridge } from '../helpers';
 
 export const iam = mockClient(IAMClient);
@@ -34,7 +35,7 @@ export function deps(config: Partial<DispatchConfig> = {}, now = NOW): TestDeps 
     logger: fakeLogger(),
     config: {
       stateMachineArn: STATE_MACHINE_ARN,
-      protectedUsers: [],
+      protection: parseProtectedPrincipals([]),
       accountId: ACCOUNT_ID,
       topicArn: TOPIC_ARN,
       slackFunctionName: SLACK_FUNCTION,

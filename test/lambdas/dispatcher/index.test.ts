@@ -56,6 +56,10 @@ describe('dispatcher handler: configuration', () => {
     expect(() => loadHandler({ ...ENV, QUARANTINE_WINDOW_HOURS: value })).toThrow('QUARANTINE_WINDOW_HOURS must be a whole number of hours from 1 to 720');
   });
 
+  it('fails at load on a PROTECTED_USERS entry that is neither a user name nor a /path/* prefix', () => {
+    expect(() => loadHandler({ ...ENV, PROTECTED_USERS: 'admin, bad name!' })).toThrow('protected principal "bad name!" is neither an IAM user name nor an IAM path prefix');
+  });
+
   it('fails at load when ACCOUNT_ID is not 12 digits', () => {
     expect(() => loadHandler({ ...ENV, ACCOUNT_ID: '12345' })).toThrow('ACCOUNT_ID must be a 12-digit account id');
   });
