@@ -63,7 +63,9 @@ export function accessDenied(key: string, account: string | undefined): Unresolv
 }
 
 export function role(arn: string): UnresolvedItem {
-  const name = arn.split('/').slice(1, 2)[0] ?? arn;
+  // role/[path/]name, or assumed-role/name/session.
+  const segments = arn.split('/');
+  const name = (arn.includes(':assumed-role/') ? segments[1] : segments[segments.length - 1]) || arn;
   return {
     reason: 'role',
     about: `role ${arn}`,
@@ -130,6 +132,15 @@ export function quarantinedEarlier(user: string, activeKeys: readonly string[]):
       `aws iam list-attached-user-policies --user-name ${q(user)}`,
       ...activeKeys.map((k) => `aws iam update-access-key --user-name ${q(user)} --access-key-id ${q(k)} --status Inactive`),
     ],
+  };
+}
+
+export function notContainedTooMany(user: string): UnresolvedItem {
+  return {
+    reason: 'too-many-users',
+    about: `user ${user}`,
+    finding: 'AWS quarantined this user within the window, with more users than one event contains: not contained by this event. Set its active keys Inactive by hand.',
+    commands: [`aws iam list-access-keys --user-name ${q(user)}`],
   };
 }
 

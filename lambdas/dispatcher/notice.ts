@@ -16,7 +16,8 @@ export type UnresolvedReason =
   | 'user-not-found'
   | 'no-active-key'
   | 'no-recent-quarantine'
-  | 'not-recently-quarantined';
+  | 'not-recently-quarantined'
+  | 'too-many-users';
 
 /** One thing the event named that the dispatcher did not act on, and what a person should check. */
 export interface UnresolvedItem {

@@ -118,9 +118,7 @@ async function resolveAccountQuarantine(d: Detection, deps: ResolveDeps, now: Da
   const recent = await recentlyQuarantinedUsers(eventTime(d, now), deps.quarantineWindowHours, deps);
   const recentLower = new Set(recent.users.map((u) => u.toLowerCase()));
   for (const user of recent.users.slice(0, MAX_CONTAINED_USERS)) await addActiveKeys(user, deps, r);
-  for (const user of recent.users.slice(MAX_CONTAINED_USERS)) {
-    r.check.push({ ...items.quarantinedEarlier(user, []), finding: 'AWS quarantined this user recently; more users than one event contains: not contained by this event, check it by hand.' });
-  }
+  r.check.push(...recent.users.slice(MAX_CONTAINED_USERS).map(items.notContainedTooMany));
   const earlier = (await quarantinedUsers(deps.iam)).filter((u) => !recentLower.has(u.toLowerCase()));
   const earlierItems: UnresolvedItem[] = [];
   for (const user of earlier.slice(0, MAX_USERS)) earlierItems.push(items.quarantinedEarlier(user, (await activeKeysOf(user, deps.iam)) ?? []));

@@ -150,3 +150,24 @@ describe('dispatch: AWS_RISK_IAM_QUARANTINE naming a user', () => {
     expect(published()[0].message).toContain('CloudTrail shows no AWS quarantine policy attached to it in the 24 h before the event: left unchanged.');
   });
 });
+
+describe('dispatch: more recently quarantined users than one event contains', () => {
+  it('contains the first 50 and names the others, with the command, in a message', async () => {
+    const users = Array.from({ length: 52 }, (_, i) => `u${i}`);
+    cloudtrail.on(LookupEventsCommand).resolves({ Events: [] });
+    cloudtrail
+      .on(LookupEventsCommand, { LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'AttachUserPolicy' }] })
+      .resolves({ Events: users.map((u) => lookupEntry({ eventName: 'AttachUserPolicy', requestParameters: { userName: u, policyArn: QUARANTINE_V2 } })) });
+    iam.on(GetAccountAuthorizationDetailsCommand).resolves({ UserDetailList: [] });
+    iam.on(ListAccessKeysCommand).callsFake((input: { UserName: string }) => ({ AccessKeyMetadata: [{ AccessKeyId: `AKIA${input.UserName.toUpperCase().padEnd(16, '0')}`, Status: 'Active' }] }));
+
+    const result = await dispatch(iamQuarantineEvent(), deps());
+
+    expect(result.started).toHaveLength(50);
+    expect(result.skipped).toEqual([
+      { about: 'user u50', reason: 'too-many-users' },
+      { about: 'user u51', reason: 'too-many-users' },
+    ]);
+    expect(published()[0].message).toContain('$ aws iam list-access-keys --user-name u51');
+  });
+});

@@ -76,3 +76,13 @@ describe('snsSubject and shellQuote', () => {
     expect(shellQuote('a b')).toBe("'a b'");
   });
 });
+
+describe('items', () => {
+  it.each([
+    ['arn:aws:iam::123456789012:role/deploy', 'deploy'],
+    ['arn:aws:iam::123456789012:role/service/ci/deploy', 'deploy'],
+    ['arn:aws:sts::123456789012:assumed-role/deploy/session-1', 'deploy'],
+  ])('names the role of %s in its commands', (arn, name) => {
+    expect(items.role(arn).commands[0]).toBe(`aws iam get-role --role-name ${name}`);
+  });
+});
