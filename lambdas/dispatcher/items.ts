@@ -144,6 +144,15 @@ export function notContainedTooMany(user: string): UnresolvedItem {
   };
 }
 
+export function lookupTruncated(windowHours: number): UnresolvedItem {
+  return {
+    reason: 'lookup-truncated',
+    about: 'CloudTrail',
+    finding: `more policy attach events in the ${windowHours} h window than the dispatcher reads: the oldest were not looked at. Check them for AWS quarantine policies by hand.`,
+    commands: noRecentQuarantine(windowHours).commands,
+  };
+}
+
 /** Said whenever the quarantine fan-out looked at CloudTrail. */
 export const CLOUDTRAIL_DELAY_NOTE =
   'CloudTrail shows events 5 to 15 minutes late: a quarantine attached just now may not be listed yet. The responder\'s CloudTrail quarantine rule reacts to each new attachment on its own.';

@@ -17,7 +17,8 @@ export type UnresolvedReason =
   | 'no-active-key'
   | 'no-recent-quarantine'
   | 'not-recently-quarantined'
-  | 'too-many-users';
+  | 'too-many-users'
+  | 'lookup-truncated';
 
 /** One thing the event named that the dispatcher did not act on, and what a person should check. */
 export interface UnresolvedItem {

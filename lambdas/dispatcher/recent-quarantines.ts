@@ -6,8 +6,12 @@ import { USER_NAME_PATTERN } from '../shared/incident';
 
 /** LookupEvents allows 2 requests a second per account and region: one call every 600 ms stays under it. */
 export const LOOKUP_SPACING_MS = 600;
-/** Pages read per event name at most (50 events a page): a bound on the dispatcher's run time. */
-export const MAX_PAGES = 40;
+/**
+ * Pages read per event name at most (50 events a page, newest first): 20 spaced calls, about 12 s,
+ * a bound on the dispatcher's run time. Past it, the oldest attaches of the window are not read
+ * and the message says so.
+ */
+export const MAX_PAGES = 10;
 /** CloudTrail may date the attach a little after the Health event: look this far past it too. */
 export const AFTER_EVENT_MS = 15 * 60_000;
 

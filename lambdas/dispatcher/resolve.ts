@@ -125,6 +125,6 @@ async function resolveAccountQuarantine(d: Detection, deps: ResolveDeps, now: Da
   if (recent.users.length === 0) r.unresolved.push(items.noRecentQuarantine(deps.quarantineWindowHours), ...earlierItems);
   else r.check.push(...earlierItems);
   if (earlier.length > MAX_USERS) r.notes.push(`${earlier.length - MAX_USERS} more users carry an AWS quarantine policy and are not listed.`);
-  if (recent.truncated) r.notes.push('CloudTrail held more attach events than the dispatcher reads: older ones were not looked at.');
+  if (recent.truncated) r.check.push(items.lookupTruncated(deps.quarantineWindowHours));
   r.notes.push(items.CLOUDTRAIL_DELAY_NOTE);
 }

@@ -171,3 +171,20 @@ describe('dispatch: more recently quarantined users than one event contains', ()
     expect(published()[0].message).toContain('$ aws iam list-access-keys --user-name u51');
   });
 });
+
+describe('dispatch: more attach events in the window than it reads', () => {
+  it('stops after 10 pages of each event name and tells people the oldest were not read', async () => {
+    cloudtrail.on(LookupEventsCommand).resolves({
+      NextToken: 'more',
+      Events: [lookupEntry({ eventName: 'AttachUserPolicy', requestParameters: { userName: 'alice', policyArn: QUARANTINE_V2 } })],
+    });
+    iam.on(GetAccountAuthorizationDetailsCommand).resolves({ UserDetailList: [] });
+    iam.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: 'AKIAALICE00000000001', Status: 'Active' }] });
+
+    const result = await dispatch(iamQuarantineEvent(), deps());
+
+    expect(cloudtrail.commandCalls(LookupEventsCommand)).toHaveLength(20);
+    expect(result.started.map((s) => s.incident.userName)).toEqual(['alice']);
+    expect(result.notified.map((n) => [n.reason, n.items])).toEqual([['check', ['lookup-truncated']]]);
+  });
+});
