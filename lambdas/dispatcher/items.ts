@@ -74,12 +74,14 @@ export function role(arn: string): UnresolvedItem {
   };
 }
 
-export function nothingNamed(eventArn: string | undefined): UnresolvedItem {
+export function nothingNamed(eventArn: string | undefined, userName?: string): UnresolvedItem {
   const arn = eventArn ? q(eventArn) : '<event ARN>';
   return {
     reason: 'nothing-named',
     about: 'the report',
-    finding: 'the event names no access key and no user of this account: the responder does not guess. Read the event and its affected entities.',
+    finding: userName
+      ? `the event names user ${userName} but no access key: the responder does not guess which key leaked. Read the event and its affected entities.`
+      : 'the event names no access key and no user of this account: the responder does not guess. Read the event and its affected entities.',
     commands: [`aws health describe-affected-entities --region us-east-1 --filter eventArns=${arn}`, `aws health describe-event-details --region us-east-1 --event-arns ${arn}`],
   };
 }

@@ -51,7 +51,7 @@ export async function resolveTargets(d: Detection, deps: ResolveDeps, now: Date)
       await resolveAccountQuarantine(d, deps, now, r);
       break;
     case 'nothing':
-      if (r.unresolved.length === 0) r.unresolved.push(items.nothingNamed(d.eventArn));
+      if (r.unresolved.length === 0) r.unresolved.push(items.nothingNamed(d.eventArn, d.userName));
       break;
   }
   return r;

@@ -242,3 +242,14 @@ describe('dispatch: a Health event with more entities than it reads', () => {
     expect(published()[0].subject).toMatch(/^\[UNRESOLVED\] /);
   });
 });
+
+describe('dispatch: a Health event naming a user and no key', () => {
+  it('contains nothing, and says which user the event named', async () => {
+    const result = await dispatch(healthEvent({ affectedEntities: [{ entityValue: `arn:aws:iam::${ACCOUNT_ID}:user/ci-deploy` }] }), deps());
+
+    expect(sfn).not.toHaveReceivedAnyCommand();
+    expect(iam).not.toHaveReceivedAnyCommand();
+    expect(result.skipped).toEqual([{ about: 'the report', reason: 'nothing-named' }]);
+    expect(published()[0].message).toContain('the event names user ci-deploy but no access key: the responder does not guess which key leaked.');
+  });
+});
