@@ -8,7 +8,8 @@ import { connectToSimulatedAccount } from '../../drill/aws-mocks';
 import { matchingRules } from '../../drill/rules';
 import { parseScenario } from '../../drill/scenario';
 import { DRILL_TIME_SCALE, inInvocation, SimulatedAccount } from '../../drill/simulated-account';
-import { fixture, stackRules } from '../workflow/helpers';
+import { synthesizedRules } from '../../drill/stack-rules';
+import { fixture } from '../workflow/helpers';
 
 const ACCOUNT = '123456789012';
 const EVENT_TIME = '2026-11-20T10:00:00Z';
@@ -133,13 +134,14 @@ const WRITES = /^(Update|Put|Attach|Create|Delete|Detach)/;
 
 describe('dispatcher property: the right principal, and never a silent outcome', () => {
   it('targets only owners of named keys (or users AWS just quarantined) and ends every matched event visibly', async () => {
-    const rules = stackRules();
+    // The stack with a reporter, so that the report bus's rule is there for the manual reports.
+    const rules = synthesizedRules({ reporters: `arn:aws:iam::${ACCOUNT}:role/reporter` });
     const tally = { events: 0, matched: 0, started: 0, notified: 0, thrown: 0, duplicates: 0 };
 
     await fc.assert(
       fc.asyncProperty(mutated, async (event) => {
         tally.events += 1;
-        if (matchingRules(rules, event).length === 0) return; // not an incident
+        if (matchingRules(rules, event, { accountId: ACCOUNT }).length === 0) return; // not an incident
         tally.matched += 1;
         const account = new SimulatedAccount(SCENARIO_PARSED);
         const disconnect = connectToSimulatedAccount(account);
