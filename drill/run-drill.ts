@@ -25,7 +25,12 @@ export interface DrillConfig {
   readonly supportSeverity?: string;
   /** The Secrets Manager secret of the Slack webhook; none: no Slack message. */
   readonly slackWebhookSecret?: string;
+  /** How far back an account-wide AWS quarantine looks for attaches, in hours. @default 24 */
+  readonly quarantineWindowHours?: number;
 }
+
+/** The Slack Lambda's name in the simulated account (the dispatcher's notices invoke it). */
+export const DRILL_SLACK_FUNCTION = 'ExposedKeyResponderSlack';
 
 /** The webhook the drill's Slack secret holds: a stand-in, nothing is posted off the machine. */
 export const DRILL_SLACK_WEBHOOK = 'https://hooks.slack.com/services/TDRILL000/BDRILL000/drill0000000000000000000';
@@ -96,6 +101,9 @@ export class Drill {
       LOOKBACK_DAYS: String(config.lookbackDays),
       SUPPORT_SEVERITY: config.supportSeverity ?? 'high',
       SLACK_WEBHOOK_SECRET: config.slackWebhookSecret ?? '',
+      ACCOUNT_ID: parsed.accountId,
+      SLACK_FUNCTION_NAME: config.slackWebhookSecret ? DRILL_SLACK_FUNCTION : '',
+      QUARANTINE_WINDOW_HOURS: String(config.quarantineWindowHours ?? 24),
     };
     if (config.slackWebhookSecret) this.account.secrets.set(config.slackWebhookSecret, DRILL_SLACK_WEBHOOK);
     // The Slack webhook is not AWS: its posts go to the simulated account too (faults: slack:PostMessage).
@@ -110,7 +118,14 @@ export class Drill {
     // Waits (CloudTrail spacing, back-off) run at drill speed; the simulated rate limits count in
     // the same simulated time.
     const atDrillSpeed = { sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms / DRILL_TIME_SCALE)) };
-    this.dispatcher = createDispatcher(env) as LambdaHandler;
+    this.dispatcher = createDispatcher(env, {
+      ...atDrillSpeed,
+      // sts:GetAccessKeyInfo and the Slack invoke are signed HTTP calls in the Lambda; here they go to the simulated account.
+      keyAccount: async (AccessKeyId) => (this.account.call('sts', 'GetAccessKeyInfo', { AccessKeyId }) as { Account?: string }).Account,
+      invokeAsync: async (FunctionName, Payload) => {
+        this.account.call('lambda', 'Invoke', { FunctionName, InvocationType: 'Event', Payload });
+      },
+    }) as LambdaHandler;
     this.handlers = {
       contain: createContain(env) as LambdaHandler,
       verify: createVerify(env) as LambdaHandler,
@@ -148,6 +163,8 @@ export class Drill {
       dispatchError = { name: (err as Error).name, message: (err as Error).message };
       this.progress(`dispatcher rejected the event (it would land in the dead-letter queue): ${dispatchError.message}`);
     }
+    await this.runInvokedNotices();
+    for (const n of dispatch?.notified ?? []) this.progress(`people told: ${n.subject}`);
     const executions: DrillExecution[] = [];
     for (const started of dispatch?.started ?? []) {
       if (before.has(started.incidentId)) continue;
@@ -157,10 +174,21 @@ export class Drill {
       this.progress(`duplicate report for ${dup.incidentId}: no second execution`);
       executions.push({ incident: dup.incident, status: 'SKIPPED', states: [] });
     }
-    for (const s of dispatch?.skipped ?? []) this.progress(`not an incident: ${s.accessKeyId ?? s.userName ?? ''} ${s.reason}`);
+    for (const s of dispatch?.skipped ?? []) this.progress(`not contained: ${s.about}: ${s.reason}`);
     const delivery: Delivery = { matchedRules, dispatch, dispatchError, executions };
     this.deliveries.push(delivery);
     return delivery;
+  }
+
+  private invoked = 0;
+
+  /** Runs the Slack Lambda for each asynchronous invocation the dispatcher made (its notices). */
+  private async runInvokedNotices(): Promise<void> {
+    for (; this.invoked < this.account.invocations.length; this.invoked++) {
+      const call = this.account.invocations[this.invoked];
+      if (call.functionName !== DRILL_SLACK_FUNCTION) continue;
+      await inInvocation('slack-notice', () => this.handlers.slack(JSON.parse(call.payload)));
+    }
   }
 
   private async execute(incident: Incident, executionArn: string): Promise<DrillExecution> {
@@ -223,6 +251,7 @@ export class Drill {
         matchedRules: d.matchedRules,
         started: d.dispatch?.started.map((s) => s.incidentId) ?? [],
         duplicates: d.dispatch?.duplicates.map((s) => s.incidentId) ?? [],
+        notified: d.dispatch?.notified ?? [],
         skipped: d.dispatch?.skipped ?? [],
         ...(d.dispatchError ? { dispatchError: d.dispatchError } : {}),
       })),

@@ -71,6 +71,28 @@ function awsError(code: string, message: string): Error {
   return err;
 }
 
+/** How LookupEvents reads each lookup attribute off a scenario record (undefined: not filtered). */
+const LOOKUP_ATTRIBUTES: Record<string, (e: Record<string, unknown>) => unknown> = {
+  AccessKeyId: (e) => e.accessKeyId,
+  Username: (e) => e.userName,
+  EventName: (e) => e.eventName,
+};
+
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/**
+ * The account an AKIA/ASIA key id encodes (ids issued since 2019: base32, account in bits 1..40
+ * of the first six bytes after the prefix), as STS GetAccessKeyInfo answers; undefined when the
+ * id does not decode.
+ */
+export function accountOfKeyId(id: string): string | undefined {
+  if (!/^(AKIA|ASIA)[A-Z2-7]{16}$/.test(id)) return undefined;
+  let bits = '';
+  for (const c of id.slice(4, 14)) bits += BASE32.indexOf(c).toString(2).padStart(5, '0');
+  const sixBytes = BigInt(`0b${bits.slice(0, 48)}`);
+  return ((sixBytes & 0x7fffffffff80n) >> 7n).toString().padStart(12, '0');
+}
+
 function noSuchEntity(message: string): Error {
   return new NoSuchEntityException({ message, $metadata: { httpStatusCode: 404 } });
 }
@@ -98,6 +120,8 @@ export class SimulatedAccount {
   private readonly supportCases: Array<Scenario['supportCases'][number] & { displayId: string; createdAt: string }>;
   /** Messages posted to the Slack webhook. */
   readonly slackMessages: Array<{ url: string; body: string }> = [];
+  /** Lambda invocations (the dispatcher's notices to the Slack Lambda). */
+  readonly invocations: Array<{ functionName: string; invocationType: string; payload: string }> = [];
   /** Secrets Manager: secret id -> value (the drill's Slack webhook). */
   readonly secrets = new Map<string, string>();
   private nextId = 1;
@@ -163,6 +187,11 @@ export class SimulatedAccount {
 
   protected iam_GetAccessKeyLastUsed(input: Record<string, unknown>) {
     const owner = this.users.find((u) => u.accessKeys.some((k) => k.accessKeyId === input.AccessKeyId));
+    const other = accountOfKeyId(String(input.AccessKeyId));
+    if (!owner && other && other !== this.accountId) {
+      // IAM does not answer for another account's key: the caller may not read that account's users.
+      throw awsError('AccessDenied', `User is not authorized to perform: iam:GetAccessKeyLastUsed on a key of account ${other}`);
+    }
     if (!owner) throw noSuchEntity(`The Access Key with id ${String(input.AccessKeyId)} cannot be found`);
     return { UserName: owner.userName, AccessKeyLastUsed: { ServiceName: 'N/A', Region: 'N/A' } };
   }
@@ -334,7 +363,10 @@ export class SimulatedAccount {
         const t = Date.parse(String(e.eventTime));
         return t >= start && t <= end;
       })
-      .filter(({ e }) => !attr || (attr.AttributeKey === 'AccessKeyId' ? e.accessKeyId === attr.AttributeValue : attr.AttributeKey === 'Username' ? e.userName === attr.AttributeValue : true))
+      .filter(({ e }) => {
+        const read = attr && LOOKUP_ATTRIBUTES[attr.AttributeKey];
+        return !read || read(e) === attr.AttributeValue;
+      })
       .sort((a, b) => Date.parse(String(b.e.eventTime)) - Date.parse(String(a.e.eventTime)));
     const page = matching.slice(offset, offset + pageSize);
     return {
@@ -497,6 +529,24 @@ export class SimulatedAccount {
     const executionArn = `arn:aws:states:us-east-1:${this.accountId}:execution:${stateMachine}:${name}`;
     this.executions.set(name, { name, executionArn, input: String(input.input) });
     return { executionArn, startDate: new Date() };
+  }
+
+  // ---- STS, Lambda (the dispatcher) -------------------------------------------------------------
+
+  /** The account of any key id: this account's for its users' keys, else as encoded in the id. */
+  protected sts_GetAccessKeyInfo(input: Record<string, unknown>) {
+    const id = String(input.AccessKeyId);
+    if (this.users.some((u) => u.accessKeys.some((k) => k.accessKeyId === id))) return { Account: this.accountId };
+    const account = accountOfKeyId(id);
+    if (!account) throw awsError('InvalidParameterValue', `${id} is not an access key id STS can read`);
+    return { Account: account };
+  }
+
+  /** Lambda Invoke: recorded; the drill runs the invoked function (the Slack Lambda's notices). */
+  protected lambda_Invoke(input: Record<string, unknown>) {
+    const payload = input.Payload instanceof Uint8Array ? Buffer.from(input.Payload).toString('utf8') : String(input.Payload ?? '');
+    this.invocations.push({ functionName: String(input.FunctionName), invocationType: String(input.InvocationType ?? 'RequestResponse'), payload });
+    return { StatusCode: input.InvocationType === 'Event' ? 202 : 200 };
   }
 
   // ---- SNS ------------------------------------------------------------------------------------

@@ -2,7 +2,8 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createLogger, forIncident } from '../shared/logger';
 import { parseStepInput } from '../shared/steps';
 import { PostFn, SlackInputSchema, SlackResult } from './contract';
-import { fetchPost, notifySlack, WebhookCache } from './slack';
+import { isNoticeInput, NoticeInputSchema, noticeMessage } from './notice';
+import { fetchPost, notifySlack, postSlackMessage, WebhookCache } from './slack';
 
 /** What the drill and the tests may replace: the HTTP post (the drill's never leaves the machine). */
 export interface SlackHandlerOptions {
@@ -28,6 +29,10 @@ export function createHandler(
   const post = options.post ?? fetchPost;
   const cache: WebhookCache = {};
   return async (event) => {
+    if (isNoticeInput(event)) {
+      const notice = parseStepInput(NoticeInputSchema, event, 'slack notice');
+      return postSlackMessage(() => noticeMessage(notice), { secrets, post, config, cache, logger });
+    }
     const input = parseStepInput(SlackInputSchema, event, 'slack');
     return notifySlack(input, { secrets, post, config, cache, logger: forIncident(logger, input.incident.incidentId) });
   };

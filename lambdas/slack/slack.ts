@@ -66,13 +66,21 @@ export const fetchPost: PostFn = createFetchPost();
  */
 export async function notifySlack(input: unknown, deps: SlackDeps): Promise<SlackResult> {
   const parsed: SlackInput = parseStepInput(SlackInputSchema, input, 'slack');
+  return postSlackMessage(() => slackMessage(parsed), deps);
+}
+
+/**
+ * Posts one message (built by `build`, inside the failure handling) to the webhook: the same
+ * handling for the workflow's summary and the dispatcher's notices (lambdas/slack/notice.ts).
+ */
+export async function postSlackMessage(build: () => unknown, deps: SlackDeps): Promise<SlackResult> {
   const { logger, config } = deps;
   if (config.secretId === '') {
     logger.info('Slack is not configured (SLACK_WEBHOOK_SECRET is empty): nothing sent');
     return { status: 'not-configured' };
   }
   try {
-    const body = JSON.stringify(slackMessage(parsed));
+    const body = JSON.stringify(build());
     const first = await webhookUrl(deps);
     let url = first.url;
     let answer = await postOnce(deps, url, body);

@@ -29,9 +29,9 @@ describe('parseArgs', () => {
 
 describe('drillConfig', () => {
   it('reads context as cdk deploy does, and rejects what cdk deploy would reject', () => {
-    expect(drillConfig({})).toEqual({ dryRun: false, protectedUsers: [], lookbackDays: 14, supportSeverity: 'high' });
-    expect(drillConfig({ dryRun: 'true', protectedUsers: 'breakglass, ops', lookbackDays: '30', slackWebhookSecret: 'team/slack' })).toEqual({
-      dryRun: true, protectedUsers: ['breakglass', 'ops'], lookbackDays: 30, supportSeverity: 'high', slackWebhookSecret: 'team/slack',
+    expect(drillConfig({})).toEqual({ dryRun: false, protectedUsers: [], lookbackDays: 14, supportSeverity: 'high', quarantineWindowHours: 24 });
+    expect(drillConfig({ dryRun: 'true', protectedUsers: 'breakglass, ops', lookbackDays: '30', slackWebhookSecret: 'team/slack', quarantineWindowHours: '6' })).toEqual({
+      dryRun: true, protectedUsers: ['breakglass', 'ops'], lookbackDays: 30, supportSeverity: 'high', slackWebhookSecret: 'team/slack', quarantineWindowHours: 6,
     });
     expect(() => drillConfig({ dryRun: 'yes' })).toThrow(/dryRun/);
     expect(() => drillConfig({ lookbackDays: '91' })).toThrow(/lookbackDays/);
