@@ -1,7 +1,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createLogger, forIncident } from '../shared/logger';
-import { parseStepInput } from '../shared/steps';
-import { PostFn, SlackInputSchema, SlackResult } from './contract';
+import { parseWorkflowState } from '../shared/state';
+import { PostFn, SlackResult } from './contract';
 import { fetchPost, notifySlack, WebhookCache } from './slack';
 
 /** What the drill and the tests may replace: the HTTP post (the drill's never leaves the machine). */
@@ -28,7 +28,7 @@ export function createHandler(
   const post = options.post ?? fetchPost;
   const cache: WebhookCache = {};
   return async (event) => {
-    const input = parseStepInput(SlackInputSchema, event, 'slack');
+    const input = parseWorkflowState(event, 'slack');
     return notifySlack(input, { secrets, post, config, cache, logger: forIncident(logger, input.incident.incidentId) });
   };
 }
