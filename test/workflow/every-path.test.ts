@@ -135,9 +135,11 @@ describe('every path reaches the record', () => {
 
   it('a record that cannot be written: the email still goes out and says so; the execution fails', async () => {
     const result = await run(minerScenario({ faults: [{ operation: 's3:PutObject', error: 'AccessDenied', times: 99 }] }));
-    const { output, email } = result;
+    const { output, email, report } = result;
 
     expect(output.execution?.status).toBe('FAILED');
+    // The drill's `report`: the same record rebuilt from the last state, as it was not written.
+    expect(report).toMatchObject({ written: false, outcome: 'contained-with-gaps', complete: false, headline: email!.body.split('\n')[0] });
     expect(email!.body).toMatch(/The incident record could not be written \(AccessDenied: .*\): this message is the only record of the response\./);
     expect(output.account.snapshots.map((s) => s.instanceId)).toEqual(['i-0miner']);
   });
