@@ -51,6 +51,16 @@ export function keyMayBeActive(facts: RecordFacts): boolean {
   return !isDone(facts, 'deactivate-key');
 }
 
+/** The workflow's name of each containment branch. */
+const BRANCH_STEP: Readonly<Record<string, string>> = { 'deactivate-key': 'DeactivateKey', 'revoke-sessions': 'RevokeSessions', quarantine: 'Quarantine' };
+const ESCALATION = 'EscalationRequiredError: ';
+
+/** A branch that contain refused to finish safely: its error carries the commands a human must run. */
+function byHandCommands(facts: RecordFacts, action: string): string | undefined {
+  const f = facts.failures.find((x) => x.source === 'containment' && x.what === BRANCH_STEP[action] && x.error.startsWith(ESCALATION));
+  return f?.error.slice(ESCALATION.length);
+}
+
 function policyJson(document: unknown): string {
   return `'${JSON.stringify(document)}'`;
 }
@@ -76,14 +86,18 @@ export function buildStillOpen(facts: RecordFacts): OpenItem[] {
         command: `aws iam update-access-key --user-name ${user} --access-key-id ${key} --status Inactive`,
       });
     }
-    if (!escalated && !isDone(facts, 'revoke-sessions')) {
+    for (const action of ['revoke-sessions', 'quarantine']) {
+      const byHand = byHandCommands(facts, action);
+      if (byHand) items.push({ what: `${BRANCH_STEP[action]} could not be done safely, a human must finish it: ${byHand}` });
+    }
+    if (!escalated && !isDone(facts, 'revoke-sessions') && !byHandCommands(facts, 'revoke-sessions')) {
       const before = revokeBefore(incident.dispatchedAt);
       items.push({
         what: `Sessions of ${user} issued before ${before} are not revoked: put the revoke policy on the user.`,
         command: `aws iam put-user-policy --user-name ${user} --policy-name ${REVOKE_SESSIONS_POLICY_NAME} --policy-document ${policyJson(revokeOlderSessionsPolicy(before))}`,
       });
     }
-    if (!escalated && !isDone(facts, 'quarantine')) {
+    if (!escalated && !isDone(facts, 'quarantine') && !byHandCommands(facts, 'quarantine')) {
       items.push({
         what: `${user} is not quarantined: put the quarantine policy on the user.`,
         command: `aws iam put-user-policy --user-name ${user} --policy-name ${QUARANTINE_INLINE_POLICY_NAME} --policy-document ${policyJson(compactQuarantinePolicy())}`,

@@ -93,6 +93,18 @@ describe('buildReport decides the outcome', () => {
   });
 });
 
+describe('buildReport: a change contain refused to make (EscalationRequiredError)', () => {
+  it('puts the commands its error carries among what is still open, instead of a command that would fail', () => {
+    const byHand = 'the inline policy quota of ci-deploy is full: run aws iam delete-user-policy --user-name ci-deploy --policy-name old, then aws iam put-user-policy ...';
+    const state = aState({ containment: [containment()[0], { failed: { step: 'RevokeSessions', error: lambdaError('EscalationRequiredError', byHand) } }, containment()[2]], verification: undefined });
+
+    const report = buildReport(state, GENERATED_AT);
+
+    expect(report.outcome).toBe('failed');
+    expect(report.stillOpen).toEqual([{ what: `RevokeSessions could not be done safely, a human must finish it: ${byHand}` }]);
+  });
+});
+
 describe('buildReport: undo names exactly what was changed', () => {
   it('detaches the managed quarantine policy by its ARN and deletes the revoke policy', () => {
     const report = buildReport(aState(), GENERATED_AT);
