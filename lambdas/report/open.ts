@@ -105,7 +105,9 @@ export function buildStillOpen(facts: RecordFacts): OpenItem[] {
     }
   }
   const failedOf = (source: string) => facts.failures.filter((f) => f.source === source);
-  for (const f of failedOf('verification')) {
+  // After a failed containment, the verification's failure is its consequence: the items above say what to do.
+  const containmentFailed = failedOf('containment').length > 0;
+  for (const f of containmentFailed ? [] : failedOf('verification')) {
     items.push({
       what: `Containment was not verified (${f.error}): check that key ${key} is Inactive and the policies are on ${user}.`,
       command: `aws iam list-access-keys --user-name ${user} && aws iam list-user-policies --user-name ${user} && aws iam list-attached-user-policies --user-name ${user}`,

@@ -172,4 +172,12 @@ describe('renderMarkdown', () => {
     expect(md).toContain('The evidence step did not run.');
     expect(sectionOf(md, 'What the key left behind')).toContain('Not known');
   });
+
+  it('quotes what the report said and puts each open item\'s command in a code block', () => {
+    const md = render({ containment: containment('dry-run'), verification: undefined }, { reportedUserName: 'alice', reporterNote: 'found in a *public* gist' });
+
+    expect(md).toContain('> The report named user alice, who does not own this key: alice was not changed.');
+    expect(md).toContain('> The reporter wrote: "found in a \\*public\\* gist"');
+    expect(sectionOf(md, 'Still open')).toContain(`1. Access key ${KEY_ID} of ci-deploy is still Active: deactivate it now.\n\n   \`\`\`\n   aws iam update-access-key --user-name ci-deploy --access-key-id ${KEY_ID} --status Inactive\n   \`\`\``);
+  });
 });
