@@ -22,7 +22,7 @@ export class UsageError extends Error {
 export const USAGE = `usage: npm run --silent drill -- --event <event.json> [--scenario <scenario.json>] [--json] [-c key=value ...]
        npm start   (the built-in fire drill)
   --event      an EventBridge event as EventBridge delivers it (source, detail-type, detail...)
-  --scenario   the simulated account before the incident (see DESIGN.md); default: an empty account
+  --scenario   the simulated account before the incident (see docs/drill.md); default: an empty account
   --json       print one JSON document on stdout (progress goes to stderr)
   -c key=value CDK context, as for cdk deploy: dryRun=true, protectedUsers=a,b
   --verbose    the Lambdas' structured logs on stderr`;

@@ -14,6 +14,8 @@ export const ScenarioSchema = z.strictObject({
     .array(
       z.strictObject({
         userName: z.string().regex(/^[\w+=,.@-]{1,64}$/),
+        /** The user's IAM path (default `/`). */
+        path: z.string().regex(/^\/(?:[\u0021-\u007E]*\/)?$/, 'an IAM path starts and ends with /').max(512).optional(),
         tags: z.record(z.string(), z.string()).optional(),
         accessKeys: z
           .array(
@@ -56,6 +58,8 @@ export const ScenarioSchema = z.strictObject({
     .array(
       z.strictObject({
         caseId: z.string(),
+        /** The number the Support Center shows (Trusted Advisor's "Case ID"); generated when absent. */
+        displayId: z.string().optional(),
         subject: z.string().default(''),
         status: z.string().default('opened'),
         severityCode: z.string().default('normal'),

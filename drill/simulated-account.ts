@@ -1,11 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import {
-  EntityAlreadyExistsException,
-  LimitExceededException,
-  NoSuchEntityException,
-} from '@aws-sdk/client-iam';
+import { LimitExceededException, NoSuchEntityException } from '@aws-sdk/client-iam';
 import { ExecutionAlreadyExists } from '@aws-sdk/client-sfn';
-import { QUARANTINE_DENIED_ACTIONS } from '../lambdas/shared/policies';
+import { INLINE_USER_POLICY_QUOTA, policySize, quarantinePolicyDocument } from '../lambdas/shared/policies';
 import { AWS_MANAGED_DOCUMENTS, evaluate } from './policy-evaluator';
 import { Scenario } from './scenario';
 
@@ -55,8 +51,7 @@ export const LOOKUP_EVENTS_PER_SECOND = 2;
  */
 export const DRILL_TIME_SCALE = 50;
 
-/** IAM counts a user's inline policies together: 2,048 characters, white space excluded. */
-export const INLINE_USER_POLICY_QUOTA = 2048;
+export { INLINE_USER_POLICY_QUOTA };
 /** Managed policies attached to one user (IAM default quota). */
 export const ATTACHED_USER_POLICY_QUOTA = 10;
 
@@ -78,10 +73,6 @@ function awsError(code: string, message: string): Error {
 
 function noSuchEntity(message: string): Error {
   return new NoSuchEntityException({ message, $metadata: { httpStatusCode: 404 } });
-}
-
-function policySize(document: string): number {
-  return document.replace(/\s/g, '').length;
 }
 
 /**
@@ -120,10 +111,10 @@ export class SimulatedAccount {
     this.users = structuredClone(scenario.users);
     this.roles = structuredClone(scenario.roles);
     this.faults = scenario.faults.map((f) => ({ ...f, left: f.times }));
-    this.supportCases = scenario.supportCases.map((c, i) => ({ ...structuredClone(c), displayId: String(9000000000 + i), createdAt: new Date(this.started - 60_000).toISOString() }));
+    this.supportCases = scenario.supportCases.map((c, i) => ({ ...structuredClone(c), displayId: c.displayId ?? String(9000000000 + i), createdAt: new Date(this.started - 60_000).toISOString() }));
     // The stack's own policies: the quarantine deny (what the simulation evaluates).
     for (const arn of existingPolicyArns) {
-      this.managedPolicies.set(arn, JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: [...QUARANTINE_DENIED_ACTIONS], Resource: '*' }] }));
+      this.managedPolicies.set(arn, JSON.stringify(quarantinePolicyDocument()));
     }
   }
 
@@ -250,16 +241,6 @@ export class SimulatedAccount {
     };
   }
 
-  protected iam_CreatePolicy(input: Record<string, unknown>) {
-    const path = String(input.Path ?? '/');
-    const arn = `arn:aws:iam::${this.accountId}:policy${path}${String(input.PolicyName)}`;
-    if (this.managedPolicies.has(arn)) {
-      throw new EntityAlreadyExistsException({ message: `A policy called ${String(input.PolicyName)} already exists.`, $metadata: { httpStatusCode: 409 } });
-    }
-    this.managedPolicies.set(arn, String(input.PolicyDocument));
-    return { Policy: { Arn: arn, PolicyName: input.PolicyName, Path: path } };
-  }
-
   protected iam_GetAccountAuthorizationDetails(input: Record<string, unknown>) {
     const filter = (input.Filter as string[] | undefined) ?? ['User', 'Role', 'Group', 'LocalManagedPolicy', 'AWSManagedPolicy'];
     return {
@@ -279,7 +260,8 @@ export class SimulatedAccount {
 
   protected iam_GetUser(input: Record<string, unknown>) {
     const user = this.user(input.UserName);
-    return { User: { UserName: user.userName, Path: '/', UserId: `AIDA${user.userName.toUpperCase().replace(/[^A-Z0-9]/g, '').padEnd(17, 'X').slice(0, 17)}`, Arn: `arn:aws:iam::${this.accountId}:user/${user.userName}`, CreateDate: new Date('2026-01-01T00:00:00Z') } };
+    const tags = Object.entries(user.tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
+    return { User: { UserName: user.userName, Path: user.path ?? '/', ...(tags.length > 0 ? { Tags: tags } : {}), UserId: `AIDA${user.userName.toUpperCase().replace(/[^A-Z0-9]/g, '').padEnd(17, 'X').slice(0, 17)}`, Arn: `arn:aws:iam::${this.accountId}:user/${user.userName}`, CreateDate: new Date('2026-01-01T00:00:00Z') } };
   }
 
   protected iam_ListGroupsForUser(input: Record<string, unknown>) {
@@ -449,9 +431,12 @@ export class SimulatedAccount {
   protected support_DescribeCases(input: Record<string, unknown>) {
     this.supportPlanAllows();
     const ids = input.caseIdList as string[] | undefined;
+    // Like the Support API: an unknown id of the list is an error, an unknown display id finds nothing.
+    for (const id of ids ?? []) this.supportCase(id);
     const after = input.afterTime ? Date.parse(String(input.afterTime)) : 0;
     const cases = this.supportCases
       .filter((c) => !ids || ids.includes(c.caseId))
+      .filter((c) => input.displayId === undefined || c.displayId === input.displayId)
       .filter((c) => input.includeResolvedCases || c.status !== 'resolved')
       .filter((c) => Date.parse(c.createdAt) >= after);
     return {
@@ -528,6 +513,7 @@ export class SimulatedAccount {
     return {
       users: this.users.map((u) => ({
         userName: u.userName,
+        ...(u.path ? { path: u.path } : {}),
         ...(u.tags ? { tags: u.tags } : {}),
         accessKeys: u.accessKeys.map((k) => ({ ...k })),
         inlinePolicies: structuredClone(u.inlinePolicies),

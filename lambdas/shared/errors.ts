@@ -4,6 +4,8 @@
  * - {@link InvalidIncidentError}: input that can never succeed (unknown event shape, a key that
  *   does not exist). Caught by the workflow, never retried.
  * - {@link TransientAwsError}: throttling or a passing AWS failure. Listed in every Task's `Retry`.
+ * - {@link EscalationRequiredError}: a change that cannot be made safely by the responder; a human
+ *   must act (its message carries the commands). Never retried.
  */
 export class InvalidIncidentError extends Error {
   public override readonly name = 'InvalidIncidentError';
@@ -27,7 +29,29 @@ export class ContainmentNotVerifiedError extends Error {
   }
 }
 
-/** AWS error codes that mean "try again later". */
+/**
+ * A containment change that the responder cannot make safely (a user's inline policy quota is
+ * full...). Its message says why and carries the exact AWS CLI commands a human must run. Not
+ * retried: waiting changes nothing.
+ */
+export class EscalationRequiredError extends Error {
+  public override readonly name = 'EscalationRequiredError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/**
+ * A quota of the account is full (IAM's `LimitExceeded`, which the SDK names
+ * `LimitExceededException`). Not throttling, whatever the SDK's own retry classification says:
+ * retrying cannot succeed until something is removed.
+ */
+export function isQuotaExceeded(err: unknown): boolean {
+  const code = awsErrorCode(err);
+  return code === 'LimitExceeded' || code === 'LimitExceededException';
+}
+
+/** AWS error codes that mean "try again later" (never `LimitExceeded`: see {@link isQuotaExceeded}). */
 const TRANSIENT_CODES = new Set([
   'Throttling',
   'ThrottlingException',
@@ -59,6 +83,7 @@ export function awsErrorCode(err: unknown): string | undefined {
 }
 
 export function isTransientAwsError(err: unknown): boolean {
+  if (isQuotaExceeded(err)) return false;
   const code = awsErrorCode(err);
   if (code && TRANSIENT_CODES.has(code)) return true;
   const meta = (err as { $metadata?: { httpStatusCode?: number }; $retryable?: unknown } | undefined);

@@ -5,7 +5,7 @@
 
 /** Inline policy that denies every request signed with credentials issued before the incident. */
 export const REVOKE_SESSIONS_POLICY_NAME = 'ExposedKeyResponder-RevokeOlderSessions';
-/** IAM path of the customer-managed policies the responder creates (fallback, see contain). */
+/** IAM path of the customer-managed policy the stack creates (the quarantine). */
 export const RESPONDER_POLICY_PATH = '/exposed-key-responder/';
 
 /**
@@ -22,6 +22,16 @@ export function revocationTime(startedAt: string): string {
   const start = Date.parse(startedAt);
   if (Number.isNaN(start)) throw new Error(`not a date: ${startedAt}`);
   return new Date(start + REVOCATION_MARGIN_SECONDS * 1000).toISOString();
+}
+
+/** The latest of these times (ISO 8601); what is not a date is ignored. Undefined when none is. */
+export function latestTime(...times: ReadonlyArray<string | undefined>): string | undefined {
+  let latest: string | undefined;
+  for (const t of times) {
+    if (t === undefined || Number.isNaN(Date.parse(t))) continue;
+    if (latest === undefined || Date.parse(t) > Date.parse(latest)) latest = t;
+  }
+  return latest;
 }
 
 export interface PolicyDocument {
@@ -65,13 +75,10 @@ export function revokedBefore(document: unknown): string | undefined {
 }
 
 /**
- * High-risk actions the quarantine policy denies: the actions of AWS's own
- * AWSCompromisedKeyQuarantineV3 (what attackers do first with a leaked key: new users and keys,
- * instances, functions, models), plus the ways to undo the quarantine or blind the account
- * (removing these policies, stopping CloudTrail, GuardDuty or Config) and to pivot (AssumeRole).
+ * AWS's own AWSCompromisedKeyQuarantineV3, as AWS publishes it: what attackers do first with a
+ * leaked key (new users and keys, instances, functions, models). The floor of our quarantine.
  */
-export const QUARANTINE_DENIED_ACTIONS: readonly string[] = [
-  // AWSCompromisedKeyQuarantineV3
+const AWS_QUARANTINE_V3_ACTIONS = [
   'cloudtrail:LookupEvents', 'ec2:RequestSpotInstances', 'ec2:RunInstances', 'ec2:StartInstances',
   'iam:AddUserToGroup', 'iam:AttachGroupPolicy', 'iam:AttachRolePolicy', 'iam:AttachUserPolicy',
   'iam:ChangePassword', 'iam:CreateAccessKey', 'iam:CreateInstanceProfile', 'iam:CreateLoginProfile',
@@ -97,13 +104,98 @@ export const QUARANTINE_DENIED_ACTIONS: readonly string[] = [
   'sts:GetFederationToken', 'amplify:CreateDeployment', 'amplify:CreateBackendEnvironment',
   'codebuild:CreateProject', 'glue:CreateJob', 'iam:DeleteRole', 'iam:DeleteAccessKey', 'iam:ListUsers',
   'lambda:GetEventSourceMapping', 'sns:GetSMSAttributes', 'mediapackagev2:CreateChannel',
-  // Undoing the quarantine, blinding the account, pivoting.
-  'iam:DeleteUserPolicy', 'iam:DeleteUserPermissionsBoundary', 'iam:CreatePolicy', 'iam:RemoveUserFromGroup',
-  'cloudtrail:StopLogging', 'cloudtrail:DeleteTrail', 'cloudtrail:UpdateTrail', 'cloudtrail:PutEventSelectors',
-  'guardduty:DeleteDetector', 'guardduty:UpdateDetector', 'config:StopConfigurationRecorder',
-  'config:DeleteConfigurationRecorder', 'ec2:CreateKeyPair', 'ec2:ImportKeyPair',
-  'ec2:AuthorizeSecurityGroupIngress', 'lambda:UpdateFunctionConfiguration', 'sts:AssumeRole',
 ];
+
+/**
+ * What AWS's list leaves open, on any resource: all of IAM and role assumption (undoing the
+ * quarantine, pivoting), blinding the account, reading data and secrets (object versions,
+ * parameters, secrets), running code elsewhere (SSM, Lambda, CodeBuild), sending mail, sharing
+ * snapshots and images out of the account, ransom (replication, versioning, Object Lock,
+ * retention) and leaving the organization. At least as strong as {@link COMPACT_QUARANTINE_ACTIONS}.
+ */
+const QUARANTINE_EXTRA_ACTIONS = [
+  'iam:*', 'sts:AssumeRole*', 'account:*', 'organizations:*', 'lightsail:*', 'bedrock:*', 'ses:*', 'cloudtrail:*',
+  'guardduty:Delete*', 'guardduty:Update*', 'config:Stop*', 'config:Delete*',
+  'ec2:*ReservedInstances*', 'ec2:CreateKeyPair', 'ec2:ImportKeyPair', 'ec2:AuthorizeSecurityGroupIngress',
+  'ec2:ModifySnapshotAttribute', 'ec2:ModifyImageAttribute', 'ec2:DisableSnapshotBlockPublicAccess',
+  'ec2:DisableImageBlockPublicAccess', 'ebs:GetSnapshotBlock', 'rds:ModifyDBSnapshotAttribute',
+  'rds:ModifyDBClusterSnapshotAttribute', 'lambda:Create*', 'lambda:Update*', 'lambda:Add*', 'lambda:InvokeFunction',
+  's3:Delete*', 's3:PutBucket*', 's3:GetObjectVersion', 's3:ListBucketVersions', 's3:PutReplicationConfiguration',
+  's3:PutObjectAcl', 's3:PutObjectRetention', 's3:BypassGovernanceRetention', 'ssm:SendCommand', 'ssm:StartSession',
+  'ssm:GetParameter*', 'secretsmanager:GetSecretValue', 'secretsmanager:BatchGetSecretValue', 'codebuild:StartBuild',
+  'codebuild:StartBuildBatch', 'ecs:Create*', 'sagemaker:Create*', 'amplify:Create*',
+];
+
+/**
+ * Tampering with the responder itself: its rules and targets, workflow, topic, functions, keys,
+ * alarms, queue and logs. Denied on every resource: the quarantined user has no business there, and
+ * naming the stack's own resources here would make the policy depend on them (a cycle).
+ */
+const RESPONDER_TAMPERING_ACTIONS = [
+  'events:DeleteRule', 'events:DisableRule', 'events:PutRule', 'events:PutTargets', 'events:RemoveTargets',
+  'events:PutPermission', 'events:RemovePermission', 'events:DeleteEventBus', 'states:StopExecution',
+  'states:DeleteStateMachine*', 'states:UpdateStateMachine*', 'sns:Unsubscribe', 'sns:DeleteTopic',
+  'sns:SetTopicAttributes', 'sns:SetSubscriptionAttributes', 'sns:RemovePermission', 'lambda:DeleteFunction*',
+  'lambda:PutFunctionConcurrency', 'lambda:RemovePermission', 'kms:DisableKey', 'kms:ScheduleKeyDeletion',
+  'kms:PutKeyPolicy', 'cloudwatch:DeleteAlarms', 'cloudwatch:DisableAlarmActions', 'cloudwatch:PutMetricAlarm',
+  'logs:DeleteLogGroup', 'sqs:DeleteQueue', 'sqs:PurgeQueue', 'sqs:SetQueueAttributes',
+];
+
+/** The quarantine's unconditional denies (on every resource), each pattern once. */
+export const QUARANTINE_DENIED_ACTIONS: readonly string[] = [
+  ...AWS_QUARANTINE_V3_ACTIONS,
+  ...QUARANTINE_EXTRA_ACTIONS,
+  ...RESPONDER_TAMPERING_ACTIONS,
+];
+
+/** The condition key present when an upload brings its own encryption key (SSE-C). */
+export const SSE_C_ALGORITHM_KEY = 's3:x-amz-server-side-encryption-customer-algorithm';
+
+/**
+ * The statements of the stack's managed quarantine policy, as IAM JSON (the stack makes its
+ * ManagedPolicy from them as they are). The third denies uploads encrypted with a key the caller
+ * brings (SSE-C): overwriting objects with a key only the attacker holds is a known ransom.
+ */
+export const QUARANTINE_POLICY_STATEMENTS: ReadonlyArray<Readonly<Record<string, unknown>>> = [
+  { Sid: 'DenyHighRiskActions', Effect: 'Deny', Action: [...AWS_QUARANTINE_V3_ACTIONS, ...QUARANTINE_EXTRA_ACTIONS], Resource: '*' },
+  { Sid: 'DenyResponderTampering', Effect: 'Deny', Action: [...RESPONDER_TAMPERING_ACTIONS], Resource: '*' },
+  { Sid: 'DenyUploadsWithCustomerKeys', Effect: 'Deny', Action: 's3:PutObject', Resource: '*', Condition: { Null: { [SSE_C_ALGORITHM_KEY]: 'false' } } },
+];
+
+/** The managed quarantine policy's document (what the stack deploys). */
+export function quarantinePolicyDocument(): PolicyDocument {
+  return { Version: '2012-10-17', Statement: QUARANTINE_POLICY_STATEMENTS.map((s) => structuredClone({ ...s })) };
+}
+
+/** IAM counts a user's inline policies together: 2,048 characters, white space excluded. */
+export const INLINE_USER_POLICY_QUOTA = 2048;
+/** The size limit of one customer-managed policy, white space excluded. */
+export const MANAGED_POLICY_QUOTA = 6144;
+
+/** The size IAM counts against a policy quota: the JSON (a document or its text) without white space. */
+export function policySize(document: unknown): number {
+  return (typeof document === 'string' ? document : JSON.stringify(document)).replace(/\s/g, '').length;
+}
+
+/**
+ * IAM's action wildcards (`*` any run, `?` one character, case-insensitive), as a RegExp. A `*`
+ * of the text matched is only absorbed by a `*` of the pattern, so the same test says whether one
+ * pattern covers another ({@link actionPatternCovers}).
+ */
+function actionPattern(pattern: string): RegExp {
+  const body = [...pattern].map((c) => (c === '*' ? '.*' : c === '?' ? '[^*]' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
+  return new RegExp(`^${body}$`, 'i');
+}
+
+/** Whether an IAM action pattern (e.g. `s3:Delete*`) matches an action (e.g. `s3:DeleteObject`). */
+export function actionMatches(pattern: string, action: string): boolean {
+  return actionPattern(pattern).test(action);
+}
+
+/** Whether every action `specific` matches is matched by `general` too (sufficient test). */
+export function actionPatternCovers(general: string, specific: string): boolean {
+  return actionPattern(general).test(specific);
+}
 
 /** Inline fallback of the quarantine when the user already has its quota of managed policies. */
 export const QUARANTINE_INLINE_POLICY_NAME = 'ExposedKeyResponder-Quarantine';

@@ -196,6 +196,23 @@ function named(target: { caseId: string; displayId?: string }): string {
   return target.displayId ? `support case ${target.displayId} (${target.caseId})` : `support case ${target.caseId}`;
 }
 
+/**
+ * The case Trusted Advisor names. Its "Case ID" is the number the Support Center shows (a display
+ * id), found through DescribeCases' `displayId`; an id in the API's own `case-...` form is looked
+ * up by `caseIdList`. Resolved cases count: it is still AWS's case about this key.
+ */
+async function findAwsCase(awsCaseId: string, deps: SupportDeps): Promise<Target | undefined> {
+  const lookup = awsCaseId.startsWith('case-') ? { caseIdList: [awsCaseId] } : { displayId: awsCaseId };
+  const [found] = (await listCases(deps, { ...lookup, includeResolvedCases: true, includeCommunications: false })).filter((c) => c.caseId);
+  if (!found) return undefined;
+  deps.logger.info('support case found', { caseId: found.caseId, displayId: found.displayId, why: 'named by Trusted Advisor' });
+  return {
+    caseId: found.caseId as string,
+    ...(found.displayId ? { displayId: found.displayId } : {}),
+    why: 'the case AWS opened when it detected the key',
+  };
+}
+
 /** Adds the summary to the case, once: a retry finds the marker and adds nothing. */
 async function answer(target: Target, body: string, marker: string, deps: SupportDeps): Promise<SupportResult> {
   const answered = target.answered || (await carriesMarker(deps, target.caseId, marker));
@@ -226,14 +243,15 @@ async function respond(input: SupportInput, report: IncidentReport, deps: Suppor
   // 1. The case AWS opened, as Trusted Advisor names it.
   if (incident.awsCaseId) {
     try {
-      return await answer({ caseId: incident.awsCaseId, why: 'the case AWS opened when it detected the key' }, body, marker, deps);
+      const named = await findAwsCase(incident.awsCaseId, deps);
+      if (named) return await answer(named, body, marker, deps);
     } catch (err) {
       if (awsErrorCode(err) !== 'CaseIdNotFound') throw err;
-      deps.logger.warn('the support case Trusted Advisor names was not found: looking for another', { caseId: incident.awsCaseId });
-      notes.push(
-        `support case ${incident.awsCaseId} (named by Trusted Advisor) was not found through the Support API (it may belong to another account's view of the case): looked for another case instead`,
-      );
     }
+    deps.logger.warn('the support case Trusted Advisor names was not found: looking for another', { caseId: incident.awsCaseId });
+    notes.push(
+      `support case ${incident.awsCaseId} (named by Trusted Advisor) was not found through the Support API (it may belong to another account's view of the case): looked for another case instead`,
+    );
   }
 
   // 2. An open case about the key, AWS's or this responder's own.

@@ -1,6 +1,7 @@
 import { IAMClient } from '@aws-sdk/client-iam';
-import { boolEnv, requireEnv } from '../shared/env';
+import { boolEnv, listEnv, requireEnv } from '../shared/env';
 import { createLogger, forIncident } from '../shared/logger';
+import { parseProtectedPrincipals } from '../shared/protection';
 import { parseStepInput, Verification, VerifyInputSchema } from '../shared/steps';
 import { verify } from './verify';
 
@@ -9,11 +10,13 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env): (event: unk
   const config = {
     dryRun: boolEnv('DRY_RUN', env),
     quarantinePolicyArn: requireEnv('QUARANTINE_POLICY_ARN', env),
+    // Required (empty is allowed: nobody protected); an unusable entry fails the cold start.
+    protectedPrincipals: parseProtectedPrincipals(listEnv('PROTECTED_USERS', env)),
   };
   const logger = createLogger('verify');
   const iam = new IAMClient({});
   return async (event) => {
     const input = parseStepInput(VerifyInputSchema, event, 'verify');
-    return verify(input.incident, input.revokeBefore, { iam, config, logger: forIncident(logger, input.incident.incidentId) });
+    return verify(input.incident, { iam, config, logger: forIncident(logger, input.incident.incidentId) });
   };
 }

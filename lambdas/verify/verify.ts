@@ -1,18 +1,17 @@
-import {
-  GetUserPolicyCommand,
-  IAMClient,
-  ListAccessKeysCommand,
-  paginateListAttachedUserPolicies,
-} from '@aws-sdk/client-iam';
-import { awsErrorCode, ContainmentNotVerifiedError, rethrowAws } from '../shared/errors';
+import { GetUserPolicyCommand, IAMClient, ListAccessKeysCommand, paginateListAttachedUserPolicies } from '@aws-sdk/client-iam';
+import { ContainmentNotVerifiedError, rethrowAws } from '../shared/errors';
 import { Incident } from '../shared/incident';
 import { Log } from '../shared/logger';
+import { QUARANTINE_INLINE_POLICY_NAME, revocationTime } from '../shared/policies';
+import { ProtectionRules } from '../shared/protection';
 import { Verification } from '../shared/steps';
-import { QUARANTINE_INLINE_POLICY_NAME, REVOKE_SESSIONS_POLICY_NAME, RESPONDER_POLICY_PATH, revocationTime, revokedBefore } from '../shared/policies';
+import { isNoSuchEntity, readRevocationTime, userProtection } from '../shared/user-reads';
 
 export interface VerifyConfig {
   readonly dryRun: boolean;
   readonly quarantinePolicyArn: string;
+  /** Users never changed (PROTECTED_USERS): the same rule as contain, against what IAM says now. */
+  readonly protectedPrincipals: ProtectionRules;
 }
 
 export interface VerifyDeps {
@@ -22,32 +21,45 @@ export interface VerifyDeps {
   readonly now?: () => Date;
 }
 
+/** Runs one read, turning throttling into TransientAwsError. */
+async function read<T>(operation: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    return rethrowAws(err, operation);
+  }
+}
 
 /**
  * Reads the account back: the exposed key must be Inactive, the revoke policy must reach at least
- * {@link revocationTime} of the incident's dispatch (not of this execution's start: two keys of one
- * user are two executions started together, and the policy both write holds either one's time), the
- * quarantine policy must be attached. IAM is eventually consistent,
- * so a miss throws {@link ContainmentNotVerifiedError}, which the workflow retries before failing.
+ * {@link revocationTime} of the incident's dispatch (the floor: any later time passes, as the time
+ * only ever moves later and two keys of one user are two executions writing one policy), the
+ * quarantine policy must be attached (or its inline fallback put). A protected user (name, path or
+ * tag, as IAM says now: the same rule contain applies) is `skipped`, not a failure. IAM is
+ * eventually consistent, so a miss throws {@link ContainmentNotVerifiedError}, which the workflow
+ * retries before failing. All reads run in parallel.
  */
-export async function verify(incident: Incident, revokeBefore: string, deps: VerifyDeps): Promise<Verification> {
+export async function verify(incident: Incident, deps: VerifyDeps): Promise<Verification> {
   const checkedAt = (deps.now ?? (() => new Date()))().toISOString();
-  if (incident.principalType === 'root' || incident.protectedPrincipal) {
-    return { status: 'skipped', otherKeys: [], quarantineAttached: false, checkedAt, problems: [] };
-  }
-  const [keys, inlineRevoked, attached] = await Promise.all([
-    listKeys(incident, deps),
-    revokePolicyTime(incident, deps),
-    attachedPolicies(incident, deps),
+  const skipped: Verification = { status: 'skipped', otherKeys: [], quarantineAttached: false, checkedAt, problems: [] };
+  if (incident.principalType === 'root' || incident.protectedPrincipal) return skipped;
+  const protection = read('GetUser', () => userProtection(deps.iam, incident.userName, deps.config.protectedPrincipals));
+  const reads = Promise.all([
+    read('ListAccessKeys', () => listKeys(incident, deps)),
+    read('GetUserPolicy', () => readRevocationTime(deps.iam, incident.userName)),
+    read('ListAttachedUserPolicies', () => attachedPolicies(incident, deps)),
+    read('GetUserPolicy', () => hasInlineQuarantine(incident, deps)),
   ]);
-  // The managed fallback (inline quota full) is named after the incident: it holds this
-  // execution's revocation time.
-  const fallback = `${RESPONDER_POLICY_PATH}${REVOKE_SESSIONS_POLICY_NAME}-${incident.incidentId}`;
-  const revoked = inlineRevoked ?? (attached.some((arn) => arn.endsWith(fallback)) ? revocationTime(revokeBefore) : undefined);
+  reads.catch(() => undefined); // a protected user's reads do not matter: never an unhandled rejection
+  const reason = await protection;
+  if (reason) {
+    deps.logger.warn('verification skipped: the user is protected', { userName: incident.userName, reason });
+    return skipped;
+  }
+  const [keys, revoked, attached, inlineQuarantine] = await reads;
   const required = revocationTime(incident.dispatchedAt);
   const key = keys.find((k) => k.accessKeyId === incident.accessKeyId);
-  // The managed quarantine, or its inline fallback when the user's managed-policy quota was full.
-  const quarantineAttached = attached.includes(deps.config.quarantinePolicyArn) || (await hasInlineQuarantine(incident, deps));
+  const quarantineAttached = attached.includes(deps.config.quarantinePolicyArn) || inlineQuarantine;
   const problems: string[] = [];
   if (!key) problems.push(`access key ${incident.accessKeyId} is not a key of user ${incident.userName}`);
   else if (key.status !== 'Inactive') problems.push(`access key ${incident.accessKeyId} is ${key.status}`);
@@ -73,51 +85,31 @@ export async function verify(incident: Incident, revokeBefore: string, deps: Ver
     deps.logger.warn('containment not (yet) visible', { problems });
     throw new ContainmentNotVerifiedError(problems.join('; '));
   }
-  deps.logger.info('containment verified', { otherKeys: result.otherKeys.length });
+  deps.logger.info('containment verified', { otherKeys: result.otherKeys.length, sessionsRevokedBefore: revoked, required });
   return result;
 }
 
 async function listKeys(incident: Incident, deps: VerifyDeps) {
-  try {
-    // A user has at most two access keys: one page.
-    const out = await deps.iam.send(new ListAccessKeysCommand({ UserName: incident.userName }));
-    return (out.AccessKeyMetadata ?? []).map((k) => ({ accessKeyId: k.AccessKeyId ?? '', status: k.Status ?? 'unknown' }));
-  } catch (err) {
-    return rethrowAws(err, 'ListAccessKeys');
-  }
+  // A user has at most two access keys: one page.
+  const out = await deps.iam.send(new ListAccessKeysCommand({ UserName: incident.userName }));
+  return (out.AccessKeyMetadata ?? []).map((k) => ({ accessKeyId: k.AccessKeyId ?? '', status: k.Status ?? 'unknown' }));
 }
 
-/** The time the inline revoke policy revokes before, if there is one. */
+/** Whether the inline fallback of the quarantine is there. */
 async function hasInlineQuarantine(incident: Incident, deps: VerifyDeps): Promise<boolean> {
   try {
     const out = await deps.iam.send(new GetUserPolicyCommand({ UserName: incident.userName, PolicyName: QUARANTINE_INLINE_POLICY_NAME }));
     return Boolean(out?.PolicyDocument);
   } catch (err) {
-    const code = awsErrorCode(err);
-    if (code === 'NoSuchEntity' || code === 'NoSuchEntityException') return false;
-    return rethrowAws(err, 'GetUserPolicy');
-  }
-}
-
-async function revokePolicyTime(incident: Incident, deps: VerifyDeps): Promise<string | undefined> {
-  try {
-    const out = await deps.iam.send(new GetUserPolicyCommand({ UserName: incident.userName, PolicyName: REVOKE_SESSIONS_POLICY_NAME }));
-    return revokedBefore(JSON.parse(decodeURIComponent(out.PolicyDocument ?? '')));
-  } catch (err) {
-    const code = awsErrorCode(err);
-    if (code === 'NoSuchEntity' || code === 'NoSuchEntityException') return undefined;
-    return rethrowAws(err, 'GetUserPolicy');
+    if (isNoSuchEntity(err)) return false;
+    throw err;
   }
 }
 
 async function attachedPolicies(incident: Incident, deps: VerifyDeps): Promise<string[]> {
   const arns: string[] = [];
-  try {
-    for await (const page of paginateListAttachedUserPolicies({ client: deps.iam }, { UserName: incident.userName })) {
-      for (const p of page.AttachedPolicies ?? []) if (p.PolicyArn) arns.push(p.PolicyArn);
-    }
-  } catch (err) {
-    rethrowAws(err, 'ListAttachedUserPolicies');
+  for await (const page of paginateListAttachedUserPolicies({ client: deps.iam }, { UserName: incident.userName })) {
+    for (const p of page.AttachedPolicies ?? []) if (p.PolicyArn) arns.push(p.PolicyArn);
   }
   return arns;
 }

@@ -54,7 +54,7 @@ describe('shapeHint', () => {
   });
 });
 
-describe('the drill command (contract in DESIGN.md)', () => {
+describe('the drill command (contract in docs/drill.md)', () => {
   it('prints one JSON document on stdout and nothing else, progress on stderr', () => {
     const scenario = path.join(ROOT, 'drill', 'scenarios', 'builtin.json');
 

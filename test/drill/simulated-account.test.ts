@@ -74,6 +74,28 @@ describe('SimulatedAccount', () => {
     expect(a.calls[0]).toMatchObject({ service: 'iam', operation: 'ListAccessKeys', invocation: 'DeactivateKey' });
   });
 
+  it('answers GetUser with the path and tags the scenario gives', () => {
+    const a = account({ users: [{ ...user, path: '/breakglass/', tags: { 'exposed-key-responder:protected': 'true' } }, { userName: 'plain' }] });
+
+    expect(a.call('iam', 'GetUser', { UserName: 'u' })).toMatchObject({
+      User: { UserName: 'u', Path: '/breakglass/', Tags: [{ Key: 'exposed-key-responder:protected', Value: 'true' }] },
+    });
+    expect(a.call('iam', 'GetUser', { UserName: 'plain' })).toMatchObject({ User: { UserName: 'plain', Path: '/' } });
+    expect(() => parseScenario({ users: [{ userName: 'x', path: 'no-slashes' }] })).toThrow(/an IAM path starts and ends with \//);
+  });
+
+  it('finds a support case by its display id, and refuses an unknown case id of the list as the Support API does', () => {
+    const a = account({ supportCases: [{ caseId: 'case-1', displayId: '1234567890', subject: 'AWS case' }] });
+
+    expect(a.call('support', 'DescribeCases', { displayId: '1234567890' })).toMatchObject({ cases: [{ caseId: 'case-1', displayId: '1234567890' }] });
+    expect(a.call('support', 'DescribeCases', { displayId: '999' })).toEqual({ cases: [] });
+    expect(() => a.call('support', 'DescribeCases', { caseIdList: ['case-unknown'] })).toThrow(expect.objectContaining({ name: 'CaseIdNotFound' }));
+  });
+
+  it('no longer creates customer-managed policies: the responder never asks', () => {
+    expect(() => account().call('iam', 'CreatePolicy', { PolicyName: 'p', PolicyDocument: '{}' })).toThrow(/does not implement iam:CreatePolicy/);
+  });
+
   it('rejects a scenario with an unknown field instead of ignoring it', () => {
     expect(() => parseScenario({ user: [] })).toThrow(/scenario is not usable/);
   });

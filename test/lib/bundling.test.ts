@@ -141,6 +141,11 @@ describe('the bundled contain Lambda against a local IAM endpoint', () => {
       req.on('end', () => {
         requests.push({ authorization: req.headers.authorization, body });
         res.writeHead(200, { 'content-type': 'text/xml' });
+        // Contain reads the user first (is it protected?), then deactivates the key.
+        if (new URLSearchParams(body).get('Action') === 'GetUser') {
+          res.end('<GetUserResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><GetUserResult><User><Path>/</Path><UserName>ci-deploy</UserName><UserId>AIDAEXAMPLE0000000001</UserId><Arn>arn:aws:iam::123456789012:user/ci-deploy</Arn><CreateDate>2026-01-01T00:00:00Z</CreateDate></User></GetUserResult><ResponseMetadata><RequestId>r-0</RequestId></ResponseMetadata></GetUserResponse>');
+          return;
+        }
         res.end('<UpdateAccessKeyResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></UpdateAccessKeyResponse>');
       });
     });
@@ -164,17 +169,16 @@ describe('the bundled contain Lambda against a local IAM endpoint', () => {
             PATH: process.env.PATH, AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_IAM: `http://127.0.0.1:${port}`,
             AWS_ACCESS_KEY_ID: 'AKIALAMBDAROLE000001', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'token',
             AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'SILENT',
-            DRY_RUN: 'false', QUARANTINE_POLICY_ARN: 'arn:aws:iam::123456789012:policy/exposed-key-responder/q',
+            DRY_RUN: 'false', QUARANTINE_POLICY_ARN: 'arn:aws:iam::123456789012:policy/exposed-key-responder/q', PROTECTED_USERS: '',
           },
           encoding: 'utf8',
         }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)));
       });
 
       expect(JSON.parse(out.trim().split('\n').pop()!)).toMatchObject({ action: 'deactivate-key', status: 'done' });
-      expect(requests).toHaveLength(1);
-      expect(requests[0].authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIALAMBDAROLE000001\//);
-      expect(new URLSearchParams(requests[0].body).get('Action')).toBe('UpdateAccessKey');
-      expect(Object.fromEntries(new URLSearchParams(requests[0].body))).toMatchObject({
+      expect(requests.map((r) => new URLSearchParams(r.body).get('Action'))).toEqual(['GetUser', 'UpdateAccessKey']);
+      expect(requests[1].authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIALAMBDAROLE000001\//);
+      expect(Object.fromEntries(new URLSearchParams(requests[1].body))).toMatchObject({
         UserName: 'ci-deploy', AccessKeyId: 'AKIAEXPOSEDKEY000001', Status: 'Inactive',
       });
     } finally {

@@ -47,6 +47,10 @@ export async function drill(scenario: ScenarioInput, events: unknown[], config: 
 }
 
 export const ACCOUNT = '123456789012';
+/** The stack's quarantine policy in the drill's account. */
+export const QUARANTINE_ARN = `arn:aws:iam::${ACCOUNT}:policy/exposed-key-responder/ExposedKeyResponderQuarantine`;
+/** The IAM operations that change the account (none may happen to a protected user or in a dry run). */
+export const WRITES = new Set(['UpdateAccessKey', 'PutUserPolicy', 'AttachUserPolicy', 'CreatePolicy', 'DeleteAccessKey']);
 export const EXPOSED = 'AKIAEXPOSEDKEY000001';
 export const OTHER = 'AKIAOTHERKEY00000002';
 

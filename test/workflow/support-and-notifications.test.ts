@@ -1,10 +1,12 @@
 import { DEFAULT_CONFIG, drill, EXPOSED, healthEvent, stackRules, trustedAdvisorEvent, twoKeyScenario } from './helpers';
 
 const AWS_CASE = 'case-123456789012-muen-2026-7118885805350839';
-const awsCase = { caseId: AWS_CASE, subject: `Your AWS access key ${EXPOSED} is exposed`, status: 'opened', severityCode: 'urgent', communications: ['We detected your key online.'] };
+/** What the Support Center shows for that case, and what Trusted Advisor's "Case ID" holds. */
+const AWS_DISPLAY_ID = '1234563851';
+const awsCase = { caseId: AWS_CASE, displayId: AWS_DISPLAY_ID, subject: `Your AWS access key ${EXPOSED} is exposed`, status: 'opened', severityCode: 'urgent', communications: ['We detected your key online.'] };
 
 /** Trusted Advisor's report naming the case AWS opened. */
-function reportWithCase(caseId = AWS_CASE) {
+function reportWithCase(caseId = AWS_DISPLAY_ID) {
   const event = trustedAdvisorEvent(EXPOSED, 'ci-deploy');
   const detail = event.detail as { 'check-item-detail': Record<string, string> };
   detail['check-item-detail']['Case ID'] = caseId;
@@ -25,7 +27,15 @@ describe('the AWS support case', () => {
     expect(reply).toContain(`[exposed-key-responder incident ${output.incident!.incidentId}]`);
     expect(reply).toContain(EXPOSED);
     expect(reply).toContain('ci-deploy');
-    expect(output.notifications.find((n) => n.channel === 'email')!.body).toContain(`AWS support case ${AWS_CASE} was answered`);
+    expect(output.notifications.find((n) => n.channel === 'email')!.body).toContain(`AWS support case ${AWS_DISPLAY_ID} was answered`);
+    expect(output.apiCalls.filter((c) => c.operation === 'AddCommunicationToCase')).toHaveLength(1);
+  });
+
+  it('finds the case by its API id too, when Trusted Advisor gives one', async () => {
+    const { output } = await drill(twoKeyScenario({ supportCases: [awsCase] }), [reportWithCase(AWS_CASE)]);
+
+    expect(output.account.supportCases[0].communications).toHaveLength(2);
+    expect(output.account.supportCases).toHaveLength(1);
   });
 
   it('opens one security case on business support when AWS opened none, with the configured severity', async () => {

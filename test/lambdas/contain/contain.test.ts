@@ -1,8 +1,7 @@
 import {
   AttachUserPolicyCommand,
-  CreatePolicyCommand,
   DeleteAccessKeyCommand,
-  EntityAlreadyExistsException,
+  GetUserCommand,
   IAMClient,
   LimitExceededException,
   NoSuchEntityException,
@@ -12,25 +11,27 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { contain, ContainConfig, ContainDeps } from '../../../lambdas/contain/contain';
-import { InvalidIncidentError, TransientAwsError } from '../../../lambdas/shared/errors';
+import { EscalationRequiredError, InvalidIncidentError, TransientAwsError } from '../../../lambdas/shared/errors';
 import { Incident } from '../../../lambdas/shared/incident';
-import { compactQuarantinePolicy, QUARANTINE_INLINE_POLICY_NAME, RESPONDER_POLICY_PATH, REVOKE_SESSIONS_POLICY_NAME, revokeOlderSessionsPolicy } from '../../../lambdas/shared/policies';
+import { compactQuarantinePolicy, QUARANTINE_INLINE_POLICY_NAME, REVOKE_SESSIONS_POLICY_NAME } from '../../../lambdas/shared/policies';
+import { parseProtectedPrincipals } from '../../../lambdas/shared/protection';
 import { ContainAction } from '../../../lambdas/shared/steps';
-import { ACCOUNT_ID, anIncident, awsError, fakeLogger, KEY_ID, REVOKE_BEFORE, REVOKED_BEFORE } from '../helpers';
+import { anIncident, awsError, fakeLogger, KEY_ID, REVOKE_BEFORE, REVOKED_BEFORE } from '../helpers';
+import { fakeUser } from './fake-user';
 
 const iam = mockClient(IAMClient);
 
 const QUARANTINE_POLICY_ARN = 'arn:aws:iam::123456789012:policy/exposed-key-responder/ExposedKeyResponder-Quarantine';
 const NOW = new Date('2026-11-20T10:00:01.500Z');
 const ACTIONS: ContainAction[] = ['deactivate-key', 'revoke-sessions', 'quarantine'];
-const FALLBACK_POLICY_NAME = `${REVOKE_SESSIONS_POLICY_NAME}-${KEY_ID}-20261120`;
-const FALLBACK_POLICY_ARN = `arn:aws:iam::${ACCOUNT_ID}:policy/exposed-key-responder/${FALLBACK_POLICY_NAME}`;
+const WRITES = [UpdateAccessKeyCommand, PutUserPolicyCommand, AttachUserPolicyCommand];
+const quotaFull = (message = 'Cannot exceed quota for PoliciesPerUser: 10') => new LimitExceededException({ message, $metadata: { httpStatusCode: 409 } });
 
 function deps(config: Partial<ContainConfig> = {}): ContainDeps & { logger: ReturnType<typeof fakeLogger> } {
   return {
     iam: new IAMClient({}),
     logger: fakeLogger(),
-    config: { dryRun: false, quarantinePolicyArn: QUARANTINE_POLICY_ARN, ...config },
+    config: { dryRun: false, quarantinePolicyArn: QUARANTINE_POLICY_ARN, protectedPrincipals: parseProtectedPrincipals([]), ...config },
     now: () => NOW,
   };
 }
@@ -39,25 +40,23 @@ function run(action: ContainAction, incident: Incident = anIncident(), d = deps(
   return contain(incident, action, REVOKE_BEFORE, d);
 }
 
+const writes = () => WRITES.flatMap((c) => iam.commandCalls(c as typeof UpdateAccessKeyCommand));
+
 beforeEach(() => {
   iam.reset();
-  iam.onAnyCommand().resolves({});
+  fakeUser(iam);
 });
 
 describe('contain deactivate-key', () => {
-  it('sets exactly the exposed key of the named user Inactive, and nothing else', async () => {
-    const result = await run('deactivate-key');
+  it('reads the user, then sets exactly the exposed key of the named user Inactive, and nothing else', async () => {
+    const d = deps();
 
-    expect(iam.calls()).toHaveLength(1);
-    expect(iam.commandCalls(UpdateAccessKeyCommand).map((c) => c.args[0].input)).toEqual([
-      { UserName: 'ci-deploy', AccessKeyId: KEY_ID, Status: 'Inactive' },
-    ]);
-    expect(result).toEqual({
-      action: 'deactivate-key',
-      status: 'done',
-      detail: `set access key ${KEY_ID} of user ci-deploy Inactive`,
-      at: NOW.toISOString(),
-    });
+    const result = await run('deactivate-key', anIncident(), d);
+
+    expect(iam.calls().map((c) => c.args[0].constructor.name)).toEqual(['GetUserCommand', 'UpdateAccessKeyCommand']);
+    expect(iam.commandCalls(UpdateAccessKeyCommand).map((c) => c.args[0].input)).toEqual([{ UserName: 'ci-deploy', AccessKeyId: KEY_ID, Status: 'Inactive' }]);
+    expect(result).toEqual({ action: 'deactivate-key', status: 'done', detail: `set access key ${KEY_ID} of user ci-deploy Inactive`, at: NOW.toISOString() });
+    expect(d.logger.info).toHaveBeenCalledWith('contained', { action: 'deactivate-key', detail: `set access key ${KEY_ID} of user ci-deploy Inactive` });
   });
 
   it('never deletes the key: a disabled key can be restored', async () => {
@@ -67,12 +66,14 @@ describe('contain deactivate-key', () => {
   });
 
   it('always passes UserName, so it never acts on the caller\'s own user', async () => {
+    fakeUser(iam, 'other-user');
+
     await run('deactivate-key', anIncident({ userName: 'other-user' }));
 
     expect(iam).toHaveReceivedCommandWith(UpdateAccessKeyCommand, { UserName: 'other-user', AccessKeyId: KEY_ID, Status: 'Inactive' });
   });
 
-  it('fails with InvalidIncidentError, keeping the cause, when IAM does not know the key or user', async () => {
+  it('fails with InvalidIncidentError, keeping the cause, when IAM does not know the key', async () => {
     const notFound = new NoSuchEntityException({ message: `The Access Key with id ${KEY_ID} cannot be found.`, $metadata: { httpStatusCode: 404 } });
     iam.on(UpdateAccessKeyCommand).rejects(notFound);
 
@@ -84,85 +85,12 @@ describe('contain deactivate-key', () => {
       cause: notFound,
     });
   });
-});
 
-describe('contain revoke-sessions', () => {
-  it('puts the inline revoke policy denying every session issued up to five minutes after revokeBefore', async () => {
-    const result = await run('revoke-sessions');
+  it('fails with InvalidIncidentError and changes nothing when IAM does not know the user', async () => {
+    const result = run('deactivate-key', anIncident({ userName: 'no-such-user' }));
 
-    const calls = iam.commandCalls(PutUserPolicyCommand);
-    expect(iam.calls()).toHaveLength(1);
-    expect(calls).toHaveLength(1);
-    const { UserName, PolicyName, PolicyDocument } = calls[0].args[0].input;
-    expect(UserName).toBe('ci-deploy');
-    expect(PolicyName).toBe(REVOKE_SESSIONS_POLICY_NAME);
-    expect(JSON.parse(PolicyDocument ?? '')).toEqual({
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Sid: 'RevokeOlderSessions',
-          Effect: 'Deny',
-          Action: '*',
-          Resource: '*',
-          Condition: { DateLessThan: { 'aws:TokenIssueTime': REVOKED_BEFORE } },
-        },
-      ],
-    });
-    expect(result).toMatchObject({ action: 'revoke-sessions', status: 'done' });
-    expect(result.detail).toContain(REVOKED_BEFORE);
-  });
-
-  it('falls back to a customer-managed policy under /exposed-key-responder/ when the inline quota is full', async () => {
-    iam.on(PutUserPolicyCommand).rejects(new LimitExceededException({ message: 'Maximum policy size of 2048 bytes exceeded for user ci-deploy', $metadata: { httpStatusCode: 409 } }));
-    const d = deps();
-
-    const result = await run('revoke-sessions', anIncident(), d);
-
-    const created = iam.commandCalls(CreatePolicyCommand).map((c) => c.args[0].input);
-    expect(created).toHaveLength(1);
-    expect(created[0]).toMatchObject({ PolicyName: FALLBACK_POLICY_NAME, Path: RESPONDER_POLICY_PATH });
-    expect(created[0].Path).toBe('/exposed-key-responder/');
-    expect(JSON.parse(created[0].PolicyDocument ?? '')).toEqual(revokeOlderSessionsPolicy(REVOKED_BEFORE));
-    expect(iam.commandCalls(AttachUserPolicyCommand).map((c) => c.args[0].input)).toEqual([
-      { UserName: 'ci-deploy', PolicyArn: FALLBACK_POLICY_ARN },
-    ]);
-    expect(result.status).toBe('done');
-    expect(d.logger.warn).toHaveBeenCalledWith('inline policy quota full: revoking through a managed policy', { userName: 'ci-deploy' });
-  });
-
-  it('accepts a fallback policy that already exists (a retried step) and still attaches it', async () => {
-    iam.on(PutUserPolicyCommand).rejects(new LimitExceededException({ message: 'quota', $metadata: {} }));
-    iam.on(CreatePolicyCommand).rejects(new EntityAlreadyExistsException({ message: `A policy called ${FALLBACK_POLICY_NAME} already exists.`, $metadata: {} }));
-
-    const result = await run('revoke-sessions');
-
-    expect(iam).toHaveReceivedCommandWith(AttachUserPolicyCommand, { UserName: 'ci-deploy', PolicyArn: FALLBACK_POLICY_ARN });
-    expect(result.status).toBe('done');
-  });
-
-  it('turns throttling of the fallback CreatePolicy into TransientAwsError without attaching anything', async () => {
-    iam.on(PutUserPolicyCommand).rejects(new LimitExceededException({ message: 'quota', $metadata: {} }));
-    iam.on(CreatePolicyCommand).rejects(awsError('Throttling', 'Rate exceeded'));
-
-    const result = run('revoke-sessions');
-
-    await expect(result).rejects.toBeInstanceOf(TransientAwsError);
-    await expect(result).rejects.toThrow('CreatePolicy: Throttling: Rate exceeded');
-    expect(iam).not.toHaveReceivedCommand(AttachUserPolicyCommand);
-  });
-
-  it('rethrows AccessDenied on PutUserPolicy unchanged and does not fall back', async () => {
-    const denied = awsError('AccessDenied', 'User is not authorized to perform: iam:PutUserPolicy', 403);
-    iam.on(PutUserPolicyCommand).rejects(denied);
-
-    await expect(run('revoke-sessions')).rejects.toBe(denied);
-    expect(iam).not.toHaveReceivedCommand(CreatePolicyCommand);
-  });
-
-  it('fails with InvalidIncidentError when the user does not exist', async () => {
-    iam.on(PutUserPolicyCommand).rejects(new NoSuchEntityException({ message: 'The user with name ci-deploy cannot be found.', $metadata: {} }));
-
-    await expect(run('revoke-sessions')).rejects.toBeInstanceOf(InvalidIncidentError);
+    await expect(result).rejects.toMatchObject({ name: 'InvalidIncidentError', message: expect.stringMatching(/^GetUser: access key .* of user no-such-user not found/) });
+    expect(writes()).toEqual([]);
   });
 });
 
@@ -170,30 +98,41 @@ describe('contain quarantine', () => {
   it('attaches the configured quarantine policy to the user', async () => {
     const result = await run('quarantine');
 
-    expect(iam.calls()).toHaveLength(1);
-    expect(iam.commandCalls(AttachUserPolicyCommand).map((c) => c.args[0].input)).toEqual([
-      { UserName: 'ci-deploy', PolicyArn: QUARANTINE_POLICY_ARN },
-    ]);
-    expect(result).toEqual({
-      action: 'quarantine',
-      status: 'done',
-      detail: `attach quarantine policy ${QUARANTINE_POLICY_ARN} to user ci-deploy`,
-      at: NOW.toISOString(),
-    });
+    expect(iam.commandCalls(AttachUserPolicyCommand).map((c) => c.args[0].input)).toEqual([{ UserName: 'ci-deploy', PolicyArn: QUARANTINE_POLICY_ARN }]);
+    expect(writes()).toHaveLength(1);
+    expect(result).toEqual({ action: 'quarantine', status: 'done', detail: `attach quarantine policy ${QUARANTINE_POLICY_ARN} to user ci-deploy`, at: NOW.toISOString() });
   });
 
-  it('puts the compact quarantine inline when the user already has its quota of managed policies', async () => {
-    iam.on(AttachUserPolicyCommand).rejects(awsError('LimitExceededException', 'Cannot exceed quota for PoliciesPerUser: 10'));
+  it.each([
+    ['the SDK\'s LimitExceededException', quotaFull()],
+    ['IAM\'s bare LimitExceeded code', awsError('LimitExceeded', 'Cannot exceed quota for PoliciesPerUser: 10', 409)],
+  ])('puts the compact quarantine inline when the managed-policy quota is full (%s)', async (_how, error) => {
+    iam.on(AttachUserPolicyCommand).rejects(error);
 
     const result = await run('quarantine');
 
     const [put] = iam.commandCalls(PutUserPolicyCommand).map((c) => c.args[0].input);
     expect(put).toMatchObject({ UserName: 'ci-deploy', PolicyName: QUARANTINE_INLINE_POLICY_NAME });
     const document = JSON.parse(put.PolicyDocument ?? '');
-    expect(document).toEqual(compactQuarantinePolicy());
-    expect(document.Statement[0]).toMatchObject({ Effect: 'Deny', Resource: '*' });
-    expect(JSON.stringify(document).replace(/\s/g, '').length).toBeLessThan(1500); // leaves room in the 2,048 inline quota
+    expect(document.Statement).toEqual([expect.objectContaining({ Effect: 'Deny', Resource: '*', Action: expect.arrayContaining(['iam:*', 'sts:AssumeRole*']) })]);
     expect(result.detail).toBe(`put inline quarantine policy ${QUARANTINE_INLINE_POLICY_NAME} on user ci-deploy (its managed-policy quota is full)`);
+  });
+
+  it('escalates with the commands a human must run when the inline policies are full too', async () => {
+    iam.on(AttachUserPolicyCommand).rejects(quotaFull());
+    iam.on(PutUserPolicyCommand).rejects(quotaFull('Maximum policy size of 2048 bytes exceeded for user ci-deploy'));
+    const d = deps();
+
+    const err = (await run('quarantine', anIncident(), d).then(() => undefined, (e: unknown) => e)) as EscalationRequiredError;
+
+    expect(err).toBeInstanceOf(EscalationRequiredError);
+    expect(err.name).toBe('EscalationRequiredError');
+    expect(err.message).toMatch(/^user ci-deploy could not be quarantined: it has IAM's quota of managed policies \(10\)/);
+    expect(err.message).toContain('  aws iam list-attached-user-policies --user-name ci-deploy\n');
+    expect(err.message).toContain(`  aws iam attach-user-policy --user-name ci-deploy --policy-arn ${QUARANTINE_POLICY_ARN}\n`);
+    expect(err.message).toContain(`  aws iam put-user-policy --user-name ci-deploy --policy-name ${QUARANTINE_INLINE_POLICY_NAME} --policy-document '${JSON.stringify(compactQuarantinePolicy())}'`);
+    expect(iam.commandCalls(PutUserPolicyCommand)).toHaveLength(1); // a full quota is not retried
+    expect(d.logger.error).toHaveBeenCalledWith('managed and inline policy quotas full: the quarantine cannot be put in place, escalating', { userName: 'ci-deploy' });
   });
 
   it('does not fall back for another attach error', async () => {
@@ -206,22 +145,61 @@ describe('contain quarantine', () => {
 
 describe('contain: principals it must not touch', () => {
   it.each(ACTIONS)('skips %s for the root user without any IAM call', async (action) => {
-    const incident = anIncident({ userName: 'root', principalType: 'root' });
-
-    const result = await run(action, incident);
+    const result = await run(action, anIncident({ userName: 'root', principalType: 'root' }));
 
     expect(iam).not.toHaveReceivedAnyCommand();
     expect(result).toEqual({ action, status: 'skipped', detail: expect.stringContaining('root'), at: NOW.toISOString() });
   });
 
-  it.each(ACTIONS)('skips %s for a protected user without any IAM call', async (action) => {
-    const incident = anIncident({ userName: 'break-glass', protectedPrincipal: true });
-
-    const result = await run(action, incident);
+  it.each(ACTIONS)('skips %s for a user the dispatcher found protected, without any IAM call', async (action) => {
+    const result = await run(action, anIncident({ userName: 'break-glass', protectedPrincipal: true }));
 
     expect(iam).not.toHaveReceivedAnyCommand();
     expect(result.status).toBe('skipped');
     expect(result.detail).toBe('user break-glass is protected by configuration: nothing was changed, a human must act');
+  });
+
+  it.each(ACTIONS)('checks protection itself before %s: a name on the list (any case) is refused after GetUser only', async (action) => {
+    const d = deps({ protectedPrincipals: parseProtectedPrincipals(['CI-Deploy']) });
+
+    const result = await run(action, anIncident({ protectedPrincipal: false }), d);
+
+    expect(iam.commandCalls(GetUserCommand).map((c) => c.args[0].input)).toEqual([{ UserName: 'ci-deploy' }]);
+    expect(writes()).toEqual([]);
+    const reason = 'user ci-deploy is on the protected list (entry "CI-Deploy"): nothing was changed, a human must act';
+    expect(result).toEqual({ action, status: 'skipped', detail: reason, at: NOW.toISOString() });
+    expect(d.logger.warn).toHaveBeenCalledWith('containment refused', { action, userName: 'ci-deploy', reason });
+  });
+
+  it('refuses a user whose IAM path is under a protected /path/* prefix', async () => {
+    fakeUser(iam, 'ci-deploy', { path: '/breakglass/ops/' });
+
+    const result = await run('deactivate-key', anIncident(), deps({ protectedPrincipals: parseProtectedPrincipals(['/breakglass/*']) }));
+
+    expect(result.status).toBe('skipped');
+    expect(result.detail).toBe('user ci-deploy has path /breakglass/ops/, protected by the entry "/breakglass/*": nothing was changed, a human must act');
+    expect(writes()).toEqual([]);
+  });
+
+  it('refuses a user tagged exposed-key-responder:protected=true (value in any case), with an empty protected list', async () => {
+    fakeUser(iam, 'ci-deploy', { tags: { 'exposed-key-responder:protected': 'TRUE' } });
+
+    const result = await run('quarantine');
+
+    expect(result.status).toBe('skipped');
+    expect(result.detail).toBe('user ci-deploy carries the tag exposed-key-responder:protected=TRUE: nothing was changed, a human must act');
+    expect(writes()).toEqual([]);
+  });
+
+  it.each([
+    ['a tag whose value is not true', { 'exposed-key-responder:protected': 'false' }],
+    ['a tag of another key', { 'exposed-key-responder:protect': 'true' }],
+  ])('contains a user with %s', async (_what, tags) => {
+    fakeUser(iam, 'ci-deploy', { tags });
+
+    const result = await run('deactivate-key');
+
+    expect(result.status).toBe('done');
   });
 
   it('skips a root key even in a dry run', async () => {
@@ -237,11 +215,19 @@ describe('contain: dry run', () => {
     ['deactivate-key', `would set access key ${KEY_ID} of user ci-deploy Inactive`],
     ['revoke-sessions', `would deny every session of user ci-deploy issued before ${REVOKED_BEFORE} (inline policy ${REVOKE_SESSIONS_POLICY_NAME})`],
     ['quarantine', `would attach quarantine policy ${QUARANTINE_POLICY_ARN} to user ci-deploy`],
-  ] as Array<[ContainAction, string]>)('reports what %s would do without any IAM call', async (action, detail) => {
+  ] as Array<[ContainAction, string]>)('reports what %s would do, reading only the user (protection)', async (action, detail) => {
     const result = await run(action, anIncident(), deps({ dryRun: true }));
 
-    expect(iam).not.toHaveReceivedAnyCommand();
+    expect(iam.calls().map((c) => c.args[0].constructor.name)).toEqual(['GetUserCommand']);
     expect(result).toEqual({ action, status: 'dry-run', detail, at: NOW.toISOString() });
+  });
+
+  it('says a protected user would be skipped, not contained', async () => {
+    fakeUser(iam, 'ci-deploy', { tags: { 'exposed-key-responder:protected': 'true' } });
+
+    const result = await run('deactivate-key', anIncident(), deps({ dryRun: true }));
+
+    expect(result.status).toBe('skipped');
   });
 });
 
@@ -252,13 +238,21 @@ describe('contain: transient failures', () => {
     ['deactivate-key', 'UpdateAccessKey', () => iam.on(UpdateAccessKeyCommand).rejects(throttling)],
     ['revoke-sessions', 'PutUserPolicy', () => iam.on(PutUserPolicyCommand).rejects(throttling)],
     ['quarantine', 'AttachUserPolicy', () => iam.on(AttachUserPolicyCommand).rejects(throttling)],
-  ] as const)('turns Throttling during %s into TransientAwsError keeping the cause', async (action, operation, throttle) => {
+    ['quarantine', 'GetUser', () => iam.on(GetUserCommand).rejects(throttling)],
+  ] as const)('turns Throttling during %s (%s) into TransientAwsError keeping the cause', async (action, operation, throttle) => {
     throttle();
 
     const result = run(action);
 
     await expect(result).rejects.toBeInstanceOf(TransientAwsError);
     await expect(result).rejects.toMatchObject({ message: `${operation}: Throttling: Rate exceeded`, cause: throttling });
+  });
+
+  it('changes nothing when the protection check cannot be made', async () => {
+    iam.on(GetUserCommand).rejects(awsError('Throttling', 'Rate exceeded'));
+
+    await expect(run('deactivate-key')).rejects.toBeInstanceOf(TransientAwsError);
+    expect(writes()).toEqual([]);
   });
 
   it('turns an IAM 500 into TransientAwsError', async () => {

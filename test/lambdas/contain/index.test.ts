@@ -5,7 +5,7 @@ import type * as ContainHandlerModule from '../../../lambdas/contain/index';
 import { anIncident, KEY_ID, loadIsolated, restoreEnv, REVOKE_BEFORE } from '../helpers';
 
 const QUARANTINE_POLICY_ARN = 'arn:aws:iam::123456789012:policy/exposed-key-responder/ExposedKeyResponder-Quarantine';
-const ENV = { DRY_RUN: 'false', QUARANTINE_POLICY_ARN };
+const ENV = { DRY_RUN: 'false', QUARANTINE_POLICY_ARN, PROTECTED_USERS: 'break-glass,/admins/*' };
 
 interface Loaded {
   handler: typeof ContainHandlerModule.handler;
@@ -29,10 +29,20 @@ afterEach(() => {
 });
 
 describe('contain handler: configuration', () => {
-  it.each(['DRY_RUN', 'QUARANTINE_POLICY_ARN'])('fails at load when %s is missing', (name) => {
+  it.each(['DRY_RUN', 'QUARANTINE_POLICY_ARN', 'PROTECTED_USERS'])('fails at load when %s is missing', (name) => {
     const load = () => loadHandler({ ...ENV, [name]: undefined });
 
     expect(load).toThrow(`environment variable ${name} is required`);
+  });
+
+  it('accepts an empty PROTECTED_USERS (nobody protected)', () => {
+    expect(() => loadHandler({ ...ENV, PROTECTED_USERS: '' })).not.toThrow();
+  });
+
+  it('fails at load on a protected entry that is neither a user name nor a /path/* prefix', () => {
+    expect(() => loadHandler({ ...ENV, PROTECTED_USERS: 'ok-user,/admins/' })).toThrow(
+      'protected principal "/admins/" is neither an IAM user name nor an IAM path prefix written /path/*',
+    );
   });
 
   it('fails at load when DRY_RUN is neither true nor false', () => {
@@ -43,6 +53,7 @@ describe('contain handler: configuration', () => {
 describe('contain handler: invocation', () => {
   it('parses the step input and deactivates the key through the core', async () => {
     const { handler, sdk, iam } = loadHandler(ENV);
+    iam.on(sdk.GetUserCommand).resolves({ User: { UserName: 'ci-deploy', Path: '/', UserId: 'AIDA', Arn: 'arn', CreateDate: new Date(0) } });
     iam.on(sdk.UpdateAccessKeyCommand).resolves({});
 
     const result = await handler({ incident: anIncident(), action: 'deactivate-key', revokeBefore: REVOKE_BEFORE });
@@ -55,6 +66,7 @@ describe('contain handler: invocation', () => {
 
   it('attaches the quarantine policy named by QUARANTINE_POLICY_ARN', async () => {
     const { handler, sdk, iam } = loadHandler(ENV);
+    iam.on(sdk.GetUserCommand).resolves({ User: { UserName: 'ci-deploy', Path: '/', UserId: 'AIDA', Arn: 'arn', CreateDate: new Date(0) } });
     iam.on(sdk.AttachUserPolicyCommand).resolves({});
 
     await handler({ incident: anIncident(), action: 'quarantine', revokeBefore: REVOKE_BEFORE });
@@ -62,13 +74,24 @@ describe('contain handler: invocation', () => {
     expect(iam).toHaveReceivedCommandWith(sdk.AttachUserPolicyCommand, { UserName: 'ci-deploy', PolicyArn: QUARANTINE_POLICY_ARN });
   });
 
+  it('refuses a user under a PROTECTED_USERS path prefix, as IAM says its path is', async () => {
+    const { handler, sdk, iam } = loadHandler(ENV);
+    iam.on(sdk.GetUserCommand).resolves({ User: { UserName: 'ci-deploy', Path: '/admins/', UserId: 'AIDA', Arn: 'arn', CreateDate: new Date(0) } });
+
+    const result = await handler({ incident: anIncident(), action: 'deactivate-key', revokeBefore: REVOKE_BEFORE });
+
+    expect(result).toMatchObject({ status: 'skipped', detail: expect.stringContaining('protected by the entry "/admins/*"') });
+    expect(iam).not.toHaveReceivedCommand(sdk.UpdateAccessKeyCommand);
+  });
+
   it('changes nothing when DRY_RUN is true', async () => {
-    const { handler, iam } = loadHandler({ ...ENV, DRY_RUN: 'true' });
+    const { handler, sdk, iam } = loadHandler({ ...ENV, DRY_RUN: 'true' });
+    iam.on(sdk.GetUserCommand).resolves({ User: { UserName: 'ci-deploy', Path: '/', UserId: 'AIDA', Arn: 'arn', CreateDate: new Date(0) } });
 
     const result = await handler({ incident: anIncident(), action: 'revoke-sessions', revokeBefore: REVOKE_BEFORE });
 
     expect(result.status).toBe('dry-run');
-    expect(iam).not.toHaveReceivedAnyCommand();
+    expect(iam.calls().map((c) => c.args[0].constructor.name)).toEqual(['GetUserCommand']);
   });
 
   it('rejects input that does not fit with InvalidIncidentError and calls nothing', async () => {
@@ -83,14 +106,16 @@ describe('contain handler: invocation', () => {
 
 describe('contain createHandler (the seam the drill uses)', () => {
   it('reads the environment it is given rather than process.env, and fails fast on a gap in it', async () => {
-    const { createHandler, iam } = loadHandler(ENV);
+    const { createHandler, sdk, iam } = loadHandler(ENV);
     const otherArn = 'arn:aws:iam::123456789012:policy/other-quarantine';
+    iam.on(sdk.GetUserCommand).resolves({ User: { UserName: 'ci-deploy', Path: '/', UserId: 'AIDA', Arn: 'arn', CreateDate: new Date(0) } });
 
-    const handler = createHandler({ DRY_RUN: 'true', QUARANTINE_POLICY_ARN: otherArn });
+    const handler = createHandler({ DRY_RUN: 'true', QUARANTINE_POLICY_ARN: otherArn, PROTECTED_USERS: '' });
     const result = await handler({ incident: anIncident(), action: 'quarantine', revokeBefore: REVOKE_BEFORE });
 
     expect(result).toMatchObject({ status: 'dry-run', detail: `would attach quarantine policy ${otherArn} to user ci-deploy` });
-    expect(iam).not.toHaveReceivedAnyCommand();
+    expect(iam).not.toHaveReceivedCommand(sdk.AttachUserPolicyCommand);
     expect(() => createHandler({ DRY_RUN: 'false' })).toThrow('environment variable QUARANTINE_POLICY_ARN is required');
+    expect(() => createHandler({ DRY_RUN: 'false', QUARANTINE_POLICY_ARN: otherArn })).toThrow('environment variable PROTECTED_USERS is required');
   });
 });

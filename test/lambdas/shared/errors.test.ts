@@ -1,10 +1,12 @@
-import { NoSuchEntityException } from '@aws-sdk/client-iam';
+import { LimitExceededException, NoSuchEntityException } from '@aws-sdk/client-iam';
 import { ExecutionAlreadyExists } from '@aws-sdk/client-sfn';
 import {
   awsErrorCode,
   ContainmentNotVerifiedError,
   describeError,
+  EscalationRequiredError,
   InvalidIncidentError,
+  isQuotaExceeded,
   isTransientAwsError,
   rethrowAws,
   TransientAwsError,
@@ -25,6 +27,7 @@ describe('error classes', () => {
     ['InvalidIncidentError', new InvalidIncidentError('x')],
     ['TransientAwsError', new TransientAwsError('x')],
     ['ContainmentNotVerifiedError', new ContainmentNotVerifiedError('x')],
+    ['EscalationRequiredError', new EscalationRequiredError('x')],
   ])('sets name to the class name %s, which Step Functions matches in ErrorEquals', (className, err) => {
     expect(err.name).toBe(className);
     expect(err.constructor.name).toBe(className);
@@ -68,6 +71,28 @@ describe('isTransientAwsError', () => {
     ['null', null],
   ])('does not classify %s as transient', (_what, err) => {
     expect(isTransientAwsError(err)).toBe(false);
+  });
+});
+
+describe('a full quota (IAM LimitExceeded) is never throttling', () => {
+  const quotas = [
+    ['IAM\'s code LimitExceeded (409)', awsError('LimitExceeded', 'Cannot exceed quota for PoliciesPerUser: 10', 409)],
+    ['the SDK\'s LimitExceededException', new LimitExceededException({ message: 'Maximum policy size of 2048 bytes exceeded', $metadata: { httpStatusCode: 409 } })],
+    ['a LimitExceededException marked retryable as throttling', Object.assign(awsError('LimitExceededException', 'quota', 400), { $retryable: { throttling: true } })],
+  ] as const;
+
+  it.each(quotas)('recognises %s as a full quota', (_what, err) => {
+    expect(isQuotaExceeded(err)).toBe(true);
+  });
+
+  it.each(quotas)('does not classify %s as transient, and rethrowAws leaves it unchanged', (_what, err) => {
+    expect(isTransientAwsError(err)).toBe(false);
+    expect(thrownBy(() => rethrowAws(err, 'PutUserPolicy'))).toBe(err);
+  });
+
+  it('still reads EC2\'s RequestLimitExceeded (its throttling) as transient', () => {
+    expect(isQuotaExceeded(awsError('RequestLimitExceeded'))).toBe(false);
+    expect(isTransientAwsError(awsError('RequestLimitExceeded'))).toBe(true);
   });
 });
 

@@ -1,4 +1,4 @@
-import { QUARANTINE_DENIED_ACTIONS, REVOCATION_MARGIN_SECONDS, revocationTime, revokedBefore, revokeOlderSessionsPolicy } from '../../../lambdas/shared/policies';
+import { REVOCATION_MARGIN_SECONDS, latestTime, revocationTime, revokedBefore, revokeOlderSessionsPolicy } from '../../../lambdas/shared/policies';
 import { readPolicy } from '../helpers';
 
 const BEFORE = '2026-11-20T10:00:00.123Z';
@@ -80,30 +80,6 @@ describe('revokedBefore', () => {
   });
 });
 
-describe('QUARANTINE_DENIED_ACTIONS', () => {
-  it.each(['AWSCompromisedKeyQuarantine.json', 'AWSCompromisedKeyQuarantineV2.json', 'AWSCompromisedKeyQuarantineV3.json'])(
-    'denies every action AWS denies in %s',
-    (file) => {
-      const statements = readPolicy(file).PolicyVersion.Document.Statement as Array<{ Effect: string; Action: string[] }>;
-      const awsDenied = statements.filter((s) => s.Effect === 'Deny').flatMap((s) => s.Action);
-
-      const missing = awsDenied.filter((a) => !QUARANTINE_DENIED_ACTIONS.includes(a));
-
-      expect(missing).toEqual([]);
-    },
-  );
-
-  it('also denies undoing the quarantine and blinding the account', () => {
-    expect(QUARANTINE_DENIED_ACTIONS).toEqual(
-      expect.arrayContaining(['iam:DeleteUserPolicy', 'iam:DetachUserPolicy', 'cloudtrail:StopLogging', 'guardduty:DeleteDetector', 'sts:AssumeRole']),
-    );
-  });
-
-  it('lists each action once', () => {
-    expect(new Set(QUARANTINE_DENIED_ACTIONS).size).toBe(QUARANTINE_DENIED_ACTIONS.length);
-  });
-});
-
 describe('revocationTime', () => {
   it('reaches five minutes past the start, so sessions minted while the deactivation propagates are revoked too', () => {
     expect(REVOCATION_MARGIN_SECONDS).toBe(300);
@@ -121,5 +97,14 @@ describe('revokedBefore with an action list', () => {
     const doc = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: ['*'], Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': BEFORE } } }] };
 
     expect(revokedBefore(doc)).toBe(BEFORE);
+  });
+});
+
+describe('latestTime', () => {
+  it('picks the later time, ignoring what is missing or not a date', () => {
+    expect(latestTime('2026-11-20T10:05:00.000Z', '2026-11-20T10:05:00.001Z')).toBe('2026-11-20T10:05:00.001Z');
+    expect(latestTime(undefined, '2026-11-20T10:05:00.000Z')).toBe('2026-11-20T10:05:00.000Z');
+    expect(latestTime('not a date', '2026-11-19T00:00:00Z')).toBe('2026-11-19T00:00:00Z');
+    expect(latestTime(undefined, 'garbage')).toBeUndefined();
   });
 });

@@ -36,6 +36,10 @@ const support = mockClient(SupportClient);
 const INCIDENT_ID = `${KEY_ID}-20261120`;
 const MARKER = `[exposed-key-responder incident ${INCIDENT_ID}]`;
 const TA_CASE_ID = 'case-123456789012-muen-2026-0000000000000001';
+/** The number the Support Center shows for that case: what Trusted Advisor's "Case ID" holds. */
+const TA_DISPLAY_ID = '1234560001';
+const TA_CASE = { caseId: TA_CASE_ID, displayId: TA_DISPLAY_ID, subject: 'Action Required: Your AWS Access Key is Exposed', status: 'opened' };
+const TA_LOOKUP = { caseIdList: [TA_CASE_ID], includeResolvedCases: true, includeCommunications: false };
 const AWS_CASE_ID = 'case-123456789012-muen-2026-7118885805350839';
 const OWN_CASE_ID = 'case-123456789012-muen-2026-0000000000000042';
 const NEW_CASE_ID = 'case-123456789012-muen-2026-0000000000000099';
@@ -119,6 +123,9 @@ const writes = () => [...support.commandCalls(AddCommunicationToCaseCommand), ..
 beforeEach(() => {
   support.reset();
   support.on(DescribeCasesCommand).resolves({ cases: [] });
+  // AWS's case exists: by its API id and by the number Trusted Advisor gives.
+  support.on(DescribeCasesCommand, { caseIdList: [TA_CASE_ID] }).resolves({ cases: [TA_CASE] });
+  support.on(DescribeCasesCommand, { displayId: TA_DISPLAY_ID }).resolves({ cases: [TA_CASE] });
   support.on(DescribeCommunicationsCommand).resolves({ communications: [] });
   support.on(AddCommunicationToCaseCommand).resolves({ result: true });
   support.on(CreateCaseCommand).resolves({ caseId: NEW_CASE_ID });
@@ -139,9 +146,9 @@ describe('informSupport: the case AWS opened (Trusted Advisor case id)', () => {
     expect(body).toContain(`[done] set access key ${KEY_ID} of user ci-deploy Inactive (2026-11-20T10:00:01.200Z)`);
     expect(body).toContain('quarantine policy attached');
     expect(body).toContain(`Report:       ${REPORT_URL}`);
-    expect(support).not.toHaveReceivedCommand(DescribeCasesCommand);
+    expect(describeCasesInputs()).toEqual([TA_LOOKUP]);
     expect(support).not.toHaveReceivedCommand(CreateCaseCommand);
-    expect(result).toEqual({ status: 'communication-added', caseId: TA_CASE_ID });
+    expect(result).toEqual({ status: 'communication-added', caseId: TA_CASE_ID, displayId: TA_DISPLAY_ID });
     expect(SupportResultSchema.safeParse(result).success).toBe(true);
   });
 
@@ -159,12 +166,29 @@ describe('informSupport: the case AWS opened (Trusted Advisor case id)', () => {
       { caseId: TA_CASE_ID, nextToken: 'page-2' },
     ]);
     expect(writes()).toHaveLength(0);
-    expect(result).toEqual({ status: 'already-answered', caseId: TA_CASE_ID });
+    expect(result).toEqual({ status: 'already-answered', caseId: TA_CASE_ID, displayId: TA_DISPLAY_ID });
+  });
+
+  it('finds the case by the display id Trusted Advisor gives, and answers it under its API id', async () => {
+    const result = await informSupport(aSupportState({ awsCaseId: TA_DISPLAY_ID }), deps());
+
+    expect(describeCasesInputs()).toEqual([{ displayId: TA_DISPLAY_ID, includeResolvedCases: true, includeCommunications: false }]);
+    expect(inputsOf(support.commandCalls(AddCommunicationToCaseCommand)).map((c) => c.caseId)).toEqual([TA_CASE_ID]);
+    expect(result).toEqual({ status: 'communication-added', caseId: TA_CASE_ID, displayId: TA_DISPLAY_ID });
+  });
+
+  it('falls back to the search when no case has the display id Trusted Advisor gives, and says so in notes', async () => {
+    support.on(DescribeCasesCommand, { includeResolvedCases: false }).resolves({ cases: [awsCase()] });
+
+    const result = await informSupport(aSupportState({ awsCaseId: '9999999999' }), deps());
+
+    expect(support).toHaveReceivedCommandWith(AddCommunicationToCaseCommand, { caseId: AWS_CASE_ID });
+    expect(result).toMatchObject({ status: 'communication-added', caseId: AWS_CASE_ID, notes: [expect.stringContaining('support case 9999999999 (named by Trusted Advisor) was not found')] });
   });
 
   it('falls back to the search when the Support API does not know the case id, and says so in notes', async () => {
-    support.on(DescribeCommunicationsCommand).rejects(new CaseIdNotFound({ message: 'Case not found', $metadata: { httpStatusCode: 400 } }));
     support.on(DescribeCasesCommand).resolves({ cases: [awsCase()] });
+    support.on(DescribeCasesCommand, { caseIdList: [TA_CASE_ID] }).rejects(new CaseIdNotFound({ message: 'Case not found', $metadata: { httpStatusCode: 400 } }));
     support.on(DescribeCommunicationsCommand, { caseId: AWS_CASE_ID }).resolves({ communications: [] });
 
     const result = await informSupport(aSupportState({ awsCaseId: TA_CASE_ID }), deps());
@@ -313,7 +337,7 @@ describe('informSupport: no case at all', () => {
 
 describe('informSupport: a support plan without the Support API', () => {
   it('is unavailable, with manual steps naming AWS\'s case, and does not throw', async () => {
-    support.on(DescribeCommunicationsCommand).rejects(noPlan());
+    support.on(DescribeCasesCommand).rejects(noPlan());
     const d = deps();
 
     const result = await informSupport(aSupportState({ awsCaseId: TA_CASE_ID }), d);
@@ -339,8 +363,8 @@ describe('informSupport: a support plan without the Support API', () => {
   });
 
   it('keeps the fallback note when the search after a missing case id is refused', async () => {
-    support.on(DescribeCommunicationsCommand).rejects(new CaseIdNotFound({ message: 'Case not found', $metadata: {} }));
     support.on(DescribeCasesCommand).rejects(noPlan());
+    support.on(DescribeCasesCommand, { caseIdList: [TA_CASE_ID] }).rejects(new CaseIdNotFound({ message: 'Case not found', $metadata: {} }));
 
     const result = await informSupport(aSupportState({ awsCaseId: TA_CASE_ID }), deps());
 
@@ -376,7 +400,7 @@ describe('informSupport: dry run', () => {
     const result = await informSupport(aSupportState({ awsCaseId: TA_CASE_ID }), deps({ dryRun: true }));
 
     expect(writes()).toHaveLength(0);
-    expect(result).toMatchObject({ status: 'dry-run', caseId: TA_CASE_ID, wouldDo: expect.stringContaining(`answer support case ${TA_CASE_ID}`) });
+    expect(result).toMatchObject({ status: 'dry-run', caseId: TA_CASE_ID, wouldDo: `answer support case ${TA_DISPLAY_ID} (${TA_CASE_ID}) (the case AWS opened when it detected the key) with the incident summary` });
   });
 });
 

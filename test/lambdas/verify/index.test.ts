@@ -6,7 +6,7 @@ import type * as VerifyHandlerModule from '../../../lambdas/verify/index';
 import { anIncident, KEY_ID, loadIsolated, restoreEnv, REVOKE_BEFORE, REVOKED_BEFORE } from '../helpers';
 
 const QUARANTINE_POLICY_ARN = 'arn:aws:iam::123456789012:policy/exposed-key-responder/ExposedKeyResponder-Quarantine';
-const ENV = { DRY_RUN: 'false', QUARANTINE_POLICY_ARN };
+const ENV = { DRY_RUN: 'false', QUARANTINE_POLICY_ARN, PROTECTED_USERS: 'break-glass' };
 
 interface Loaded {
   handler: typeof VerifyHandlerModule.handler;
@@ -24,7 +24,10 @@ function loadHandler(env: Record<string, string | undefined>): Loaded {
   });
 }
 
-function containedAccount({ sdk, iam }: Loaded, keyStatus: 'Active' | 'Inactive'): void {
+function containedAccount({ sdk, iam }: Loaded, keyStatus: 'Active' | 'Inactive', tags: Record<string, string> = {}): void {
+  iam.on(sdk.GetUserCommand, { UserName: 'ci-deploy' }).resolves({
+    User: { UserName: 'ci-deploy', Path: '/', UserId: 'AIDA', Arn: 'arn', CreateDate: new Date(0), Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
+  });
   iam.on(sdk.ListAccessKeysCommand, { UserName: 'ci-deploy' }).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY_ID, Status: keyStatus }] });
   iam.on(sdk.GetUserPolicyCommand, { UserName: 'ci-deploy', PolicyName: REVOKE_SESSIONS_POLICY_NAME }).resolves({
     PolicyDocument: encodeURIComponent(JSON.stringify(revokeOlderSessionsPolicy(REVOKED_BEFORE))),
@@ -37,8 +40,12 @@ afterEach(() => {
 });
 
 describe('verify handler: configuration', () => {
-  it.each(['DRY_RUN', 'QUARANTINE_POLICY_ARN'])('fails at load when %s is missing', (name) => {
+  it.each(['DRY_RUN', 'QUARANTINE_POLICY_ARN', 'PROTECTED_USERS'])('fails at load when %s is missing', (name) => {
     expect(() => loadHandler({ ...ENV, [name]: undefined })).toThrow(`environment variable ${name} is required`);
+  });
+
+  it('fails at load on an unusable protected entry', () => {
+    expect(() => loadHandler({ ...ENV, PROTECTED_USERS: 'not a user!' })).toThrow('protected principal "not a user!" is neither');
   });
 });
 
@@ -60,6 +67,15 @@ describe('verify handler: invocation', () => {
     const result = loaded.handler({ incident: anIncident(), revokeBefore: REVOKE_BEFORE });
 
     await expect(result).rejects.toMatchObject({ name: 'ContainmentNotVerifiedError', message: `access key ${KEY_ID} is Active` });
+  });
+
+  it('skips a user tagged as protected instead of failing', async () => {
+    const loaded = loadHandler(ENV);
+    containedAccount(loaded, 'Active', { 'exposed-key-responder:protected': 'true' });
+
+    const result = await loaded.handler({ incident: anIncident(), revokeBefore: REVOKE_BEFORE });
+
+    expect(result.status).toBe('skipped');
   });
 
   it('reports instead of failing when DRY_RUN is true', async () => {
@@ -86,7 +102,7 @@ describe('verify createHandler (the seam the drill uses)', () => {
     const loaded = loadHandler(ENV);
     containedAccount(loaded, 'Inactive');
 
-    const handler = loaded.createHandler({ DRY_RUN: 'false', QUARANTINE_POLICY_ARN: 'arn:aws:iam::123456789012:policy/other-quarantine' });
+    const handler = loaded.createHandler({ DRY_RUN: 'false', QUARANTINE_POLICY_ARN: 'arn:aws:iam::123456789012:policy/other-quarantine', PROTECTED_USERS: '' });
     const result = handler({ incident: anIncident(), revokeBefore: REVOKE_BEFORE });
 
     await expect(result).rejects.toMatchObject({
