@@ -133,6 +133,23 @@ describe('every path reaches the record', () => {
     expectAgreement(result, []);
   });
 
+  it('a user protected by its tag, which only contain sees: escalated, nothing changed, everyone is asked to decide; the execution succeeds', async () => {
+    const scenario = minerScenario();
+    scenario.users![0] = { ...scenario.users![0], tags: { 'exposed-key-responder:protected': 'true' } };
+
+    const result = await run(scenario);
+    const { output, report } = result;
+
+    expect(output.execution?.status).toBe('SUCCEEDED');
+    expect(keyStatus(output, 'ci-deploy', EXPOSED)).toBe('Active');
+    expect(report).toMatchObject({ outcome: 'escalated', headline: 'Protected user ci-deploy: nothing was changed, a human must act now', complete: true });
+    expect(report.stillOpen).toEqual([
+      { what: `Access key ${EXPOSED} of ci-deploy is still Active (ci-deploy is protected: nothing was changed): decide now whether to deactivate it.`, command: DEACTIVATE },
+    ]);
+    expect(output.account.snapshots.map((s) => s.instanceId)).toEqual(['i-0miner']);
+    expectAgreement(result, result.replies);
+  });
+
   it('a record that cannot be written: the email still goes out and says so; the execution fails', async () => {
     const result = await run(minerScenario({ faults: [{ operation: 's3:PutObject', error: 'AccessDenied', times: 99 }] }));
     const { output, email, report } = result;
