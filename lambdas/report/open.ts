@@ -61,6 +61,15 @@ function byHandCommands(facts: RecordFacts, action: string): string | undefined 
   return f?.error.slice(ESCALATION.length);
 }
 
+/**
+ * A value as one shell word: IAM names, key ids, regions and instance ids are as they are; anything
+ * else (never from IAM, but the incident may come from a report) is single-quoted, so a command
+ * copied from a message does only what it says.
+ */
+export function shellArg(value: string): string {
+  return /^[\w+=,.@/:-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
 function policyJson(document: unknown): string {
   return `'${JSON.stringify(document)}'`;
 }
@@ -68,8 +77,8 @@ function policyJson(document: unknown): string {
 /** What is still open, most urgent first: the key, the sessions, the quarantine, then what is unknown. */
 export function buildStillOpen(facts: RecordFacts): OpenItem[] {
   const { incident } = facts.state;
-  const user = incident.userName;
-  const key = incident.accessKeyId;
+  const user = shellArg(incident.userName);
+  const key = shellArg(incident.accessKeyId);
   const items: OpenItem[] = [];
   if (incident.principalType === 'root') {
     items.push({
@@ -120,7 +129,7 @@ export function buildStillOpen(facts: RecordFacts): OpenItem[] {
   for (const s of notSnapshotted) {
     items.push({
       what: `Instance ${s.instanceId} in ${s.region} was not snapshotted (${s.error ?? 'failed'}): snapshot it before anyone terminates it.`,
-      command: `aws ec2 create-snapshots --region ${s.region} --instance-specification InstanceId=${s.instanceId} --copy-tags-from-source volume`,
+      command: `aws ec2 create-snapshots --region ${shellArg(s.region)} --instance-specification ${shellArg(`InstanceId=${s.instanceId}`)} --copy-tags-from-source volume`,
     });
   }
   if (isFailure(facts.state.evidence) || facts.evidence?.skipped) {
@@ -192,7 +201,7 @@ function quarantineUndo(user: string, entry: ContainmentEntry): OpenItem {
 /** How to undo exactly what the responder changed, once the user is clean. Nothing for what was never changed. */
 export function buildUndo(facts: RecordFacts): OpenItem[] {
   const { incident } = facts.state;
-  const user = incident.userName;
+  const user = shellArg(incident.userName);
   const items: OpenItem[] = [];
   for (const entry of facts.containment) {
     if (!DONE.has(entry.status)) continue;
@@ -203,7 +212,7 @@ export function buildUndo(facts: RecordFacts): OpenItem[] {
     } else if (entry.action === 'deactivate-key') {
       items.push({
         what: `Only if key ${incident.accessKeyId} must work again (better: rotate and delete it): reactivate it.`,
-        command: `aws iam update-access-key --user-name ${user} --access-key-id ${incident.accessKeyId} --status Active`,
+        command: `aws iam update-access-key --user-name ${user} --access-key-id ${shellArg(incident.accessKeyId)} --status Active`,
       });
     }
   }

@@ -194,3 +194,11 @@ describe('buildReport: links', () => {
     expect(report.links[1].url).toContain(`${KEY_ID}-20261120`);
   });
 });
+
+describe('buildReport: commands copied from a message do only what they say', () => {
+  it('quotes a user name that is not an IAM name, as one shell word', () => {
+    const report = buildReport(aState({ containment: containment('dry-run'), verification: undefined }, { userName: "x'; rm -rf ~; echo '" }), GENERATED_AT);
+
+    expect(report.stillOpen[0].command).toBe(`aws iam update-access-key --user-name 'x'\\''; rm -rf ~; echo '\\''' --access-key-id ${KEY_ID} --status Inactive`);
+  });
+});
