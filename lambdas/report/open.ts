@@ -54,6 +54,8 @@ export function keyMayBeActive(facts: RecordFacts): boolean {
 /** The workflow's name of each containment branch. */
 const BRANCH_STEP: Readonly<Record<string, string>> = { 'deactivate-key': 'DeactivateKey', 'revoke-sessions': 'RevokeSessions', quarantine: 'Quarantine' };
 const ESCALATION = 'EscalationRequiredError: ';
+/** The workflow state of the record's first write; `RewriteReport` is its last. */
+const FIRST_WRITE = 'WriteReport';
 
 /** A branch that contain refused to finish safely: its error carries the commands a human must run. */
 function byHandCommands(facts: RecordFacts, action: string): string | undefined {
@@ -139,7 +141,12 @@ export function buildStillOpen(facts: RecordFacts): OpenItem[] {
     items.push({ what: `AWS support was not told (${f.error}): answer the case AWS opened about the key, in the Support Center console.` });
   }
   for (const f of failedOf('report')) {
-    items.push({ what: `The incident record could not be written (${f.error}): this message is the only record of the response.` });
+    // The first write (before the support and Slack steps) is tried again at the end: not final yet.
+    items.push({
+      what: f.what === FIRST_WRITE
+        ? `The incident record could not be written yet (${f.error}): it is tried again at the end of the response.`
+        : `The incident record could not be written (${f.error}): this message is the only record of the response.`,
+    });
   }
   return items;
 }

@@ -202,3 +202,13 @@ describe('buildReport: commands copied from a message do only what they say', ()
     expect(report.stillOpen[0].command).toBe(`aws iam update-access-key --user-name 'x'\\''; rm -rf ~; echo '\\''' --access-key-id ${KEY_ID} --status Inactive`);
   });
 });
+
+describe('buildReport: the record\'s own write', () => {
+  it('says a failed first write is not final (support and Slack run before the rewrite), and a failed rewrite is', () => {
+    const first = buildReport(aState({ report: { failed: { step: 'WriteReport', error: { Error: 'TransientAwsError', Cause: 'SlowDown' } } } }), GENERATED_AT);
+    const last = buildReport(aState({ report: { failed: { step: 'RewriteReport', error: { Error: 'TransientAwsError', Cause: 'SlowDown' } } } }), GENERATED_AT);
+
+    expect(first.stillOpen).toEqual([{ what: 'The incident record could not be written yet (TransientAwsError: SlowDown): it is tried again at the end of the response.' }]);
+    expect(last.stillOpen).toEqual([{ what: 'The incident record could not be written (TransientAwsError: SlowDown): this message is the only record of the response.' }]);
+  });
+});
