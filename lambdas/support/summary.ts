@@ -5,11 +5,14 @@ import type { IncidentView } from '../shared/state';
 /** The API's limits: a communication body of at most 8,000 characters, a subject of at most 255. */
 export const MAX_COMMUNICATION_BODY = 8000;
 export const MAX_SUBJECT = 255;
+
 export const SUPPORT_CONSOLE_URL = 'https://support.console.aws.amazon.com/support/home';
+
 /** The first line of every communication this responder writes for an incident: how a retry knows it is done. */
 export function incidentMarker(incidentId: string): string {
   return `[exposed-key-responder incident ${incidentId}]`;
 }
+
 /** One line of outside text (a summary, an error, a user agent): no line breaks, bounded. */
 function line(value: string, max = 300): string {
   const chars = Array.from(value.replace(/\s+/g, ' ').trim());
@@ -29,7 +32,8 @@ function contained(report: IncidentReport): string[] {
   const lines = ['What was contained, and when:'];
   if (report.containment.length === 0) lines.push('  - containment did not run');
   for (const c of report.containment) {
-    lines.push(`  - [${c.status}] ${line(c.detail, 400)}${c.at ? ` (${c.at})` : ''}`);
+    const what = c.status === 'failed' ? `[FAILED] ${c.action}: ` : c.status === 'dry-run' ? '' : `[${c.status}] `;
+    lines.push(`  - ${what}${line(c.detail, 400)}${c.at && c.status !== 'dry-run' ? ` (${c.at})` : ''}`);
   }
   const v = report.verification;
   if (v && v.status !== 'skipped') {

@@ -550,3 +550,14 @@ describe('caseSubject', () => {
     expect(incidentMarker(INCIDENT_ID)).toBe(MARKER);
   });
 });
+
+describe('supportSummary: containment lines', () => {
+  it('names a failed branch by its step, and says "would" in a dry run without a [done]', () => {
+    const failed = summaryOf(aSupportState({}, { containment: [{ failed: { step: 'DeactivateKey', error: lambdaError('AccessDenied', 'no') } }] }));
+    const dry = summaryOf(aSupportState({}, { containment: [{ action: 'deactivate-key', status: 'dry-run', detail: `would set access key ${KEY_ID} of user ci-deploy Inactive`, at: '2026-11-20T10:00:01.000Z' }] }));
+
+    expect(failed).toContain('  - [FAILED] DeactivateKey: AccessDenied: no');
+    expect(dry).toContain(`  - would set access key ${KEY_ID} of user ci-deploy Inactive\n`);
+    expect(dry).not.toContain('[done]');
+  });
+});
