@@ -44,7 +44,7 @@ export function slackMessage(report: IncidentReport): SlackMessage {
   const tag = OUTCOME_TAGS[report.outcome];
   const blocks: unknown[] = [
     { type: 'header', text: { type: 'plain_text', text: clip(`${TAG_EMOJI[report.outcome]} ${tag}: exposed access key ${incident.accessKeyId}`, SLACK_LIMITS.header), emoji: true } },
-    section(esc(report.headline), report.stillOpen.length > 0 ? ['*Still open, do this first:*', ...openLines(report.stillOpen)] : ['Still open: nothing, containment is in place.']),
+    section(esc(report.headline), report.stillOpen.length > 0 ? ['*Still open, do this first:*', ...openLines(report.stillOpen)] : ['Still open: nothing, containment is in place.'], SLACK_LIMITS.text),
   ];
   if (report.notes.length > 0) blocks.push(section('Note', report.notes.map(esc)));
   blocks.push({ type: 'section', fields: facts(report).slice(0, SLACK_LIMITS.fields).map((f) => mrkdwn(clip(f, SLACK_LIMITS.field))) });
@@ -55,7 +55,7 @@ export function slackMessage(report: IncidentReport): SlackMessage {
   if (found.length > 0) blocks.push(section('What was found', found));
   if (report.supportCase) blocks.push(section('AWS support', [esc(report.supportCase)]));
   blocks.push(section('Then', report.followUps.map((f, n) => `${n + 1}. ${esc(f)}`)));
-  if (report.undo.length > 0) blocks.push(section('Undo, once the user is clean', openLines(report.undo)));
+  if (report.undo.length > 0) blocks.push(section('Undo, once the user is clean', openLines(report.undo), SLACK_LIMITS.text));
   if (report.recordUrl) blocks.push(...reportBlocks(report.recordUrl));
   blocks.push({ type: 'context', elements: [mrkdwn(clip(report.links.map((l) => `<${l.url}|${esc(l.label)}>`).join(' · '), SLACK_LIMITS.text))] });
   const text = `[${tag}] Exposed access key ${incident.accessKeyId} of ${incident.userName} in account ${incident.accountId}: ${report.headline}`;
@@ -158,9 +158,13 @@ function mrkdwn(text: string): { type: 'mrkdwn'; text: string } {
   return { type: 'mrkdwn', text };
 }
 
-/** A section of a title and lines, cut to Slack's 3,000 characters with a note of what was left out. */
-function section(title: string, lines: string[]): unknown {
-  return { type: 'section', text: mrkdwn(fit(`*${title}*`, lines.map((l) => clip(l, MAX_LINE)), SLACK_LIMITS.text)) };
+/**
+ * A section of a title and lines, cut to Slack's 3,000 characters with a note of what was left out.
+ * Each line is clipped to `maxLine`; open items and undo steps get the whole 3,000, so a command is
+ * shown whole or left out with the note, never cut.
+ */
+function section(title: string, lines: string[], maxLine: number = MAX_LINE): unknown {
+  return { type: 'section', text: mrkdwn(fit(`*${title}*`, lines.map((l) => clip(l, maxLine)), SLACK_LIMITS.text)) };
 }
 
 /** Joins lines under a head; when they do not fit in `max`, as many as fit and a note of the rest. */

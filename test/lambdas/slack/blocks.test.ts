@@ -217,3 +217,13 @@ describe('helpers', () => {
     expect(esc('a & b < c > d')).toBe('a &amp; b &lt; c &gt; d');
   });
 });
+
+describe('slackMessage: commands', () => {
+  it('never cuts a command: the long quarantine policy of a dry run is whole', () => {
+    const report = dryRun();
+    const quarantine = report.stillOpen.find((o) => o.command?.includes('ExposedKeyResponder-Quarantine'))?.command ?? '';
+
+    expect(quarantine.length).toBeGreaterThan(600);
+    expect(blocksOf(report)[1].text?.text).toContain(`\`\`\`${esc(quarantine)}\`\`\``);
+  });
+});
