@@ -1,7 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
-import { configFromContext } from '../lib/config';
+import { configFromValues } from '../lib/config';
 import { Drill, DrillConfig, DrillOutput } from './run-drill';
 import { RulePattern } from './rules';
 import { formatTimeline } from './timeline';
@@ -108,7 +107,7 @@ export function shiftTimes<T>(value: T, shiftMs: number): T {
 /** The responder's configuration from `-c key=value`, read exactly as `cdk deploy` reads it. */
 export function drillConfig(context: Record<string, string>): DrillConfig {
   try {
-    const { dryRun, protectedUsers, lookbackDays, supportSeverity, slackWebhookSecret } = configFromContext(new App({ context }));
+    const { dryRun, protectedUsers, lookbackDays, supportSeverity, slackWebhookSecret } = configFromValues(context);
     return { dryRun, protectedUsers, lookbackDays, supportSeverity, ...(slackWebhookSecret ? { slackWebhookSecret } : {}) };
   } catch (err) {
     throw new UsageError((err as Error).message);

@@ -4,7 +4,14 @@ import { matchesPattern } from './event-pattern';
 export interface RulePattern {
   /** The rule's construct path, readable: `DetectionRules/HealthRisk`. */
   readonly name: string;
+  /** The pattern as synthesized: it may hold `{"Ref": "AWS::AccountId"}` where the account is only known at deployment. */
   readonly pattern: Record<string, unknown>;
+}
+
+/** What CloudFormation would put for the pseudo parameters of a pattern, in the drill: the scenario's account. */
+export interface DeploymentValues {
+  /** `AWS::AccountId`: the simulated account's id. */
+  readonly accountId: string;
 }
 
 /** Reads the rules and their event patterns out of a synthesized CloudFormation template. */
@@ -17,7 +24,23 @@ export function rulesOfTemplate(template: { Resources?: Record<string, { Type: s
     }));
 }
 
-/** The names of the rules `event` matches. */
-export function matchingRules(rules: readonly RulePattern[], event: unknown): string[] {
-  return rules.filter((r) => matchesPattern(r.pattern, event)).map((r) => r.name);
+/**
+ * The pattern as deployed into `values`' account: `{"Ref": "AWS::AccountId"}` becomes the account
+ * id. Any other CloudFormation reference or function throws: a pattern is never guessed at.
+ */
+export function resolvePattern(pattern: unknown, values: DeploymentValues): unknown {
+  if (Array.isArray(pattern)) return pattern.map((p) => resolvePattern(p, values));
+  if (typeof pattern !== 'object' || pattern === null) return pattern;
+  const entries = Object.entries(pattern);
+  if (entries.length === 1 && entries[0][0] === 'Ref' && entries[0][1] === 'AWS::AccountId') return values.accountId;
+  const intrinsic = entries.find(([key]) => key === 'Ref' || key.startsWith('Fn::'));
+  if (intrinsic) throw new Error(`cannot resolve ${JSON.stringify(pattern)} in an event pattern (only {"Ref":"AWS::AccountId"} is known to the drill)`);
+  return Object.fromEntries(entries.map(([key, value]) => [key, resolvePattern(value, values)]));
+}
+
+/** The names of the rules `event` matches, the rules deployed into `values`' account. */
+export function matchingRules(rules: readonly RulePattern[], event: unknown, values: DeploymentValues): string[] {
+  return rules
+    .filter((r) => matchesPattern(resolvePattern(r.pattern, values) as Record<string, unknown>, event))
+    .map((r) => r.name);
 }

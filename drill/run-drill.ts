@@ -132,7 +132,7 @@ export class Drill {
 
   /** Delivers one EventBridge event: rules, then dispatcher, then each execution it started. */
   async deliver(event: unknown): Promise<Delivery> {
-    const matchedRules = matchingRules(this.rules, event);
+    const matchedRules = matchingRules(this.rules, event, { accountId: this.account.accountId });
     if (matchedRules.length === 0) {
       const delivery: Delivery = { matchedRules, executions: [] };
       this.deliveries.push(delivery);

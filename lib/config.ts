@@ -1,6 +1,10 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
 import { MAX_LOOKBACK_DAYS } from '../lambdas/investigate/contract';
+import { invalid, list, parseIncidentReaders, parseProtectedUsers, parseReporters } from './config-principals';
+import { isSecretArn, parseSlackWebhookSecret } from './config-secret';
+
+export { isSecretArn };
 
 /** The longest CloudTrail lookback: LookupEvents serves the last 90 days (the investigation's own limit). */
 export { MAX_LOOKBACK_DAYS };
@@ -31,12 +35,43 @@ export interface ResponderConfig {
    */
   readonly dryRun: boolean;
   /**
-   * IAM user names that are never changed (break-glass users, ...): their incidents are escalated
-   * to people, and the containment role is explicitly denied on them. Context `protectedUsers`:
-   * comma-separated user names.
-   * @default - none
+   * Users that are never changed (break-glass users, ...): user names (matched case-insensitively
+   * by the Lambdas) and IAM path prefixes written `/path/*` (users whose path starts with
+   * `/path/`). Users tagged `exposed-key-responder:protected=true` are protected as well, whatever
+   * this list says. Their incidents go to people, and the containment role is explicitly denied
+   * on them. Context `protectedUsers`: comma-separated entries.
+   * @default - none: only users carrying the protected tag
    */
   readonly protectedUsers: readonly string[];
+  /**
+   * When an `AWS_RISK_IAM_QUARANTINE` event names nobody, the dispatcher contains only the users
+   * whose AWS quarantine policy was attached within this many hours before the event (CloudTrail
+   * says when); users quarantined earlier are named in a message and left as they are. An integer
+   * from 1 to {@link MAX_QUARANTINE_WINDOW_HOURS}. Context `quarantineWindowHours`.
+   * @default 24
+   */
+  readonly quarantineWindowHours: number;
+  /**
+   * IAM principals (role, user or root ARNs, exactly) allowed to report a key by hand: the stack
+   * then has its own event bus that only they may write to (an explicit Deny for everyone else).
+   * Principals of the stack's own account: the report rule matches events of that account only.
+   * Context `reporters`: comma-separated ARNs.
+   * @default - none: no report bus, and no rule listens for reports by hand
+   */
+  readonly reporters: readonly string[];
+  /**
+   * IAM principals (ARNs, `*` and `?` wildcards allowed after the account) that may read the
+   * incident records: the bucket policy denies `s3:GetObject*` to every other principal (the
+   * account's root user is always allowed). Context `incidentReaders`: comma-separated ARNs.
+   * @default - none: no such Deny; reading the records is left to IAM identity policies
+   */
+  readonly incidentReaders: readonly string[];
+  /**
+   * Whether the workflow's execution log carries each state's input and output (the incident:
+   * key id, user name, what was done). Context `logExecutionData`: `true` or `false`.
+   * @default false: the log records the events of each execution, without their data
+   */
+  readonly logExecutionData: boolean;
   /**
    * Log level of every Lambda (POWERTOOLS_LOG_LEVEL). Context `logLevel`.
    * @default 'INFO'
@@ -97,11 +132,18 @@ export type SupportSeverity = (typeof SUPPORT_SEVERITIES)[number];
 /** The longest Object Lock retention S3 accepts: 100 years. */
 export const MAX_INCIDENT_RETENTION_DAYS = 36500;
 
+/** The longest `quarantineWindowHours`: 30 days. */
+export const MAX_QUARANTINE_WINDOW_HOURS = 720;
+
 /** What {@link configFromContext} gives when no context is set. */
 export const DEFAULT_CONFIG: ResponderConfig = {
   notificationEmails: [],
   dryRun: false,
   protectedUsers: [],
+  quarantineWindowHours: 24,
+  reporters: [],
+  incidentReaders: [],
+  logExecutionData: false,
   logLevel: 'INFO',
   logRetentionDays: RetentionDays.ONE_YEAR,
   lookbackDays: 14,
@@ -115,6 +157,10 @@ export const CONTEXT_KEYS = [
   'notificationEmail',
   'dryRun',
   'protectedUsers',
+  'quarantineWindowHours',
+  'reporters',
+  'incidentReaders',
+  'logExecutionData',
   'logLevel',
   'logRetentionDays',
   'lookbackDays',
@@ -124,24 +170,6 @@ export const CONTEXT_KEYS = [
 ] as const;
 
 const EMAIL = /^[^\s@,;<>"]+@[^\s@,;<>".]+(\.[^\s@,;<>".]+)+$/;
-/** IAM's pattern for a user name. */
-const IAM_USER_NAME = /^[\w+=,.@-]{1,64}$/;
-
-function invalid(key: string, message: string): Error {
-  return new Error(`Invalid context "${key}": ${message}`);
-}
-
-/** A comma-separated string (what `-c key=a,b` gives) or a list of strings (cdk.json). */
-function list(key: string, value: unknown): string[] {
-  if (value === undefined || value === null) return [];
-  const items = typeof value === 'string'
-    ? value.split(',')
-    : Array.isArray(value) && value.every((v) => typeof v === 'string')
-      ? (value as string[])
-      : undefined;
-  if (!items) throw invalid(key, `expected a comma-separated string or a list of strings, got ${JSON.stringify(value)}`);
-  return items.map((s) => s.trim()).filter(Boolean);
-}
 
 function parseEmails(value: unknown): string[] {
   const emails = list('notificationEmail', value);
@@ -150,20 +178,11 @@ function parseEmails(value: unknown): string[] {
   return [...new Set(emails)];
 }
 
-function parseProtectedUsers(value: unknown): string[] {
-  const users = list('protectedUsers', value);
-  const bad = users.filter((u) => !IAM_USER_NAME.test(u));
-  if (bad.length > 0) {
-    throw invalid('protectedUsers', `not an IAM user name (1-64 of [A-Za-z0-9_+=,.@-]): ${bad.map((b) => JSON.stringify(b)).join(', ')}`);
-  }
-  return [...new Set(users)];
-}
-
-function parseDryRun(value: unknown): boolean {
-  if (value === undefined || value === null) return DEFAULT_CONFIG.dryRun;
+function parseBoolean(key: 'dryRun' | 'logExecutionData', value: unknown): boolean {
+  if (value === undefined || value === null) return DEFAULT_CONFIG[key];
   if (value === true || value === 'true') return true;
   if (value === false || value === 'false') return false;
-  throw invalid('dryRun', `expected true or false, got ${JSON.stringify(value)}`);
+  throw invalid(key, `expected true or false, got ${JSON.stringify(value)}`);
 }
 
 function parseLogLevel(value: unknown): LogLevel {
@@ -184,24 +203,33 @@ function parseRetention(value: unknown): RetentionDays {
   return days as RetentionDays;
 }
 
-/** A whole number of days, as a number (cdk.json) or a string of digits (`-c key=14`); NaN otherwise. */
-function wholeDays(value: unknown): number {
+/** A whole number (of days, of hours), as a number (cdk.json) or a string of digits (`-c key=14`); NaN otherwise. */
+function wholeNumber(value: unknown): number {
   if (typeof value === 'number') return Number.isInteger(value) ? value : NaN;
   return typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : NaN;
 }
 
 function parseLookback(value: unknown): number {
   if (value === undefined || value === null) return DEFAULT_CONFIG.lookbackDays;
-  const n = wholeDays(value);
+  const n = wholeNumber(value);
   if (!(n >= 1 && n <= MAX_LOOKBACK_DAYS)) {
     throw invalid('lookbackDays', `expected a whole number of days from 1 to ${MAX_LOOKBACK_DAYS} (CloudTrail's event history), got ${JSON.stringify(value)}`);
   }
   return n;
 }
 
+function parseQuarantineWindow(value: unknown): number {
+  if (value === undefined || value === null) return DEFAULT_CONFIG.quarantineWindowHours;
+  const n = wholeNumber(value);
+  if (!(n >= 1 && n <= MAX_QUARANTINE_WINDOW_HOURS)) {
+    throw invalid('quarantineWindowHours', `expected a whole number of hours from 1 to ${MAX_QUARANTINE_WINDOW_HOURS}, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
 function parseIncidentRetention(value: unknown): number | undefined {
   if (value === undefined || value === null) return DEFAULT_CONFIG.incidentRetentionDays;
-  const n = wholeDays(value);
+  const n = wholeNumber(value);
   if (!(n >= 1 && n <= MAX_INCIDENT_RETENTION_DAYS)) {
     throw invalid('incidentRetentionDays', `expected a whole number of days from 1 to ${MAX_INCIDENT_RETENTION_DAYS} (S3 Object Lock retention), got ${JSON.stringify(value)}`);
   }
@@ -217,62 +245,33 @@ function parseSupportSeverity(value: unknown): SupportSeverity {
   return severity as SupportSeverity;
 }
 
-/** Secrets Manager's characters for a secret name (1 to 512 of them). */
-const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
-/** A complete secret ARN: the name followed by `-` and the six random characters Secrets Manager adds. */
-const SECRET_COMPLETE_ARN = /^arn:aws(-[a-z]+)*:secretsmanager:[a-z]{2}(-[a-z]+)+-\d+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
-
-/** A name ending like a secret ARN's random suffix: ambiguous in a partial ARN. */
-const AMBIGUOUS_SECRET_NAME = /-[A-Za-z0-9]{6}$/;
-
-/** Whether a (valid) `slackWebhookSecret` is an ARN rather than a name. */
-export function isSecretArn(nameOrArn: string): boolean {
-  return nameOrArn.startsWith('arn:');
-}
-
-function parseSlackWebhookSecret(value: unknown): string | undefined {
-  if (value === undefined || value === null) return DEFAULT_CONFIG.slackWebhookSecret;
-  if (typeof value !== 'string') throw invalid('slackWebhookSecret', `expected a secret name or ARN, got ${JSON.stringify(value)}`);
-  const secret = value.trim();
-  if (secret === '') return undefined;
-  // Never echo a URL: it may be the webhook itself, which is a credential (and a name would put it in the template).
-  if (secret.includes('://') || /hooks\.slack\.com/i.test(secret)) {
-    throw invalid('slackWebhookSecret', 'expected the name or ARN of a Secrets Manager secret holding the webhook URL, not a URL: store the URL in a secret and pass its name');
-  }
-  if (isSecretArn(secret)) {
-    if (!SECRET_COMPLETE_ARN.test(secret)) {
-      throw invalid(
-        'slackWebhookSecret',
-        `expected a complete Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>, as describe-secret prints it) or a secret name, got ${JSON.stringify(secret)}`,
-      );
-    }
-    return secret;
-  }
-  if (!SECRET_NAME.test(secret)) {
-    throw invalid('slackWebhookSecret', `not a Secrets Manager secret name (1-512 of [A-Za-z0-9/_+=.@-]): ${JSON.stringify(secret)}`);
-  }
-  // The Lambda is given the secret's partial ARN (no suffix), which Secrets Manager may resolve
-  // wrongly when the name itself looks suffixed.
-  if (AMBIGUOUS_SECRET_NAME.test(secret)) {
-    throw invalid(
-      'slackWebhookSecret',
-      `the secret name ${JSON.stringify(secret)} ends with a hyphen and six characters, like the suffix Secrets Manager adds to ARNs, so it cannot be found reliably by name: pass its complete ARN instead`,
-    );
-  }
-  return secret;
-}
-
 /**
  * Reads the {@link ResponderConfig} from CDK context. `-c key=value` gives strings, cdk.json may
  * give booleans, numbers and lists: both are accepted. An invalid value throws an Error naming the
  * context key; nothing is silently replaced by a default.
  */
 export function configFromContext(scope: IConstruct): ResponderConfig {
-  const get = (key: (typeof CONTEXT_KEYS)[number]): unknown => scope.node.tryGetContext(key);
+  return readConfig((key) => scope.node.tryGetContext(key));
+}
+
+/**
+ * {@link configFromContext} on plain context values (`-c key=value`), for a command that needs
+ * the configuration without a CDK App (an App without `outdir` creates a temporary `cdk.out`
+ * directory as soon as it is built).
+ */
+export function configFromValues(context: Readonly<Record<string, unknown>>): ResponderConfig {
+  return readConfig((key) => (Object.hasOwn(context, key) ? context[key] : undefined));
+}
+
+function readConfig(get: (key: (typeof CONTEXT_KEYS)[number]) => unknown): ResponderConfig {
   return {
     notificationEmails: parseEmails(get('notificationEmail')),
-    dryRun: parseDryRun(get('dryRun')),
+    dryRun: parseBoolean('dryRun', get('dryRun')),
     protectedUsers: parseProtectedUsers(get('protectedUsers')),
+    quarantineWindowHours: parseQuarantineWindow(get('quarantineWindowHours')),
+    reporters: parseReporters(get('reporters')),
+    incidentReaders: parseIncidentReaders(get('incidentReaders')),
+    logExecutionData: parseBoolean('logExecutionData', get('logExecutionData')),
     logLevel: parseLogLevel(get('logLevel')),
     logRetentionDays: parseRetention(get('logRetentionDays')),
     lookbackDays: parseLookback(get('lookbackDays')),

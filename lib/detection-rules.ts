@@ -1,5 +1,5 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { EventPattern, Rule } from 'aws-cdk-lib/aws-events';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { EventPattern, IRuleTarget, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -9,15 +9,18 @@ import {
   AWS_QUARANTINE_POLICY_ARN_PREFIX,
   HEALTH_RISK_EVENT_CODES,
   LEGACY_QUARANTINE_INLINE_POLICY,
-  MANUAL_EVENT_DETAIL_TYPE,
-  MANUAL_EVENT_SOURCE,
   TRUSTED_ADVISOR_EXPOSED_KEYS_CHECK,
 } from '../lambdas/shared/events';
 import { acknowledge } from './nag';
 
 /**
  * The events that report an exposed key, one rule each. IAM, STS and Trusted Advisor events reach
- * EventBridge only in us-east-1: the stack holding these rules must be deployed there.
+ * EventBridge only in us-east-1: the stack holding these rules must be deployed there. Each rule
+ * also matches `account` = the stack's account (added by {@link DetectionRules}): an event of
+ * another account is never an incident here.
+ *
+ * Reports by hand have no rule on the default bus (anyone allowed events:PutEvents there could
+ * send one): see `ReportBus` (lib/report-bus.ts).
  */
 export const DETECTION_EVENT_PATTERNS = {
   /** AWS Health: the RISK service's exposed/compromised credentials events. */
@@ -60,11 +63,6 @@ export const DETECTION_EVENT_PATTERNS = {
       errorCode: [{ exists: false }],
     },
   },
-  /** A report sent by hand (`aws events put-events`), e.g. a key found in a log by a person. */
-  ManualReport: {
-    source: [MANUAL_EVENT_SOURCE],
-    detailType: [MANUAL_EVENT_DETAIL_TYPE],
-  },
 } satisfies Record<string, EventPattern>;
 
 export type DetectionRuleName = keyof typeof DETECTION_EVENT_PATTERNS;
@@ -99,7 +97,8 @@ export interface DetectionRulesProps {
 }
 
 /**
- * The EventBridge rules that start a response, on the account's default bus, with nothing lost:
+ * The EventBridge rules that start a response, on the account's default bus, each for events of
+ * the stack's own account only, with nothing lost:
  * an event EventBridge cannot deliver (after {@link DetectionRulesProps.retryAttempts}) and an event
  * the target rejects (it threw, after {@link DetectionRulesProps.targetRetryAttempts}) both land
  * in one encrypted dead-letter queue.
@@ -113,6 +112,11 @@ export class DetectionRules extends Construct {
   public readonly rules: Readonly<Record<DetectionRuleName, Rule>>;
   /** Where events that could not be dispatched end up. */
   public readonly deadLetterQueue: Queue;
+  /**
+   * The target of every rule: the function, with the retry policy and the dead-letter queue.
+   * Give it to another rule (the report bus's) for the same delivery guarantees.
+   */
+  public readonly ruleTarget: IRuleTarget;
 
   constructor(scope: Construct, id: string, props: DetectionRulesProps) {
     super(scope, id);
@@ -129,7 +133,7 @@ export class DetectionRules extends Construct {
       'This queue is the dead-letter queue of the detection rules and of their target; a dead-letter queue needs no dead-letter queue of its own.',
     );
 
-    const target = new LambdaFunction(props.target, {
+    const target = this.ruleTarget = new LambdaFunction(props.target, {
       deadLetterQueue: this.deadLetterQueue,
       maxEventAge: props.maxEventAge ?? Duration.hours(2),
       retryAttempts: props.retryAttempts ?? 185,
@@ -138,7 +142,7 @@ export class DetectionRules extends Construct {
     for (const [name, pattern] of Object.entries(DETECTION_EVENT_PATTERNS) as Array<[DetectionRuleName, EventPattern]>) {
       rules[name] = new Rule(this, name, {
         description: `exposed-key-responder: ${name}`,
-        eventPattern: pattern,
+        eventPattern: { ...pattern, account: [Stack.of(this).account] },
         targets: [target],
       });
     }

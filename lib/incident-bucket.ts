@@ -1,8 +1,9 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, IBucket, ObjectLockRetention, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
+import { acknowledge, wildcardResourceFinding } from './nag';
 
 /** Where the responder's Lambdas write incident records: `incidents/<incident id>/...`. */
 export const INCIDENT_RECORDS_PREFIX = 'incidents/';
@@ -21,6 +22,14 @@ export interface IncidentBucketProps {
    * @default - none: no Object Lock; records are still versioned and the bucket is retained
    */
   readonly objectLockRetentionDays?: number;
+  /**
+   * The IAM principals that may read the records (ARNs compared with `aws:PrincipalArn`,
+   * `ArnLike` wildcards allowed): the bucket policy denies `s3:GetObject*` on every object to any
+   * other principal, whatever its identity policies allow. The account's root user is always
+   * allowed (it can rewrite the bucket policy anyway).
+   * @default - no such Deny: who may read the records is left to IAM identity policies
+   */
+  readonly readers?: readonly string[];
 }
 
 /**
@@ -77,15 +86,39 @@ export class IncidentBucket extends Construct {
         ? { objectLockEnabled: true, objectLockDefaultRetention: ObjectLockRetention.governance(Duration.days(retentionDays)) }
         : {}),
     });
+
+    if (props.readers !== undefined && props.readers.length > 0) {
+      const root = Stack.of(this).formatArn({ service: 'iam', region: '', resource: 'root' });
+      this.bucket.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'OnlyIncidentReadersReadRecords',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:GetObject*'],
+        resources: [this.bucket.arnForObjects('*')],
+        conditions: { ArnNotLike: { 'aws:PrincipalArn': [root, ...props.readers] } },
+      }));
+    }
   }
 
   /**
    * Lets `grantee` write incident records (under {@link INCIDENT_RECORDS_PREFIX}) and nothing else:
-   * `bucket.grantPut` on that prefix (PutObject and its tagging/retention/legal-hold variants,
-   * Abort* for multipart uploads). No read, no delete.
+   * `s3:PutObject` on `incidents/*` only. No read, no delete, no tagging, no Object Lock retention
+   * or legal hold of its own (the bucket's default retention applies), no multipart abort. With
+   * SSE-S3 encryption no KMS permission is needed. Acknowledges the `incidents/*` wildcard on the
+   * grantee's role (each record is named after its incident, known only at run time).
    */
-  public grantWriteRecords(grantee: IGrantable) {
-    return this.bucket.grantPut(grantee, this.recordsPattern);
+  public grantPutRecords(grantee: iam.IGrantable): iam.Grant {
+    const records = this.bucket.arnForObjects(this.recordsPattern);
+    const grant = iam.Grant.addToPrincipal({ grantee, actions: ['s3:PutObject'], resourceArns: [records] });
+    const principal = grantee.grantPrincipal;
+    if (Construct.isConstruct(principal)) {
+      acknowledge(
+        principal,
+        wildcardResourceFinding(this, records),
+        'Granted by IncidentBucket.grantPutRecords: s3:PutObject on the incident bucket\'s incidents/ prefix only; each record is named after its incident, known only at run time. No read, no delete.',
+      );
+    }
+    return grant;
   }
 
   /** The object key pattern of the incident records, `incidents/*`. */

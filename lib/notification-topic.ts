@@ -1,9 +1,10 @@
 import { Annotations, ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Grant, IGrantable, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { acknowledge, wildcardActionFinding } from './nag';
 
 export interface NotificationTopicProps {
   /**
@@ -86,5 +87,23 @@ export class NotificationTopic extends Construct {
         'The notification topic has no subscriber: nobody will be told about an incident. Deploy with -c notificationEmail=you@example.com (comma-separated for several).',
       );
     }
+  }
+
+  /**
+   * Lets `grantee` publish to the topic (`topic.grantPublish`: sns:Publish on the topic, and
+   * kms:Decrypt and kms:GenerateDataKey* on the topic's own key), and acknowledges the
+   * `kms:GenerateDataKey*` wildcard on the grantee's role.
+   */
+  public grantPublish(grantee: IGrantable): Grant {
+    const grant = this.topic.grantPublish(grantee);
+    const principal = grantee.grantPrincipal;
+    if (Construct.isConstruct(principal)) {
+      acknowledge(
+        principal,
+        wildcardActionFinding('kms:GenerateDataKey*'),
+        'Granted by topic.grantPublish on the topic\'s own KMS key only: publishing to an encrypted topic needs kms:GenerateDataKey (the wildcard covers GenerateDataKeyWithoutPlaintext) on that key.',
+      );
+    }
+    return grant;
   }
 }

@@ -6,6 +6,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { PROJECT_ROOT } from './bundling';
+import { acknowledge, wildcardResourceFinding } from './nag';
 
 /** The workflow's Amazon States Language file; Lambdas appear in it as `${XxxFunctionArn}`. */
 export const DEFAULT_DEFINITION_PATH = path.join(PROJECT_ROOT, 'state-machines', 'exposed-key-response.asl.json');
@@ -63,8 +64,9 @@ export interface ResponseWorkflowProps {
   readonly logRetention?: RetentionDays;
   /**
    * Whether the execution log carries each state's input and output (the incident: key id, user
-   * name, what was done; never a secret). It is the evidence of what the responder did.
-   * @default true
+   * name, what was done, the reporter's note). The incident record in the incident bucket is the
+   * evidence of what the responder did; the log only needs the data to debug a run.
+   * @default false: the log records every state's events, without their input and output
    */
   readonly includeExecutionData?: boolean;
 }
@@ -72,8 +74,9 @@ export interface ResponseWorkflowProps {
 /**
  * The Standard state machine that contains, verifies, investigates and reports one exposed key,
  * defined by the ASL file (inline in the template: `DefinitionBody.fromString`), with every event
- * logged and X-Ray tracing on. Each Lambda of the definition may be invoked by the state
- * machine's role, and nothing else.
+ * logged (without execution data unless asked) and X-Ray tracing on. Each Lambda of the
+ * definition may be invoked by the state machine's role, and nothing else (the role's cdk-nag
+ * findings are acknowledged here).
  */
 export class ResponseWorkflow extends Construct {
   public readonly stateMachine: StateMachine;
@@ -111,9 +114,22 @@ export class ResponseWorkflow extends Construct {
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromString(definition),
       definitionSubstitutions: Object.fromEntries([...functions].map(([p, fn]) => [p, fn.functionArn])),
-      logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: props.includeExecutionData ?? true },
+      logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: props.includeExecutionData ?? false },
       tracingEnabled: true,
     });
-    for (const fn of this.invokedFunctions) fn.grantInvoke(this.stateMachine);
+    const role = this.stateMachine.role;
+    for (const fn of this.invokedFunctions) {
+      fn.grantInvoke(this.stateMachine);
+      acknowledge(
+        role,
+        wildcardResourceFinding(this, `${fn.functionArn}:*`),
+        `Granted by grantInvoke: the state machine may invoke the ${fn.node.scope?.node.id} Lambda and its versions/aliases (ARN:*), and no other function.`,
+      );
+    }
+    acknowledge(
+      role,
+      wildcardResourceFinding(this, '*'),
+      'Step Functions log delivery (logs:CreateLogDelivery, logs:DescribeLogGroups, ...) and X-Ray (xray:PutTraceSegments, ...) support no resource-level permission; CDK grants them on "*" for logging level ALL and tracing.',
+    );
   }
 }

@@ -1,4 +1,6 @@
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { configFromContext } from './config';
@@ -11,20 +13,22 @@ import { ExposedKeyResponderStack, STACK_ID, STACK_REGION } from './exposed-key-
  * path (`aws:cdk:path` metadata), as under the CLI.
  */
 export function synthesizeForDrill(context: Record<string, unknown> = {}): Template {
-  const app = new App({
-    context: { 'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-path-metadata': true, ...context },
-    builtinCloudFormationValidation: false,
-    analyticsReporting: false,
-  });
-  const stack = new ExposedKeyResponderStack(app, STACK_ID, {
-    env: { region: STACK_REGION },
-    config: configFromContext(app),
-  });
-  // Synthesized into a temporary directory (no outdir): read the template, then remove it.
-  const assembly = app.synth();
+  // The App's output directory exists from its construction on: removed whatever happens next
+  // (an invalid context throws before any synth).
+  const outdir = mkdtempSync(path.join(tmpdir(), 'cdk.out-drill-'));
   try {
-    return Template.fromJSON(assembly.getStackArtifact(stack.artifactId).template);
+    const app = new App({
+      outdir,
+      context: { 'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-path-metadata': true, ...context },
+      builtinCloudFormationValidation: false,
+      analyticsReporting: false,
+    });
+    const stack = new ExposedKeyResponderStack(app, STACK_ID, {
+      env: { region: STACK_REGION },
+      config: configFromContext(app),
+    });
+    return Template.fromJSON(app.synth().getStackArtifact(stack.artifactId).template);
   } finally {
-    rmSync(assembly.directory, { recursive: true, force: true });
+    rmSync(outdir, { recursive: true, force: true });
   }
 }

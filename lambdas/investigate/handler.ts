@@ -6,8 +6,10 @@ import { HandlerOptions, perRegion } from '../shared/clients';
 import { boolEnv, requireEnv } from '../shared/env';
 import { createLogger, forIncident } from '../shared/logger';
 import { parseStepInput } from '../shared/steps';
+import { HOME_REGION } from './cloudtrail-search';
 import { InvestigateInputSchema, Investigation, MAX_LOOKBACK_DAYS } from './contract';
-import { HOME_REGION, investigate, InvestigateConfig } from './investigate';
+import { InvestigateConfig, InvestigateDeps } from './deps';
+import { investigate } from './investigate';
 
 export { InvestigateInputSchema };
 
@@ -26,6 +28,26 @@ export function lookbackDaysEnv(env: NodeJS.ProcessEnv = process.env): number {
 /** Time kept, at the end of the Lambda's time limit, to save the activity and work out the reach. */
 export const RESERVED_FOR_SUMMARY_MS = 45_000;
 
+/**
+ * The investigation's clients. Who retries what, so that the loops never multiply:
+ * - the SDK: nothing (`maxAttempts: 1` on every client here: one HTTP request a send);
+ * - the core (`withBackoff`, lambdas/shared/retry.ts): every IAM, EC2, S3 and CloudTrail call, on
+ *   throttling, 5xx and dropped connections, 5 tries in all with 1, 2, 4 and 8 s between; a
+ *   LookupEvents try also waits its turn in the region's 2-requests-a-second limit;
+ * - the workflow: the Investigate Task's own Retry (on the Lambda failing as a whole, never on
+ *   these calls: the core does not throw for AWS).
+ * So a call that keeps being throttled is sent 5 times in all, not 3 x 5.
+ */
+export function investigateClients(): Pick<InvestigateDeps, 'cloudtrail' | 'ec2' | 'iam' | 's3'> {
+  const maxAttempts = 1;
+  return {
+    cloudtrail: perRegion((region) => new CloudTrailClient({ region, maxAttempts })),
+    ec2: new EC2Client({ region: HOME_REGION, maxAttempts }),
+    iam: new IAMClient({ maxAttempts }),
+    s3: new S3Client({ maxAttempts }),
+  };
+}
+
 /** Reads the configuration and builds the clients once; the drill builds one per run. */
 export function createHandler(
   env: NodeJS.ProcessEnv = process.env,
@@ -37,12 +59,7 @@ export function createHandler(
     dryRun: boolEnv('DRY_RUN', env),
   };
   const logger = createLogger('investigate');
-  // LookupEvents allows 2 requests a second: the core spaces its calls and backs off itself, so the
-  // SDK's own quick retries (which would break the spacing) are off for CloudTrail.
-  const cloudtrail = perRegion((region) => new CloudTrailClient({ region, maxAttempts: 1 }));
-  const ec2 = new EC2Client({ region: HOME_REGION });
-  const iam = new IAMClient({});
-  const s3 = new S3Client({});
+  const clients = investigateClients();
   return async (event, context?: { getRemainingTimeInMillis?: () => number }) => {
     // revokeBefore is part of every step's input; the investigation searches up to now.
     const input = parseStepInput(InvestigateInputSchema, event, 'investigate');
@@ -50,10 +67,7 @@ export function createHandler(
     return investigate(input.incident, {
       // Paging stops this long before the Lambda's time limit: enough to save and summarise.
       deadline: remaining === undefined ? undefined : Date.now() + remaining - RESERVED_FOR_SUMMARY_MS,
-      cloudtrail,
-      ec2,
-      iam,
-      s3,
+      ...clients,
       config,
       logger: forIncident(logger, input.incident.incidentId),
       sleep: options.sleep,

@@ -2,6 +2,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { SUPPORT_SEVERITIES as HANDLER_SEVERITIES } from '../../lambdas/support/support';
 import {
   configFromContext,
+  configFromValues,
   CONTEXT_KEYS,
   DEFAULT_CONFIG,
   isSecretArn,
@@ -20,6 +21,10 @@ describe('configFromContext', () => {
       notificationEmails: [],
       dryRun: false,
       protectedUsers: [],
+      quarantineWindowHours: 24,
+      reporters: [],
+      incidentReaders: [],
+      logExecutionData: false,
       logLevel: 'INFO',
       logRetentionDays: 365,
       lookbackDays: 14,
@@ -35,6 +40,10 @@ describe('configFromContext', () => {
       'notificationEmail',
       'dryRun',
       'protectedUsers',
+      'quarantineWindowHours',
+      'reporters',
+      'incidentReaders',
+      'logExecutionData',
       'logLevel',
       'logRetentionDays',
       'lookbackDays',
@@ -74,13 +83,21 @@ describe('configFromContext', () => {
     });
   });
 
-  describe('protectedUsers', () => {
-    it('splits a comma-separated list of IAM user names', () => {
-      expect(fromContext({ protectedUsers: 'break-glass, admin@corp,ci.deploy' }).protectedUsers)
-        .toEqual(['break-glass', 'admin@corp', 'ci.deploy']);
+  describe('quarantineWindowHours', () => {
+    it.each([[1, 1], ['48', 48], [720, 720], [' 24 ', 24]])('accepts %p as %p hours', (value, hours) => {
+      expect(fromContext({ quarantineWindowHours: value }).quarantineWindowHours).toBe(hours);
     });
-    it.each(['has space', 'slash/name', 'x'.repeat(65), 'star*'])('rejects %p, which is not an IAM user name', (value) => {
-      expect(() => fromContext({ protectedUsers: value })).toThrow(/protectedUsers/);
+    it.each([0, 721, '1.5', 2.5, '-1', 'a day', true])('rejects %p naming the key and the range', (value) => {
+      expect(() => fromContext({ quarantineWindowHours: value })).toThrow(/Invalid context "quarantineWindowHours": .*1 to 720/);
+    });
+  });
+
+  describe('logExecutionData', () => {
+    it.each([['true', true], [true, true], ['false', false], [false, false]])('reads %p as %p', (value, expected) => {
+      expect(fromContext({ logExecutionData: value }).logExecutionData).toBe(expected);
+    });
+    it.each(['yes', 1, 'TRUE '])('rejects %p naming the key', (value) => {
+      expect(() => fromContext({ logExecutionData: value })).toThrow(/Invalid context "logExecutionData"/);
     });
   });
 
@@ -223,5 +240,18 @@ describe('configFromContext', () => {
     it.each([42, ['a'], true])('rejects %p naming the key', (value) => {
       expect(() => fromContext({ slackWebhookSecret: value })).toThrow(/Invalid context "slackWebhookSecret"/);
     });
+  });
+});
+
+describe('configFromValues', () => {
+  it('reads plain context values exactly as configFromContext reads an App\'s context', () => {
+    const context = { dryRun: 'true', protectedUsers: 'break-glass,/breakglass/*', quarantineWindowHours: '6', logExecutionData: 'true' };
+    expect(configFromValues(context)).toEqual(fromContext(context));
+    expect(configFromValues(context)).toMatchObject({ dryRun: true, protectedUsers: ['break-glass', '/breakglass/*'], quarantineWindowHours: 6, logExecutionData: true });
+  });
+
+  it('gives the defaults for no context, and rejects invalid values naming the key', () => {
+    expect(configFromValues({})).toEqual(DEFAULT_CONFIG);
+    expect(() => configFromValues({ reporters: 'alice' })).toThrow(/Invalid context "reporters"/);
   });
 });

@@ -5,14 +5,17 @@ import { DetectionRules, DetectionRulesProps } from '../../lib/detection-rules';
 import {
   AWS_QUARANTINE_POLICY_ARN_PREFIX,
   HEALTH_RISK_EVENT_CODES,
-  LEGACY_QUARANTINE_INLINE_POLICY,
   MANUAL_EVENT_DETAIL_TYPE,
   MANUAL_EVENT_SOURCE,
+  LEGACY_QUARANTINE_INLINE_POLICY,
 } from '../../lambdas/shared/events';
-import { Resource, stubFunction, testStack } from './helpers';
+import { Resource, stubFunction, testApp, testStack } from './helpers';
 
-function synth(props: Partial<DetectionRulesProps> = {}) {
-  const stack = testStack();
+const ACCOUNT = '123456789012';
+const OTHER_ACCOUNT = '210987654321';
+
+function synth(props: Partial<DetectionRulesProps> = {}, account: string | null = ACCOUNT) {
+  const stack = testStack(testApp(), account ?? undefined);
   const target = stubFunction(stack, 'Dispatcher');
   const rules = new DetectionRules(stack, 'DetectionRules', { target, ...props });
   const template = Template.fromStack(stack);
@@ -25,9 +28,9 @@ const { template, targetId, queueId } = synth();
 const rules = Object.values(template.findResources('AWS::Events::Rule')) as Resource[];
 const patterns = rules.map((r) => r.Properties.EventPattern as Record<string, unknown>);
 
-/** The patterns (of the synthesized template) an event matches. */
-function matching(event: Record<string, unknown>): Array<Record<string, unknown>> {
-  return patterns.filter((p) => matchesPattern(p, { version: '0', account: '123456789012', region: 'us-east-1', time: '2026-11-20T10:00:00Z', ...event }));
+/** The patterns (of the synthesized template) an event of `account` matches. */
+function matching(event: Record<string, unknown>, account = ACCOUNT): Array<Record<string, unknown>> {
+  return patterns.filter((p) => matchesPattern(p, { version: '0', account, region: 'us-east-1', time: '2026-11-20T10:00:00Z', ...event }));
 }
 
 const cloudTrail = (eventName: string, requestParameters: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
@@ -37,12 +40,25 @@ const cloudTrail = (eventName: string, requestParameters: Record<string, unknown
 });
 
 describe('DetectionRules event patterns', () => {
-  it('are exactly five rules', () => {
-    expect(rules).toHaveLength(5);
+  it('are exactly four rules, none for a report by hand (that one lives on the report bus only)', () => {
+    expect(rules).toHaveLength(4);
+    expect(patterns.filter((p) => JSON.stringify(p).includes(MANUAL_EVENT_SOURCE) || JSON.stringify(p).includes(MANUAL_EVENT_DETAIL_TYPE))).toEqual([]);
+  });
+
+  it('each match the stack\'s account only', () => {
+    for (const p of patterns) expect(p.account).toEqual([ACCOUNT]);
+  });
+
+  it('match the account CloudFormation deploys into when the stack\'s account is unknown at synth', () => {
+    const { template: agnostic } = synth({}, null);
+    for (const rule of Object.values(agnostic.findResources('AWS::Events::Rule')) as Resource[]) {
+      expect(rule.Properties.EventPattern.account).toEqual([{ Ref: 'AWS::AccountId' }]);
+    }
   });
 
   it('Health: RISK events of the five exposed/compromised credential codes', () => {
     expect(patterns).toContainEqual({
+      account: [ACCOUNT],
       source: ['aws.health'],
       'detail-type': ['AWS Health Event'],
       detail: {
@@ -60,6 +76,7 @@ describe('DetectionRules event patterns', () => {
 
   it('Trusted Advisor: "Exposed Access Keys" items in ERROR', () => {
     expect(patterns).toContainEqual({
+      account: [ACCOUNT],
       source: ['aws.trustedadvisor'],
       'detail-type': ['Trusted Advisor Check Item Refresh Notification'],
       detail: { 'check-name': ['Exposed Access Keys'], status: ['ERROR'] },
@@ -68,6 +85,7 @@ describe('DetectionRules event patterns', () => {
 
   it('CloudTrail: a successful AttachUserPolicy of an AWS-managed quarantine policy, by ARN prefix', () => {
     expect(patterns).toContainEqual({
+      account: [ACCOUNT],
       source: ['aws.iam'],
       'detail-type': ['AWS API Call via CloudTrail'],
       detail: {
@@ -82,6 +100,7 @@ describe('DetectionRules event patterns', () => {
 
   it('CloudTrail: a successful PutUserPolicy of the legacy inline quarantine policy', () => {
     expect(patterns).toContainEqual({
+      account: [ACCOUNT],
       source: ['aws.iam'],
       'detail-type': ['AWS API Call via CloudTrail'],
       detail: {
@@ -91,10 +110,6 @@ describe('DetectionRules event patterns', () => {
         errorCode: [{ exists: false }],
       },
     });
-  });
-
-  it('manual report: the responder\'s own source and detail-type', () => {
-    expect(patterns).toContainEqual({ source: [MANUAL_EVENT_SOURCE], 'detail-type': [MANUAL_EVENT_DETAIL_TYPE] });
   });
 });
 
@@ -139,9 +154,31 @@ describe('DetectionRules matching (drill/event-pattern matcher on the synthesize
     expect(matching(cloudTrail('PutUserPolicy', { policyName: LEGACY_QUARANTINE_INLINE_POLICY }, { errorCode: 'LimitExceeded' }))).toEqual([]);
   });
 
-  it('matches a manual report, not an event of another source', () => {
-    expect(matching({ source: MANUAL_EVENT_SOURCE, 'detail-type': MANUAL_EVENT_DETAIL_TYPE, detail: { accessKeyId: 'AKIAEXAMPLE000000000' } })).toHaveLength(1);
-    expect(matching({ source: 'someone.else', 'detail-type': MANUAL_EVENT_DETAIL_TYPE, detail: {} })).toEqual([]);
+  it('ignores a report by hand on the default bus', () => {
+    expect(matching({ source: MANUAL_EVENT_SOURCE, 'detail-type': MANUAL_EVENT_DETAIL_TYPE, detail: { accessKeyId: 'AKIAEXAMPLE000000000' } })).toEqual([]);
+  });
+});
+
+describe('DetectionRules: an event of another account matches no rule', () => {
+  const events: Array<[string, Record<string, unknown>]> = [
+    ['HealthRisk', { source: 'aws.health', 'detail-type': 'AWS Health Event', detail: { service: 'RISK', eventTypeCode: 'AWS_RISK_CREDENTIALS_EXPOSED' } }],
+    ['TrustedAdvisorExposedKeys', {
+      source: 'aws.trustedadvisor',
+      'detail-type': 'Trusted Advisor Check Item Refresh Notification',
+      detail: { 'check-name': 'Exposed Access Keys', status: 'ERROR' },
+    }],
+    ['QuarantinePolicyAttached', cloudTrail('AttachUserPolicy', { policyArn: 'arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV3' })],
+    ['LegacyQuarantineInlinePolicy', cloudTrail('PutUserPolicy', { policyName: LEGACY_QUARANTINE_INLINE_POLICY })],
+  ];
+
+  it.each(events)('%s: matches in the stack\'s account, not in another one', (_rule, event) => {
+    expect(matching(event, ACCOUNT)).toHaveLength(1);
+    expect(matching(event, OTHER_ACCOUNT)).toEqual([]);
+  });
+
+  it.each(events)('%s: does not match an event without an account', (_rule, event) => {
+    const withoutAccount = patterns.filter((p) => matchesPattern(p, event));
+    expect(withoutAccount).toEqual([]);
   });
 });
 
@@ -166,12 +203,12 @@ describe('DetectionRules delivery', () => {
   });
 
   it('lets every rule (and only the rules) invoke the function and write to the DLQ', () => {
-    template.resourceCountIs('AWS::Lambda::Permission', 5);
+    template.resourceCountIs('AWS::Lambda::Permission', 4);
     const queuePolicy = Object.values(template.findResources('AWS::SQS::QueuePolicy'))[0] as Resource;
     const eventStatements = queuePolicy.Properties.PolicyDocument.Statement.filter(
       (s: { Principal?: { Service?: string } }) => s.Principal?.Service === 'events.amazonaws.com',
     );
-    expect(eventStatements).toHaveLength(5);
+    expect(eventStatements).toHaveLength(4);
     for (const s of eventStatements) expect(s.Condition.ArnEquals['aws:SourceArn']['Fn::GetAtt'][1]).toBe('Arn');
   });
 

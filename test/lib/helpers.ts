@@ -1,21 +1,37 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { App, Environment, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { DEFAULT_CONFIG, ResponderConfig } from '../../lib/config';
 import { ExposedKeyResponderStack } from '../../lib/exposed-key-responder-stack';
 
-/** An App that never bundles (fast) and skips the CloudFormation validator (~4 s a synth). */
+/** The output directories of this test file's Apps, removed after its tests. */
+const outdirs: string[] = [];
+afterAll(() => {
+  for (const dir of outdirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * An App that never bundles (fast) and skips the CloudFormation validator (~4 s a synth). It
+ * synthesizes into a temporary directory of its own, removed after the test file's tests (an
+ * App without `outdir` would leave a `cdk.out*` folder in the OS temp directory at every synth).
+ */
 export function testApp(context: Record<string, unknown> = {}): App {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'cdk.out-test-'));
+  outdirs.push(outdir);
   return new App({
+    outdir,
     context: { 'aws:cdk:bundling-stacks': [], ...context },
     builtinCloudFormationValidation: false,
     analyticsReporting: false,
   });
 }
 
-/** A bare stack in us-east-1 to test one construct in. */
-export function testStack(app: App = testApp()): Stack {
-  return new Stack(app, 'Test', { env: { region: 'us-east-1' } });
+/** A bare stack in us-east-1 (of `account`, when given) to test one construct in. */
+export function testStack(app: App = testApp(), account?: string): Stack {
+  return new Stack(app, 'Test', { env: { region: 'us-east-1', account } });
 }
 
 /** A stand-in function with inline code: no bundling, no entry file. */
@@ -79,6 +95,3 @@ export function allowedActions(statements: Array<Statement & { Action: string[] 
 
 /** `arn:<partition>:iam::<account>:user/*` as CDK renders it with an unresolved account. */
 export const ANY_USER_ARN = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':user/*']] };
-export const RESPONDER_POLICIES_ARN = {
-  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':policy/exposed-key-responder/*']],
-};

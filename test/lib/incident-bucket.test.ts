@@ -121,21 +121,45 @@ describe('IncidentBucket', () => {
     expect(() => synth({ objectLockRetentionDays: days })).toThrow(/objectLockRetentionDays/);
   });
 
-  it('grants writing records under incidents/ only: put actions, no read, no delete', () => {
+  it('grants writing records under incidents/ only: s3:PutObject, no read, no delete, no tagging, retention or legal hold', () => {
     const stack = testStack();
     const incidents = new IncidentBucket(stack, 'Incidents');
     const role = new Role(stack, 'Writer', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
-    incidents.grantWriteRecords(role);
+    incidents.grantPutRecords(role);
     const t = Template.fromStack(stack);
     const id = stack.getLogicalId(incidents.bucket.node.defaultChild as never);
     expect(incidents.recordsPattern).toBe(`${INCIDENT_RECORDS_PREFIX}*`);
     expect(statementsOfRole(t, stack.getLogicalId(role.node.defaultChild as never))).toEqual([
       {
         Effect: 'Allow',
-        Action: ['s3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging', 's3:Abort*'],
+        Action: ['s3:PutObject'],
         Resource: objects(id, 'incidents/*'),
       },
     ]);
+  });
+
+  it('has no Deny of reading records by default: reading is left to IAM identity policies', () => {
+    expect(policyOf(bucketId).filter((st) => st.Effect === 'Deny' && JSON.stringify(st.Action).includes('GetObject'))).toEqual([]);
+  });
+
+  it('with readers, denies s3:GetObject* on every record to every principal but them and the account\'s root user', () => {
+    const readers = ['arn:aws:iam::123456789012:role/security-*', 'arn:aws:iam::123456789012:user/auditor'];
+    const { bucketId: id, policyOf: policy } = synth({ readers });
+    expect(policy(id)).toContainEqual({
+      Sid: 'OnlyIncidentReadersReadRecords',
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: 's3:GetObject*',
+      Resource: objects(id),
+      Condition: {
+        ArnNotLike: {
+          'aws:PrincipalArn': [
+            { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] },
+            ...readers,
+          ],
+        },
+      },
+    });
   });
 
   it('adds nothing else to the template', () => {

@@ -54,6 +54,16 @@ const variants: Array<[string, Partial<ResponderConfig>, string | undefined]> = 
     slackWebhookSecret: 'slack/exposed-key-responder',
     supportSeverity: 'urgent',
   }, undefined],
+  ['reporters, incident readers, protected path prefixes and execution data in the logs, account known', {
+    reporters: ['arn:aws:iam::123456789012:role/security/reporter', 'arn:aws:iam::123456789012:user/alice'],
+    incidentReaders: ['arn:aws:iam::123456789012:role/security-*'],
+    protectedUsers: ['/breakglass/*', 'admin'],
+    logExecutionData: true,
+  }, '123456789012'],
+  ['reporters and incident readers, account unknown', {
+    reporters: ['arn:aws:iam::123456789012:root'],
+    incidentReaders: ['arn:aws:iam::123456789012:user/auditor'],
+  }, undefined],
   ['a Slack webhook secret by complete ARN, account known', {
     slackWebhookSecret: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:slack/exposed-key-responder-AbC123',
   }, '123456789012'],
@@ -66,6 +76,16 @@ describe('cdk-nag AwsSolutions', () => {
     new Queue(new Stack(app, 'Bad'), 'Queue');
     expect(findings(app).map((f) => f.ruleName)).toEqual(expect.arrayContaining(['AwsSolutions-SQS3', 'AwsSolutions-SQS4']));
     expect(() => app.synth()).toThrow(/AwsSolutions-SQS4/);
+  });
+
+  it('says plainly what the contain role can do on user/*: any inline policy on a non-protected user, only the quarantine policy attached, no managed policy created', () => {
+    const acks = acknowledgements(responderApp()).filter((a) => a.path === 'ExposedKeyResponder/Contain/Role' && a.id.includes(':user/*'));
+    expect(acks).toHaveLength(1);
+    const reason = acks[0].reason as string;
+    expect(reason).toContain('put any inline policy document (PutUserPolicy: IAM has no condition on a policy\'s content');
+    expect(reason).toContain('on any user of the account that is not protected');
+    expect(reason).toContain('attach the stack\'s quarantine policy and no other policy');
+    expect(reason).toContain('It cannot create a managed policy');
   });
 
   describe.each(variants)('with %s', (_name, config, account) => {

@@ -159,21 +159,21 @@ describe('ResponseWorkflow', () => {
     expect(() => synthWith(chainOf(['ContainFunctionArn', 'toString']))).toThrow(/no substitution for \$\{toString\}/);
   });
 
-  it('logs every event with execution data to its log group, kept 365 days by default, and traces with X-Ray', () => {
+  it('logs every event without execution data to its log group, kept 365 days by default, and traces with X-Ray', () => {
     const [[groupId, group]] = Object.entries(template.findResources('AWS::Logs::LogGroup')) as Array<[string, Resource]>;
     expect(group.Properties.RetentionInDays).toBe(365);
     expect(sm.Properties.LoggingConfiguration).toEqual({
       Level: 'ALL',
-      IncludeExecutionData: true,
+      IncludeExecutionData: false,
       Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [groupId, 'Arn'] } } }],
     });
     expect(sm.Properties.TracingConfiguration).toEqual({ Enabled: true });
   });
 
   it('takes log retention and execution data from props', () => {
-    const { template: t, sm: s } = synth({ logRetention: RetentionDays.THREE_MONTHS, includeExecutionData: false });
+    const { template: t, sm: s } = synth({ logRetention: RetentionDays.THREE_MONTHS, includeExecutionData: true });
     expect((Object.values(t.findResources('AWS::Logs::LogGroup'))[0] as Resource).Properties.RetentionInDays).toBe(90);
-    expect(s.Properties.LoggingConfiguration.IncludeExecutionData).toBe(false);
+    expect(s.Properties.LoggingConfiguration.IncludeExecutionData).toBe(true);
   });
 
   it('may invoke the Lambdas of its definition (and their versions) and no other function', () => {

@@ -5,9 +5,9 @@ describe('synthesizeForDrill', () => {
   const template = synthesizeForDrill();
   const resources = template.toJSON().Resources as Record<string, Resource & { Metadata?: Record<string, unknown> }>;
 
-  it('gives the stack\'s five rules with their event patterns', () => {
+  it('gives the stack\'s four detection rules with their event patterns', () => {
     const rules = Object.values(resources).filter((r) => r.Type === 'AWS::Events::Rule');
-    expect(rules).toHaveLength(5);
+    expect(rules).toHaveLength(4);
     for (const r of rules) expect(r.Properties.EventPattern).toEqual(expect.objectContaining({ source: expect.any(Array) }));
   });
 
@@ -16,10 +16,15 @@ describe('synthesizeForDrill', () => {
     expect(paths).toEqual([
       'ExposedKeyResponder/DetectionRules/HealthRisk/Resource',
       'ExposedKeyResponder/DetectionRules/LegacyQuarantineInlinePolicy/Resource',
-      'ExposedKeyResponder/DetectionRules/ManualReport/Resource',
       'ExposedKeyResponder/DetectionRules/QuarantinePolicyAttached/Resource',
       'ExposedKeyResponder/DetectionRules/TrustedAdvisorExposedKeys/Resource',
     ]);
+  });
+
+  it('gives the report bus\'s rule too with -c reporters', () => {
+    const withBus = synthesizeForDrill({ reporters: 'arn:aws:iam::123456789012:role/reporter' }).toJSON().Resources as Record<string, Resource & { Metadata?: Record<string, unknown> }>;
+    const paths = Object.values(withBus).filter((r) => r.Type === 'AWS::Events::Rule').map((r) => r.Metadata?.['aws:cdk:path']);
+    expect(paths).toContain('ExposedKeyResponder/ReportBus/ManualReport/Resource');
   });
 
   it('reads the configuration from the context it is given, as -c would', () => {

@@ -71,6 +71,8 @@ export function asLookupEvent(r: TrailRecord): TrailEvent {
 export interface LookupCall {
   region: string;
   input: LookupEventsCommandInput;
+  /** When the call was made, by the clock given to the fake (0 without one). */
+  at: number;
 }
 
 /**
@@ -84,10 +86,10 @@ export class FakeCloudTrail {
   private readonly alwaysFailing = new Map<string, () => Error>();
   private readonly failingCalls = new Map<string, Error>();
 
-  constructor(stub: AwsClientStub<CloudTrailClient>) {
+  constructor(stub: AwsClientStub<CloudTrailClient>, clock: () => number = () => 0) {
     stub.on(LookupEventsCommand).callsFake(async (input: LookupEventsCommandInput, getClient) => {
       const region = await getClient().config.region();
-      this.calls.push({ region, input });
+      this.calls.push({ region, input, at: clock() });
       const queued = this.errors.get(region)?.shift();
       if (queued) throw typeof queued === 'function' ? queued() : queued;
       const nth = this.failingCalls.get(`${region} ${this.callsIn(region).length}`);

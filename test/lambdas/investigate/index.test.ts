@@ -5,7 +5,7 @@ import type * as S3Module from '@aws-sdk/client-s3';
 import { AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import type * as InvestigateHandlerModule from '../../../lambdas/investigate/index';
-import { InvestigateInputSchema } from '../../../lambdas/investigate/handler';
+import { investigateClients, InvestigateInputSchema } from '../../../lambdas/investigate/handler';
 import { anIncident, KEY_ID, loadIsolated, restoreEnv, REVOKE_BEFORE } from '../helpers';
 import { aRecord, asLookupEvent } from './fake-cloudtrail';
 
@@ -157,6 +157,18 @@ describe('investigate createHandler (the seam the drill uses)', () => {
     const clients = [...(loaded.trailClients.get('us-east-1') ?? [])] as Array<{ config: { maxAttempts: () => Promise<number> } }>;
     expect(clients).toHaveLength(1);
     await expect(clients[0].config.maxAttempts()).resolves.toBe(1);
+  });
+});
+
+describe('investigateClients', () => {
+  it('turns the SDK\'s own retries off on every client, so the core\'s 5 tries are all there are', async () => {
+    const clients = investigateClients();
+
+    const attempts = await Promise.all(
+      [clients.cloudtrail('eu-west-1'), clients.ec2, clients.iam, clients.s3].map((c) => (c.config.maxAttempts as () => Promise<number>)()),
+    );
+
+    expect(attempts).toEqual([1, 1, 1, 1]);
   });
 });
 

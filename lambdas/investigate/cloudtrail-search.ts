@@ -1,0 +1,158 @@
+// What the key did: CloudTrail LookupEvents in every enabled region, by key id and by user name,
+// paged to the end within LookupEvents' rate limit, the Lambda's deadline and a back-off.
+import { Event as TrailEvent, LookupAttribute, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
+import { Incident } from '../shared/incident';
+import { Context, errorText, Failure, withBackoff } from './deps';
+import { SlidingWindowLimiter } from './rate-limit';
+import { clip, isObject, Json, str } from './text';
+
+/** IAM and STS events are in us-east-1's CloudTrail only: always searched. */
+export const HOME_REGION = 'us-east-1';
+/** LookupEvents allows 2 requests a second per account and region. */
+export const LOOKUPS_PER_SECOND = 2;
+/**
+ * How those 2 requests a second are paced here: a call's slot is free again 1.1 s after it was
+ * sent, the tenth a margin for the service's clock and this Lambda's timers not agreeing...
+ */
+export const LOOKUP_WINDOW_MS = 1100;
+/**
+ * ...and 1.05 s after its answer came, since the service may count the call at any moment until
+ * it answers (a slow or delayed request). A throttled call would cost a 1 s back-off, far more
+ * than either margin.
+ */
+export const LOOKUP_AFTER_ANSWER_MS = 1050;
+/** LookupEvents returns 50 events a page at most. */
+export const LOOKUP_PAGE_SIZE = 50;
+
+/** One CloudTrail event, found in `region`, its record parsed from `CloudTrailEvent`. */
+export interface Activity {
+  readonly eventId: string;
+  readonly region: string;
+  readonly eventTime: string;
+  readonly eventSource: string;
+  readonly eventName: string;
+  readonly record: Json;
+  /** Its line of the activity object: the record with `region` added, as JSON on one line. */
+  readonly line: string;
+}
+
+export interface RegionSearch {
+  readonly events: Activity[];
+  readonly pages: number;
+  readonly failures: Failure[];
+}
+
+/** Every region enabled in the account (DescribeRegions without AllRegions), us-east-1 first and always. */
+export async function enabledRegions(ctx: Context): Promise<{ regions: string[]; failures: Failure[] }> {
+  try {
+    const out = await withBackoff(ctx, 'ec2:DescribeRegions', () => ctx.deps.ec2.send(new DescribeRegionsCommand({ AllRegions: false })));
+    const names = (out.Regions ?? []).map((r) => r.RegionName).filter((r): r is string => !!r && r !== HOME_REGION);
+    return { regions: [HOME_REGION, ...[...new Set(names)].sort()], failures: [] };
+  } catch (err) {
+    return { regions: [HOME_REGION], failures: [{ what: 'ec2:DescribeRegions', error: `${errorText(err)}: searched ${HOME_REGION} only` }] };
+  }
+}
+
+/**
+ * One region: LookupEvents by AccessKeyId and by Username (not for root: "root" names no user),
+ * side by side, each paged to the end. Every call, retries included, waits for a slot of the
+ * region's {@link SlidingWindowLimiter} ({@link LOOKUPS_PER_SECOND} slots, each free again
+ * {@link LOOKUP_WINDOW_MS} after its call and {@link LOOKUP_AFTER_ANSWER_MS} after its answer): the
+ * two lookups share the region's budget, and a page goes as soon as the limit allows, not a fixed
+ * time after the previous answer. Regions are searched side by side too. A lookup that still fails
+ * after its backoff stops there: what was found is kept and the gap is a failure of the region.
+ */
+export async function searchRegion(incident: Incident, region: string, from: Date, to: Date, ctx: Context): Promise<RegionSearch> {
+  const client = ctx.deps.cloudtrail(region);
+  const limiter = new SlidingWindowLimiter(LOOKUPS_PER_SECOND, LOOKUP_WINDOW_MS, LOOKUP_AFTER_ANSWER_MS, ctx.sleep);
+  const lookups: LookupAttribute[] = [{ AttributeKey: 'AccessKeyId', AttributeValue: incident.accessKeyId }];
+  // Sessions derived from the key (GetSessionToken: ASIA...) do not carry its id, only the user's name.
+  if (incident.principalType !== 'root') lookups.push({ AttributeKey: 'Username', AttributeValue: incident.userName });
+  const events: Activity[] = [];
+  // The lookups overlap (a call signed with the key names its user too): an event already found
+  // is not parsed again.
+  const seen = new Set<string>();
+  let pages = 0;
+
+  const lookup = async (attribute: LookupAttribute): Promise<string | undefined> => {
+    let nextToken: string | undefined;
+    let lookupPages = 0;
+    try {
+      do {
+        const deadline = ctx.deps.deadline;
+        if (deadline !== undefined && Date.now() >= deadline) {
+          throw new Error('stopped before the Lambda time limit: the key has more activity than one investigation can page');
+        }
+        const input = { LookupAttributes: [attribute], StartTime: from, EndTime: to, MaxResults: LOOKUP_PAGE_SIZE, NextToken: nextToken };
+        const out = await withBackoff(ctx, `cloudtrail:LookupEvents ${region}`, () => limiter.run(() => client.send(new LookupEventsCommand(input))));
+        pages++;
+        lookupPages++;
+        for (const event of out.Events ?? []) {
+          if (event.EventId !== undefined && seen.has(event.EventId)) continue;
+          if (event.EventId !== undefined) seen.add(event.EventId);
+          events.push(toActivity(event, region));
+        }
+        nextToken = out.NextToken || undefined;
+      } while (nextToken);
+      return undefined;
+    } catch (err) {
+      ctx.deps.logger.debug('lookup stopped', { region, lookup: attribute.AttributeKey, pages: lookupPages });
+      return `${clip(errorText(err), 300)} (lookup by ${attribute.AttributeKey}, after ${lookupPages} page(s))`;
+    }
+  };
+
+  const gaps = (await Promise.all(lookups.map(lookup))).filter((gap): gap is string => gap !== undefined);
+  ctx.deps.logger.debug('region searched', { region, pages, events: events.length, gaps: gaps.length });
+  if (gaps.length === 0) return { events, pages, failures: [] };
+  const error = `${gaps.join('; ')}: ${region}'s activity is incomplete, ${events.length} event(s) of it kept`;
+  return { events, pages, failures: [{ what: `cloudtrail:LookupEvents ${region}`, error: clip(error, 800) }] };
+}
+
+function toActivity(event: TrailEvent, region: string): Activity {
+  let record: Json | undefined;
+  let raw: string | undefined;
+  if (event.CloudTrailEvent) {
+    try {
+      const parsed: unknown = JSON.parse(event.CloudTrailEvent);
+      if (isObject(parsed)) {
+        record = parsed;
+        raw = event.CloudTrailEvent;
+      }
+    } catch {
+      // Kept from the lookup's own fields below.
+    }
+  }
+  record ??= {
+    eventID: event.EventId,
+    eventTime: event.EventTime?.toISOString(),
+    eventSource: event.EventSource,
+    eventName: event.EventName,
+    userIdentity: { accessKeyId: event.AccessKeyId, userName: event.Username },
+  };
+  const rawTime = str(record.eventTime) ?? event.EventTime?.toISOString() ?? '';
+  const time = Date.parse(rawTime);
+  return {
+    eventId: event.EventId ?? str(record.eventID) ?? JSON.stringify(record),
+    region,
+    eventTime: Number.isNaN(time) ? rawTime : new Date(time).toISOString(),
+    eventSource: str(record.eventSource) ?? event.EventSource ?? 'unknown',
+    eventName: str(record.eventName) ?? event.EventName ?? 'unknown',
+    record,
+    line: activityLine(record, raw, region),
+  };
+}
+
+/**
+ * `record` and its `region` as one line of JSON, made here, while the next page is awaited, rather
+ * than all at once at the end. CloudTrail's own text (`raw`, which parsed to `record`) is extended
+ * as it is when it can be: one line, no `region` of its own, at least one field before the closing
+ * brace; otherwise the record is written out again.
+ */
+function activityLine(record: Json, raw: string | undefined, region: string): string {
+  if (raw !== undefined && !Object.hasOwn(record, 'region') && Object.keys(record).length > 0 && !/[\r\n]/.test(raw)) {
+    const close = raw.lastIndexOf('}');
+    if (close > 0 && raw.slice(close + 1).trim() === '') return `${raw.slice(0, close)},"region":${JSON.stringify(region)}}`;
+  }
+  return JSON.stringify({ ...record, region });
+}

@@ -1,0 +1,52 @@
+import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
+import { PROTECTED_TAG_KEY } from '../lambdas/shared/protection';
+import { protectedPathPrefix } from './config-principals';
+
+/** The tag that protects a user whatever `protectedUsers` says (value `true`, any case), as the Lambdas read it. */
+export { PROTECTED_TAG_KEY };
+
+/** `arn:<partition>:iam::<account>:user/<resourceName>` of the stack's account. */
+export function userArn(scope: IConstruct, resourceName: string): string {
+  return Stack.of(scope).formatArn({ service: 'iam', region: '', resource: 'user', resourceName });
+}
+
+/**
+ * The explicit Deny statements that keep `actions` off the protected users, whatever else a
+ * role is allowed (an explicit Deny always wins in IAM):
+ *
+ * - `NeverTouchProtectedUsers`, when `entries` is not empty: a name `n` as `user/n` and
+ *   `user/<any path>/n`; a path prefix `/p/*` as `user/p/*` (users whose path starts with `/p/`);
+ * - `NeverTouchTaggedUsers`, always: any user tagged `exposed-key-responder:protected` = `true`
+ *   (StringEqualsIgnoreCase on `iam:ResourceTag/...`).
+ *
+ * What the Deny cannot cover: IAM compares ARNs in a policy case-sensitively while user names are
+ * unique case-insensitively, so `Break-Glass` is not denied by the entry `break-glass`. The
+ * containment Lambda's own check (names matched case-insensitively, the path and the tag read with
+ * iam:GetUser just before it acts) covers that; this Deny is the backstop for a bug there.
+ * Reads are not denied: the Lambda must read a protected user's path and tags to know it is one.
+ */
+export function protectedUsersDeny(scope: IConstruct, entries: readonly string[], actions: readonly string[]): iam.PolicyStatement[] {
+  const statements = [
+    new iam.PolicyStatement({
+      sid: 'NeverTouchTaggedUsers',
+      effect: iam.Effect.DENY,
+      actions: [...actions],
+      resources: [userArn(scope, '*')],
+      conditions: { StringEqualsIgnoreCase: { [`iam:ResourceTag/${PROTECTED_TAG_KEY}`]: 'true' } },
+    }),
+  ];
+  if (entries.length > 0) {
+    statements.unshift(new iam.PolicyStatement({
+      sid: 'NeverTouchProtectedUsers',
+      effect: iam.Effect.DENY,
+      actions: [...actions],
+      resources: entries.flatMap((entry) => {
+        const path = protectedPathPrefix(entry);
+        return path !== undefined ? [userArn(scope, `${path.slice(1)}*`)] : [userArn(scope, entry), userArn(scope, `*/${entry}`)];
+      }),
+    }));
+  }
+  return statements;
+}
