@@ -126,13 +126,19 @@ function containmentOf(state: WorkflowState): ContainmentEntry[] {
   );
 }
 
+/** Characters of the reporter's words quoted in every message. */
+const MAX_NOTE = 500;
+
 function notesOf(incident: IncidentView): string[] {
   const notes: string[] = [];
   if (incident.reportedUserName && incident.reportedUserName !== incident.userName) {
     const named = incident.reportedUserName;
     notes.push(`The report named user ${named}, who does not own this key: ${named} was not changed.`);
   }
-  if (incident.reporterNote) notes.push(`The reporter wrote: "${incident.reporterNote.replace(/\s+/g, ' ').trim()}"`);
+  if (incident.reporterNote) {
+    const words = Array.from(incident.reporterNote.replace(/\s+/g, ' ').trim());
+    notes.push(`The reporter wrote: "${words.length > MAX_NOTE ? `${words.slice(0, MAX_NOTE - 3).join('')}...` : words.join('')}"`);
+  }
   return notes;
 }
 

@@ -18,7 +18,8 @@ import { StepFailure, StepFailureSchema, StepResultSchema, VerificationSchema } 
 export const IncidentViewSchema = z.object({
   ...IncidentSchema.shape,
   reportedUserName: z.optional(z.string()),
-  reporterNote: z.optional(z.string().check(z.maxLength(500))),
+  // Not re-checked here (the dispatcher bounds it): a message is never lost to a long note.
+  reporterNote: z.optional(z.string()),
 });
 export type IncidentView = z.infer<typeof IncidentViewSchema>;
 

@@ -212,3 +212,13 @@ describe('buildReport: the record\'s own write', () => {
     expect(last.stillOpen).toEqual([{ what: 'The incident record could not be written (TransientAwsError: SlowDown): this message is the only record of the response.' }]);
   });
 });
+
+describe('buildReport: the reporter\'s words', () => {
+  it('quotes at most 500 characters of them on one line, and never refuses a long note', () => {
+    const state = parseWorkflowState({ ...aState(), incident: { ...aState().incident, reporterNote: `a\n${'b'.repeat(2000)}` } }, 'notify');
+
+    const [note] = buildReport(state, GENERATED_AT).notes;
+
+    expect(note).toBe(`The reporter wrote: "a ${'b'.repeat(495)}..."`);
+  });
+});
