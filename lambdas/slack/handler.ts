@@ -1,7 +1,8 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createLogger, forIncident } from '../shared/logger';
+import { parseWorkflowState } from '../shared/state';
 import { parseStepInput } from '../shared/steps';
-import { PostFn, SlackInputSchema, SlackResult } from './contract';
+import { PostFn, SlackResult } from './contract';
 import { isNoticeInput, NoticeInputSchema, noticeMessage } from './notice';
 import { fetchPost, notifySlack, postSlackMessage, WebhookCache } from './slack';
 
@@ -33,7 +34,7 @@ export function createHandler(
       const notice = parseStepInput(NoticeInputSchema, event, 'slack notice');
       return postSlackMessage(() => noticeMessage(notice), { secrets, post, config, cache, logger });
     }
-    const input = parseStepInput(SlackInputSchema, event, 'slack');
+    const input = parseWorkflowState(event, 'slack');
     return notifySlack(input, { secrets, post, config, cache, logger: forIncident(logger, input.incident.incidentId) });
   };
 }
