@@ -1,5 +1,5 @@
 // Console pages that open on one incident: the execution, its logs, the user, the key's CloudTrail history.
-import type { IncidentView } from '../shared/state';
+import type { Incident } from '../shared/incident';
 
 export interface Link {
   readonly label: string;
@@ -20,7 +20,7 @@ function insightsFragment(query: string, start: number): string {
 }
 
 /** The console links of an incident; pure. */
-export function consoleLinks(incident: IncidentView, executionId: string | undefined): Link[] {
+export function consoleLinks(incident: Incident, executionId: string | undefined): Link[] {
   const region = regionOf(executionId);
   const console = `https://${region}.console.aws.amazon.com`;
   const links: Link[] = [];

@@ -6,7 +6,8 @@
  */
 import type { EvidenceResult } from '../evidence/contract';
 import type { Investigation } from '../investigate/contract';
-import { IncidentView, isFailure, WorkflowState } from '../shared/state';
+import { Incident } from '../shared/incident';
+import { isFailure, WorkflowState } from '../shared/state';
 import { StepResult, Verification } from '../shared/steps';
 import { Outcome } from './contract';
 import { collectFailures, decideOutcome, explainError, isComplete, ReportFailure, supportLine } from './decide';
@@ -63,7 +64,7 @@ export interface IncidentReport {
   readonly headline: string;
   /** What is still open, most urgent first, each with the command that finishes it when there is one. */
   readonly stillOpen: OpenItem[];
-  readonly incident: IncidentView;
+  readonly incident: Incident;
   /** What the report said that the responder did not act on (the user it named, the reporter's words). */
   readonly notes: string[];
   readonly executionId?: string;
@@ -129,7 +130,7 @@ function containmentOf(state: WorkflowState): ContainmentEntry[] {
 /** Characters of the reporter's words quoted in every message. */
 const MAX_NOTE = 500;
 
-function notesOf(incident: IncidentView): string[] {
+function notesOf(incident: Incident): string[] {
   const notes: string[] = [];
   if (incident.reportedUserName && incident.reportedUserName !== incident.userName) {
     const named = incident.reportedUserName;

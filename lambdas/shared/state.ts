@@ -10,9 +10,6 @@ import { InvalidIncidentError } from './errors';
 import { IncidentSchema } from './incident';
 import { StepFailure, StepFailureSchema, StepResultSchema, VerificationSchema } from './steps';
 
-/** The incident as every step after containment reads it: the incident model itself. */
-export const IncidentViewSchema = IncidentSchema;
-export type IncidentView = z.infer<typeof IncidentViewSchema>;
 
 /** A slot: the step's output, or the failure its Catch recorded. */
 function slot<T extends z.ZodMiniType>(output: T) {
@@ -47,7 +44,7 @@ const SLOTS = {
 };
 
 export const WorkflowStateSchema = z.object({
-  incident: IncidentViewSchema,
+  incident: IncidentSchema,
   /** The Step Functions execution, for "where to look". */
   executionId: z.optional(z.string()),
   ...SLOTS,
@@ -65,7 +62,7 @@ export function isFailure(value: unknown): value is StepFailure {
  */
 export function parseWorkflowState(input: unknown, step: string): WorkflowState {
   const raw = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
-  const head = z.object({ incident: IncidentViewSchema, executionId: z.optional(z.string()) }).safeParse(raw);
+  const head = z.object({ incident: IncidentSchema, executionId: z.optional(z.string()) }).safeParse(raw);
   if (!head.success) {
     const issues = head.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ');
     throw new InvalidIncidentError(`${step}: input does not fit: ${issues}`);

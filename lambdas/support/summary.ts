@@ -1,6 +1,6 @@
 // The text AWS support is told: a pure rendering of the incident record (lambdas/report/record.ts).
 import { IncidentReport } from '../report/record';
-import type { IncidentView } from '../shared/state';
+import type { Incident } from '../shared/incident';
 
 /** The API's limits: a communication body of at most 8,000 characters, a subject of at most 255. */
 export const MAX_COMMUNICATION_BODY = 8000;
@@ -24,7 +24,7 @@ function capped(items: string[], max: number): string[] {
   return items.length > max ? [...items.slice(0, max), `... and ${items.length - max} more (see the incident report)`] : items;
 }
 
-function user(incident: IncidentView): string {
+function user(incident: Incident): string {
   return incident.principalType === 'root' ? 'the account root user' : `IAM user ${incident.userName}`;
 }
 

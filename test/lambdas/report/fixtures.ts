@@ -1,6 +1,7 @@
 import type { EvidenceResult } from '../../../lambdas/evidence/contract';
 import type { Investigation } from '../../../lambdas/investigate/contract';
-import { IncidentView, WorkflowState } from '../../../lambdas/shared/state';
+import type { Incident } from '../../../lambdas/shared/incident';
+import { WorkflowState } from '../../../lambdas/shared/state';
 import { StepFailure, StepResult, Verification } from '../../../lambdas/shared/steps';
 import { anIncident, KEY_ID } from '../helpers';
 
@@ -103,7 +104,7 @@ export function evidence(overrides: Partial<EvidenceResult> = {}): EvidenceResul
 }
 
 /** The workflow's state at the end of a response where everything worked. */
-export function aState(overrides: Partial<WorkflowState> = {}, incident: Partial<IncidentView> = {}): WorkflowState {
+export function aState(overrides: Partial<WorkflowState> = {}, incident: Partial<Incident> = {}): WorkflowState {
   return {
     incident: anIncident(incident),
     executionId: EXECUTION_ID,

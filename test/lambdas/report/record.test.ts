@@ -214,11 +214,11 @@ describe('buildReport: the record\'s own write', () => {
 });
 
 describe('buildReport: the reporter\'s words', () => {
-  it('quotes at most 500 characters of them on one line, and never refuses a long note', () => {
-    const state = parseWorkflowState({ ...aState(), incident: { ...aState().incident, reporterNote: `a\n${'b'.repeat(2000)}` } }, 'notify');
+  it('quotes the longest note the incident allows (500 characters) whole, on one line', () => {
+    const state = parseWorkflowState({ ...aState(), incident: { ...aState().incident, reporterNote: `a\n${'b'.repeat(498)}` } }, 'notify');
 
     const [note] = buildReport(state, GENERATED_AT).notes;
 
-    expect(note).toBe(`The reporter wrote: "a ${'b'.repeat(495)}..."`);
+    expect(note).toBe(`The reporter wrote: "a ${'b'.repeat(498)}"`);
   });
 });
