@@ -2,6 +2,8 @@ import { createHandler as createContain } from '../lambdas/contain/handler';
 import { createHandler as createEvidence } from '../lambdas/evidence/handler';
 import { createHandler as createInvestigate } from '../lambdas/investigate/handler';
 import { createHandler as createReport } from '../lambdas/report/handler';
+import { buildReport } from '../lambdas/report/record';
+import { parseWorkflowState } from '../lambdas/shared/state';
 import { createHandler as createSlack } from '../lambdas/slack/handler';
 import { createHandler as createSupport } from '../lambdas/support/handler';
 import { createHandler as createDispatcher } from '../lambdas/dispatcher/handler';
@@ -222,20 +224,15 @@ export class Drill {
     return { json: get('report.json'), markdown: get('report.md') };
   }
 
-  /** The report of an execution: the one it wrote, else (when writing it failed) what its state says. */
+  /**
+   * The record of an execution: the report.json it wrote; when writing it failed, the same record
+   * rebuilt from the execution's last state (the same pure buildReport), marked `written: false`.
+   */
   private report(e: DrillExecution): Record<string, unknown> {
     const { json } = this.reportObjects(e.incident.incidentId);
     if (json) return JSON.parse(json) as Record<string, unknown>;
-    const out = (e.output ?? {}) as Record<string, unknown>;
-    return {
-      incidentId: e.incident.incidentId,
-      written: false,
-      status: e.status,
-      incident: e.incident,
-      containment: out.containment ?? [],
-      verification: out.verification ?? null,
-      ...(e.error ? { error: e.error } : {}),
-    };
+    const state = { incident: e.incident, ...((e.output ?? {}) as Record<string, unknown>) };
+    return { ...buildReport(parseWorkflowState(state, 'drill'), new Date()), written: false, status: e.status, ...(e.error ? { error: e.error } : {}) };
   }
 
   /** The drill contract's output document (DESIGN.md "Output"). */

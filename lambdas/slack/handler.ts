@@ -1,7 +1,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createLogger, forIncident } from '../shared/logger';
-import { parseStepInput } from '../shared/steps';
-import { PostFn, SlackInputSchema, SlackResult } from './contract';
+import { parseWorkflowState } from '../shared/state';
+import { PostFn, SlackResult } from './contract';
 import { isSnsEvent, noticeMessage, parseNoticeEvent, SlackNoticeNotPostedError } from './notice';
 import { fetchPost, notifySlack, postSlackMessage, SlackDeps, WebhookCache } from './slack';
 
@@ -34,7 +34,7 @@ export function createHandler(
   const cache: WebhookCache = {};
   return async (event) => {
     if (isSnsEvent(event)) return postNotices(event, { secrets, post, config, cache, logger });
-    const input = parseStepInput(SlackInputSchema, event, 'slack');
+    const input = parseWorkflowState(event, 'slack');
     return notifySlack(input, { secrets, post, config, cache, logger: forIncident(logger, input.incident.incidentId) });
   };
 }

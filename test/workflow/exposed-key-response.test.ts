@@ -87,7 +87,7 @@ describe('containment', () => {
     expect(output.apiCalls.filter((c) => c.operation === 'PutUserPolicy')).toHaveLength(1); // AccessDenied is not retried
     const [mail] = output.notifications;
     expect(mail.subject).toMatch(/^\[FAILED\]/);
-    expect(mail.body).toContain('Response FAILED at step RevokeSessions');
+    expect(mail.body).toContain(`Containment FAILED (RevokeSessions): access key ${EXPOSED} may still work`);
     expect(mail.body).toContain('[FAILED] RevokeSessions: AccessDenied');
   });
 
@@ -251,7 +251,7 @@ describe('principals that must not be changed', () => {
     expect(output.apiCalls.filter((c) => WRITES.has(c.operation))).toEqual([]);
     expect(output.account.users).toEqual(d.before.users);
     expect(output.notifications[0].subject).toMatch(/^\[ACTION REQUIRED\]/);
-    expect(output.notifications[0].body).toContain('Sign in as the root user NOW');
+    expect(output.notifications[0].body).toContain('sign in as the root user NOW');
     // AWS is told too, without claiming containment.
     expect(output.account.supportCases).toHaveLength(1);
     expect(output.account.supportCases[0].subject).toContain('NOT contained');
@@ -276,7 +276,7 @@ describe('dry run', () => {
     expect(output.apiCalls.filter((c) => WRITES.has(c.operation))).toEqual([]);
     const [mail] = output.notifications;
     expect(mail.subject).toMatch(/^\[DRY RUN\]/);
-    expect(mail.body).toContain(`[dry-run] would set access key ${EXPOSED} of user ci-deploy Inactive`);
+    expect(mail.body).toContain(`  - would set access key ${EXPOSED} of user ci-deploy Inactive`);
     expect(mail.body).toContain(`would fix: access key ${EXPOSED} is Active`);
   });
 });
