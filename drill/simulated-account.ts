@@ -29,6 +29,8 @@ export interface PublishedMessage {
   readonly topicArn: string;
   readonly subject?: string;
   readonly message: string;
+  /** The message attributes, as Publish took them (the notice mark: lambdas/dispatcher/notice.ts). */
+  readonly attributes?: Record<string, { DataType: string; StringValue?: string }>;
 }
 
 type User = Scenario['users'][number];
@@ -120,8 +122,6 @@ export class SimulatedAccount {
   private readonly supportCases: Array<Scenario['supportCases'][number] & { displayId: string; createdAt: string }>;
   /** Messages posted to the Slack webhook. */
   readonly slackMessages: Array<{ url: string; body: string }> = [];
-  /** Lambda invocations (the dispatcher's notices to the Slack Lambda). */
-  readonly invocations: Array<{ functionName: string; invocationType: string; payload: string }> = [];
   /** Secrets Manager: secret id -> value (the drill's Slack webhook). */
   readonly secrets = new Map<string, string>();
   private nextId = 1;
@@ -531,7 +531,7 @@ export class SimulatedAccount {
     return { executionArn, startDate: new Date() };
   }
 
-  // ---- STS, Lambda (the dispatcher) -------------------------------------------------------------
+  // ---- STS (the dispatcher) ----------------------------------------------------------------------
 
   /** The account of any key id: this account's for its users' keys, else as encoded in the id. */
   protected sts_GetAccessKeyInfo(input: Record<string, unknown>) {
@@ -542,17 +542,11 @@ export class SimulatedAccount {
     return { Account: account };
   }
 
-  /** Lambda Invoke: recorded; the drill runs the invoked function (the Slack Lambda's notices). */
-  protected lambda_Invoke(input: Record<string, unknown>) {
-    const payload = input.Payload instanceof Uint8Array ? Buffer.from(input.Payload).toString('utf8') : String(input.Payload ?? '');
-    this.invocations.push({ functionName: String(input.FunctionName), invocationType: String(input.InvocationType ?? 'RequestResponse'), payload });
-    return { StatusCode: input.InvocationType === 'Event' ? 202 : 200 };
-  }
-
   // ---- SNS ------------------------------------------------------------------------------------
 
   protected sns_Publish(input: Record<string, unknown>) {
-    this.published.push({ topicArn: String(input.TopicArn), subject: input.Subject as string | undefined, message: String(input.Message) });
+    const attributes = input.MessageAttributes as PublishedMessage['attributes'];
+    this.published.push({ topicArn: String(input.TopicArn), subject: input.Subject as string | undefined, message: String(input.Message), ...(attributes ? { attributes } : {}) });
     return { MessageId: `msg-${this.published.length}` };
   }
 

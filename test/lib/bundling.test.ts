@@ -123,7 +123,6 @@ describe('a bundle built with these options', () => {
         SUPPORT_SEVERITY: 'high',
         SLACK_WEBHOOK_SECRET: '',
         ACCOUNT_ID: '123456789012',
-        SLACK_FUNCTION_NAME: '',
         QUARANTINE_WINDOW_HOURS: '24',
       },
       encoding: 'utf8',
