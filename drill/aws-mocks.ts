@@ -5,6 +5,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { STSClient } from '@aws-sdk/client-sts';
 import { SupportClient } from '@aws-sdk/client-support';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SimulatedAccount } from './simulated-account';
@@ -15,6 +16,7 @@ const CLIENTS: Array<{ service: string; client: Parameters<typeof mockClient>[0]
   { service: 'iam', client: IAMClient as never },
   { service: 'sfn', client: SFNClient as never },
   { service: 'sns', client: SNSClient as never },
+  { service: 'sts', client: STSClient as never },
   { service: 'cloudtrail', client: CloudTrailClient as never },
   { service: 'ec2', client: EC2Client as never },
   { service: 's3', client: S3Client as never },

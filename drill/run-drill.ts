@@ -3,6 +3,8 @@ import { createHandler as createEvidence } from '../lambdas/evidence/handler';
 import { createHandler as createFootholds } from '../lambdas/footholds/handler';
 import { createHandler as createInvestigate } from '../lambdas/investigate/handler';
 import { createHandler as createReport } from '../lambdas/report/handler';
+import { buildReport } from '../lambdas/report/record';
+import { parseWorkflowState } from '../lambdas/shared/state';
 import { createHandler as createSlack } from '../lambdas/slack/handler';
 import { createHandler as createSupport } from '../lambdas/support/handler';
 import { createHandler as createDispatcher } from '../lambdas/dispatcher/handler';
@@ -14,6 +16,7 @@ import { connectToSimulatedAccount } from './aws-mocks';
 import { matchingRules, RulePattern } from './rules';
 import { parseScenario } from './scenario';
 import { ApiCall, DRILL_TIME_SCALE, inInvocation, SimulatedAccount } from './simulated-account';
+import { ASYNC_INVOKE_ATTEMPTS, passesNoticeFilter, snsEventOf } from './topic-subscription';
 import { LambdaHandler, runWorkflow, WorkflowRun } from './workflow';
 
 /** The responder's configuration, as `cdk deploy -c key=value` gives it. */
@@ -30,6 +33,8 @@ export interface DrillConfig {
   readonly supportSeverity?: string;
   /** The Secrets Manager secret of the Slack webhook; none: no Slack message. */
   readonly slackWebhookSecret?: string;
+  /** How far back an account-wide AWS quarantine looks for attaches, in hours. @default 24 */
+  readonly quarantineWindowHours?: number;
 }
 
 /** The webhook the drill's Slack secret holds: a stand-in, nothing is posted off the machine. */
@@ -101,6 +106,8 @@ export class Drill {
       LOOKBACK_DAYS: String(config.lookbackDays),
       SUPPORT_SEVERITY: config.supportSeverity ?? 'high',
       SLACK_WEBHOOK_SECRET: config.slackWebhookSecret ?? '',
+      ACCOUNT_ID: parsed.accountId,
+      QUARANTINE_WINDOW_HOURS: String(config.quarantineWindowHours ?? 24),
       PROTECTED_ROLES: (config.protectedRoles ?? []).join(','),
       STOP_LAUNCHED_INSTANCES: String(config.stopLaunchedInstances ?? false),
     };
@@ -117,7 +124,10 @@ export class Drill {
     // Waits (CloudTrail spacing, back-off) run at drill speed; the simulated rate limits count in
     // the same simulated time.
     const atDrillSpeed = { sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms / DRILL_TIME_SCALE)) };
-    this.dispatcher = createDispatcher(env) as LambdaHandler;
+    this.dispatcher = createDispatcher(env, atDrillSpeed) as LambdaHandler;
+    // The stack subscribes the slack Lambda to the topic only when a webhook secret is configured.
+    this.slackSubscribed = config.slackWebhookSecret !== undefined;
+    this.topicArn = arns.topic;
     this.handlers = {
       contain: createContain(env) as LambdaHandler,
       verify: createVerify(env) as LambdaHandler,
@@ -157,19 +167,50 @@ export class Drill {
       dispatchError = { name: (err as Error).name, message: (err as Error).message };
       this.progress(`dispatcher rejected the event (it would land in the dead-letter queue): ${dispatchError.message}`);
     }
+    await this.deliverToSlackSubscription();
+    for (const n of dispatch?.notified ?? []) this.progress(`people told: ${n.subject}`);
     const executions: DrillExecution[] = [];
     for (const started of dispatch?.started ?? []) {
       if (before.has(started.incidentId)) continue;
       executions.push(await this.execute(started.incident, started.executionArn));
+      // The workflow's own messages carry no notice mark: the filter keeps them from Slack.
+      await this.deliverToSlackSubscription();
     }
     for (const dup of dispatch?.duplicates ?? []) {
       this.progress(`duplicate report for ${dup.incidentId}: no second execution`);
       executions.push({ incident: dup.incident, status: 'SKIPPED', states: [] });
     }
-    for (const s of dispatch?.skipped ?? []) this.progress(`not an incident: ${s.accessKeyId ?? s.userName ?? ''} ${s.reason}`);
+    for (const s of dispatch?.skipped ?? []) this.progress(`not contained: ${s.about}: ${s.reason}`);
     const delivery: Delivery = { matchedRules, dispatch, dispatchError, executions };
     this.deliveries.push(delivery);
     return delivery;
+  }
+
+  private readonly slackSubscribed: boolean;
+  private readonly topicArn: string;
+  /** Messages of the topic already offered to the slack Lambda's subscription. */
+  private delivered = 0;
+
+  /**
+   * What SNS does with each message published since the last call: the ones the subscription's
+   * filter lets through (the dispatcher's notices) invoke the slack Lambda with an SNS event; a
+   * failed invocation is run again, as Lambda retries an asynchronous one, then dropped.
+   */
+  private async deliverToSlackSubscription(): Promise<void> {
+    for (; this.delivered < this.account.published.length; this.delivered++) {
+      const message = this.account.published[this.delivered];
+      if (!this.slackSubscribed || message.topicArn !== this.topicArn || !passesNoticeFilter(message)) continue;
+      const event = snsEventOf(message, `msg-${this.delivered + 1}`, `${this.topicArn}:drill-slack-subscription`);
+      for (let attempt = 1; attempt <= ASYNC_INVOKE_ATTEMPTS; attempt++) {
+        try {
+          await inInvocation('slack-notice', () => this.handlers.slack(event));
+          break;
+        } catch (err) {
+          const last = attempt === ASYNC_INVOKE_ATTEMPTS;
+          this.progress(`slack notice not posted (${(err as Error).message}): ${last ? 'Lambda drops it after its retries; the email stands' : 'Lambda retries the invocation'}`);
+        }
+      }
+    }
   }
 
   private async execute(incident: Incident, executionArn: string): Promise<DrillExecution> {
@@ -192,20 +233,15 @@ export class Drill {
     return { json: get('report.json'), markdown: get('report.md') };
   }
 
-  /** The report of an execution: the one it wrote, else (when writing it failed) what its state says. */
+  /**
+   * The record of an execution: the report.json it wrote; when writing it failed, the same record
+   * rebuilt from the execution's last state (the same pure buildReport), marked `written: false`.
+   */
   private report(e: DrillExecution): Record<string, unknown> {
     const { json } = this.reportObjects(e.incident.incidentId);
     if (json) return JSON.parse(json) as Record<string, unknown>;
-    const out = (e.output ?? {}) as Record<string, unknown>;
-    return {
-      incidentId: e.incident.incidentId,
-      written: false,
-      status: e.status,
-      incident: e.incident,
-      containment: out.containment ?? [],
-      verification: out.verification ?? null,
-      ...(e.error ? { error: e.error } : {}),
-    };
+    const state = { incident: e.incident, ...((e.output ?? {}) as Record<string, unknown>) };
+    return { ...buildReport(parseWorkflowState(state, 'drill'), new Date()), written: false, status: e.status, ...(e.error ? { error: e.error } : {}) };
   }
 
   /** The drill contract's output document (DESIGN.md "Output"). */
@@ -232,6 +268,7 @@ export class Drill {
         matchedRules: d.matchedRules,
         started: d.dispatch?.started.map((s) => s.incidentId) ?? [],
         duplicates: d.dispatch?.duplicates.map((s) => s.incidentId) ?? [],
+        notified: d.dispatch?.notified ?? [],
         skipped: d.dispatch?.skipped ?? [],
         ...(d.dispatchError ? { dispatchError: d.dispatchError } : {}),
       })),

@@ -31,6 +31,8 @@ export interface PublishedMessage {
   readonly topicArn: string;
   readonly subject?: string;
   readonly message: string;
+  /** The message attributes, as Publish took them (the notice mark: lambdas/dispatcher/notice.ts). */
+  readonly attributes?: Record<string, { DataType: string; StringValue?: string }>;
 }
 
 type User = Scenario['users'][number];
@@ -62,6 +64,33 @@ const invocationContext = new AsyncLocalStorage<string>();
 /** Runs `fn` so that every API call it makes is attributed to `invocation`. */
 export function inInvocation<T>(invocation: string, fn: () => Promise<T>): Promise<T> {
   return invocationContext.run(invocation, fn);
+}
+
+/** The key that signed a scenario record: its own `accessKeyId`, or its userIdentity's (a session's ASIA key). */
+function keyOf(e: Record<string, unknown>): unknown {
+  return e.accessKeyId ?? (e.userIdentity as { accessKeyId?: unknown } | undefined)?.accessKeyId;
+}
+
+/** How LookupEvents reads each lookup attribute off a scenario record (undefined: not filtered). */
+const LOOKUP_ATTRIBUTES: Record<string, (e: Record<string, unknown>) => unknown> = {
+  AccessKeyId: keyOf,
+  Username: (e) => e.userName,
+  EventName: (e) => e.eventName,
+};
+
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/**
+ * The account an AKIA/ASIA key id encodes (ids issued since 2019: base32, account in bits 1..40
+ * of the first six bytes after the prefix), as STS GetAccessKeyInfo answers; undefined when the
+ * id does not decode.
+ */
+export function accountOfKeyId(id: string): string | undefined {
+  if (!/^(AKIA|ASIA)[A-Z2-7]{16}$/.test(id)) return undefined;
+  let bits = '';
+  for (const c of id.slice(4, 14)) bits += BASE32.indexOf(c).toString(2).padStart(5, '0');
+  const sixBytes = BigInt(`0b${bits.slice(0, 48)}`);
+  return ((sixBytes & 0x7fffffffff80n) >> 7n).toString().padStart(12, '0');
 }
 
 /**
@@ -159,6 +188,11 @@ export class SimulatedAccount {
 
   protected iam_GetAccessKeyLastUsed(input: Record<string, unknown>) {
     const owner = this.users.find((u) => u.accessKeys.some((k) => k.accessKeyId === input.AccessKeyId));
+    const other = accountOfKeyId(String(input.AccessKeyId));
+    if (!owner && other && other !== this.accountId) {
+      // IAM does not answer for another account's key: the caller may not read that account's users.
+      throw awsError('AccessDenied', `User is not authorized to perform: iam:GetAccessKeyLastUsed on a key of account ${other}`);
+    }
     if (!owner) throw noSuchEntity(`The Access Key with id ${String(input.AccessKeyId)} cannot be found`);
     return { UserName: owner.userName, AccessKeyLastUsed: { ServiceName: 'N/A', Region: 'N/A' } };
   }
@@ -311,8 +345,6 @@ export class SimulatedAccount {
   // ---- CloudTrail (per region) ----------------------------------------------------------------
 
   protected cloudtrail_LookupEvents(input: Record<string, unknown>, region: string) {
-    // The key that signed the call: the event's own, or its userIdentity's (a session's ASIA key).
-    const keyOf = (e: Record<string, unknown>) => e.accessKeyId ?? (e.userIdentity as { accessKeyId?: string } | undefined)?.accessKeyId;
     const now = this.simulatedMs();
     const recent = (this.lookupCalls.get(region) ?? []).filter((t) => now - t < 1000);
     if (recent.length >= LOOKUP_EVENTS_PER_SECOND) {
@@ -332,7 +364,10 @@ export class SimulatedAccount {
         const t = Date.parse(String(e.eventTime));
         return t >= start && t <= end;
       })
-      .filter(({ e }) => !attr || (attr.AttributeKey === 'AccessKeyId' ? keyOf(e) === attr.AttributeValue : attr.AttributeKey === 'Username' ? e.userName === attr.AttributeValue : true))
+      .filter(({ e }) => {
+        const read = attr && LOOKUP_ATTRIBUTES[attr.AttributeKey];
+        return !read || read(e) === attr.AttributeValue;
+      })
       .sort((a, b) => Date.parse(String(b.e.eventTime)) - Date.parse(String(a.e.eventTime)));
     const page = matching.slice(offset, offset + pageSize);
     return {
@@ -497,10 +532,22 @@ export class SimulatedAccount {
     return { executionArn, startDate: new Date() };
   }
 
+  // ---- STS (the dispatcher) ----------------------------------------------------------------------
+
+  /** The account of any key id: this account's for its users' keys, else as encoded in the id. */
+  protected sts_GetAccessKeyInfo(input: Record<string, unknown>) {
+    const id = String(input.AccessKeyId);
+    if (this.users.some((u) => u.accessKeys.some((k) => k.accessKeyId === id))) return { Account: this.accountId };
+    const account = accountOfKeyId(id);
+    if (!account) throw awsError('InvalidParameterValue', `${id} is not an access key id STS can read`);
+    return { Account: account };
+  }
+
   // ---- SNS ------------------------------------------------------------------------------------
 
   protected sns_Publish(input: Record<string, unknown>) {
-    this.published.push({ topicArn: String(input.TopicArn), subject: input.Subject as string | undefined, message: String(input.Message) });
+    const attributes = input.MessageAttributes as PublishedMessage['attributes'];
+    this.published.push({ topicArn: String(input.TopicArn), subject: input.Subject as string | undefined, message: String(input.Message), ...(attributes ? { attributes } : {}) });
     return { MessageId: `msg-${this.published.length}` };
   }
 

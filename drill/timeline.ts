@@ -15,7 +15,8 @@ export function formatTimeline(output: DrillOutput, drill: Drill, config: DrillC
     lines.push('');
     lines.push(`event ${i + 1}: ${d.matchedRules.length ? `matched ${d.matchedRules.join(', ')}` : 'no rule matches: not an incident'}`);
     if (d.dispatchError) lines.push(`  dispatcher rejected it (EventBridge retries, then the dead-letter queue): ${d.dispatchError.message}`);
-    for (const s of d.dispatch?.skipped ?? []) lines.push(`  not contained: ${s.accessKeyId ?? s.userName ?? 'account'}: ${s.reason}`);
+    for (const s of d.dispatch?.skipped ?? []) lines.push(`  not contained: ${s.about}: ${s.reason}`);
+    for (const n of d.dispatch?.notified ?? []) lines.push(`  people told: ${n.subject}`);
     for (const e of d.executions) {
       if (e.status === 'SKIPPED') {
         lines.push(`  duplicate: ${e.incident.incidentId} already has a response; no second execution`);

@@ -1,173 +1,193 @@
-import {
-  GetAccessKeyLastUsedCommand,
-  IAMClient,
-  paginateGetAccountAuthorizationDetails,
-  paginateListAccessKeys,
-} from '@aws-sdk/client-iam';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { awsErrorCode, describeError, InvalidIncidentError, rethrowAws } from '../shared/errors';
-import { Detection, isAwsQuarantinePolicyArn, LEGACY_QUARANTINE_INLINE_POLICY, parseDetection } from '../shared/events';
-import { Incident, incidentIdFor, isRootUserName } from '../shared/incident';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { awsErrorCode, rethrowAws } from '../shared/errors';
+import { bounded, Detection, parseDetection } from '../shared/events';
+import { Incident, incidentIdFor } from '../shared/incident';
 import { Log } from '../shared/logger';
+import { ProtectionRules, protectionReason } from '../shared/protection';
+import { NoticeKind, renderNotice, UnresolvedItem } from './notice';
+import { KeyAccountLookup } from './owners';
+import { publishNotice } from './publish';
+import { resolveTargets, Target } from './resolve';
 
 export interface DispatchConfig {
   readonly stateMachineArn: string;
-  /** IAM user names that are never changed: their incidents escalate to people. */
-  readonly protectedUsers: readonly string[];
+  /** The protected list (PROTECTED_USERS): the dispatcher's early view is by name only. */
+  readonly protection: ProtectionRules;
+  /** The account the responder guards: events of any other account are refused. */
+  readonly accountId: string;
+  /** The notification topic: every message to people (notices reach Slack through it too). */
+  readonly topicArn: string;
+  /** AWS_RISK_IAM_QUARANTINE naming nothing contains users quarantined this many hours before it. */
+  readonly quarantineWindowHours: number;
 }
 
 export interface DispatchDeps {
   readonly iam: IAMClient;
   readonly sfn: SFNClient;
+  readonly sns: SNSClient;
+  /** A client of us-east-1 (IAM's CloudTrail events are there). */
+  readonly cloudtrail: CloudTrailClient;
+  readonly keyAccount: KeyAccountLookup;
   readonly logger: Log;
   readonly config: DispatchConfig;
   readonly now?: () => Date;
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
+/** A message sent to people, and why. */
+export interface NoticeSent {
+  readonly reason: NoticeKind;
+  readonly subject: string;
+  /** The reasons of the items it lists. */
+  readonly items: string[];
+  /** The topic's message id (email subscribers, and the slack Lambda where Slack is configured). */
+  readonly messageId?: string;
+}
+
+/**
+ * Every matched event ends as started executions, duplicates, messages to people, or a thrown
+ * error (EventBridge retries, then the dead-letter queue) with a reason.
+ */
 export interface DispatchResult {
   readonly started: Array<{ incidentId: string; executionArn: string; incident: Incident }>;
   /** Incidents whose execution already exists: the same key already reported today. */
   readonly duplicates: Array<{ incidentId: string; incident: Incident }>;
-  /** Keys named by the event that could not become an incident, and why. */
-  readonly skipped: Array<{ accessKeyId?: string; userName?: string; reason: string }>;
+  /** What the event named that did not become an incident, and why (each is in a notice). */
+  readonly skipped: Array<{ about: string; reason: string }>;
+  /** Messages published to the topic (email, and Slack through its filtered subscription). */
+  readonly notified: NoticeSent[];
 }
 
-interface Target {
-  accessKeyId: string;
-  userName: string;
-}
+const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * Turns one EventBridge event into incidents (one per exposed key) and starts one execution each.
- * Never guesses: an event of unknown shape throws {@link InvalidIncidentError} (the Lambda fails,
- * EventBridge's async retries end in the dead-letter queue).
+ * Turns one EventBridge event into incidents (one per key IAM says belongs to a user of this
+ * account) and starts one execution each; everything else the event names is told to people. An
+ * event of unknown shape throws {@link InvalidIncidentError}; a transient AWS failure (after the
+ * SDK's retries) throws TransientAwsError: the Lambda fails and EventBridge keeps the event.
  */
 export async function dispatch(event: unknown, deps: DispatchDeps): Promise<DispatchResult> {
-  const { logger } = deps;
+  const { logger, config } = deps;
   const now = (deps.now ?? (() => new Date()))();
+  const result: DispatchResult = { started: [], duplicates: [], skipped: [], notified: [] };
+
+  const eventAccount = (event as { account?: unknown } | null)?.account;
+  if (typeof eventAccount === 'string' && eventAccount !== config.accountId) {
+    const shown = bounded(eventAccount, 40);
+    logger.warn('event of another account refused', { eventAccount: shown });
+    result.skipped.push({ about: `account ${shown}`, reason: 'event of another account' });
+    await tell('refused', refusedFacts(event), [], [], shown, 'a report of another account', deps, result);
+    return result;
+  }
+
   const detection = parseDetection(event);
   logger.info('exposure reported', {
     source: detection.source,
-    detail: detection.detail,
+    eventCode: detection.eventCode,
+    kind: detection.kind,
     accessKeyIds: detection.accessKeyIds,
     userName: detection.userName,
   });
+  const resolution = await resolveTargets(detection, { ...deps, accountId: config.accountId, sleep: deps.sleep ?? sleepFor, quarantineWindowHours: config.quarantineWindowHours }, now);
 
-  const skipped: DispatchResult['skipped'] = [];
-  const targets = await resolveTargets(detection, deps, skipped);
-  const result: DispatchResult = { started: [], duplicates: [], skipped };
-  for (const target of targets) {
-    const incident = toIncident(detection, target, deps.config, now);
-    try {
-      const out = await deps.sfn.send(
-        new StartExecutionCommand({
-          stateMachineArn: deps.config.stateMachineArn,
-          name: incident.incidentId,
-          input: JSON.stringify({ incident }),
-        }),
-      );
-      logger.info('response started', { incidentId: incident.incidentId, executionArn: out.executionArn });
-      result.started.push({ incidentId: incident.incidentId, executionArn: out.executionArn ?? '', incident });
-    } catch (err) {
-      if (awsErrorCode(err) === 'ExecutionAlreadyExists') {
-        logger.info('duplicate report: this key already has a response today', { incidentId: incident.incidentId, source: incident.source });
-        result.duplicates.push({ incidentId: incident.incidentId, incident });
-        continue;
-      }
-      rethrowAws(err, `StartExecution ${incident.incidentId}`);
-    }
+  for (const target of resolution.targets) await start(toIncident(detection, target, config, now), deps, result);
+  for (const item of [...resolution.unresolved, ...resolution.check]) result.skipped.push({ about: item.about, reason: item.reason });
+  const facts = factsOf(detection);
+  if (resolution.unresolved.length > 0) {
+    await tell('unresolved', facts, [...resolution.unresolved, ...resolution.check], resolution.notes, detection.accountId, reportOf(detection), deps, result);
+  } else if (resolution.check.length > 0) {
+    await tell('check', facts, resolution.check, resolution.notes, detection.accountId, reportOf(detection), deps, result);
   }
-  if (targets.length === 0) {
-    logger.error('exposure reported but no key to contain', { source: detection.source, detail: detection.detail, skipped });
-  }
+  logger.info('event dispatched', {
+    started: result.started.map((s) => s.incidentId),
+    duplicates: result.duplicates.map((s) => s.incidentId),
+    notified: result.notified.map((n) => n.reason),
+  });
   return result;
 }
 
+async function start(incident: Incident, deps: DispatchDeps, result: DispatchResult): Promise<void> {
+  try {
+    const out = await deps.sfn.send(
+      new StartExecutionCommand({ stateMachineArn: deps.config.stateMachineArn, name: incident.incidentId, input: JSON.stringify({ incident }) }),
+    );
+    deps.logger.info('response started', { incidentId: incident.incidentId, userName: incident.userName, executionArn: out.executionArn });
+    result.started.push({ incidentId: incident.incidentId, executionArn: out.executionArn ?? '', incident });
+  } catch (err) {
+    if (awsErrorCode(err) === 'ExecutionAlreadyExists') {
+      deps.logger.info('duplicate report: this key already has a response today', { incidentId: incident.incidentId, source: incident.source });
+      result.duplicates.push({ incidentId: incident.incidentId, incident });
+      return;
+    }
+    rethrowAws(err, `StartExecution ${incident.incidentId}`);
+  }
+}
+
+async function tell(
+  kind: NoticeKind,
+  facts: Array<[string, string]>,
+  items: UnresolvedItem[],
+  notes: string[],
+  eventAccount: string,
+  report: string,
+  deps: DispatchDeps,
+  result: DispatchResult,
+): Promise<void> {
+  const notice = renderNotice({ kind, accountId: deps.config.accountId, eventAccount, report, facts, items, notes });
+  const messageId = await publishNotice(notice, { sns: deps.sns, topicArn: deps.config.topicArn });
+  deps.logger.warn('people told', { kind, subject: notice.subject, items: items.map((i) => i.reason), messageId });
+  result.notified.push({ reason: kind, subject: notice.subject, items: items.map((i) => i.reason), ...(messageId ? { messageId } : {}) });
+}
+
+function reportOf(d: Detection): string {
+  return d.detail;
+}
+
+function factsOf(d: Detection): Array<[string, string]> {
+  const facts: Array<[string, string]> = [['Reported at', d.detectedAt]];
+  if (d.accessKeyIds.length) facts.push(['Access key ids named', d.accessKeyIds.join(', ')]);
+  if (d.unusableKeys.length) facts.push(['Other values named as keys', d.unusableKeys.map((k) => JSON.stringify(k.value)).join(', ')]);
+  if (d.userName) facts.push(['User named by the report (a hint: IAM decides)', d.userName]);
+  if (d.roles.length) facts.push(['Roles named', d.roles.join(', ')]);
+  for (const i of d.ignored) facts.push(['Not used', i]);
+  if (d.leakLocation) facts.push(['Leaked at', d.leakLocation]);
+  if (d.awsCaseId) facts.push(['AWS support case', d.awsCaseId]);
+  if (d.reporterNote) facts.push(["Reporter's words", JSON.stringify(d.reporterNote)]);
+  return facts;
+}
+
+/** What a refused event said: its envelope, bounded; nothing of its detail is trusted. */
+function refusedFacts(event: unknown): Array<[string, string]> {
+  const e = event as Record<string, unknown>;
+  const field = (name: string) => (typeof e[name] === 'string' ? bounded(e[name] as string, 200) : '(none)');
+  return [
+    ['Source', field('source')],
+    ['Detail type', field('detail-type')],
+    ['Account', field('account')],
+    ['Time', field('time')],
+  ];
+}
+
 function toIncident(d: Detection, t: Target, config: DispatchConfig, now: Date): Incident {
-  const root = isRootUserName(t.userName);
+  const root = t.principalType === 'root';
   return {
     incidentId: incidentIdFor(t.accessKeyId, now),
     source: d.source,
     accountId: d.accountId,
     accessKeyId: t.accessKeyId,
-    userName: root ? 'root' : t.userName,
-    principalType: root ? 'root' : 'user',
-    // IAM user names are unique regardless of case: so is the protected list.
-    protectedPrincipal: !root && config.protectedUsers.some((p) => p.toLowerCase() === t.userName.toLowerCase()),
+    userName: t.userName,
+    principalType: t.principalType,
+    // The early view, by name: contain and verify check name, path and tags against IAM themselves.
+    protectedPrincipal: !root && protectionReason({ name: t.userName }, config.protection) !== undefined,
     detectedAt: d.detectedAt,
     dispatchedAt: now.toISOString(),
     detail: d.detail,
     ...(d.awsCaseId ? { awsCaseId: d.awsCaseId } : {}),
     ...(d.leakLocation ? { leakLocation: d.leakLocation } : {}),
+    ...(t.reportedUserName ? { reportedUserName: t.reportedUserName } : {}),
+    ...(d.reporterNote ? { reporterNote: d.reporterNote } : {}),
   };
-}
-
-/** Which (key, user) pairs the event is about. */
-async function resolveTargets(d: Detection, deps: DispatchDeps, skipped: DispatchResult['skipped']): Promise<Target[]> {
-  if (d.accessKeyIds.length > 0) {
-    const targets: Target[] = [];
-    for (const accessKeyId of d.accessKeyIds) {
-      const userName = d.userName && d.accessKeyIds.length === 1 ? d.userName : await ownerOf(accessKeyId, deps);
-      if (userName) targets.push({ accessKeyId, userName });
-      else skipped.push({ accessKeyId, reason: 'no such access key in this account (already deleted?)' });
-    }
-    return targets;
-  }
-  // No key named: AWS quarantined a user (CloudTrail) or the account (AWS_RISK_IAM_QUARANTINE).
-  const users = d.userName ? [d.userName] : await quarantinedUsers(deps);
-  if (users.length === 0) skipped.push({ reason: 'no user carries an AWS quarantine policy' });
-  const targets: Target[] = [];
-  for (const userName of users) {
-    const active = await activeKeysOf(userName, deps);
-    if (active.length === 0) skipped.push({ userName, reason: 'the user has no active access key' });
-    targets.push(...active.map((accessKeyId) => ({ accessKeyId, userName })));
-  }
-  return targets;
-}
-
-async function ownerOf(accessKeyId: string, deps: DispatchDeps): Promise<string | undefined> {
-  try {
-    const out = await deps.iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: accessKeyId }));
-    return out.UserName;
-  } catch (err) {
-    const code = awsErrorCode(err);
-    if (code === 'NoSuchEntity' || code === 'NoSuchEntityException') {
-      deps.logger.warn('access key not found', { accessKeyId, error: describeError(err) });
-      return undefined;
-    }
-    return rethrowAws(err, `GetAccessKeyLastUsed ${accessKeyId}`);
-  }
-}
-
-async function activeKeysOf(userName: string, deps: DispatchDeps): Promise<string[]> {
-  const keys: string[] = [];
-  try {
-    for await (const page of paginateListAccessKeys({ client: deps.iam }, { UserName: userName })) {
-      for (const k of page.AccessKeyMetadata ?? []) if (k.Status === 'Active' && k.AccessKeyId) keys.push(k.AccessKeyId);
-    }
-  } catch (err) {
-    const code = awsErrorCode(err);
-    if (code === 'NoSuchEntity' || code === 'NoSuchEntityException') {
-      throw new InvalidIncidentError(`user ${userName} does not exist`, { cause: err });
-    }
-    rethrowAws(err, `ListAccessKeys ${userName}`);
-  }
-  return keys;
-}
-
-/** Users carrying an AWS quarantine policy: managed (by ARN prefix) or the legacy inline one. */
-async function quarantinedUsers(deps: DispatchDeps): Promise<string[]> {
-  const users: string[] = [];
-  try {
-    for await (const page of paginateGetAccountAuthorizationDetails({ client: deps.iam }, { Filter: ['User'] })) {
-      for (const u of page.UserDetailList ?? []) {
-        const managed = (u.AttachedManagedPolicies ?? []).some((p) => p.PolicyArn && isAwsQuarantinePolicyArn(p.PolicyArn));
-        const inline = (u.UserPolicyList ?? []).some((p) => p.PolicyName === LEGACY_QUARANTINE_INLINE_POLICY);
-        if ((managed || inline) && u.UserName) users.push(u.UserName);
-      }
-    }
-  } catch (err) {
-    rethrowAws(err, 'GetAccountAuthorizationDetails');
-  }
-  return users;
 }

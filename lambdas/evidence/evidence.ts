@@ -11,6 +11,9 @@ import { Incident, IncidentSchema } from '../shared/incident';
 import { Log } from '../shared/logger';
 import { mapLimit } from '../shared/map-limit';
 import { parseStepInput } from '../shared/steps';
+import { EvidenceResult, InstanceEvidence, SnapshotStatus } from './contract';
+
+export type { EvidenceResult, InstanceEvidence, SnapshotStatus };
 
 /** Tag keys on every snapshot the responder takes: how a retry (or a second incident) finds them. */
 export const EVIDENCE_TAGS = {
@@ -44,28 +47,6 @@ export const EvidenceInputSchema = z.object({
   instances: z.array(EvidenceInstanceSchema),
 });
 export type EvidenceInput = z.infer<typeof EvidenceInputSchema>;
-
-/**
- * created: snapshots were started now; existing: a former run (a retry, an earlier incident of the
- * same key) already took them; gone: the instance no longer exists (nothing to preserve, not an
- * error); dry-run: would have been snapshotted; failed: could not be snapshotted (`error` says why).
- */
-export type SnapshotStatus = 'created' | 'existing' | 'gone' | 'dry-run' | 'failed';
-
-export interface InstanceEvidence {
-  readonly region: string;
-  readonly instanceId: string;
-  readonly status: SnapshotStatus;
-  readonly snapshotIds: string[];
-  readonly volumeIds: string[];
-  /** The AWS error code when `failed`. */
-  readonly error?: string;
-}
-
-export interface EvidenceResult {
-  readonly snapshots: InstanceEvidence[];
-  readonly dryRun: boolean;
-}
 
 export interface EvidenceConfig {
   /** Read what exists, create nothing. */

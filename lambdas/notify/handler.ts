@@ -1,7 +1,7 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { requireEnv } from '../shared/env';
 import { createLogger, forIncident } from '../shared/logger';
-import { NotifyInputSchema, parseStepInput } from '../shared/steps';
+import { parseWorkflowState } from '../shared/state';
 import { notify, Notification } from './notify';
 
 /** Reads the configuration and builds the client once; the drill builds one per run. */
@@ -10,7 +10,7 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env): (event: unk
   const logger = createLogger('notify');
   const sns = new SNSClient({});
   return async (event) => {
-    const input = parseStepInput(NotifyInputSchema, event, 'notify');
-    return notify(input, { sns, config, logger: forIncident(logger, input.incident.incidentId) });
+    const state = parseWorkflowState(event, 'notify');
+    return notify(state, { sns, config, logger: forIncident(logger, state.incident.incidentId) });
   };
 }

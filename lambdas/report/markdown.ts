@@ -1,17 +1,10 @@
-import type { IncidentReport, Outcome } from './record';
+import { IncidentReport, OUTCOME_TAGS } from './record';
 
 /** Rows of a long list shown in the Markdown; the JSON report keeps them all. */
 export const MAX_ROWS = 50;
 /** Longest free text (a user agent, a summary) shown in one table cell. */
 const MAX_CELL = 200;
 
-const TAGS: Record<Outcome, string> = {
-  contained: 'CONTAINED',
-  'contained-with-gaps': 'CONTAINED WITH GAPS',
-  escalated: 'ACTION REQUIRED',
-  'dry-run': 'DRY RUN',
-  failed: 'FAILED',
-};
 
 /**
  * Text from outside (CloudTrail user agents and summaries, AWS error messages) made inert: no
@@ -43,7 +36,7 @@ function section(title: string, body: string[]): string[] {
 function facts(report: IncidentReport): string[] {
   const i = report.incident;
   const rows: Array<[string, string]> = [
-    ['Outcome', `**${TAGS[report.outcome]}** (${report.outcome})`],
+    ['Outcome', `**${OUTCOME_TAGS[report.outcome]}** (${report.outcome})`],
     ['Account', code(i.accountId)],
     ['User', `${code(i.userName)}${i.principalType === 'root' ? ' (the account root user)' : ''}${i.protectedPrincipal ? ' (protected)' : ''}`],
     ['Access key', code(i.accessKeyId)],
@@ -205,6 +198,7 @@ function evidence(report: IncidentReport): string[] {
     const failedHere = report.failures.some((f) => f.source === 'evidence');
     return [failedHere ? 'The evidence step failed: see "What failed". Snapshot the instances by hand.' : 'The evidence step did not run.'];
   }
+  if (e.skipped) return [`No evidence was preserved: ${text(e.skipped)}.`];
   if (e.snapshots.length === 0) return ['No instance to snapshot: the key launched or started none.'];
   const ids = (values: string[]) => values.map(code).join(', ');
   return [
@@ -216,22 +210,33 @@ function evidence(report: IncidentReport): string[] {
   ];
 }
 
+/** An open item or an undo step: what, then its command as a code block. */
+function items(list: IncidentReport['stillOpen'], empty: string): string[] {
+  if (list.length === 0) return [empty];
+  return list.flatMap((item, n) => [`${n + 1}. ${text(item.what, 1000)}`, ...(item.command ? ['', '   ```', `   ${item.command}`, '   ```'] : [])]);
+}
+
 /** `report.md`: the report for a human, readable as plain text too. Pure. */
 export function renderMarkdown(report: IncidentReport): string {
   const i = report.incident;
   const lines = [
-    `# [${TAGS[report.outcome]}] Exposed access key ${code(i.accessKeyId)} of ${code(i.userName)} in account ${code(i.accountId)}`,
+    `# [${OUTCOME_TAGS[report.outcome]}] Exposed access key ${code(i.accessKeyId)} of ${code(i.userName)} in account ${code(i.accountId)}`,
     '',
     `**${text(report.headline, 400)}**`,
+    ...report.notes.flatMap((n) => ['', `> ${text(n, 600)}`]),
+    ...section('Still open', items(report.stillOpen, 'Nothing: containment is in place.')),
     ...section('Facts', facts(report)),
     ...section('Timeline', timeline(report)),
-    ...section('What was done', done(report)),
+    ...section(report.dryRun ? 'What would have been done (dry run)' : 'What was done', done(report)),
     ...section('What failed', failed(report)),
     ...section('What the key did', activity(report)),
     ...section('What the key can do', reach(report)),
     ...section('What the key left behind', leftBehind(report)),
     ...section('Evidence', evidence(report)),
     ...section('Manual follow-ups', report.followUps.map((f, n) => `${n + 1}. ${text(f, 1000)}`)),
+    ...section('Undo (once the user is clean)', items(report.undo, report.dryRun ? 'Nothing to undo: this was a dry run.' : 'Nothing to undo: the responder changed nothing.')),
+    ...section('Where to look', report.links.map((l) => `- [${text(l.label)}](${l.url})`)),
+    ...(report.supportCase ? section('AWS support', [text(report.supportCase, 600)]) : []),
     '',
   ];
   return lines.join('\n');

@@ -2,9 +2,12 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { rethrowAws } from '../shared/errors';
 import { Log } from '../shared/logger';
 import { renderMarkdown } from './markdown';
-import { buildReport, consoleUrlFor, Outcome, ReportInput, reportKeys } from './record';
+import { WorkflowState } from '../shared/state';
+import { ReportOutput } from './contract';
+import { buildReport, consoleUrlFor, reportKeys } from './record';
 
 export * from './record';
+export type { ReportOutput };
 
 export interface ReportConfig {
   /** The incident bucket. */
@@ -18,24 +21,16 @@ export interface ReportDeps {
   readonly now?: () => Date;
 }
 
-/** What the step returns: small, the report itself is in the bucket. */
-export interface ReportOutput {
-  readonly bucket: string;
-  readonly jsonKey: string;
-  readonly markdownKey: string;
-  readonly consoleUrl: string;
-  readonly outcome: Outcome;
-  readonly failures: number;
-}
-
 /**
- * Writes `report.json` and `report.md` to `incidents/<incidentId>/` in the incident bucket. The keys
+ * Writes `report.json` and `report.md` (the record, built from the parsed workflow state) to `incidents/<incidentId>/` in the incident bucket. The keys
  * are fixed, so a retried step overwrites the same two objects. Throttling and 5xx become
  * {@link TransientAwsError} (the workflow retries); anything else (AccessDenied, NoSuchBucket) is
  * rethrown as it is.
  */
-export async function writeReport(input: ReportInput, deps: ReportDeps): Promise<ReportOutput> {
-  const report = buildReport(input, (deps.now ?? (() => new Date()))());
+export async function writeReport(state: WorkflowState, deps: ReportDeps): Promise<ReportOutput> {
+  // The record is written after the support and Slack steps; an earlier write of it (or its
+  // failure) is this step's own slot, about to be replaced: not part of what it records.
+  const report = buildReport({ ...state, report: undefined }, (deps.now ?? (() => new Date()))());
   const { jsonKey, markdownKey } = reportKeys(report.incidentId);
   const bucket = deps.config.bucket;
   const objects = [
@@ -57,5 +52,6 @@ export async function writeReport(input: ReportInput, deps: ReportDeps): Promise
     consoleUrl: consoleUrlFor(bucket, markdownKey),
     outcome: report.outcome,
     failures: report.failures.length,
+    complete: report.complete,
   };
 }

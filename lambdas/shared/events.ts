@@ -1,9 +1,15 @@
 import * as z from 'zod/mini';
 import { InvalidIncidentError } from './errors';
-import { ACCESS_KEY_ID, IncidentSource, USER_NAME } from './incident';
+import { bounded, classifyKey, Detection, text, UnusableKey, userHint } from './detection';
+import { ACCESS_KEY_ID, isRootUserName, TEXT_LIMITS, USER_NAME, USER_NAME_PATTERN } from './incident';
+
+export { bounded };
+export type { Detection, UnusableKey };
 
 /** AWS-managed quarantine policies: V1 had no suffix, V2, V3, V4 exist, more will come. Match the prefix. */
 export const AWS_QUARANTINE_POLICY_ARN_PREFIX = 'arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantine';
+/** The same prefix in any partition (aws, aws-us-gov, aws-cn...). */
+const AWS_QUARANTINE_POLICY_ARN = /^arn:aws[\w-]*:iam::aws:policy\/AWSCompromisedKeyQuarantine/;
 /** The older mechanism: an inline user policy of this name (PutUserPolicy). */
 export const LEGACY_QUARANTINE_INLINE_POLICY = 'AWSExposedCredentialPolicy_DO_NOT_REMOVE';
 /** Health RISK event type codes that mean a key is exposed or compromised. */
@@ -20,35 +26,24 @@ export const MANUAL_EVENT_SOURCE = 'exposed-key-responder';
 export const MANUAL_EVENT_DETAIL_TYPE = 'Exposed Access Key Reported';
 
 export function isAwsQuarantinePolicyArn(arn: string): boolean {
-  return arn.startsWith(AWS_QUARANTINE_POLICY_ARN_PREFIX);
+  return AWS_QUARANTINE_POLICY_ARN.test(arn);
 }
 
-/**
- * What one AWS event says: the keys it names (possibly none), the user it names (possibly none)
- * and the context. The dispatcher turns it into one incident per key.
- */
-export interface Detection {
-  readonly source: IncidentSource;
-  readonly accountId: string;
-  readonly detectedAt: string;
-  readonly accessKeyIds: string[];
-  readonly userName?: string;
-  readonly detail: string;
-  readonly awsCaseId?: string;
-  readonly leakLocation?: string;
-}
+/** Optional fields: AWS sends `null` for some of them (Trusted Advisor, the envelope); both mean absent. */
+const opt = <T extends z.ZodMiniType>(t: T) => z.optional(z.nullable(t));
 
 const envelope = {
-  version: z.optional(z.string()),
-  id: z.optional(z.string()),
+  version: opt(z.string()),
+  id: opt(z.string()),
   account: z.string().check(z.regex(/^\d{12}$/)),
-  time: z.string(),
-  region: z.optional(z.string()),
-  resources: z.optional(z.array(z.unknown())),
+  time: z.string().check(z.maxLength(64)),
+  region: opt(z.string()),
+  resources: opt(z.array(z.unknown())),
 };
 
-const REAL_KEY_ID = /^(AKIA|ASIA)[A-Z0-9]{12,124}$/;
-const USER_ARN = /^arn:aws[\w-]*:iam::\d{12}:user\/(?:.*\/)?([\w+=,.@-]{1,64})$/;
+/** Affected entities of one Health event read at most (each may cost an IAM call). */
+export const MAX_ENTITIES = 100;
+const PRINCIPAL_ARN = /^arn:aws[\w-]*:(?:iam|sts)::(\d{12}):(user|role|assumed-role)\/(?:[^/]*\/)*([^/]+)$/;
 
 const HealthEvent = z.object({
   ...envelope,
@@ -57,11 +52,9 @@ const HealthEvent = z.object({
   detail: z.looseObject({
     service: z.literal('RISK'),
     eventTypeCode: z.enum(HEALTH_RISK_EVENT_CODES),
-    eventArn: z.optional(z.string()),
-    affectedEntities: z.optional(z.array(z.looseObject({ entityValue: z.string() }))),
-    eventMetadata: z.optional(
-      z.looseObject({ publicKey: z.optional(ACCESS_KEY_ID), userName: z.optional(USER_NAME), exposedUrl: z.optional(z.string()) }),
-    ),
+    eventArn: opt(z.string()),
+    affectedEntities: opt(z.array(z.nullable(z.looseObject({ entityValue: opt(z.unknown()) })))),
+    eventMetadata: opt(z.looseObject({ publicKey: opt(z.unknown()), userName: opt(z.unknown()), exposedUrl: opt(z.unknown()) })),
   }),
 });
 
@@ -73,12 +66,12 @@ const TrustedAdvisorEvent = z.object({
     'check-name': z.literal(TRUSTED_ADVISOR_EXPOSED_KEYS_CHECK),
     status: z.literal('ERROR'),
     'check-item-detail': z.looseObject({
-      'Access Key ID': ACCESS_KEY_ID,
-      'User Name (IAM or Root)': z.string().check(z.minLength(1)),
-      'Case ID': z.optional(z.string()),
-      Location: z.optional(z.string()),
-      'Time Updated': z.optional(z.string()),
-      'Fraud Type': z.optional(z.string()),
+      'Access Key ID': z.string(),
+      'User Name (IAM or Root)': opt(z.unknown()),
+      'Case ID': opt(z.unknown()),
+      Location: opt(z.unknown()),
+      'Time Updated': opt(z.unknown()),
+      'Fraud Type': opt(z.unknown()),
     }),
   }),
 });
@@ -90,12 +83,12 @@ const CloudTrailQuarantineEvent = z.object({
   detail: z.looseObject({
     eventSource: z.literal('iam.amazonaws.com'),
     eventName: z.enum(['AttachUserPolicy', 'PutUserPolicy']),
-    eventTime: z.string(),
-    errorCode: z.optional(z.undefined()),
+    eventTime: z.string().check(z.maxLength(64)),
+    errorCode: opt(z.undefined()),
     requestParameters: z.looseObject({
-      userName: USER_NAME,
-      policyArn: z.optional(z.string()),
-      policyName: z.optional(z.string()),
+      userName: z.string(),
+      policyArn: opt(z.string()),
+      policyName: opt(z.string()),
     }),
   }),
 });
@@ -107,55 +100,82 @@ const ManualEvent = z.object({
   detail: z.object({
     accessKeyId: ACCESS_KEY_ID,
     userName: z.optional(USER_NAME),
-    reason: z.optional(z.string().check(z.maxLength(500))),
+    reason: z.optional(z.string().check(z.maxLength(TEXT_LIMITS.reporterNote))),
   }),
 });
 
-function epochMsToIso(value: string | undefined): string | undefined {
-  if (!value || !/^\d{10,14}$/.test(value)) return undefined;
+function epochMsToIso(value: unknown): string | undefined {
+  if (typeof value !== 'string' || !/^\d{10,14}$/.test(value)) return undefined;
   return new Date(Number(value)).toISOString();
 }
 
 function fromHealth(e: z.infer<typeof HealthEvent>): Detection {
   const d = e.detail;
   const keys = new Set<string>();
-  let userName = d.eventMetadata?.userName;
-  if (d.eventMetadata?.publicKey) keys.add(ACCESS_KEY_ID.parse(d.eventMetadata.publicKey));
-  for (const { entityValue } of d.affectedEntities ?? []) {
-    const userArn = USER_ARN.exec(entityValue);
-    if (userArn) {
-      userName ??= userArn[1];
-    } else if (d.eventTypeCode !== 'AWS_RISK_IAM_QUARANTINE') {
-      // For the CREDENTIALS_* codes the affected entity is the access key id.
-      const parsed = ACCESS_KEY_ID.safeParse(entityValue);
-      if (!parsed.success) throw new InvalidIncidentError(`Health ${d.eventTypeCode}: affected entity is not an access key id`);
-      keys.add(parsed.data);
-    } else if (REAL_KEY_ID.test(entityValue)) {
-      keys.add(entityValue);
+  const unusable: UnusableKey[] = [];
+  const ignored: string[] = [];
+  const roles: string[] = [];
+  let userName = userHint(d.eventMetadata?.userName, ignored);
+  if (d.eventMetadata?.publicKey !== undefined && d.eventMetadata.publicKey !== null) classifyKey(d.eventMetadata.publicKey, keys, unusable);
+  const entities = d.affectedEntities ?? [];
+  for (const entity of entities.slice(0, MAX_ENTITIES)) {
+    const value = entity?.entityValue;
+    if (value === undefined || value === null || value === '') continue;
+    const arn = typeof value === 'string' ? PRINCIPAL_ARN.exec(value) : null;
+    if (arn && arn[1] !== e.account) {
+      ignored.push(`${arn[2]} ${bounded(arn[0], 200)} belongs to account ${arn[1]}: not acted on here`);
+    } else if (arn && arn[2] === 'user') {
+      userName ??= userHint(arn[3], ignored);
+    } else if (arn) {
+      roles.push(bounded(arn[0], 200));
+    } else if (d.eventTypeCode === 'AWS_RISK_IAM_QUARANTINE' && typeof value === 'string' && /^\d{12}$/.test(value)) {
+      // The quarantine event names the account itself.
+    } else {
+      classifyKey(value, keys, unusable);
     }
   }
+  const quarantine = d.eventTypeCode === 'AWS_RISK_IAM_QUARANTINE';
+  const kind = keys.size > 0 ? 'keys' : quarantine && userName && !isRootUserName(userName) ? 'quarantined-user' : quarantine && unusable.length === 0 && roles.length === 0 ? 'account-quarantine' : 'nothing';
+  const eventArn = text(d.eventArn, 300);
   return {
     source: 'health',
     accountId: e.account,
     detectedAt: e.time,
+    eventCode: d.eventTypeCode,
     accessKeyIds: [...keys],
-    userName: userName ? USER_NAME.parse(userName) : undefined,
-    detail: `AWS Health ${d.eventTypeCode}${d.eventArn ? ` (${d.eventArn})` : ''}`,
-    leakLocation: d.eventMetadata?.exposedUrl,
+    unusableKeys: unusable,
+    userName,
+    ignored,
+    roles,
+    kind,
+    detail: bounded(`AWS Health ${d.eventTypeCode}${eventArn ? ` (${eventArn})` : ''}`, TEXT_LIMITS.detail),
+    eventArn,
+    ...(entities.length > MAX_ENTITIES ? { entitiesNotRead: entities.length - MAX_ENTITIES } : {}),
+    leakLocation: text(d.eventMetadata?.exposedUrl, TEXT_LIMITS.leakLocation),
   };
 }
 
 function fromTrustedAdvisor(e: z.infer<typeof TrustedAdvisorEvent>): Detection {
   const item = e.detail['check-item-detail'];
+  const keys = new Set<string>();
+  const unusable: UnusableKey[] = [];
+  const ignored: string[] = [];
+  classifyKey(item['Access Key ID'], keys, unusable);
+  const fraudType = text(item['Fraud Type'], 100);
   return {
     source: 'trusted-advisor',
     accountId: e.account,
     detectedAt: epochMsToIso(item['Time Updated']) ?? e.time,
-    accessKeyIds: [item['Access Key ID']],
-    userName: item['User Name (IAM or Root)'],
-    detail: `Trusted Advisor "${TRUSTED_ADVISOR_EXPOSED_KEYS_CHECK}" (fraud type: ${item['Fraud Type'] ?? 'unknown'})`,
-    awsCaseId: item['Case ID'] || undefined,
-    leakLocation: item.Location || undefined,
+    eventCode: TRUSTED_ADVISOR_EXPOSED_KEYS_CHECK,
+    accessKeyIds: [...keys],
+    unusableKeys: unusable,
+    userName: userHint(item['User Name (IAM or Root)'], ignored),
+    ignored,
+    roles: [],
+    kind: keys.size > 0 ? 'keys' : 'nothing',
+    detail: `Trusted Advisor "${TRUSTED_ADVISOR_EXPOSED_KEYS_CHECK}" (fraud type: ${fraudType ?? 'unknown'})`,
+    awsCaseId: text(item['Case ID'], TEXT_LIMITS.awsCaseId),
+    leakLocation: text(item.Location, TEXT_LIMITS.leakLocation),
   };
 }
 
@@ -169,24 +189,42 @@ function fromCloudTrail(e: z.infer<typeof CloudTrailQuarantineEvent>): Detection
   if (!isQuarantine) {
     throw new InvalidIncidentError(`CloudTrail ${d.eventName} does not put an AWS quarantine policy on the user`);
   }
+  const ignored: string[] = [];
+  const userName = USER_NAME_PATTERN.test(p.userName) ? p.userName : undefined;
+  if (!userName) ignored.push(`user name ${JSON.stringify(bounded(p.userName, 80))} is not an IAM user name: not used`);
   return {
     source: 'quarantine-policy',
     accountId: e.account,
-    detectedAt: d.eventTime,
+    detectedAt: bounded(d.eventTime, 64),
+    eventCode: d.eventName,
     accessKeyIds: [],
-    userName: p.userName,
-    detail: `CloudTrail ${d.eventName} ${p.policyArn ?? p.policyName} on user ${p.userName}`,
+    unusableKeys: [],
+    userName,
+    ignored,
+    roles: [],
+    kind: userName ? 'quarantined-user' : 'nothing',
+    detail: bounded(`CloudTrail ${d.eventName} ${p.policyArn ?? p.policyName} on user ${userName ?? '(not an IAM user name)'}`, TEXT_LIMITS.detail),
   };
 }
 
 function fromManual(e: z.infer<typeof ManualEvent>): Detection {
+  const keys = new Set<string>();
+  const unusable: UnusableKey[] = [];
+  classifyKey(e.detail.accessKeyId, keys, unusable);
+  const note = text(e.detail.reason, TEXT_LIMITS.reporterNote);
   return {
     source: 'manual',
     accountId: e.account,
     detectedAt: e.time,
-    accessKeyIds: [e.detail.accessKeyId],
+    eventCode: MANUAL_EVENT_DETAIL_TYPE,
+    accessKeyIds: [...keys],
+    unusableKeys: unusable,
     userName: e.detail.userName,
-    detail: `Reported by hand${e.detail.reason ? `: ${e.detail.reason}` : ''}`,
+    ignored: [],
+    roles: [],
+    kind: keys.size > 0 ? 'keys' : 'nothing',
+    detail: 'Reported by hand',
+    ...(note ? { reporterNote: note } : {}),
   };
 }
 
@@ -200,20 +238,21 @@ const PARSERS = [
 /**
  * Parses an EventBridge event into a {@link Detection}. An event of a known source with a shape
  * that does not fit, or an unknown source, throws {@link InvalidIncidentError} naming what is
- * wrong; nothing is guessed.
+ * wrong (bounded); nothing is guessed. Values that fit the shape but name nothing this account
+ * can own (an ASIA key, a role) are kept in the detection for the message to people.
  */
 export function parseDetection(event: unknown): Detection {
   const head = z.looseObject({ source: z.string(), 'detail-type': z.string() }).safeParse(event);
   if (!head.success) {
     throw new InvalidIncidentError('not an EventBridge event: source and detail-type are required');
   }
-  const source = head.data.source;
+  const source = bounded(head.data.source, 100);
   for (const { source: parserSource, schema, convert } of PARSERS) {
-    if (parserSource !== source) continue;
+    if (parserSource !== head.data.source) continue;
     const parsed = schema.safeParse(event);
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`).join('; ');
-      throw new InvalidIncidentError(`${source} event "${head.data['detail-type']}" is not an exposed-key report: ${issues}`);
+      const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`).join('; ');
+      throw new InvalidIncidentError(bounded(`${source} event "${head.data['detail-type']}" is not an exposed-key report: ${issues}`, 1000));
     }
     return (convert as (e: unknown) => Detection)(parsed.data);
   }

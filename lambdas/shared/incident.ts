@@ -12,7 +12,14 @@ export type IncidentSource = (typeof INCIDENT_SOURCES)[number];
  */
 export const ACCESS_KEY_ID = z.string().check(z.regex(/^\w{16,128}$/, 'not an IAM access key id'));
 /** IAM's pattern for a user name. */
-export const USER_NAME = z.string().check(z.regex(/^[\w+=,.@-]{1,64}$/, 'not an IAM user name'));
+export const USER_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;
+export const USER_NAME = z.string().check(z.regex(USER_NAME_PATTERN, 'not an IAM user name'));
+
+/**
+ * Upper bounds of the free text an incident carries: every string taken from an event is cut to
+ * these before it enters the workflow state (Step Functions' 256 KB limit) or a message.
+ */
+export const TEXT_LIMITS = { detail: 1000, leakLocation: 1024, awsCaseId: 256, reporterNote: 500 } as const;
 
 /** One exposed key: the unit the workflow contains. One incident, one execution. */
 export const IncidentSchema = z.object({
@@ -31,11 +38,18 @@ export const IncidentSchema = z.object({
   /** When the dispatcher started the response (ISO 8601). */
   dispatchedAt: z.string(),
   /** The AWS detection that reported it: Health event type, Trusted Advisor check, CloudTrail event. */
-  detail: z.string(),
+  detail: z.string().check(z.maxLength(TEXT_LIMITS.detail)),
   /** The support case AWS already opened (Trusted Advisor's Case ID). */
-  awsCaseId: z.optional(z.string()),
+  awsCaseId: z.optional(z.string().check(z.maxLength(TEXT_LIMITS.awsCaseId))),
   /** Where the key leaked, when AWS says. */
-  leakLocation: z.optional(z.string()),
+  leakLocation: z.optional(z.string().check(z.maxLength(TEXT_LIMITS.leakLocation))),
+  /**
+   * The user the event named when IAM says the key belongs to someone else (`userName`). That
+   * user is never acted on; every message says the report named it and that it was not changed.
+   */
+  reportedUserName: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  /** A manual report's free text: the reporter's words, shown quoted, never mixed into `detail`. */
+  reporterNote: z.optional(z.string().check(z.maxLength(TEXT_LIMITS.reporterNote))),
 });
 export type Incident = z.infer<typeof IncidentSchema>;
 

@@ -17,7 +17,10 @@ export type StepResult = z.infer<typeof StepResultSchema>;
 export const CaughtErrorSchema = z.object({ Error: z.string(), Cause: z.optional(z.string()) });
 export type CaughtError = z.infer<typeof CaughtErrorSchema>;
 
-/** A containment branch that failed after its retries: caught in the branch so the others finish. */
+/**
+ * The one failure shape of the workflow: every Catch puts `{ failed: { step, error } }` in the slot
+ * of the step that failed (a containment branch in its element of `containment`).
+ */
 export const StepFailureSchema = z.object({
   failed: z.object({ step: z.string(), error: CaughtErrorSchema }),
 });
@@ -38,10 +41,6 @@ export const VerifyInputSchema = z.object({
   revokeBefore: z.iso.datetime({ offset: true }),
 });
 
-/** The step that failed the response, set by the workflow's failure Pass states. */
-export const FailureSchema = z.object({ step: z.string(), error: CaughtErrorSchema, executionId: z.optional(z.string()) });
-export type Failure = z.infer<typeof FailureSchema>;
-
 export const VerificationSchema = z.object({
   status: z.enum(['verified', 'skipped', 'dry-run']),
   keyStatus: z.optional(z.string()),
@@ -52,55 +51,6 @@ export const VerificationSchema = z.object({
   problems: z.array(z.string()),
 });
 export type Verification = z.infer<typeof VerificationSchema>;
-
-/**
- * The fields of the workflow state the report and notify steps both parse: containment and
- * verification strictly (the workflow wrote them), the investigation and evidence defensively.
- */
-export const CheckedStateShape = {
-  incident: IncidentSchema,
-  /** The Step Functions execution, for "where to look". */
-  executionId: z.optional(z.string()),
-  containment: z.optional(z.array(z.union([StepResultSchema, StepFailureSchema]))),
-  verification: z.optional(VerificationSchema),
-  /** What the investigate and evidence steps returned (or `{ failed }`): read defensively. */
-  investigation: z.optional(z.unknown()),
-  evidence: z.optional(z.unknown()),
-  failure: z.optional(FailureSchema),
-};
-
-/** A result notification, or a failure notification when `failure` is present. */
-export const NotifyInputSchema = z.object({
-  ...CheckedStateShape,
-  /** What the report step returned (or `{ failed }`): read defensively. */
-  report: z.optional(z.unknown()),
-  /** What the support and slack steps returned (or `{ failed }`): read defensively. */
-  support: z.optional(z.unknown()),
-  slack: z.optional(z.unknown()),
-});
-export type NotifyInput = z.infer<typeof NotifyInputSchema>;
-
-/**
- * The workflow's state as the steps after the report read it (support, Slack): only the incident is
- * checked strictly; every step's output is read defensively, as it may be `{ failed }` or of a shape
- * from another version.
- */
-export const WorkflowStateSchema = z.looseObject({
-  incident: IncidentSchema,
-  /** The Step Functions execution, for "where to look". */
-  executionId: z.optional(z.string()),
-  containment: z.optional(z.unknown()),
-  verification: z.optional(z.unknown()),
-  investigation: z.optional(z.unknown()),
-  evidence: z.optional(z.unknown()),
-  /** The report step's output: `consoleUrl` says where the incident report is. */
-  report: z.optional(z.unknown()),
-  /** The support step's result: `{ status, caseId?, displayId?, reason? }` or `{ failed }`. */
-  support: z.optional(z.unknown()),
-  /** Set by the workflow's failure path: the step that failed the response. */
-  failure: z.optional(z.unknown()),
-});
-export type WorkflowState = z.infer<typeof WorkflowStateSchema>;
 
 /** Parses a step's input; a shape that does not fit can never succeed, so it is not retried. */
 export function parseStepInput<T extends z.ZodMiniType>(schema: T, input: unknown, step: string): z.infer<T> {

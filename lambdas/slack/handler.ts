@@ -1,8 +1,9 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createLogger, forIncident } from '../shared/logger';
-import { parseStepInput } from '../shared/steps';
-import { PostFn, SlackInputSchema, SlackResult } from './contract';
-import { fetchPost, notifySlack, WebhookCache } from './slack';
+import { parseWorkflowState } from '../shared/state';
+import { PostFn, SlackResult } from './contract';
+import { isSnsEvent, noticeMessage, parseNoticeEvent, SlackNoticeNotPostedError } from './notice';
+import { fetchPost, notifySlack, postSlackMessage, SlackDeps, WebhookCache } from './slack';
 
 /** What the drill and the tests may replace: the HTTP post (the drill's never leaves the machine). */
 export interface SlackHandlerOptions {
@@ -13,6 +14,10 @@ export interface SlackHandlerOptions {
  * Reads the configuration and builds the client once; the webhook URL is read on the first
  * invocation and kept for the Lambda's life (read again once when Slack refuses it).
  * SLACK_WEBHOOK_SECRET must be set; an empty value means Slack is not configured.
+ *
+ * Two inputs: the workflow state (the incident's summary; a Slack failure is returned, never
+ * thrown: the workflow goes on) and the SNS event of the notification topic's subscription (the
+ * dispatcher's notices; a Slack failure is thrown, so the delivery is retried).
  */
 export function createHandler(
   env: NodeJS.ProcessEnv = process.env,
@@ -28,7 +33,20 @@ export function createHandler(
   const post = options.post ?? fetchPost;
   const cache: WebhookCache = {};
   return async (event) => {
-    const input = parseStepInput(SlackInputSchema, event, 'slack');
+    if (isSnsEvent(event)) return postNotices(event, { secrets, post, config, cache, logger });
+    const input = parseWorkflowState(event, 'slack');
     return notifySlack(input, { secrets, post, config, cache, logger: forIncident(logger, input.incident.incidentId) });
   };
+}
+
+/** Posts each notice of an SNS event; the first that Slack did not take is thrown. */
+async function postNotices(event: unknown, deps: SlackDeps): Promise<SlackResult> {
+  let result: SlackResult = { status: 'sent' };
+  for (const notice of parseNoticeEvent(event)) {
+    result = await postSlackMessage(() => noticeMessage(notice), deps);
+    if (result.status === 'failed') {
+      throw new SlackNoticeNotPostedError(`notice ${notice.messageId} "${notice.subject}" not posted to Slack: ${result.error ?? 'unknown'}`);
+    }
+  }
+  return result;
 }

@@ -1,7 +1,8 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { awsErrorCode } from '../shared/errors';
 import { Log } from '../shared/logger';
-import { parseStepInput } from '../shared/steps';
+import { buildReport } from '../report/record';
+import { parseWorkflowState } from '../shared/state';
 import { slackMessage } from './blocks';
 import { PostFn, SlackInput, SlackInputSchema, SlackResult } from './contract';
 
@@ -32,6 +33,7 @@ export interface SlackDeps {
   readonly config: SlackConfig;
   /** Shared across invocations by the handler; without it the secret is read on every call. */
   readonly cache?: WebhookCache;
+  readonly now?: () => Date;
 }
 
 /** A Slack failure: its message is short, safe to log and to put in the workflow state (no URL). */
@@ -56,7 +58,7 @@ export function createFetchPost(timeoutMs: number = POST_TIMEOUT_MS): PostFn {
 export const fetchPost: PostFn = createFetchPost();
 
 /**
- * Posts the incident's summary to the Slack webhook whose URL is in Secrets Manager. Slack is a
+ * Posts the incident record, rendered, to the Slack webhook whose URL is in Secrets Manager. Slack is a
  * second channel: any failure (secret unreadable, URL not Slack's, timeout, non-2xx) is returned as
  * `{ status: 'failed', error }` and logged as a warning, never thrown. The only throw is input that
  * does not fit ({@link InvalidIncidentError}), checked before anything else.
@@ -65,14 +67,23 @@ export const fetchPost: PostFn = createFetchPost();
  * every error message.
  */
 export async function notifySlack(input: unknown, deps: SlackDeps): Promise<SlackResult> {
-  const parsed: SlackInput = parseStepInput(SlackInputSchema, input, 'slack');
+  const state: SlackInput = parseWorkflowState(input, 'slack');
+  // The record, rebuilt from the state with the same pure buildReport the report step writes.
+  return postSlackMessage(() => slackMessage(buildReport(state, (deps.now ?? (() => new Date()))())), deps);
+}
+
+/**
+ * Posts one message (built by `build`, inside the failure handling) to the webhook: the same
+ * handling for the workflow's summary and the dispatcher's notices (lambdas/slack/notice.ts).
+ */
+export async function postSlackMessage(build: () => unknown, deps: SlackDeps): Promise<SlackResult> {
   const { logger, config } = deps;
   if (config.secretId === '') {
     logger.info('Slack is not configured (SLACK_WEBHOOK_SECRET is empty): nothing sent');
     return { status: 'not-configured' };
   }
   try {
-    const body = JSON.stringify(slackMessage(parsed));
+    const body = JSON.stringify(build());
     const first = await webhookUrl(deps);
     let url = first.url;
     let answer = await postOnce(deps, url, body);

@@ -1,8 +1,8 @@
 import { SupportClient } from '@aws-sdk/client-support';
 import { boolEnv, requireEnv } from '../shared/env';
 import { createLogger, forIncident } from '../shared/logger';
-import { parseStepInput } from '../shared/steps';
-import { informSupport, SUPPORT_REGION, SUPPORT_SEVERITIES, SupportInputSchema, SupportResult, SupportSeverity } from './support';
+import { parseWorkflowState } from '../shared/state';
+import { informSupport, SUPPORT_REGION, SUPPORT_SEVERITIES, SupportResult, SupportSeverity } from './support';
 
 /** SUPPORT_SEVERITY: the severity of a case this responder opens, one of the Support API's codes. */
 export function supportSeverityEnv(env: NodeJS.ProcessEnv = process.env): SupportSeverity {
@@ -20,7 +20,7 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env): (event: unk
   // The Support API has one endpoint, in us-east-1, whatever region the Lambda runs in.
   const support = new SupportClient({ region: SUPPORT_REGION });
   return async (event) => {
-    const input = parseStepInput(SupportInputSchema, event, 'support');
+    const input = parseWorkflowState(event, 'support');
     return informSupport(input, { support, config, logger: forIncident(logger, input.incident.incidentId) });
   };
 }

@@ -124,6 +124,8 @@ describe('a bundle built with these options', () => {
         LOOKBACK_DAYS: '14',
         SUPPORT_SEVERITY: 'high',
         SLACK_WEBHOOK_SECRET: '',
+        ACCOUNT_ID: '123456789012',
+        QUARANTINE_WINDOW_HOURS: '24',
       },
       encoding: 'utf8',
     });

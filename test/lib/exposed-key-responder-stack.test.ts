@@ -218,6 +218,29 @@ describe('ExposedKeyResponderStack environment of the Lambdas (as the handlers r
     );
   });
 
+  it('-c slackWebhookSecret subscribes the slack Lambda to the topic, for the dispatcher\'s notices only (filter policy), and lets this topic only invoke it', () => {
+    const t = fromContext({ slackWebhookSecret: SLACK_SECRET_ARN });
+    const [topic] = Object.keys(t.findResources('AWS::SNS::Topic'));
+    const [slack] = findFunction(t, 'slack');
+
+    const subscriptions = Object.values(t.findResources('AWS::SNS::Subscription', { Properties: { Protocol: 'lambda' } })).map((r) => (r as Resource).Properties);
+    expect(subscriptions).toEqual([
+      {
+        Protocol: 'lambda',
+        TopicArn: { Ref: topic },
+        Endpoint: { 'Fn::GetAtt': [slack, 'Arn'] },
+        FilterPolicy: { 'exposed-key-responder.kind': ['notice'] },
+      },
+    ]);
+    const permissions = Object.values(t.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'sns.amazonaws.com' } })).map((r) => (r as Resource).Properties);
+    expect(permissions).toEqual([{ Action: 'lambda:InvokeFunction', FunctionName: { 'Fn::GetAtt': [slack, 'Arn'] }, Principal: 'sns.amazonaws.com', SourceArn: { Ref: topic } }]);
+  });
+
+  it('subscribes nothing but email to the topic when no Slack webhook secret is configured (no Slack, nothing to post)', () => {
+    expect(template.findResources('AWS::SNS::Subscription', { Properties: { Protocol: 'lambda' } })).toEqual({});
+    expect(template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'sns.amazonaws.com' } })).toEqual({});
+  });
+
   it('-c lookbackDays reaches the investigation', () => {
     expect(env(fromContext({ lookbackDays: '90' }), 'investigate').LOOKBACK_DAYS).toBe('90');
   });

@@ -87,7 +87,7 @@ describe('containment', () => {
     expect(output.apiCalls.filter((c) => c.operation === 'PutUserPolicy')).toHaveLength(1); // AccessDenied is not retried
     const [mail] = output.notifications;
     expect(mail.subject).toMatch(/^\[FAILED\]/);
-    expect(mail.body).toContain('Response FAILED at step RevokeSessions');
+    expect(mail.body).toContain(`Containment FAILED (RevokeSessions): access key ${EXPOSED} may still work`);
     expect(mail.body).toContain('[FAILED] RevokeSessions: AccessDenied');
   });
 
@@ -105,12 +105,12 @@ describe('containment', () => {
     expect(keyStatus(output, 'ci-deploy', EXPOSED)).toBe('Inactive');
   });
 
-  it('fails with a notification naming the step when the reported user does not exist', async () => {
+  it('contains the key\'s owner, as IAM says, when the report names a user that does not exist', async () => {
     const { output } = await drill(twoKeyScenario(), [trustedAdvisorEvent(EXPOSED, 'no-such-user')]);
 
-    expect(output.execution?.status).toBe('FAILED');
-    expect(keyStatus(output, 'ci-deploy', EXPOSED)).toBe('Active');
-    expect(output.notifications[0].body).toMatch(/\[FAILED\] DeactivateKey: InvalidIncidentError: GetUser: access key .* of user no-such-user not found/);
+    expect(output.execution?.status).toBe('SUCCEEDED');
+    expect(output.incident?.userName).toBe('ci-deploy');
+    expect(keyStatus(output, 'ci-deploy', EXPOSED)).toBe('Inactive');
   });
 });
 
@@ -169,6 +169,12 @@ describe('the shared AWS sample events', () => {
         { userName: 'legacy', accessKeys: [{ accessKeyId: 'AKIAQUARANTINEDLEG01' }], inlinePolicies: { AWSExposedCredentialPolicy_DO_NOT_REMOVE: { Version: '2012-10-17', Statement: [] } } },
         { userName: 'look-alike', accessKeys: [{ accessKeyId: 'AKIALOOKALIKEKEY0001' }], attachedPolicyArns: [`arn:aws:iam::${ACCOUNT}:policy/AWSCompromisedKeyQuarantineV3`] },
       ],
+      // What AWS just did, as CloudTrail records it: only these users are contained.
+      cloudTrail: [
+        { region: 'us-east-1', eventTime: '2022-12-21T14:45:10Z', eventSource: 'iam.amazonaws.com', eventName: 'AttachUserPolicy', userName: 'AWSInternal', requestParameters: { userName: 'quarantined-v3', policyArn: 'arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV3' } },
+        { region: 'us-east-1', eventTime: '2022-12-21T14:45:20Z', eventSource: 'iam.amazonaws.com', eventName: 'PutUserPolicy', userName: 'AWSInternal', requestParameters: { userName: 'legacy', policyName: 'AWSExposedCredentialPolicy_DO_NOT_REMOVE' } },
+        { region: 'us-east-1', eventTime: '2022-12-21T14:45:30Z', eventSource: 'iam.amazonaws.com', eventName: 'AttachUserPolicy', userName: 'someone', requestParameters: { userName: 'look-alike', policyArn: `arn:aws:iam::${ACCOUNT}:policy/AWSCompromisedKeyQuarantineV3` } },
+      ],
     };
 
     const { output } = await drill(scenario, [event]);
@@ -225,7 +231,7 @@ describe('non-incidents', () => {
   });
 
   it('rejects a matched event it cannot parse, without touching the account (it lands in the DLQ)', async () => {
-    const broken = { ...healthEvent(EXPOSED), detail: { ...(healthEvent(EXPOSED).detail as object), affectedEntities: [{ entityValue: 'not a key!' }] } };
+    const broken = { ...healthEvent(EXPOSED), detail: { ...(healthEvent(EXPOSED).detail as object), affectedEntities: 'not a list' } };
 
     const { output, drill: d } = await drill(twoKeyScenario(), [broken]);
 
@@ -245,7 +251,7 @@ describe('principals that must not be changed', () => {
     expect(output.apiCalls.filter((c) => WRITES.has(c.operation))).toEqual([]);
     expect(output.account.users).toEqual(d.before.users);
     expect(output.notifications[0].subject).toMatch(/^\[ACTION REQUIRED\]/);
-    expect(output.notifications[0].body).toContain('Sign in as the root user NOW');
+    expect(output.notifications[0].body).toContain('sign in as the root user NOW');
     // AWS is told too, without claiming containment.
     expect(output.account.supportCases).toHaveLength(1);
     expect(output.account.supportCases[0].subject).toContain('NOT contained');
@@ -270,7 +276,7 @@ describe('dry run', () => {
     expect(output.apiCalls.filter((c) => WRITES.has(c.operation))).toEqual([]);
     const [mail] = output.notifications;
     expect(mail.subject).toMatch(/^\[DRY RUN\]/);
-    expect(mail.body).toContain(`[dry-run] would set access key ${EXPOSED} of user ci-deploy Inactive`);
+    expect(mail.body).toContain(`  - would set access key ${EXPOSED} of user ci-deploy Inactive`);
     expect(mail.body).toContain(`would fix: access key ${EXPOSED} is Active`);
   });
 });

@@ -69,7 +69,7 @@ describe('investigation and evidence after containment', () => {
     expect(report.failures).toEqual([]);
     const { markdown } = d.reportObjects(output.incident!.incidentId);
     expect(markdown).toContain('i-0minereu');
-    expect(output.notifications[0].body).toContain('Incident report: https://s3.console.aws.amazon.com/s3/object/');
+    expect(output.notifications[0].body).toContain('Record:       https://s3.console.aws.amazon.com/s3/object/');
     expect(d.account.objects.has(`${d.bucket}/incidents/${output.incident!.incidentId}/activity.jsonl`)).toBe(true);
   });
 
@@ -82,7 +82,7 @@ describe('investigation and evidence after containment', () => {
     const report = output.report as Record<string, any>;
     expect(report.outcome).toBe('contained-with-gaps');
     expect(report.failures.some((f: { what: string; error: string }) => /Throttling/.test(`${f.what} ${f.error}`))).toBe(true);
-    expect(output.notifications[0].subject).toMatch(/^\[CONTAINED, GAPS\]/);
+    expect(output.notifications[0].subject).toMatch(/^\[CONTAINED WITH GAPS\]/);
   });
 
   it('keeps containment and reports it when the snapshot limit is reached', async () => {

@@ -27,7 +27,7 @@ describe('the AWS support case', () => {
     expect(reply).toContain(`[exposed-key-responder incident ${output.incident!.incidentId}]`);
     expect(reply).toContain(EXPOSED);
     expect(reply).toContain('ci-deploy');
-    expect(output.notifications.find((n) => n.channel === 'email')!.body).toContain(`AWS support: the case ${AWS_DISPLAY_ID} was answered`);
+    expect(output.notifications.find((n) => n.channel === 'email')!.body).toContain(`AWS support case ${AWS_DISPLAY_ID} was answered`);
     expect(output.apiCalls.filter((c) => c.operation === 'AddCommunicationToCase')).toHaveLength(1);
   });
 
@@ -88,7 +88,7 @@ describe('Slack', () => {
     expect(output.execution?.status).toBe('SUCCEEDED');
     expect(output.notifications.filter((n) => n.channel === 'slack')).toEqual([]);
     const email = output.notifications.find((n) => n.channel === 'email')!;
-    expect(email.subject).toMatch(/^\[CONTAINED, GAPS\] /);
+    expect(email.subject).toMatch(/^\[CONTAINED WITH GAPS\] /);
     expect(email.body).toMatch(/Slack notification: .*500/);
   });
 

@@ -34,12 +34,12 @@ describe('notify handler', () => {
   it('publishes to TOPIC_ARN the notification built from the whole workflow state', async () => {
     const { handler, sdk, sns } = loadHandler({ TOPIC_ARN });
     sns.on(sdk.PublishCommand).resolves({ MessageId: 'msg-1' });
-    // What NotifyFailure receives: the whole state, including the Catch's $.error it does not use.
+    // What NotifyResult receives: the whole state, including keys it does not use.
     const state = {
       incident: anIncident(),
       containment: [{ failed: { step: 'RevokeSessions', error: { Error: 'TransientAwsError', Cause: '{"errorMessage":"PutUserPolicy: Throttling: Rate exceeded"}' } } }],
       error: { Error: 'ignored' },
-      failure: { step: 'Contain', error: { Error: 'ContainmentIncomplete' }, executionId: 'arn:exec' },
+      executionId: 'arn:exec',
     };
 
     const result = await handler(state);
@@ -56,7 +56,7 @@ describe('notify handler', () => {
   it('rejects input without an incident with InvalidIncidentError and publishes nothing', async () => {
     const { handler, sns } = loadHandler({ TOPIC_ARN });
 
-    const result = handler({ failure: { step: 'Verify', error: { Error: 'X' } } });
+    const result = handler({ verification: { failed: { step: 'Verify', error: { Error: 'X' } } } });
 
     await expect(result).rejects.toMatchObject({ name: 'InvalidIncidentError', message: expect.stringContaining('notify: input does not fit: incident') });
     expect(sns).not.toHaveReceivedAnyCommand();

@@ -1,5 +1,7 @@
-import type { ReportInput } from '../../../lambdas/report/report';
-import { Incident } from '../../../lambdas/shared/incident';
+import type { EvidenceResult } from '../../../lambdas/evidence/contract';
+import type { Investigation } from '../../../lambdas/investigate/contract';
+import type { Incident } from '../../../lambdas/shared/incident';
+import { WorkflowState } from '../../../lambdas/shared/state';
 import { StepFailure, StepResult, Verification } from '../../../lambdas/shared/steps';
 import { anIncident, KEY_ID } from '../helpers';
 
@@ -28,7 +30,7 @@ export function verification(overrides: Partial<Verification> = {}): Verificatio
 }
 
 /** What the investigate Lambda outputs. */
-export function investigation(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function investigation(overrides: Partial<Investigation> = {}): Investigation {
   return {
     lookback: { from: '2026-11-10T10:00:00.000Z', to: '2026-11-20T10:00:02.000Z', days: 10 },
     regions: ['us-east-1', 'eu-west-1', 'ap-southeast-2'],
@@ -89,7 +91,7 @@ export function investigation(overrides: Record<string, unknown> = {}): Record<s
 }
 
 /** What the evidence Lambda outputs. */
-export function evidence(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function evidence(overrides: Partial<EvidenceResult> = {}): EvidenceResult {
   return {
     snapshots: [
       { region: 'eu-west-1', instanceId: 'i-0aaaaaaaaaaaaaaa1', status: 'created', snapshotIds: ['snap-0eu1root', 'snap-0eu1data'], volumeIds: ['vol-0eu1root', 'vol-0eu1data'] },
@@ -102,7 +104,7 @@ export function evidence(overrides: Record<string, unknown> = {}): Record<string
 }
 
 /** The workflow's state at the end of a response where everything worked. */
-export function aState(overrides: Partial<ReportInput> = {}, incident: Partial<Incident> = {}): ReportInput {
+export function aState(overrides: Partial<WorkflowState> = {}, incident: Partial<Incident> = {}): WorkflowState {
   return {
     incident: anIncident(incident),
     executionId: EXECUTION_ID,

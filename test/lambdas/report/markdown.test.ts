@@ -28,6 +28,7 @@ describe('renderMarkdown', () => {
 
     const titles = md.split('\n').filter((l) => l.startsWith('## ')).map((l) => l.slice(3));
     expect(titles).toEqual([
+      'Still open',
       'Facts',
       'Timeline',
       'What was done',
@@ -37,6 +38,8 @@ describe('renderMarkdown', () => {
       'What the key left behind',
       'Evidence',
       'Manual follow-ups',
+      'Undo (once the user is clean)',
+      'Where to look',
     ]);
   });
 
@@ -92,9 +95,9 @@ describe('renderMarkdown', () => {
   it('lists what failed, from every source', () => {
     const md = render({
       containment: [{ failed: { step: 'DeactivateKey', error: lambdaError('AccessDenied', 'not authorized') } }, ...containment().slice(1)],
+      verification: undefined,
       investigation: investigation({ failures: [{ what: 'LookupEvents in me-south-1', error: 'UnrecognizedClientException' }] }),
       evidence: evidence({ snapshots: [{ region: 'eu-west-1', instanceId: 'i-0aaaaaaaaaaaaaaa1', status: 'failed', snapshotIds: [], volumeIds: [], error: 'SnapshotLimitExceeded' }] }),
-      failure: { step: 'Contain', error: { Error: 'ContainmentIncomplete', Cause: 'one or more containment actions failed after their retries' } },
     });
     const section = sectionOf(md, 'What failed');
 
@@ -102,8 +105,10 @@ describe('renderMarkdown', () => {
     expect(section).toContain('| containment | DeactivateKey | AccessDenied: not authorized |');
     expect(section).toContain('| investigation | LookupEvents in me-south-1 | UnrecognizedClientException |');
     expect(section).toContain('| evidence | snapshots of instance i-0aaaaaaaaaaaaaaa1 in eu-west-1 | SnapshotLimitExceeded |');
-    expect(section).toContain('| workflow | Contain | ContainmentIncomplete: one or more containment actions failed after their retries |');
-    expect(sectionOf(md, 'Manual follow-ups')).toContain('Snapshot by hand before terminating: i-0aaaaaaaaaaaaaaa1 in eu-west-1 (SnapshotLimitExceeded).');
+    const open = sectionOf(md, 'Still open');
+    expect(open).toContain(`1. Access key ${KEY_ID} of ci-deploy is still Active: deactivate it now.`);
+    expect(open).toContain(`   aws iam update-access-key --user-name ci-deploy --access-key-id ${KEY_ID} --status Inactive`);
+    expect(open).toContain('aws ec2 create-snapshots --region eu-west-1 --instance-specification InstanceId=i-0aaaaaaaaaaaaaaa1');
   });
 
   it('says so when nothing failed', () => {
@@ -132,7 +137,9 @@ describe('renderMarkdown', () => {
 
     expect(md.split('\n')[0]).toMatch(/^# \[DRY RUN\] /);
     expect(sectionOf(md, 'Evidence')).toContain('Dry run: nothing was snapshotted.');
-    expect(sectionOf(md, 'What was done')).toContain('- Evidence: 1 instance(s): 1 would be snapshotted (dry run).');
+    expect(sectionOf(md, 'What would have been done (dry run)')).toContain('- Evidence: 1 instance(s): 1 would be snapshotted (dry run).');
+    expect(sectionOf(md, 'Undo (once the user is clean)')).toContain('Nothing to undo: this was a dry run.');
+    expect(md).not.toContain('**done**');
   });
 
   it('numbers the manual follow-ups, naming what to clean up', () => {
@@ -148,7 +155,8 @@ describe('renderMarkdown', () => {
 
     expect(md.split('\n')[0]).toMatch(/^# \[ACTION REQUIRED\] /);
     expect(md).toContain('(the account root user)');
-    expect(sectionOf(md, 'Manual follow-ups')).toContain('1. Sign in as the root user NOW');
+    expect(sectionOf(md, 'Still open')).toContain('1. Root access key');
+    expect(sectionOf(md, 'Still open')).toContain('sign in as the root user NOW');
   });
 
   it('renders a report of a response that stopped early', () => {
@@ -157,12 +165,19 @@ describe('renderMarkdown', () => {
       verification: undefined,
       investigation: undefined,
       evidence: undefined,
-      failure: { step: 'Contain', error: { Error: 'ContainmentIncomplete' } },
     });
 
     expect(md).toContain('- Verification did not run.');
     expect(md).toContain('The investigation did not run.');
     expect(md).toContain('The evidence step did not run.');
     expect(sectionOf(md, 'What the key left behind')).toContain('Not known');
+  });
+
+  it('quotes what the report said and puts each open item\'s command in a code block', () => {
+    const md = render({ containment: containment('dry-run'), verification: undefined }, { reportedUserName: 'alice', reporterNote: 'found in a *public* gist' });
+
+    expect(md).toContain('> The report named user alice, who does not own this key: alice was not changed.');
+    expect(md).toContain('> The reporter wrote: "found in a \\*public\\* gist"');
+    expect(sectionOf(md, 'Still open')).toContain(`1. Access key ${KEY_ID} of ci-deploy is still Active: deactivate it now.\n\n   \`\`\`\n   aws iam update-access-key --user-name ci-deploy --access-key-id ${KEY_ID} --status Inactive\n   \`\`\``);
   });
 });

@@ -9,6 +9,7 @@ import {
   MANUAL_EVENT_DETAIL_TYPE,
   MANUAL_EVENT_SOURCE,
   parseDetection,
+  bounded,
 } from '../../../lambdas/shared/events';
 import { healthEvent, healthEventFromDescribeEvents, viaEventBridge } from '../helpers';
 
@@ -54,9 +55,15 @@ describe('parseDetection: the published samples', () => {
       source: 'health',
       accountId: '123456789012',
       detectedAt: '2016-06-05T06:27:57Z',
+      eventCode: 'AWS_RISK_CREDENTIALS_EXPOSED',
       accessKeyIds: ['ACCESS_KEY_ID_HERE'],
+      unusableKeys: [],
       userName: undefined,
+      ignored: [],
+      roles: [],
+      kind: 'keys',
       detail: 'AWS Health AWS_RISK_CREDENTIALS_EXPOSED (arn:aws:health:us-east-1::event/AWS_RISK_CREDENTIALS_EXPOSED_XXXXXXXXXXXXXXXXX)',
+      eventArn: 'arn:aws:health:us-east-1::event/AWS_RISK_CREDENTIALS_EXPOSED_XXXXXXXXXXXXXXXXX',
       leakLocation: undefined,
     });
   });
@@ -70,8 +77,13 @@ describe('parseDetection: the published samples', () => {
       source: 'trusted-advisor',
       accountId: '111222333444',
       detectedAt: new Date(1497064411198).toISOString(),
+      eventCode: 'Exposed Access Keys',
       accessKeyIds: ['ACCESS_KEY_ID_HERE'],
+      unusableKeys: [],
       userName: 'test-user',
+      ignored: [],
+      roles: [],
+      kind: 'keys',
       detail: 'Trusted Advisor "Exposed Access Keys" (fraud type: Exposed)',
       awsCaseId: '02648f3b-e18f-4019-8d68-ce25efe080ff',
       leakLocation: 'www.github.com/some_user/some_repo/some_file',
@@ -88,8 +100,13 @@ describe('parseDetection: the published samples', () => {
       source: 'quarantine-policy',
       accountId: '123456789012',
       detectedAt: '2023-11-21T23:23:52Z',
+      eventCode: 'AttachUserPolicy',
       accessKeyIds: [],
+      unusableKeys: [],
       userName: 'test-user',
+      ignored: [],
+      roles: [],
+      kind: 'quarantined-user',
       detail: 'CloudTrail AttachUserPolicy arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV2 on user test-user',
     });
   });
@@ -109,9 +126,15 @@ describe('parseDetection: the published samples', () => {
       source: 'health',
       accountId: '123456789012',
       detectedAt: '2022-12-21T14:46:18.719Z',
+      eventCode: 'AWS_RISK_IAM_QUARANTINE',
       accessKeyIds: [],
+      unusableKeys: [],
       userName: undefined,
+      ignored: [],
+      roles: [],
+      kind: 'account-quarantine',
       detail: 'AWS Health AWS_RISK_IAM_QUARANTINE (arn:aws:health:global::event/RISK/AWS_RISK_IAM_QUARANTINE/AWS_RISK_IAM_QUARANTINE-ovsY8KEPvK)',
+      eventArn: 'arn:aws:health:global::event/RISK/AWS_RISK_IAM_QUARANTINE/AWS_RISK_IAM_QUARANTINE-ovsY8KEPvK',
       leakLocation: undefined,
     });
   });
@@ -212,31 +235,50 @@ describe('parseDetection: AWS Health', () => {
     expect(parseDetection(event).accessKeyIds).toEqual([KEY]);
   });
 
-  it('rejects a CREDENTIALS event whose affected entity is not an access key id', () => {
+  it('keeps an affected entity that is not an access key id for the message, naming nothing to contain', () => {
     const event = healthEvent({ affectedEntities: [{ entityValue: 'not a key!' }] });
 
-    const err = errorOf(() => parseDetection(event));
+    const detection = parseDetection(event);
 
-    expect(err).toBeInstanceOf(InvalidIncidentError);
-    expect(err.message).toContain('affected entity is not an access key id');
+    expect(detection).toMatchObject({ kind: 'nothing', accessKeyIds: [], unusableKeys: [{ value: 'not a key!', reason: 'not-a-key-id' }] });
   });
 
-  it('rejects a malformed eventMetadata.publicKey with InvalidIncidentError naming the field', () => {
-    const event = healthEvent({ eventMetadata: { publicKey: 'AKIA bad key' } });
+  it.each([
+    ['ASIAY34FZKBOKMUTVV7A', 'temporary-credentials'],
+    ['akiaiosfodnn7example', 'lower-case'],
+    ['AKIA bad key', 'not-a-key-id'],
+  ])('sorts eventMetadata.publicKey %j out as %s, never as a key to contain', (publicKey, reason) => {
+    const detection = parseDetection(healthEvent({ eventMetadata: { publicKey } }));
 
-    const err = errorOf(() => parseDetection(event));
-
-    expect(err).toBeInstanceOf(InvalidIncidentError);
-    expect(err.message).toContain('eventMetadata.publicKey');
+    expect(detection.accessKeyIds).toEqual([]);
+    expect(detection.unusableKeys).toEqual([{ value: publicKey, reason }]);
   });
 
-  it('rejects a malformed eventMetadata.userName with InvalidIncidentError naming the field', () => {
-    const event = healthEvent({ eventMetadata: { publicKey: KEY, userName: 'no spaces allowed' } });
+  it('does not use an eventMetadata.userName that breaks IAM\'s grammar, and says so', () => {
+    const detection = parseDetection(healthEvent({ eventMetadata: { publicKey: KEY, userName: 'no spaces allowed' } }));
 
-    const err = errorOf(() => parseDetection(event));
+    expect(detection.userName).toBeUndefined();
+    expect(detection.accessKeyIds).toEqual([KEY]);
+    expect(detection.ignored).toEqual(['user name "no spaces allowed" is not an IAM user name: not used']);
+  });
 
-    expect(err).toBeInstanceOf(InvalidIncidentError);
-    expect(err.message).toContain('eventMetadata.userName');
+  it('names a role among the affected entities as a role, and a user ARN of another account as ignored', () => {
+    const detection = parseDetection(
+      healthEvent({ affectedEntities: [{ entityValue: 'arn:aws:iam::123456789012:role/deploy' }, { entityValue: 'arn:aws-us-gov:iam::999988887777:user/x' }] }),
+    );
+
+    expect(detection).toMatchObject({
+      kind: 'nothing',
+      roles: ['arn:aws:iam::123456789012:role/deploy'],
+      ignored: ['user arn:aws-us-gov:iam::999988887777:user/x belongs to account 999988887777: not acted on here'],
+      userName: undefined,
+    });
+  });
+
+  it('accepts null affectedEntities, eventMetadata and eventArn as absent', () => {
+    const detection = parseDetection(healthEvent({ affectedEntities: null, eventMetadata: null, eventArn: null }));
+
+    expect(detection).toMatchObject({ kind: 'nothing', accessKeyIds: [], eventArn: undefined });
   });
 
   it('rejects an unknown RISK event code naming detail.eventTypeCode', () => {
@@ -279,9 +321,16 @@ describe('parseDetection: Trusted Advisor', () => {
     expect(err.message).toContain('detail.check-name');
   });
 
-  it('rejects a malformed Access Key ID naming the field', () => {
+  it('keeps a malformed Access Key ID for the message, naming nothing to contain', () => {
     const event = fixture('trusted-advisor-exposed-access-keys-sample.json');
     event.detail['check-item-detail']['Access Key ID'] = 'short';
+
+    expect(parseDetection(event)).toMatchObject({ kind: 'nothing', accessKeyIds: [], unusableKeys: [{ value: 'short', reason: 'not-a-key-id' }] });
+  });
+
+  it('rejects a missing Access Key ID naming the field', () => {
+    const event = fixture('trusted-advisor-exposed-access-keys-sample.json');
+    delete event.detail['check-item-detail']['Access Key ID'];
 
     const err = errorOf(() => parseDetection(event));
 
@@ -289,14 +338,36 @@ describe('parseDetection: Trusted Advisor', () => {
     expect(err.message).toContain('detail.check-item-detail.Access Key ID');
   });
 
-  it('rejects a missing user name naming the field', () => {
+  it('accepts a missing or null user name: IAM names the owner', () => {
     const event = fixture('trusted-advisor-exposed-access-keys-sample.json');
-    delete event.detail['check-item-detail']['User Name (IAM or Root)'];
+    event.detail['check-item-detail']['User Name (IAM or Root)'] = null;
 
-    const err = errorOf(() => parseDetection(event));
+    expect(parseDetection(event)).toMatchObject({ kind: 'keys', accessKeyIds: ['ACCESS_KEY_ID_HERE'], userName: undefined });
+  });
 
-    expect(err).toBeInstanceOf(InvalidIncidentError);
-    expect(err.message).toContain('detail.check-item-detail.User Name (IAM or Root)');
+  it('accepts null Location, Case ID, Fraud Type and Time Updated, and a null region and resources', () => {
+    const event = fixture('trusted-advisor-exposed-access-keys-sample.json');
+    Object.assign(event.detail['check-item-detail'], { Location: null, 'Case ID': null, 'Fraud Type': null, 'Time Updated': null });
+    Object.assign(event, { region: null, resources: null });
+
+    expect(parseDetection(event)).toMatchObject({
+      detectedAt: '2017-06-10T03:16:34Z',
+      detail: 'Trusted Advisor "Exposed Access Keys" (fraud type: unknown)',
+      awsCaseId: undefined,
+      leakLocation: undefined,
+    });
+  });
+
+  it('bounds every string it keeps, control characters removed', () => {
+    const event = fixture('trusted-advisor-exposed-access-keys-sample.json');
+    Object.assign(event.detail['check-item-detail'], { Location: `x\u0000\n${'y'.repeat(5000)}`, 'Case ID': 'c'.repeat(5000) });
+
+    const detection = parseDetection(event);
+
+    expect(detection.leakLocation).toHaveLength(1024);
+    expect(detection.leakLocation?.startsWith('x y')).toBe(true);
+    expect(detection.leakLocation?.endsWith('…')).toBe(true);
+    expect(detection.awsCaseId).toHaveLength(256);
   });
 
   it('falls back to the event time when "Time Updated" is not epoch milliseconds', () => {
@@ -426,9 +497,15 @@ describe('parseDetection: manual reports', () => {
       source: 'manual',
       accountId: '123456789012',
       detectedAt: '2026-11-20T10:00:00Z',
+      eventCode: 'Exposed Access Key Reported',
       accessKeyIds: [KEY],
+      unusableKeys: [],
       userName: 'ci-deploy',
-      detail: 'Reported by hand: found in a pastebin',
+      ignored: [],
+      roles: [],
+      kind: 'keys',
+      detail: 'Reported by hand',
+      reporterNote: 'found in a pastebin',
     });
   });
 });
@@ -476,10 +553,31 @@ describe('parseDetection: shapes that are not events', () => {
   });
 });
 
+describe('bounded', () => {
+  it('keeps a short string as it is, and cuts a long one with an ellipsis', () => {
+    expect(bounded('abc', 3)).toBe('abc');
+    expect(bounded('abcdef', 4)).toBe('abc…');
+  });
+
+  it('turns control characters and line breaks into single spaces', () => {
+    expect(bounded('a\u0000\u0007b\r\nc\u2028d', 100)).toBe('a b c d');
+  });
+
+  it('never leaves half of a surrogate pair at the cut', () => {
+    expect(bounded(`ab${'😀'.repeat(5)}`, 4)).toBe('ab…');
+  });
+});
+
 describe('isAwsQuarantinePolicyArn', () => {
   it('matches the AWS-managed prefix and nothing in a customer account', () => {
     expect(isAwsQuarantinePolicyArn(`${AWS_QUARANTINE_POLICY_ARN_PREFIX}V9`)).toBe(true);
     expect(isAwsQuarantinePolicyArn('arn:aws:iam::123456789012:policy/AWSCompromisedKeyQuarantine')).toBe(false);
     expect(isAwsQuarantinePolicyArn('arn:aws:iam::aws:policy/AWSCompromisedKey')).toBe(false);
+  });
+
+  it('matches the AWS-managed policy in any partition', () => {
+    expect(isAwsQuarantinePolicyArn('arn:aws-us-gov:iam::aws:policy/AWSCompromisedKeyQuarantineV2')).toBe(true);
+    expect(isAwsQuarantinePolicyArn('arn:aws-cn:iam::aws:policy/AWSCompromisedKeyQuarantineV3')).toBe(true);
+    expect(isAwsQuarantinePolicyArn('xarn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV3')).toBe(false);
   });
 });

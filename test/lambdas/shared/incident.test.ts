@@ -84,3 +84,17 @@ describe('IncidentSchema', () => {
     expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['incidentId']);
   });
 });
+
+describe('IncidentSchema: what the dispatcher adds', () => {
+  it('accepts reportedUserName and reporterNote', () => {
+    const incident = anIncident({ reportedUserName: 'alice', reporterNote: 'found in a pastebin' });
+
+    expect(IncidentSchema.parse(incident)).toEqual(incident);
+  });
+
+  it('rejects a reporter note of more than 500 characters and a detail of more than 1000', () => {
+    expect(IncidentSchema.safeParse(anIncident({ reporterNote: 'n'.repeat(501) })).success).toBe(false);
+    expect(IncidentSchema.safeParse(anIncident({ detail: 'd'.repeat(1001) })).success).toBe(false);
+    expect(IncidentSchema.safeParse(anIncident({ reporterNote: 'n'.repeat(500), detail: 'd'.repeat(1000) })).success).toBe(true);
+  });
+});

@@ -1,5 +1,5 @@
 import { InvalidIncidentError } from '../../../lambdas/shared/errors';
-import { ContainInputSchema, NotifyInputSchema, parseStepInput } from '../../../lambdas/shared/steps';
+import { ContainInputSchema, parseStepInput } from '../../../lambdas/shared/steps';
 import { anIncident, REVOKE_BEFORE } from '../helpers';
 
 describe('parseStepInput', () => {
@@ -25,22 +25,5 @@ describe('parseStepInput', () => {
     const input = { incident: anIncident(), action: 'quarantine', revokeBefore: '2026-11-20T10:00:00.123Z' };
 
     expect(parseStepInput(ContainInputSchema, input, 'contain').revokeBefore).toBe('2026-11-20T10:00:00.123Z');
-  });
-
-  it('accepts the whole workflow state for a failure notification, dropping what it does not know', () => {
-    const state = {
-      incident: anIncident(),
-      containment: [{ failed: { step: 'DeactivateKey', error: { Error: 'TransientAwsError', Cause: '{}' } } }],
-      error: { Error: 'X' },
-      failure: { step: 'Contain', error: { Error: 'ContainmentIncomplete', Cause: 'c' }, executionId: 'arn:exec' },
-    };
-
-    const input = parseStepInput(NotifyInputSchema, state, 'notify');
-
-    expect(input).toEqual({
-      incident: state.incident,
-      containment: state.containment,
-      failure: state.failure,
-    });
   });
 });

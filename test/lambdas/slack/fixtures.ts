@@ -1,5 +1,8 @@
 import { REVOKE_SESSIONS_POLICY_NAME } from '../../../lambdas/shared/policies';
-import { StepResult } from '../../../lambdas/shared/steps';
+import type { EvidenceResult } from '../../../lambdas/evidence/contract';
+import type { Investigation } from '../../../lambdas/investigate/contract';
+import type { ReportOutput } from '../../../lambdas/report/contract';
+import { StepResult, Verification } from '../../../lambdas/shared/steps';
 import { SlackInput } from '../../../lambdas/slack/contract';
 import { anIncident, KEY_ID, OTHER_KEY_ID, REVOKE_BEFORE } from '../helpers';
 
@@ -25,7 +28,7 @@ export const CONTAINED: StepResult[] = [
   done('quarantine', 'attach quarantine policy arn:aws:iam::123456789012:policy/q to user ci-deploy'),
 ];
 
-export const VERIFIED = {
+export const VERIFIED: Verification = {
   status: 'verified',
   keyStatus: 'Inactive',
   otherKeys: [{ accessKeyId: OTHER_KEY_ID, status: 'Active' }],
@@ -35,7 +38,7 @@ export const VERIFIED = {
   problems: [],
 };
 
-export const INVESTIGATION = {
+export const INVESTIGATION: Investigation = {
   lookback: { from: '2026-11-10T10:00:00Z', to: '2026-11-20T10:00:00Z', days: 10 },
   regions: ['us-east-1', 'eu-west-1', 'ap-south-1'],
   pages: 3,
@@ -61,17 +64,19 @@ export const INVESTIGATION = {
   dryRun: false,
 };
 
-export const EVIDENCE = {
-  snapshots: [{ region: 'eu-west-1', instanceId: 'i-0miner', status: 'created', snapshotIds: ['snap-0abc'] }],
+export const EVIDENCE: EvidenceResult = {
+  snapshots: [{ region: 'eu-west-1', instanceId: 'i-0miner', status: 'created', snapshotIds: ['snap-0abc'], volumeIds: ['vol-0abc'] }],
+  dryRun: false,
 };
 
-export const REPORT = {
+export const REPORT: ReportOutput = {
   bucket: 'incident-bucket',
   jsonKey: 'incidents/AKIAIOSFODNN7EXAMPLE-20261120/report.json',
   markdownKey: 'incidents/AKIAIOSFODNN7EXAMPLE-20261120/report.md',
   consoleUrl: REPORT_URL,
   outcome: 'contained',
   failures: 0,
+  complete: true,
 };
 
 /** The whole workflow state after a clean response. */

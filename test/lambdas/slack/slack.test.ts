@@ -9,6 +9,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { InvalidIncidentError } from '../../../lambdas/shared/errors';
+import { buildReport } from '../../../lambdas/report/record';
 import { slackMessage } from '../../../lambdas/slack/blocks';
 import {
   checkWebhookUrl,
@@ -31,8 +32,10 @@ function okPost(): FakePost {
   return jest.fn<ReturnType<PostFn>, Parameters<PostFn>>().mockResolvedValue({ status: 200, text: 'ok' });
 }
 
+const NOW = new Date('2026-11-20T10:05:00.000Z');
+
 function deps(post: FakePost = okPost(), secretId = SECRET_ARN, cache?: WebhookCache): SlackDeps & { logger: ReturnType<typeof fakeLogger>; post: FakePost } {
-  return { secrets: new SecretsManagerClient({}), post, logger: fakeLogger(), config: { secretId }, ...(cache ? { cache } : {}) };
+  return { secrets: new SecretsManagerClient({}), post, logger: fakeLogger(), config: { secretId }, now: () => NOW, ...(cache ? { cache } : {}) };
 }
 
 function secretHolds(value: string): void {
@@ -70,7 +73,7 @@ describe('notifySlack: sending', () => {
     expect(d.post).toHaveBeenCalledTimes(1);
     const [url, body] = d.post.mock.calls[0];
     expect(url).toBe(WEBHOOK_URL);
-    expect(JSON.parse(body)).toEqual(slackMessage(fullInput()));
+    expect(JSON.parse(body)).toEqual(slackMessage(buildReport(fullInput(), NOW)));
     expect(JSON.parse(body).text).toContain(`[CONTAINED] Exposed access key ${KEY_ID}`);
     expect(body).toContain(REPORT_URL);
   });

@@ -26,8 +26,10 @@ import {
   SupportResultSchema,
   supportSummary,
 } from '../../../lambdas/support/support';
-import { anIncident, fakeLogger, KEY_ID } from '../helpers';
+import { fakeLogger, KEY_ID } from '../helpers';
 import { aState, investigation, lambdaError } from '../report/fixtures';
+import { buildReport, IncidentReport } from '../../../lambdas/report/record';
+import { parseWorkflowState } from '../../../lambdas/shared/state';
 
 const support = mockClient(SupportClient);
 
@@ -53,12 +55,21 @@ function deps(config: Partial<SupportConfig> = {}): SupportDeps & { logger: Retu
 }
 
 /** The workflow state when the support step runs: everything done, the report written. */
-function aSupportState(incident: Parameters<typeof anIncident>[0] = {}, overrides: Record<string, unknown> = {}): SupportInput {
+function aSupportState(incident: Partial<SupportInput['incident']> = {}, overrides: Partial<SupportInput> = {}): SupportInput {
   return {
     ...aState({}, incident),
-    report: { bucket: 'incident-bucket', jsonKey: `incidents/${INCIDENT_ID}/report.json`, markdownKey: `incidents/${INCIDENT_ID}/report.md`, consoleUrl: REPORT_URL, outcome: 'contained', failures: 0 },
+    report: { bucket: 'incident-bucket', jsonKey: `incidents/${INCIDENT_ID}/report.json`, markdownKey: `incidents/${INCIDENT_ID}/report.md`, consoleUrl: REPORT_URL, outcome: 'contained', failures: 0, complete: true },
     ...overrides,
   };
+}
+
+/** The record the support step builds from the state (its text does not depend on the time). */
+function recordOf(state: SupportInput): IncidentReport {
+  return buildReport(state, new Date(0));
+}
+
+function summaryOf(state: SupportInput): string {
+  return supportSummary(recordOf(state));
 }
 
 function supportError(name: string, message = name, httpStatusCode = 400): SupportServiceException {
@@ -128,7 +139,7 @@ describe('informSupport: the case AWS opened (Trusted Advisor case id)', () => {
 
     expect(inputsOf(support.commandCalls(DescribeCommunicationsCommand))).toEqual([{ caseId: TA_CASE_ID }]);
     const added = inputsOf(support.commandCalls(AddCommunicationToCaseCommand));
-    expect(added).toEqual([{ caseId: TA_CASE_ID, communicationBody: supportSummary(input) }]);
+    expect(added).toEqual([{ caseId: TA_CASE_ID, communicationBody: summaryOf(input) }]);
     const body = added[0].communicationBody ?? '';
     expect(body.split('\n')[0]).toBe(MARKER);
     expect(body).toContain(`access key ${KEY_ID} of IAM user ci-deploy in account 123456789012`);
@@ -207,7 +218,7 @@ describe('informSupport: no case id, an open case about the key', () => {
     expect(describeCasesInputs()).toEqual([OPEN_CASES, { ...OPEN_CASES, nextToken: 'cases-2' }]);
     expect(inputsOf(support.commandCalls(DescribeCommunicationsCommand))).toEqual([{ caseId: AWS_CASE_ID }]);
     expect(inputsOf(support.commandCalls(AddCommunicationToCaseCommand))).toEqual([
-      { caseId: AWS_CASE_ID, communicationBody: supportSummary(input) },
+      { caseId: AWS_CASE_ID, communicationBody: summaryOf(input) },
     ]);
     expect(support).not.toHaveReceivedCommand(CreateCaseCommand);
     expect(result).toEqual({ status: 'communication-added', caseId: AWS_CASE_ID, displayId: '1234563851' });
@@ -277,10 +288,10 @@ describe('informSupport: no case at all', () => {
         issueType: 'customer-service',
         severityCode: 'urgent',
         language: 'en',
-        communicationBody: supportSummary(input),
+        communicationBody: summaryOf(input),
       },
     ]);
-    expect(supportSummary(input).startsWith(`${MARKER}\n`)).toBe(true);
+    expect(summaryOf(input).startsWith(`${MARKER}\n`)).toBe(true);
     expect(support).not.toHaveReceivedCommand(AddCommunicationToCaseCommand);
     expect(result).toEqual({ status: 'case-created', caseId: NEW_CASE_ID });
   });
@@ -443,7 +454,7 @@ describe('supportSummary', () => {
       }),
     });
 
-    const body = supportSummary(input);
+    const body = summaryOf(input);
 
     expect(body.length).toBeLessThanOrEqual(MAX_COMMUNICATION_BODY);
     expect(Buffer.byteLength(body, 'utf8')).toBeLessThanOrEqual(MAX_COMMUNICATION_BODY);
@@ -464,7 +475,7 @@ describe('supportSummary', () => {
   });
 
   it('says what was found: activity counts, regions, what the key left behind and the snapshots', () => {
-    const body = supportSummary(aSupportState());
+    const body = summaryOf(aSupportState());
 
     expect(body).toContain('42 event(s), first 2026-11-20T09:40:00.000Z, last 2026-11-20T09:58:00.000Z');
     expect(body).toContain('by region: eu-west-1 30, ap-southeast-2 10, us-east-1 2');
@@ -482,28 +493,47 @@ describe('supportSummary', () => {
       report: { failed: { step: 'Report', error: lambdaError('NoSuchBucket', 'The specified bucket does not exist') } },
     });
 
-    const body = supportSummary(input);
+    const body = summaryOf(input);
 
     expect(body).toContain('What could not be done:');
     expect(body).toContain('investigation: Investigate: AccessDenied: not authorized to perform cloudtrail:LookupEvents');
     expect(body).toContain('report: Report: NoSuchBucket: The specified bucket does not exist');
-    expect(body).toContain('Report:       no incident report was written');
+    expect(body).toContain('Report:       no incident record was written yet');
     expect(body).toContain('What the key did: not known');
   });
 
-  it('reads parts of another shape defensively instead of failing', () => {
-    const input = aSupportState({}, { containment: 'nonsense', verification: { status: 'maybe' }, evidence: 42, executionId: 7 });
+  it('reads parts of another shape as those steps\' failures instead of failing', () => {
+    const input = parseWorkflowState({ ...aSupportState(), containment: 'nonsense', verification: { status: 'maybe' }, evidence: 42 }, 'support');
 
-    const body = supportSummary(input);
+    const body = summaryOf(input);
 
     expect(body.startsWith(MARKER)).toBe(true);
-    expect(body).toContain('containment did not run');
+    expect(body).toContain('containment: containment: UnreadableStepOutput');
+  });
+
+  it('says the outcome and what is still open first, with the command, and what the report said', () => {
+    const input = aSupportState({ reportedUserName: 'alice' }, {
+      containment: [{ failed: { step: 'DeactivateKey', error: lambdaError('AccessDenied', 'no') } }],
+      verification: undefined,
+    });
+
+    const lines = summaryOf(input).split('\n');
+
+    expect(lines.slice(0, 6)).toEqual([
+      MARKER,
+      `Containment FAILED (DeactivateKey): access key ${KEY_ID} may still work: access key ${KEY_ID} of IAM user ci-deploy in account 123456789012.`,
+      '',
+      'Still open on our side:',
+      `  - Access key ${KEY_ID} of ci-deploy is still Active: deactivate it now.`,
+      `    aws iam update-access-key --user-name ci-deploy --access-key-id ${KEY_ID} --status Inactive`,
+    ]);
+    expect(lines).toContain('The report named user alice, who does not own this key: alice was not changed.');
   });
 });
 
 describe('caseSubject', () => {
   it('stays within 255 characters for a very long user name, keeping the key and the incident id', () => {
-    const subject = caseSubject(aSupportState({ userName: 'u'.repeat(400) }));
+    const subject = caseSubject(recordOf(aSupportState({ userName: 'u'.repeat(400) })));
 
     expect(subject.length).toBeLessThanOrEqual(MAX_SUBJECT);
     expect(subject.startsWith(`Exposed access key ${KEY_ID} (uuu`)).toBe(true);
@@ -511,12 +541,23 @@ describe('caseSubject', () => {
   });
 
   it('does not say contained when nothing was changed (root key)', () => {
-    expect(caseSubject(aSupportState({ userName: 'root', principalType: 'root' }))).toBe(
+    expect(caseSubject(recordOf(aSupportState({ userName: 'root', principalType: 'root' })))).toBe(
       `Exposed access key ${KEY_ID} (root) NOT contained [${INCIDENT_ID}]`,
     );
   });
 
   it('is found again by the marker of the same incident only', () => {
     expect(incidentMarker(INCIDENT_ID)).toBe(MARKER);
+  });
+});
+
+describe('supportSummary: containment lines', () => {
+  it('names a failed branch by its step, and says "would" in a dry run without a [done]', () => {
+    const failed = summaryOf(aSupportState({}, { containment: [{ failed: { step: 'DeactivateKey', error: lambdaError('AccessDenied', 'no') } }] }));
+    const dry = summaryOf(aSupportState({}, { containment: [{ action: 'deactivate-key', status: 'dry-run', detail: `would set access key ${KEY_ID} of user ci-deploy Inactive`, at: '2026-11-20T10:00:01.000Z' }] }));
+
+    expect(failed).toContain('  - [FAILED] DeactivateKey: AccessDenied: no');
+    expect(dry).toContain(`  - would set access key ${KEY_ID} of user ci-deploy Inactive\n`);
+    expect(dry).not.toContain('[done]');
   });
 });

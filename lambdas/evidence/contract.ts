@@ -1,0 +1,31 @@
+// The evidence step's output contract, light on purpose (zod/mini only): the workflow state schema
+// (lambdas/shared/state.ts) composes it, so the report, support, Slack and notify steps read it typed.
+import * as z from 'zod/mini';
+
+export const SNAPSHOT_STATUSES = ['created', 'existing', 'gone', 'dry-run', 'failed'] as const;
+/**
+ * created: snapshots were started now; existing: a former run (a retry, an earlier incident of the
+ * same key) already took them; gone: the instance no longer exists (nothing to preserve, not an
+ * error); dry-run: would have been snapshotted; failed: could not be snapshotted (`error` says why).
+ */
+export type SnapshotStatus = (typeof SNAPSHOT_STATUSES)[number];
+
+export const InstanceEvidenceSchema = z.object({
+  region: z.string(),
+  instanceId: z.string(),
+  status: z.enum(SNAPSHOT_STATUSES),
+  snapshotIds: z.array(z.string()),
+  volumeIds: z.array(z.string()),
+  /** The AWS error code when `failed`. */
+  error: z.optional(z.string()),
+});
+export type InstanceEvidence = z.infer<typeof InstanceEvidenceSchema>;
+
+/** What the step returns; the workflow's `EvidenceSkipped` state says `skipped` instead when no instance is known. */
+export const EvidenceResultSchema = z.object({
+  snapshots: z.array(InstanceEvidenceSchema),
+  dryRun: z.optional(z.boolean()),
+  /** Why the step did not run (set by the workflow, not the Lambda). */
+  skipped: z.optional(z.string()),
+});
+export type EvidenceResult = z.infer<typeof EvidenceResultSchema>;

@@ -1,0 +1,89 @@
+// The one workflow state schema: each slot is its step's output or the one failure shape
+// `{ failed: { step, error } }`. Every step after containment parses the state once, here.
+import * as z from 'zod/mini';
+import { EvidenceResultSchema } from '../evidence/contract';
+import { InvestigationSchema } from '../investigate/contract';
+import { ReportOutputSchema } from '../report/contract';
+import { SlackResultSchema } from '../slack/result';
+import { SupportResultSchema } from '../support/contract';
+import { InvalidIncidentError } from './errors';
+import { IncidentSchema } from './incident';
+import { StepFailure, StepFailureSchema, StepResultSchema, VerificationSchema } from './steps';
+
+
+/** A slot: the step's output, or the failure its Catch recorded. */
+function slot<T extends z.ZodMiniType>(output: T) {
+  return z.optional(z.union([StepFailureSchema, output]));
+}
+
+/** One containment branch: its result, or its failure (caught in the branch, so the others finish). */
+export const BranchResultSchema = z.union([StepFailureSchema, StepResultSchema]);
+export type BranchResult = z.infer<typeof BranchResultSchema>;
+
+/** Each step's output, by its slot in the state. */
+const OUTPUTS = {
+  /** The three branches' results. */
+  containment: z.array(BranchResultSchema),
+  verification: VerificationSchema,
+  investigation: InvestigationSchema,
+  evidence: EvidenceResultSchema,
+  support: SupportResultSchema,
+  slack: SlackResultSchema,
+  report: ReportOutputSchema,
+};
+type SlotName = keyof typeof OUTPUTS;
+
+const SLOTS = {
+  containment: slot(OUTPUTS.containment),
+  verification: slot(OUTPUTS.verification),
+  investigation: slot(OUTPUTS.investigation),
+  evidence: slot(OUTPUTS.evidence),
+  support: slot(OUTPUTS.support),
+  slack: slot(OUTPUTS.slack),
+  report: slot(OUTPUTS.report),
+};
+
+export const WorkflowStateSchema = z.object({
+  incident: IncidentSchema,
+  /** The Step Functions execution, for "where to look". */
+  executionId: z.optional(z.string()),
+  ...SLOTS,
+});
+export type WorkflowState = z.infer<typeof WorkflowStateSchema>;
+
+export function isFailure(value: unknown): value is StepFailure {
+  return typeof value === 'object' && value !== null && 'failed' in value;
+}
+
+/**
+ * The workflow state, parsed once. The incident must fit (nothing can be said without it): else
+ * {@link InvalidIncidentError}. A step's output that does not fit its schema (a version mismatch)
+ * becomes that step's failure, named in the record: a message is never lost to one odd field.
+ */
+export function parseWorkflowState(input: unknown, step: string): WorkflowState {
+  const raw = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
+  const head = z.object({ incident: IncidentSchema, executionId: z.optional(z.string()) }).safeParse(raw);
+  if (!head.success) {
+    const issues = head.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ');
+    throw new InvalidIncidentError(`${step}: input does not fit: ${issues}`);
+  }
+  const state: Record<string, unknown> = { ...head.data };
+  for (const name of Object.keys(OUTPUTS) as SlotName[]) {
+    const value = raw[name];
+    if (value === undefined) continue;
+    // One schema at a time, so that what does not fit is named (a union only says "invalid input").
+    const parsed = isFailure(value) ? StepFailureSchema.safeParse(value) : OUTPUTS[name].safeParse(value);
+    state[name] = parsed.success
+      ? parsed.data
+      : {
+          failed: {
+            step: name,
+            error: {
+              Error: 'UnreadableStepOutput',
+              Cause: parsed.error.issues.map((i) => `${i.path.join('.') || name}: ${i.message}`).slice(0, 5).join('; '),
+            },
+          },
+        };
+  }
+  return state as WorkflowState;
+}
