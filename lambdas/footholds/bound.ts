@@ -4,7 +4,7 @@ import { Foothold, FootholdContainment, FootholdResult, Footholds } from './cont
 import { KIND_ORDER } from './find';
 
 /** Characters of the footholds in the investigation's output (its whole output stays well under 100 KB). */
-export const MAX_FOOTHOLDS_CHARS = 50_000;
+export const MAX_FOOTHOLDS_CHARS = 32_000;
 
 /** Gaps listed (each one line); the rest are counted in one more line. */
 export const MAX_GAPS = 20;
@@ -35,7 +35,7 @@ function size(value: unknown): number {
 }
 
 /** Characters of the footholds step's result in the workflow state. */
-export const MAX_CONTAINMENT_CHARS = 60_000;
+export const MAX_CONTAINMENT_CHARS = 50_000;
 
 /** Which results are kept first when the list must be shortened: what a human must look at. */
 const STATUS_ORDER: readonly FootholdResult['status'][] = ['failed', 'open', 'skipped', 'dry-run', 'done', 'already', 'reported'];

@@ -2,7 +2,7 @@
 // own key ids, and what CloudTrail ties to the key comes out as `footholds` (bounded), the whole
 // list saved as footholds.json.
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { boundFootholds, MAX_GAPS } from '../../../lambdas/footholds/bound';
+import { boundFootholds, MAX_FOOTHOLDS_CHARS, MAX_GAPS } from '../../../lambdas/footholds/bound';
 import { Footholds } from '../../../lambdas/footholds/contract';
 import { Investigation } from '../../../lambdas/investigate/investigate';
 import { ACCOUNT_ID, anIncident, KEY_ID } from '../helpers';
@@ -157,6 +157,8 @@ describe('investigate: the footholds in the output', () => {
 
     expect(JSON.stringify(result).length).toBeLessThan(100_000);
     const found = result.footholds!;
+    expect(MAX_FOOTHOLDS_CHARS).toBe(32_000);
+    expect(JSON.stringify(found).length).toBeLessThanOrEqual(32_000);
     // The key, created last, is kept: containable kinds are kept before report-only ones.
     expect(found.footholds.filter((f) => f.kind === 'access-key')).toEqual([expect.objectContaining({ userName: 'support-admin', accessKeyId: 'AKIA3BACKDOORKEY0001' })]);
     const listed = found.footholds.length;
