@@ -140,3 +140,37 @@ describe('following a role session the key obtained', () => {
     expect(dry.contained.results.map((r) => r.status)).toEqual(['dry-run', 'dry-run']);
   });
 });
+
+describe('the second look against the simulated account', () => {
+  it('finds a key the attacker created used after containment, in CloudTrail\'s window since the first pass', async () => {
+    const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+    const scenario: ScenarioInput = {
+      accountId: ACCOUNT,
+      users: [{ userName: 'ci-deploy', accessKeys: [{ accessKeyId: KEY }] }, { userName: 'support-admin', accessKeys: [{ accessKeyId: 'AKIA3BACKDOORKEY0001' }] }],
+      cloudTrail: [
+        {
+          eventTime: ago(30), eventSource: 'iam.amazonaws.com', eventName: 'CreateAccessKey', accessKeyId: KEY, userName: 'ci-deploy',
+          requestParameters: { userName: 'support-admin' }, responseElements: { accessKey: { userName: 'support-admin', accessKeyId: 'AKIA3BACKDOORKEY0001' } },
+        },
+        { eventTime: ago(2), eventSource: 's3.amazonaws.com', eventName: 'ListBuckets', accessKeyId: 'AKIA3BACKDOORKEY0001', userName: 'support-admin' },
+      ],
+    };
+    const { investigation, account } = await follow(scenario);
+    const disconnect = connectToSimulatedAccount(account);
+    try {
+      const env = { DRY_RUN: 'false', INCIDENT_BUCKET: BUCKET, LOOKBACK_DAYS: '14' };
+      const investigate = createInvestigate(env, { sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms / DRILL_TIME_SCALE)) });
+
+      const again: Investigation = await investigate({
+        incident: incident(), revokeBefore: ago(12),
+        secondLook: { since: investigation.lookback.to, containedAt: ago(10), first: investigation.footholds! },
+      });
+
+      expect(again.afterContainment).toMatchObject({ held: false, usedCount: 1, used: [{ eventName: 'ListBuckets', by: 'access key AKIA3BACKDOORKEY0001 it created for user support-admin' }] });
+      expect(again.footholds!.footholds).toEqual([]); // the key it created is the first pass's foothold
+      expect(account.objects.has(`${BUCKET}/incidents/${KEY}-20261123/second-look-activity.jsonl`)).toBe(true);
+    } finally {
+      disconnect();
+    }
+  });
+});
