@@ -1,0 +1,100 @@
+// The cost exposure of the instances the key launched or started: decided here, with the record's
+// generation time, so every message says the same hours and dollars. Pure.
+import type { EvidenceResult } from '../evidence/contract';
+
+/** What the estimate is, said wherever it is shown. */
+export const COST_BASIS = 'on-demand estimate: hourly list price (AWS Price List API, USD) x hours since launch; not a bill';
+
+export interface CostExposureEntry {
+  readonly instanceId: string;
+  readonly region: string;
+  readonly instanceType: string;
+  /** EC2 state when the evidence step described it. */
+  readonly state?: string;
+  /** Launch (or last start) time, when known. */
+  readonly runningSince?: string;
+  readonly operatingSystem?: string;
+  readonly usdPerHour?: number;
+  /** Why there is no price, when there is none (and the instance is running). */
+  readonly priceUnknown?: string;
+  /** Hours from `runningSince` to the record's time, when running (two decimals). */
+  readonly hoursSoFar?: number;
+  /** `hoursSoFar` x `usdPerHour`, in USD (cents), when both are known. */
+  readonly estimatedUsdSoFar?: number;
+}
+
+export interface CostExposure {
+  readonly basis: string;
+  /** Instances still running (or pending) when they were described. */
+  readonly running: number;
+  readonly instances: CostExposureEntry[];
+  /** Sum of the hourly prices of the running instances with a price. */
+  readonly usdPerHour: number;
+  /** Sum of the estimates so far. */
+  readonly estimatedUsdSoFar: number;
+}
+
+const isRunning = (state: string | undefined) => state === undefined || state === 'running' || state === 'pending';
+const cents = (usd: number) => Math.round(usd * 100) / 100;
+
+/** The cost exposure, from the evidence step's descriptions; undefined when no instance with a known type was described. */
+export function costExposureOf(evidence: EvidenceResult | undefined, now: Date): CostExposure | undefined {
+  const described = (evidence?.snapshots ?? []).filter((s) => s.instanceType !== undefined);
+  if (described.length === 0) return undefined;
+  const instances = described.map((s): CostExposureEntry => {
+    const running = isRunning(s.state);
+    const since = s.launchTime ? Date.parse(s.launchTime) : Number.NaN;
+    const hours = running && !Number.isNaN(since) ? Math.max(0, now.getTime() - since) / 3_600_000 : undefined;
+    const entry: { -readonly [K in keyof CostExposureEntry]: CostExposureEntry[K] } = {
+      instanceId: s.instanceId,
+      region: s.region,
+      instanceType: s.instanceType as string,
+    };
+    if (s.state) entry.state = s.state;
+    if (s.launchTime) entry.runningSince = s.launchTime;
+    if (s.operatingSystem) entry.operatingSystem = s.operatingSystem;
+    if (running && s.usdPerHour !== undefined) entry.usdPerHour = s.usdPerHour;
+    if (running && s.usdPerHour === undefined) entry.priceUnknown = s.priceUnknown ?? 'not looked up';
+    if (hours !== undefined) entry.hoursSoFar = Math.round(hours * 100) / 100;
+    if (hours !== undefined && s.usdPerHour !== undefined) entry.estimatedUsdSoFar = cents(hours * s.usdPerHour);
+    return entry;
+  });
+  const runningOnes = instances.filter((i) => isRunning(i.state));
+  return {
+    basis: COST_BASIS,
+    running: runningOnes.length,
+    instances,
+    usdPerHour: Math.round(runningOnes.reduce((sum, i) => sum + (i.usdPerHour ?? 0), 0) * 10_000) / 10_000,
+    estimatedUsdSoFar: cents(runningOnes.reduce((sum, i) => sum + (i.estimatedUsdSoFar ?? 0), 0)),
+  };
+}
+
+/** An hourly price as AWS lists it, without trailing zeros: $4.608, $0.0104. */
+export function usd(value: number): string {
+  return `$${Number(value.toFixed(4)).toString()}`;
+}
+
+/** An amount in dollars and cents: $11.52. */
+export function dollars(value: number): string {
+  return `$${value.toFixed(2)}`;
+}
+
+/**
+ * One instance's cost line in plain text, the same in every message:
+ * `i-0abc c5.24xlarge in eu-west-1, running since <time>: $4.608/hour, about $11.52 so far (2.5 h)`.
+ */
+export function costLine(e: CostExposureEntry): string {
+  const head = `${e.instanceId} ${e.instanceType} in ${e.region}`;
+  if (!isRunning(e.state)) return `${head}: ${e.state}${e.runningSince ? ` (last launched ${e.runningSince})` : ''}, not running`;
+  const since = e.runningSince ? `, running since ${e.runningSince}` : ', running';
+  if (e.usdPerHour === undefined) return `${head}${since}: price unknown: ${e.priceUnknown ?? 'not looked up'}`;
+  const os = e.operatingSystem ? ` ${e.operatingSystem}` : '';
+  const soFar = e.estimatedUsdSoFar !== undefined && e.hoursSoFar !== undefined ? `, about ${dollars(e.estimatedUsdSoFar)} so far (${e.hoursSoFar.toFixed(1)} h)` : '';
+  return `${head}${since}: ${usd(e.usdPerHour)}/hour${os} on-demand${soFar}`;
+}
+
+/** The heading and the total, in plain text. */
+export function costSummary(c: CostExposure): string {
+  const total = c.running > 0 && c.usdPerHour > 0 ? `: ${c.running} running, ${usd(c.usdPerHour)}/hour, about ${dollars(c.estimatedUsdSoFar)} so far` : '';
+  return `Cost exposure${total} (${c.basis})`;
+}
