@@ -74,6 +74,11 @@ export function usd(value: number): string {
   return `$${Number(value.toFixed(4)).toString()}`;
 }
 
+/** A running time: minutes under an hour (`12 min`), else hours to a tenth (`2.5 h`). */
+export function duration(hours: number): string {
+  return hours < 1 ? `${Math.round(hours * 60)} min` : `${hours.toFixed(1)} h`;
+}
+
 /** An amount in dollars and cents: $11.52. */
 export function dollars(value: number): string {
   return `$${value.toFixed(2)}`;
@@ -89,12 +94,20 @@ export function costLine(e: CostExposureEntry): string {
   const since = e.runningSince ? `, running since ${e.runningSince}` : ', running';
   if (e.usdPerHour === undefined) return `${head}${since}: price unknown: ${e.priceUnknown ?? 'not looked up'}`;
   const os = e.operatingSystem ? ` ${e.operatingSystem}` : '';
-  const soFar = e.estimatedUsdSoFar !== undefined && e.hoursSoFar !== undefined ? `, about ${dollars(e.estimatedUsdSoFar)} so far (${e.hoursSoFar.toFixed(1)} h)` : '';
+  const soFar = e.estimatedUsdSoFar !== undefined && e.hoursSoFar !== undefined ? `, about ${dollars(e.estimatedUsdSoFar)} so far (${duration(e.hoursSoFar)})` : '';
   return `${head}${since}: ${usd(e.usdPerHour)}/hour${os} on-demand${soFar}`;
+}
+
+/** The total over the running instances: `2 running, $4.608/hour, about $11.52 so far (1 without a price)`; empty when none runs. */
+export function costTotal(c: CostExposure): string {
+  if (c.running === 0) return '';
+  const unpriced = c.instances.filter((i) => isRunning(i.state) && i.usdPerHour === undefined).length;
+  const priced = c.running > unpriced ? `, ${usd(c.usdPerHour)}/hour, about ${dollars(c.estimatedUsdSoFar)} so far` : '';
+  return `${c.running} running${priced}${unpriced > 0 ? ` (${unpriced} without a price)` : ''}`;
 }
 
 /** The heading and the total, in plain text. */
 export function costSummary(c: CostExposure): string {
-  const total = c.running > 0 && c.usdPerHour > 0 ? `: ${c.running} running, ${usd(c.usdPerHour)}/hour, about ${dollars(c.estimatedUsdSoFar)} so far` : '';
-  return `Cost exposure${total} (${c.basis})`;
+  const total = costTotal(c);
+  return `Cost exposure${total ? `: ${total}` : ''} (${c.basis})`;
 }

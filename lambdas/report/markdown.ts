@@ -1,4 +1,4 @@
-import { COST_BASIS, dollars, usd } from './cost';
+import { COST_BASIS, costTotal, dollars, duration, usd } from './cost';
 import { IncidentReport, OUTCOME_TAGS } from './record';
 
 /** Rows of a long list shown in the Markdown; the JSON report keeps them all. */
@@ -214,13 +214,13 @@ function evidence(report: IncidentReport): string[] {
 function cost(report: IncidentReport): string[] {
   const c = report.costExposure;
   if (!c) return [];
-  const total = c.running > 0 ? [`${c.running} instance(s) running: ${usd(c.usdPerHour)}/hour, about ${dollars(c.estimatedUsdSoFar)} so far.`, ''] : [];
+  const total = c.running > 0 ? [`Total: ${costTotal(c)}.`, ''] : [];
   return [
     `_${text(COST_BASIS)}._`,
     '',
     ...total,
     ...table(
-      ['Instance', 'Type', 'Region', 'State', 'Running since', 'On-demand $/hour', 'Hours so far', 'Estimate so far'],
+      ['Instance', 'Type', 'Region', 'State', 'Running since', 'On-demand $/hour', 'Running for', 'Estimate so far'],
       c.instances.map((e) => [
         code(e.instanceId),
         code(e.instanceType),
@@ -228,7 +228,7 @@ function cost(report: IncidentReport): string[] {
         text(e.state ?? 'unknown'),
         text(e.runningSince ?? 'unknown'),
         e.usdPerHour !== undefined ? `${usd(e.usdPerHour)}${e.operatingSystem ? ` (${e.operatingSystem})` : ''}` : e.priceUnknown ? `price unknown: ${text(e.priceUnknown)}` : '',
-        e.hoursSoFar !== undefined ? e.hoursSoFar.toFixed(1) : '',
+        e.hoursSoFar !== undefined ? duration(e.hoursSoFar) : '',
         e.estimatedUsdSoFar !== undefined ? dollars(e.estimatedUsdSoFar) : '',
       ]),
     ),
