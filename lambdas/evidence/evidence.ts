@@ -210,6 +210,9 @@ async function describeInstance(
   }
 }
 
+/** An EC2 instance type as AWS names them (m5.large, u-6tb1.metal); anything else is not priced or shown. */
+const INSTANCE_TYPE = /^[a-z0-9-]{1,32}\.[a-z0-9-]{1,32}$/;
+
 type InstanceDetails = Pick<InstanceEvidence, 'instanceType' | 'state' | 'launchTime' | 'operatingSystem' | 'tenancy'>;
 
 /** What DescribeInstances says that the cost exposure needs; a field it does not say is left out. */
@@ -218,7 +221,7 @@ function detailsOf(instance: Instance): InstanceDetails {
   const details: { -readonly [K in keyof InstanceDetails]: InstanceDetails[K] } = {
     operatingSystem: instance.Platform?.toLowerCase() === 'windows' ? 'Windows' : 'Linux',
   };
-  if (instance.InstanceType) details.instanceType = instance.InstanceType;
+  if (instance.InstanceType && INSTANCE_TYPE.test(instance.InstanceType)) details.instanceType = instance.InstanceType;
   if (instance.State?.Name) details.state = instance.State.Name;
   if (launch && !Number.isNaN(launch.getTime())) details.launchTime = launch.toISOString();
   if (instance.Placement?.Tenancy) details.tenancy = instance.Placement.Tenancy;

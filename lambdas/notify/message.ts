@@ -12,6 +12,8 @@ export interface Message {
 export const MAX_SUBJECT = 100;
 /** Notable calls listed in the email; report.json has them all. */
 export const MAX_NOTABLE = 15;
+/** Instances in the email's cost exposure (it may stand near the top); report.json has them all. */
+export const MAX_COST_LINES = 10;
 
 export function subjectFor(report: IncidentReport): string {
   const { incident } = report;
@@ -111,7 +113,8 @@ function evidence(report: IncidentReport): string[] {
 function cost(report: IncidentReport, running: boolean): string[] {
   const c = report.costExposure;
   if (!c || (c.running > 0) !== running) return [];
-  return [`${costSummary(c)}:`, ...c.instances.map((e) => `  - ${costLine(e)}`)];
+  const more = c.instances.length - MAX_COST_LINES;
+  return [`${costSummary(c)}:`, ...c.instances.slice(0, MAX_COST_LINES).map((e) => `  - ${costLine(e)}`), ...(more > 0 ? [`  ... and ${more} more in the record`] : [])];
 }
 
 function block(lines: string[]): string[] {

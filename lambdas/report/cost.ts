@@ -30,11 +30,13 @@ export interface CostExposure {
   readonly instances: CostExposureEntry[];
   /** Sum of the hourly prices of the running instances with a price. */
   readonly usdPerHour: number;
-  /** Sum of the estimates so far. */
-  readonly estimatedUsdSoFar: number;
+  /** Sum of the estimates so far; absent when no instance has one (no price, or no launch time). */
+  readonly estimatedUsdSoFar?: number;
 }
 
 const isRunning = (state: string | undefined) => state === undefined || state === 'running' || state === 'pending';
+/** A value from the state on one short line, whatever it holds: every message prints it as it is. */
+const oneLine = (value: string) => Array.from(value.replace(/\s+/g, ' ').trim()).slice(0, 80).join('');
 const cents = (usd: number) => Math.round(usd * 100) / 100;
 
 /** The cost exposure, from the evidence step's descriptions; undefined when no instance with a known type was described. */
@@ -46,26 +48,27 @@ export function costExposureOf(evidence: EvidenceResult | undefined, now: Date):
     const since = s.launchTime ? Date.parse(s.launchTime) : Number.NaN;
     const hours = running && !Number.isNaN(since) ? Math.max(0, now.getTime() - since) / 3_600_000 : undefined;
     const entry: { -readonly [K in keyof CostExposureEntry]: CostExposureEntry[K] } = {
-      instanceId: s.instanceId,
-      region: s.region,
-      instanceType: s.instanceType as string,
+      instanceId: oneLine(s.instanceId),
+      region: oneLine(s.region),
+      instanceType: oneLine(s.instanceType as string),
     };
-    if (s.state) entry.state = s.state;
-    if (s.launchTime) entry.runningSince = s.launchTime;
+    if (s.state) entry.state = oneLine(s.state);
+    if (s.launchTime) entry.runningSince = oneLine(s.launchTime);
     if (s.operatingSystem) entry.operatingSystem = s.operatingSystem;
     if (running && s.usdPerHour !== undefined) entry.usdPerHour = s.usdPerHour;
-    if (running && s.usdPerHour === undefined) entry.priceUnknown = s.priceUnknown ?? 'not looked up';
+    if (running && s.usdPerHour === undefined) entry.priceUnknown = oneLine(s.priceUnknown ?? 'not looked up');
     if (hours !== undefined) entry.hoursSoFar = Math.round(hours * 100) / 100;
     if (hours !== undefined && s.usdPerHour !== undefined) entry.estimatedUsdSoFar = cents(hours * s.usdPerHour);
     return entry;
   });
   const runningOnes = instances.filter((i) => isRunning(i.state));
+  const estimated = runningOnes.filter((i) => i.estimatedUsdSoFar !== undefined);
   return {
     basis: COST_BASIS,
     running: runningOnes.length,
     instances,
     usdPerHour: Math.round(runningOnes.reduce((sum, i) => sum + (i.usdPerHour ?? 0), 0) * 10_000) / 10_000,
-    estimatedUsdSoFar: cents(runningOnes.reduce((sum, i) => sum + (i.estimatedUsdSoFar ?? 0), 0)),
+    ...(estimated.length > 0 ? { estimatedUsdSoFar: cents(estimated.reduce((sum, i) => sum + (i.estimatedUsdSoFar ?? 0), 0)) } : {}),
   };
 }
 
@@ -102,7 +105,8 @@ export function costLine(e: CostExposureEntry): string {
 export function costTotal(c: CostExposure): string {
   if (c.running === 0) return '';
   const unpriced = c.instances.filter((i) => isRunning(i.state) && i.usdPerHour === undefined).length;
-  const priced = c.running > unpriced ? `, ${usd(c.usdPerHour)}/hour, about ${dollars(c.estimatedUsdSoFar)} so far` : '';
+  const soFar = c.estimatedUsdSoFar !== undefined ? `, about ${dollars(c.estimatedUsdSoFar)} so far` : '';
+  const priced = c.running > unpriced ? `, ${usd(c.usdPerHour)}/hour${soFar}` : '';
   return `${c.running} running${priced}${unpriced > 0 ? ` (${unpriced} without a price)` : ''}`;
 }
 

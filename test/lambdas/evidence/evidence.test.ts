@@ -258,12 +258,12 @@ describe('preserveEvidence: idempotent', () => {
 
 describe('preserveEvidence: instances that are gone', () => {
   it.each([
-    ['not found', () => ec2.on(DescribeInstancesCommand).rejects(ec2Error('InvalidInstanceID.NotFound', "The instance ID 'i-0aaaaaaaaaaaaaaa1' does not exist"))],
-    ['malformed', () => ec2.on(DescribeInstancesCommand).rejects(ec2Error('InvalidInstanceID.Malformed', 'Invalid id'))],
-    ['terminated', () => ec2.on(DescribeInstancesCommand).resolves(running(EU.instanceId, [], 'terminated'))],
-    ['shutting down', () => ec2.on(DescribeInstancesCommand).resolves(running(EU.instanceId, ['vol-0eu'], 'shutting-down'))],
-    ['not in the answer', () => ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] })],
-  ])('reports an instance %s as gone, not as an error, and creates nothing', async (_case, arrange) => {
+    ['not found', () => ec2.on(DescribeInstancesCommand).rejects(ec2Error('InvalidInstanceID.NotFound', "The instance ID 'i-0aaaaaaaaaaaaaaa1' does not exist")), {}],
+    ['malformed', () => ec2.on(DescribeInstancesCommand).rejects(ec2Error('InvalidInstanceID.Malformed', 'Invalid id')), {}],
+    ['terminated', () => ec2.on(DescribeInstancesCommand).resolves(running(EU.instanceId, [], 'terminated')), { state: 'terminated', operatingSystem: 'Linux' }],
+    ['shutting down', () => ec2.on(DescribeInstancesCommand).resolves(running(EU.instanceId, ['vol-0eu'], 'shutting-down')), { state: 'shutting-down', operatingSystem: 'Linux' }],
+    ['not in the answer', () => ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] }), {}],
+  ])('reports an instance %s as gone, not as an error, and creates nothing', async (_case, arrange, described) => {
     ec2.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
     arrange();
 
@@ -271,7 +271,7 @@ describe('preserveEvidence: instances that are gone', () => {
 
     expect(ec2).not.toHaveReceivedCommand(CreateSnapshotsCommand);
     expect(result.snapshots).toEqual([
-      { region: 'eu-west-1', instanceId: EU.instanceId, status: 'gone', snapshotIds: [], volumeIds: [], ...(_case === 'terminated' || _case === 'shutting down' ? { state: _case === 'terminated' ? 'terminated' : 'shutting-down', operatingSystem: 'Linux' } : {}) },
+      { region: 'eu-west-1', instanceId: EU.instanceId, status: 'gone', snapshotIds: [], volumeIds: [], ...described },
     ]);
   });
 

@@ -48,6 +48,15 @@ describe('buildReport: the cost exposure', () => {
     expect(record([{ region: 'eu-west-1', instanceId: 'i-0gone', status: 'gone', snapshotIds: [], volumeIds: [] }]).costExposure).toBeUndefined();
   });
 
+  it('makes no estimate without a readable launch time, and prints what the state holds on one line', () => {
+    const report = record([{ ...MINER, instanceType: 'c5.24xlarge\n## injected', launchTime: 'yesterday' }]);
+
+    expect(report.costExposure).toMatchObject({ running: 1, usdPerHour: 4.608 });
+    expect(report.costExposure?.estimatedUsdSoFar).toBeUndefined();
+    expect(report.costExposure?.instances[0]).toMatchObject({ instanceType: 'c5.24xlarge ## injected', runningSince: 'yesterday' });
+    expect(buildMessage(report).body).toContain('Cost exposure: 1 running, $4.608/hour (on-demand estimate');
+  });
+
   it('never counts negative hours when the launch time is after the record (clock skew)', () => {
     const report = record([{ ...MINER, launchTime: '2026-11-20T10:04:00.000Z' }]);
 
@@ -67,6 +76,15 @@ describe('the messages render the cost exposure', () => {
       `  - ${GPU_LINE}`,
       '',
     ]);
+  });
+
+  it('email: names ten instances at most, and says how many more the record has', () => {
+    const many = Array.from({ length: 12 }, (_, n) => ({ ...MINER, instanceId: `i-0miner00000000${String(n).padStart(2, '0')}` }));
+
+    const body = buildMessage(record(many)).body.split('\n');
+
+    expect(body.filter((l) => l.startsWith('  - i-0miner') && l.includes('/hour'))).toHaveLength(10);
+    expect(body).toContain('  ... and 2 more in the record');
   });
 
   it('email: with the evidence, not at the top, when nothing runs any more', () => {
