@@ -14,6 +14,11 @@ export type SnapshotStatus = (typeof SNAPSHOT_STATUSES)[number];
 export const OPERATING_SYSTEMS = ['Linux', 'Windows'] as const;
 export type OperatingSystem = (typeof OPERATING_SYSTEMS)[number];
 
+/** Running or about to (`pending`), or a state not known: what bills by the hour; stopped or terminated does not. */
+export function billsByTheHour(state: string | undefined): boolean {
+  return state === undefined || state === 'running' || state === 'pending';
+}
+
 export const InstanceEvidenceSchema = z.object({
   region: z.string(),
   instanceId: z.string(),

@@ -6,14 +6,14 @@ import {
   Instance,
   Snapshot,
 } from '@aws-sdk/client-ec2';
-import { PricingClient } from '@aws-sdk/client-pricing';
+import type { PricingClient } from '@aws-sdk/client-pricing';
 import * as z from 'zod/mini';
 import { awsErrorCode, describeError, isTransientAwsError } from '../shared/errors';
 import { Incident, IncidentSchema } from '../shared/incident';
 import { Log } from '../shared/logger';
 import { parseStepInput } from '../shared/steps';
 import { EvidenceResult, InstanceEvidence, SnapshotStatus } from './contract';
-import { lookUpPrices, PriceAnswer, priceKey, PriceQuery } from './pricing';
+import { priceInstances } from './pricing';
 
 export type { EvidenceResult, InstanceEvidence, SnapshotStatus };
 
@@ -96,7 +96,7 @@ export async function preserveEvidence(
   const preserved = await mapLimit([...unique.values()], EVIDENCE_CONCURRENCY, (instance) =>
     preserveOne(input.incident, instance, deps),
   );
-  const snapshots = await withPrices(preserved, deps);
+  const snapshots = await priceInstances(preserved, deps);
   deps.logger.info('evidence preserved', {
     dryRun: deps.config.dryRun,
     instances: snapshots.length,
@@ -226,34 +226,6 @@ function detailsOf(instance: Instance): InstanceDetails {
   if (launch && !Number.isNaN(launch.getTime())) details.launchTime = launch.toISOString();
   if (instance.Placement?.Tenancy) details.tenancy = instance.Placement.Tenancy;
   return details;
-}
-
-/** Running (or about to): what bills by the hour. */
-function costsNow(i: InstanceEvidence): boolean {
-  return i.state === undefined || i.state === 'running' || i.state === 'pending';
-}
-
-/**
- * The instances with their hourly on-demand price: one Price List lookup per distinct (type,
- * region, OS), shared tenancy only. A price that cannot be had says why; the evidence stands.
- */
-async function withPrices(instances: InstanceEvidence[], deps: EvidenceDeps): Promise<InstanceEvidence[]> {
-  const priceable = (i: InstanceEvidence): PriceQuery | undefined =>
-    i.instanceType && i.operatingSystem && costsNow(i) && (i.tenancy ?? 'default') === 'default'
-      ? { instanceType: i.instanceType, region: i.region, operatingSystem: i.operatingSystem }
-      : undefined;
-  const queries = instances.flatMap((i) => priceable(i) ?? []);
-  const pricing = deps.pricing;
-  const answers = pricing && queries.length > 0 ? await lookUpPrices(queries, { pricing, logger: deps.logger }) : new Map<string, PriceAnswer>();
-  return instances.map((i) => {
-    // A stopped or terminated instance costs no compute now: nothing to price.
-    if (!i.instanceType || !costsNow(i)) return i;
-    const query = priceable(i);
-    if (!query) return { ...i, priceUnknown: `${i.tenancy} tenancy is not priced` };
-    const answer = answers.get(priceKey(query));
-    if (!answer) return { ...i, priceUnknown: 'no price lookup configured' };
-    return 'usdPerHour' in answer ? { ...i, usdPerHour: answer.usdPerHour } : { ...i, priceUnknown: answer.unknown };
-  });
 }
 
 /** Retries a transient failure (throttling, 5xx) a couple of times with exponential backoff. */

@@ -3,7 +3,7 @@
 import { FilterType, GetProductsCommand, PricingClient } from '@aws-sdk/client-pricing';
 import { awsErrorCode } from '../shared/errors';
 import { Log } from '../shared/logger';
-import { OperatingSystem } from './contract';
+import { billsByTheHour, InstanceEvidence, OperatingSystem } from './contract';
 
 /** The Price List API answers in us-east-1 (also ap-south-1 and eu-central-1), whatever region is priced. */
 export const PRICING_REGION = 'us-east-1';
@@ -116,4 +116,30 @@ export function onDemandUsdPerHour(document: string): number[] {
     }
   }
   return prices;
+}
+
+/**
+ * The instances with their hourly on-demand price: one Price List lookup per distinct (type,
+ * region, OS), shared tenancy only. A price that cannot be had says why; the evidence stands.
+ */
+export async function priceInstances(
+  instances: InstanceEvidence[],
+  deps: { readonly pricing?: PricingClient; readonly logger: Log },
+): Promise<InstanceEvidence[]> {
+  const priceable = (i: InstanceEvidence): PriceQuery | undefined =>
+    i.instanceType && i.operatingSystem && billsByTheHour(i.state) && (i.tenancy ?? 'default') === 'default'
+      ? { instanceType: i.instanceType, region: i.region, operatingSystem: i.operatingSystem }
+      : undefined;
+  const queries = instances.flatMap((i) => priceable(i) ?? []);
+  const pricing = deps.pricing;
+  const answers = pricing && queries.length > 0 ? await lookUpPrices(queries, { pricing, logger: deps.logger }) : new Map<string, PriceAnswer>();
+  return instances.map((i) => {
+    // A stopped or terminated instance costs no compute now: nothing to price.
+    if (!i.instanceType || !billsByTheHour(i.state)) return i;
+    const query = priceable(i);
+    if (!query) return { ...i, priceUnknown: `${i.tenancy} tenancy is not priced` };
+    const answer = answers.get(priceKey(query));
+    if (!answer) return { ...i, priceUnknown: 'no price lookup configured' };
+    return 'usdPerHour' in answer ? { ...i, usdPerHour: answer.usdPerHour } : { ...i, priceUnknown: answer.unknown };
+  });
 }

@@ -1,6 +1,6 @@
 // The cost exposure of the instances the key launched or started: decided here, with the record's
 // generation time, so every message says the same hours and dollars. Pure.
-import type { EvidenceResult } from '../evidence/contract';
+import { billsByTheHour, type EvidenceResult } from '../evidence/contract';
 
 /** What the estimate is, said wherever it is shown. */
 export const COST_BASIS = 'on-demand estimate: hourly list price (AWS Price List API, USD) x hours since launch; not a bill';
@@ -34,7 +34,6 @@ export interface CostExposure {
   readonly estimatedUsdSoFar?: number;
 }
 
-const isRunning = (state: string | undefined) => state === undefined || state === 'running' || state === 'pending';
 /** A value from the state on one short line, whatever it holds: every message prints it as it is. */
 const oneLine = (value: string) => Array.from(value.replace(/\s+/g, ' ').trim()).slice(0, 80).join('');
 const cents = (usd: number) => Math.round(usd * 100) / 100;
@@ -44,7 +43,7 @@ export function costExposureOf(evidence: EvidenceResult | undefined, now: Date):
   const described = (evidence?.snapshots ?? []).filter((s) => s.instanceType !== undefined);
   if (described.length === 0) return undefined;
   const instances = described.map((s): CostExposureEntry => {
-    const running = isRunning(s.state);
+    const running = billsByTheHour(s.state);
     const since = s.launchTime ? Date.parse(s.launchTime) : Number.NaN;
     const hours = running && !Number.isNaN(since) ? Math.max(0, now.getTime() - since) / 3_600_000 : undefined;
     const entry: { -readonly [K in keyof CostExposureEntry]: CostExposureEntry[K] } = {
@@ -61,7 +60,7 @@ export function costExposureOf(evidence: EvidenceResult | undefined, now: Date):
     if (hours !== undefined && s.usdPerHour !== undefined) entry.estimatedUsdSoFar = cents(hours * s.usdPerHour);
     return entry;
   });
-  const runningOnes = instances.filter((i) => isRunning(i.state));
+  const runningOnes = instances.filter((i) => billsByTheHour(i.state));
   const estimated = runningOnes.filter((i) => i.estimatedUsdSoFar !== undefined);
   return {
     basis: COST_BASIS,
@@ -93,7 +92,7 @@ export function dollars(value: number): string {
  */
 export function costLine(e: CostExposureEntry): string {
   const head = `${e.instanceId} ${e.instanceType} in ${e.region}`;
-  if (!isRunning(e.state)) return `${head}: ${e.state}${e.runningSince ? ` (last launched ${e.runningSince})` : ''}, not running`;
+  if (!billsByTheHour(e.state)) return `${head}: ${e.state}${e.runningSince ? ` (last launched ${e.runningSince})` : ''}, not running`;
   const since = e.runningSince ? `, running since ${e.runningSince}` : ', running';
   if (e.usdPerHour === undefined) return `${head}${since}: price unknown: ${e.priceUnknown ?? 'not looked up'}`;
   const os = e.operatingSystem ? ` ${e.operatingSystem}` : '';
@@ -104,7 +103,7 @@ export function costLine(e: CostExposureEntry): string {
 /** The total over the running instances: `2 running, $4.608/hour, about $11.52 so far (1 without a price)`; empty when none runs. */
 export function costTotal(c: CostExposure): string {
   if (c.running === 0) return '';
-  const unpriced = c.instances.filter((i) => isRunning(i.state) && i.usdPerHour === undefined).length;
+  const unpriced = c.instances.filter((i) => billsByTheHour(i.state) && i.usdPerHour === undefined).length;
   const soFar = c.estimatedUsdSoFar !== undefined ? `, about ${dollars(c.estimatedUsdSoFar)} so far` : '';
   const priced = c.running > unpriced ? `, ${usd(c.usdPerHour)}/hour${soFar}` : '';
   return `${c.running} running${priced}${unpriced > 0 ? ` (${unpriced} without a price)` : ''}`;
