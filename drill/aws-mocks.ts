@@ -1,6 +1,7 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { PricingClient } from '@aws-sdk/client-pricing';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -19,6 +20,7 @@ const CLIENTS: Array<{ service: string; client: Parameters<typeof mockClient>[0]
   { service: 'sts', client: STSClient as never },
   { service: 'cloudtrail', client: CloudTrailClient as never },
   { service: 'ec2', client: EC2Client as never },
+  { service: 'pricing', client: PricingClient as never },
   { service: 's3', client: S3Client as never },
   { service: 'support', client: SupportClient as never },
   { service: 'secretsmanager', client: SecretsManagerClient as never },

@@ -85,6 +85,10 @@ export const ScenarioSchema = z.strictObject({
         instanceId: z.string(),
         state: z.string().default('running'),
         volumeIds: z.array(z.string()).default([]),
+        /** EC2 instance type (DescribeInstances `InstanceType`): priced from the simulated price list. */
+        instanceType: z.string().regex(/^[a-z0-9-]+\.[a-z0-9-]+$/, 'an instance type, e.g. m5.large').optional(),
+        /** When it was launched (ISO 8601; DescribeInstances `LaunchTime`). */
+        launchTime: z.iso.datetime({ offset: true }).optional(),
       }),
     )
     .default([]),

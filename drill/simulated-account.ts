@@ -6,6 +6,7 @@ import { awsError, noSuchEntity } from './aws-errors';
 import { AWS_MANAGED_DOCUMENTS, evaluate } from './policy-evaluator';
 import { FootholdOperations } from './simulated-footholds';
 import { Scenario } from './scenario';
+import { simulatedGetProducts } from './simulated-pricing';
 
 /** One AWS API call the responder made, as the simulated account saw it. */
 export interface ApiCall {
@@ -405,9 +406,20 @@ export class SimulatedAccount {
     const instances = ids.map((id) => this.instance(region, id));
     return {
       Reservations: instances.map((i) => ({
-        Instances: [{ InstanceId: i.instanceId, State: { Name: i.state }, Placement: { AvailabilityZone: `${region}a` }, BlockDeviceMappings: i.volumeIds.map((v) => ({ DeviceName: '/dev/xvda', Ebs: { VolumeId: v } })) }],
+        Instances: [{
+          InstanceId: i.instanceId, State: { Name: i.state }, Placement: { AvailabilityZone: `${region}a`, Tenancy: 'default' },
+          ...(i.instanceType ? { InstanceType: i.instanceType } : {}),
+          ...(i.launchTime ? { LaunchTime: new Date(i.launchTime) } : {}),
+          BlockDeviceMappings: i.volumeIds.map((v) => ({ DeviceName: '/dev/xvda', Ebs: { VolumeId: v } })),
+        }],
       })),
     };
+  }
+
+  // ---- Price List (us-east-1): drill/simulated-pricing.ts ----------------------------------------
+
+  protected pricing_GetProducts(input: Record<string, unknown>) {
+    return simulatedGetProducts(input);
   }
 
   protected ec2_CreateSnapshots(input: Record<string, unknown>, region: string) {

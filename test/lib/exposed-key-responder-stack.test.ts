@@ -400,7 +400,7 @@ describe('ExposedKeyResponderStack least privilege', () => {
     for (const a of INVESTIGATE_READ_ACTIONS) expect(actions).toContain(a);
   });
 
-  it('evidence: describes instances and snapshots, snapshots the volumes of instances in any region, tags only while snapshotting', () => {
+  it('evidence: describes instances and snapshots, snapshots the volumes of instances in any region, tags only while snapshotting, reads prices', () => {
     const statements = statementsOfFunction(template, 'evidence');
     expect(allowedActions(statements)).toEqual([
       'ec2:CreateSnapshots',
@@ -409,6 +409,7 @@ describe('ExposedKeyResponderStack least privilege', () => {
       'ec2:DescribeSnapshots',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
+      'pricing:GetProducts',
     ]);
     const snapshots = arnOf('ec2', '*', '', 'snapshot/*');
     expect(statements).toContainEqual(expect.objectContaining({ Action: ['ec2:DescribeInstances', 'ec2:DescribeSnapshots'], Resource: '*' }));
