@@ -101,7 +101,7 @@ export class ExposedKeyResponderStack extends Stack {
         DRY_RUN: dryRun,
       },
     });
-    // Contains what CloudTrail ties to the key; not in the workflow's definition yet (see ResponseWorkflow).
+    // Contains what CloudTrail ties to the key (the workflow's ContainFootholds state).
     const footholds = new ResponderFunction(this, 'Footholds', {
       ...common,
       lambdaName: 'footholds',
@@ -169,6 +169,7 @@ export class ExposedKeyResponderStack extends Stack {
       containFunction: contain,
       verifyFunction: verify,
       investigateFunction: investigate,
+      footholdsFunction: footholds,
       evidenceFunction: evidence,
       reportFunction: report,
       notifyFunction: notify,

@@ -21,6 +21,7 @@ export const FUNCTION_PLACEHOLDERS = {
   ContainFunctionArn: 'containFunction',
   VerifyFunctionArn: 'verifyFunction',
   InvestigateFunctionArn: 'investigateFunction',
+  FootholdsFunctionArn: 'footholdsFunction',
   EvidenceFunctionArn: 'evidenceFunction',
   ReportFunctionArn: 'reportFunction',
   NotifyFunctionArn: 'notifyFunction',
@@ -39,6 +40,8 @@ export interface ResponseWorkflowProps {
   readonly verifyFunction: IFunction;
   /** The investigation Lambda (what the key did, what its user may do): `${InvestigateFunctionArn}`. */
   readonly investigateFunction: IFunction;
+  /** The footholds Lambda (contains what CloudTrail ties to the key): `${FootholdsFunctionArn}`. */
+  readonly footholdsFunction: IFunction;
   /** The evidence Lambda (EBS snapshots of the instances the key started): `${EvidenceFunctionArn}`. */
   readonly evidenceFunction: IFunction;
   /** The incident report Lambda: `${ReportFunctionArn}`. */

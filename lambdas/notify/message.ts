@@ -1,7 +1,7 @@
 // The email: a pure rendering of the incident record (lambdas/report/record.ts). Nothing here
 // decides: the outcome, what is still open, the follow-ups and the undo steps are the record's.
 import { costLine, costSummary } from '../report/cost';
-import { IncidentReport, OpenItem, OUTCOME_TAGS } from '../report/record';
+import { footholdGroups, IncidentReport, OpenItem, OUTCOME_TAGS } from '../report/record';
 
 export interface Message {
   readonly subject: string;
@@ -134,6 +134,7 @@ export function buildMessage(report: IncidentReport): Message {
     ...facts(report),
     '',
     ...done(report),
+    ...footholdGroups(report.footholds).flatMap((g) => block([`${g.title}:`, ...numbered(g.items)])),
     ...block(report.failures.length > 0 ? ['What failed:', ...report.failures.map((f) => `  - ${f.source}: ${f.what}: ${f.error}`)] : []),
     ...block(found(report)),
     ...block(evidence(report)),

@@ -3,6 +3,7 @@ import type { SupportResult } from '../support/contract';
 import { isFailure, WorkflowState } from '../shared/state';
 import { CaughtError, StepFailure } from '../shared/steps';
 import type { Outcome } from './contract';
+import { footholdsOf, footholdsOpen } from './footholds';
 import type { ContainmentEntry } from './record';
 
 export interface ReportFailure {
@@ -50,6 +51,7 @@ export function collectFailures(state: WorkflowState): ReportFailure[] {
       if (s.status === 'failed') failures.push({ source: 'evidence', what: `snapshots of instance ${s.instanceId} in ${s.region}`, error: s.error ?? 'unknown error' });
     }
   }
+  if (isFailure(state.footholds)) failures.push(failureOf('footholds', state.footholds));
   if (isFailure(state.support)) failures.push(failureOf('support', state.support));
   if (isFailure(state.slack)) failures.push(failureOf('slack', state.slack));
   else if (state.slack?.status === 'failed') failures.push({ source: 'slack', what: 'Slack notification', error: state.slack.error ?? 'failed' });
@@ -64,7 +66,7 @@ export function collectFailures(state: WorkflowState): ReportFailure[] {
  */
 export function isComplete(state: WorkflowState, outcome: Outcome): boolean {
   if (outcome === 'failed') return false;
-  const slots = [state.verification, state.investigation, state.evidence, state.support, state.report];
+  const slots = [state.verification, state.investigation, state.evidence, state.footholds, state.support, state.report];
   return state.containment !== undefined && !slots.some((slot) => isFailure(slot));
 }
 
@@ -96,6 +98,11 @@ export function decideOutcome(
   if (failures.length > 0) {
     const n = failures.length;
     return { outcome: 'contained-with-gaps', headline: `Exposed access key contained, with gaps: ${n} ${n === 1 ? 'thing' : 'things'} failed` };
+  }
+  // The key is contained only when every foothold found is too (the step's summary says so).
+  if (footholdsOpen(state)) {
+    const n = footholdsOf(state)?.summary.open.length ?? 0;
+    return { outcome: 'contained-with-gaps', headline: `Exposed access key contained, with gaps: ${n} ${n === 1 ? 'thing' : 'things'} the key created or assumed still open` };
   }
   return { outcome: 'contained', headline: 'Exposed access key contained' };
 }

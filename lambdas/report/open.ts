@@ -11,6 +11,7 @@ import {
 import { isFailure, WorkflowState } from '../shared/state';
 import type { Outcome } from './contract';
 import type { ReportFailure } from './decide';
+import { footholdOpenItems, footholdUndo } from './footholds';
 import type { ContainmentEntry, LeftBehind } from './record';
 
 /** Something to do; `command` is the exact AWS CLI command that does it, when there is one. */
@@ -124,6 +125,8 @@ export function buildStillOpen(facts: RecordFacts): OpenItem[] {
       command: `aws iam list-access-keys --user-name ${user} && aws iam list-user-policies --user-name ${user} && aws iam list-attached-user-policies --user-name ${user}`,
     });
   }
+  // What the key created or assumed and is still open: right after the key itself and its check.
+  items.push(...footholdOpenItems(facts.state));
   if (isFailure(facts.state.investigation)) {
     items.push({ what: 'What the key did is not known (the investigation failed): search CloudTrail event history in every region for the key (link below).' });
   }
@@ -223,5 +226,6 @@ export function buildUndo(facts: RecordFacts): OpenItem[] {
       });
     }
   }
+  items.push(...footholdUndo(facts.state));
   return items;
 }

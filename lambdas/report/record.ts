@@ -12,6 +12,7 @@ import { StepResult, Verification } from '../shared/steps';
 import { Outcome } from './contract';
 import { collectFailures, decideOutcome, explainError, isComplete, ReportFailure, supportLine } from './decide';
 import { CostExposure, costExposureOf } from './cost';
+import { footholdsOf, FootholdsRecord } from './footholds';
 import { consoleLinks, Link } from './links';
 import { buildFollowUps, buildStillOpen, buildUndo, OpenItem } from './open';
 
@@ -21,6 +22,8 @@ export type { ReportFailure } from './decide';
 export type { Link } from './links';
 export type { CostExposure, CostExposureEntry } from './cost';
 export type { OpenItem } from './open';
+export type { FootholdGroup, FootholdsRecord } from './footholds';
+export { footholdGroups } from './footholds';
 export { explainError };
 
 export interface TimelineEntry {
@@ -81,6 +84,12 @@ export interface IncidentReport {
   readonly leftBehind?: LeftBehind;
   /** Absent when the evidence step did not run or failed. */
   readonly evidence?: EvidenceSummary;
+  /**
+   * What the footholds step did about each foothold CloudTrail tied to the key (keys and users it
+   * created, roles it assumed, instances it launched...): each result with the command that undoes
+   * or finishes it. Absent when the step did not run (nothing found) or failed (see `failures`).
+   */
+  readonly footholds?: FootholdsRecord;
   /**
    * What the instances the key launched or started cost: type, region, running since, the hourly
    * on-demand price and an estimate so far (to `generatedAt`). Absent when none was described.
@@ -202,6 +211,7 @@ export function buildReport(state: WorkflowState, now: Date): IncidentReport {
     ...optional('reach', investigation?.reach),
     ...optional('leftBehind', leftBehind),
     ...optional('evidence', evidence),
+    ...optional('footholds', footholdsOf(state)),
     ...optional('costExposure', costExposureOf(evidence, now)),
     ...optional('recordUrl', state.report && !isFailure(state.report) ? state.report.consoleUrl : undefined),
     ...optional('supportCase', supportLine(state.support)),

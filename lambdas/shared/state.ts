@@ -2,6 +2,7 @@
 // `{ failed: { step, error } }`. Every step after containment parses the state once, here.
 import * as z from 'zod/mini';
 import { EvidenceResultSchema } from '../evidence/contract';
+import { FootholdContainmentSchema } from '../footholds/contract';
 import { InvestigationSchema } from '../investigate/contract';
 import { ReportOutputSchema } from '../report/contract';
 import { SlackResultSchema } from '../slack/result';
@@ -27,6 +28,8 @@ const OUTPUTS = {
   verification: VerificationSchema,
   investigation: InvestigationSchema,
   evidence: EvidenceResultSchema,
+  /** What the footholds step did about each foothold the investigation found. */
+  footholds: FootholdContainmentSchema,
   support: SupportResultSchema,
   slack: SlackResultSchema,
   report: ReportOutputSchema,
@@ -38,6 +41,7 @@ const SLOTS = {
   verification: slot(OUTPUTS.verification),
   investigation: slot(OUTPUTS.investigation),
   evidence: slot(OUTPUTS.evidence),
+  footholds: slot(OUTPUTS.footholds),
   support: slot(OUTPUTS.support),
   slack: slot(OUTPUTS.slack),
   report: slot(OUTPUTS.report),

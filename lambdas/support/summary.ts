@@ -1,6 +1,6 @@
 // The text AWS support is told: a pure rendering of the incident record (lambdas/report/record.ts).
 import { costLine, costSummary } from '../report/cost';
-import { IncidentReport } from '../report/record';
+import { footholdGroups, IncidentReport, OpenItem } from '../report/record';
 import type { Incident } from '../shared/incident';
 
 /** The API's limits: a communication body of at most 8,000 characters, a subject of at most 255. */
@@ -106,7 +106,12 @@ function gaps(report: IncidentReport): string[] {
 
 function stillOpen(report: IncidentReport): string[] {
   if (report.stillOpen.length === 0) return ['Still open: nothing, containment is in place.'];
-  return ['Still open on our side:', ...report.stillOpen.map((o) => `  - ${line(o.what, 400)}${o.command ? `\n    ${o.command}` : ''}`)];
+  return ['Still open on our side:', ...report.stillOpen.map(openRow)];
+}
+
+/** An item and its command on the next line, ready to copy. */
+function openRow(o: OpenItem): string {
+  return `  - ${line(o.what, 400)}${o.command ? `\n    ${o.command}` : ''}`;
 }
 
 function stillToDo(report: IncidentReport): string[] {
@@ -141,6 +146,7 @@ export function supportSummary(report: IncidentReport): string {
     `Report:       ${report.recordUrl ?? 'no incident record was written yet (see below)'}`,
     ...(report.executionId ? [`Execution:    ${line(report.executionId, 500)}`] : []),
     ...section(contained(report)),
+    ...footholdGroups(report.footholds).flatMap((g) => section([`${g.title}:`, ...capped(g.items.map(openRow), 15)])),
     ...section(gaps(report)),
     ...section(found(report)),
     ...section(preserved(report)),

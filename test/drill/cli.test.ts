@@ -74,7 +74,7 @@ describe('the drill command (contract in docs/drill.md)', () => {
       expect.objectContaining({ accessKeyId: 'AKIA3CURRENTCIKEY002', status: 'Active' }),
     ]);
     expect(output.execution.states[0]).toEqual({ name: 'Contain', startMs: expect.any(Number), endMs: expect.any(Number) });
-    expect(output.notifications[0]).toMatchObject({ channel: 'email', subject: expect.stringContaining('[CONTAINED]') });
+    expect(output.notifications[0]).toMatchObject({ channel: 'email', subject: expect.stringContaining('[CONTAINED WITH GAPS]') });
     expect(run.stderr).toContain('rule(s) matched');
   });
 

@@ -73,12 +73,12 @@ describe('footholds Lambda', () => {
     }]);
   });
 
-  it('is not invoked by the workflow until its definition references it', () => {
+  it('is invoked by the workflow (its ContainFootholds state)', () => {
     const invoke = Object.values(template.findResources('AWS::IAM::Policy'))
       .flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: Array<{ Action: unknown; Resource: unknown }> } } }).Properties.PolicyDocument.Statement)
       .filter((s) => ([] as unknown[]).concat(s.Action).includes('lambda:InvokeFunction'));
     const [footholdsId] = findFunction(template, 'footholds');
 
-    expect(JSON.stringify(invoke)).not.toContain(footholdsId);
+    expect(JSON.stringify(invoke)).toContain(footholdsId);
   });
 });

@@ -20,6 +20,7 @@ function synth(props: Partial<ResponseWorkflowProps> = {}) {
     containFunction: stubFunction(stack, 'Contain'),
     verifyFunction: stubFunction(stack, 'Verify'),
     investigateFunction: stubFunction(stack, 'Investigate'),
+    footholdsFunction: stubFunction(stack, 'Footholds'),
     evidenceFunction: stubFunction(stack, 'Evidence'),
     reportFunction: stubFunction(stack, 'Report'),
     notifyFunction: stubFunction(stack, 'Notify'),
@@ -91,11 +92,12 @@ describe('ResponseWorkflow', () => {
     expect(sm.Properties.DefinitionString).toBe(asl);
   });
 
-  it('knows the eight Lambda placeholders, one per function prop', () => {
+  it('knows the nine Lambda placeholders, one per function prop', () => {
     expect(FUNCTION_PLACEHOLDERS).toEqual({
       ContainFunctionArn: 'containFunction',
       VerifyFunctionArn: 'verifyFunction',
       InvestigateFunctionArn: 'investigateFunction',
+      FootholdsFunctionArn: 'footholdsFunction',
       EvidenceFunctionArn: 'evidenceFunction',
       ReportFunctionArn: 'reportFunction',
       NotifyFunctionArn: 'notifyFunction',
@@ -120,14 +122,14 @@ describe('ResponseWorkflow', () => {
     expect([...resources].sort()).toEqual(aslPlaceholders.map((p) => `<${idOf(p)}.Arn>`).sort());
   });
 
-  it('with a definition referencing all eight Lambdas: substitutes all eight and may invoke all eight, without warning', () => {
+  it('with a definition referencing all nine Lambdas: substitutes all nine and may invoke all nine, without warning', () => {
     const all = synthWith(chainOf(ALL));
     expect(all.sm.Properties.DefinitionSubstitutions).toEqual(
       Object.fromEntries(ALL.map((p) => [p, { 'Fn::GetAtt': [all.idOf(p), 'Arn'] }])),
     );
     const resources = invocable(all.template, all.sm);
     expect(resources).toHaveLength(2 * ALL.length);
-    expect(ALL).toHaveLength(8);
+    expect(ALL).toHaveLength(9);
     for (const p of ALL) expect(resources).toEqual(expect.arrayContaining(invokeResources(all.idOf(p))));
     Annotations.fromStack(all.stack).hasNoWarning('*', Match.anyValue());
   });
@@ -137,13 +139,13 @@ describe('ResponseWorkflow', () => {
     expect(Object.keys(partial.sm.Properties.DefinitionSubstitutions).sort()).toEqual(['ContainFunctionArn', 'NotifyFunctionArn', 'VerifyFunctionArn']);
     expect(partial.workflow.invokedFunctions).toEqual([partial.fns.containFunction, partial.fns.verifyFunction, partial.fns.notifyFunction]);
     const resources = JSON.stringify(invocable(partial.template, partial.sm));
-    for (const p of ['InvestigateFunctionArn', 'EvidenceFunctionArn', 'ReportFunctionArn', 'SupportFunctionArn', 'SlackFunctionArn'] as const) {
+    for (const p of ['InvestigateFunctionArn', 'FootholdsFunctionArn', 'EvidenceFunctionArn', 'ReportFunctionArn', 'SupportFunctionArn', 'SlackFunctionArn'] as const) {
       expect(resources).not.toContain(partial.idOf(p));
     }
     Annotations.fromStack(partial.stack).hasWarning(
       '/Test/Workflow',
       Match.stringLikeRegexp(
-        'does not reference \\$\\{InvestigateFunctionArn\\}, \\$\\{EvidenceFunctionArn\\}, \\$\\{ReportFunctionArn\\}, \\$\\{SupportFunctionArn\\}, \\$\\{SlackFunctionArn\\}: .*\\[ack: ' + UNUSED_FUNCTION_WARNING + '\\]',
+        'does not reference \\$\\{InvestigateFunctionArn\\}, \\$\\{FootholdsFunctionArn\\}, \\$\\{EvidenceFunctionArn\\}, \\$\\{ReportFunctionArn\\}, \\$\\{SupportFunctionArn\\}, \\$\\{SlackFunctionArn\\}: .*\\[ack: ' + UNUSED_FUNCTION_WARNING + '\\]',
       ),
     );
   });

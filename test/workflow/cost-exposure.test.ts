@@ -36,11 +36,18 @@ describe('cost exposure in the built-in drill', () => {
     ]);
     const line = `i-0miner0000000001 c5.24xlarge in eu-west-1, running since ${launch}: $4.608/hour Linux on-demand, about ${expectedEstimate(launch, report.generatedAt)} so far (2.5 h)`;
     const email = output.notifications.find((n) => n.channel === 'email')!.body.split('\n');
-    expect(email[2]).toBe('Still open: nothing, containment is in place.');
-    expect(email[4]).toMatch(/^Cost exposure: 1 running, \$4\.608\/hour, about \$\d+\.\d\d so far \(on-demand estimate/);
-    expect(email[5]).toBe(`  - ${line}`);
+    const stop = 'aws ec2 stop-instances --region eu-west-1 --instance-ids i-0miner0000000001';
+    expect(email.slice(2, 5)).toEqual(['Still open, do this first:', expect.stringMatching(/^ {2}1\. ACTION REQUIRED: instance i-0miner0000000001 \(c5\.24xlarge, eu-west-1/), `     ${stop}`]);
+    expect(email[6]).toMatch(/^Cost exposure: 1 running, \$4\.608\/hour, about \$\d+\.\d\d so far \(on-demand estimate/);
+    expect(email[7]).toBe(`  - ${line}`);
     const slack = output.notifications.find((n) => n.channel === 'slack')!.body.split('\n');
-    expect(slack.slice(2, 5)).toEqual(['Still open: nothing, containment is in place.', expect.stringMatching(/^\*Cost exposure: 1 running/), `• ${line}`]);
+    expect(slack.slice(2, 7)).toEqual([
+      '*Still open, do this first:*',
+      expect.stringMatching(/^1\. ACTION REQUIRED: instance i-0miner0000000001/),
+      `\`\`\`${stop}\`\`\``,
+      expect.stringMatching(/^\*Cost exposure: 1 running/),
+      `• ${line}`,
+    ]);
     expect(report.evidence.snapshots[0]).toMatchObject({ instanceType: 'c5.24xlarge', usdPerHour: 4.608 });
   });
 });
@@ -59,15 +66,16 @@ describe('cost exposure when the price cannot be had', () => {
     });
   }
 
-  it('says "price unknown" with the reason, keeps the snapshots, and the incident is contained all the same', async () => {
+  it('says "price unknown" with the reason, keeps the snapshots; the running instance is the one gap', async () => {
     const { output } = await drill(scenario({ faults: [{ operation: 'pricing:GetProducts', error: 'AccessDeniedException', times: 99 }] }), [
       trustedAdvisorEvent(EXPOSED, 'ci-deploy'),
     ]);
 
     expect(output.execution?.status).toBe('SUCCEEDED');
     const report = output.report as Record<string, any>;
-    expect(report.outcome).toBe('contained');
+    expect(report.outcome).toBe('contained-with-gaps');
     expect(report.failures).toEqual([]);
+    expect(report.stillOpen.map((o: { command?: string }) => o.command)).toEqual(['aws ec2 stop-instances --region eu-west-1 --instance-ids i-0gpu']);
     expect(output.account.snapshots.map((s) => s.instanceId)).toEqual(['i-0gpu']);
     expect(output.notifications[0].body).toContain('i-0gpu p3.8xlarge in eu-west-1, running since');
     expect(output.notifications[0].body).toContain(': price unknown: Price List API: AccessDeniedException');

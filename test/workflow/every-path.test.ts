@@ -105,7 +105,10 @@ describe('every path reaches the record', () => {
     expect(keyStatus(output, 'ci-deploy', EXPOSED)).toBe('Inactive');
     expect(report).toMatchObject({ outcome: 'contained-with-gaps', complete: false });
     expect(report.failures).toEqual([expect.objectContaining({ source: 'support', what: 'AnswerSupportCase' })]);
-    expect(report.stillOpen.map((o) => o.what)).toEqual([expect.stringMatching(/^AWS support was not told \(AccessDeniedException: /)]);
+    expect(report.stillOpen.map((o) => o.what)).toEqual([
+      expect.stringMatching(/^ACTION REQUIRED: instance i-0miner \(type unknown, eu-west-1, launched .*, from 203\.0\.113\.9\) is not stopped \(stopLaunchedInstances is off\): stop it if it is not yours$/),
+      expect.stringMatching(/^AWS support was not told \(AccessDeniedException: /),
+    ]);
     expect(result.replies).toEqual([]);
     expect(output.account.snapshots.map((s) => s.instanceId)).toEqual(['i-0miner']);
     expectAgreement(result, []);
@@ -123,6 +126,8 @@ describe('every path reaches the record', () => {
       DEACTIVATE,
       'aws iam put-user-policy --user-name ci-deploy --policy-name ExposedKeyResponder-RevokeOlderSessions',
       'aws iam put-user-policy --user-name ci-deploy --policy-name ExposedKeyResponder-Quarantine',
+      // The miner the key launched: never stopped without stopLaunchedInstances, dry run or not.
+      'aws ec2 stop-instances --region eu-west-1 --instance-ids i-0miner',
     ]);
     for (const text of [email!.body, slack!.body]) {
       expect(text).not.toMatch(/\[done\]|\*done\*/);
@@ -145,6 +150,8 @@ describe('every path reaches the record', () => {
     expect(report).toMatchObject({ outcome: 'escalated', headline: 'Protected user ci-deploy: nothing was changed, a human must act now', complete: true });
     expect(report.stillOpen).toEqual([
       { what: `Access key ${EXPOSED} of ci-deploy is still Active (ci-deploy is protected: nothing was changed): decide now whether to deactivate it.`, command: DEACTIVATE },
+      // What the key launched is the attacker's, not the protected user's: still said.
+      { what: expect.stringMatching(/^ACTION REQUIRED: instance i-0miner \(type unknown, eu-west-1, launched .*, from 203\.0\.113\.9\) is not stopped \(stopLaunchedInstances is off\): stop it if it is not yours$/), command: 'aws ec2 stop-instances --region eu-west-1 --instance-ids i-0miner' },
     ]);
     expect(output.account.snapshots.map((s) => s.instanceId)).toEqual(['i-0miner']);
     expectAgreement(result, result.replies);

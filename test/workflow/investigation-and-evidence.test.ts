@@ -58,7 +58,13 @@ describe('investigation and evidence after containment', () => {
     const { output, drill: d } = await drill(attackScenario(), [trustedAdvisorEvent(EXPOSED, 'ci-deploy')]);
 
     const report = output.report as Record<string, any>;
-    expect(report.outcome).toBe('contained');
+    // The backdoor is contained; the three instances the key launched or started are not stopped (stopLaunchedInstances off).
+    expect(report.outcome).toBe('contained-with-gaps');
+    expect(report.stillOpen.map((o: { command?: string }) => o.command)).toEqual([
+      'aws ec2 stop-instances --region eu-west-1 --instance-ids i-0minereu',
+      'aws ec2 stop-instances --region ap-southeast-1 --instance-ids i-0minerap',
+      'aws ec2 stop-instances --region ap-southeast-1 --instance-ids i-0stopped',
+    ]);
     expect(report.activity.byRegion).toEqual({ 'ap-southeast-1': 2, 'eu-west-1': 1, 'us-east-1': 3 });
     expect(report.leftBehind.users).toEqual(['backdoor']);
     expect(report.leftBehind.accessKeys).toEqual([{ userName: 'backdoor', accessKeyId: 'AKIABACKDOORKEY00001' }]);

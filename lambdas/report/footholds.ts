@@ -1,0 +1,81 @@
+// The footholds in the record: what the footholds step did about what CloudTrail tied to the key.
+// Decided here, once (what is still open, what undoes each change, how each renders in groups);
+// the email, Slack, the support case and report.md only render the groups.
+import type { FootholdContainment, FootholdResult } from '../footholds/contract';
+import { isFailure, WorkflowState } from '../shared/state';
+import type { OpenItem } from './open';
+
+/** `report.json`'s footholds: every result the step returned, and its summary. */
+export type FootholdsRecord = FootholdContainment;
+
+/** A heading and its items (each with its command), rendered the same way by every message. */
+export interface FootholdGroup {
+  readonly title: string;
+  readonly items: OpenItem[];
+}
+
+const IN_PLACE = new Set<FootholdResult['status']>(['done', 'already']);
+const TO_ACT = new Set<FootholdResult['status']>(['open', 'failed', 'skipped']);
+
+/** The footholds step's output, when it ran and returned one. */
+export function footholdsOf(state: WorkflowState): FootholdsRecord | undefined {
+  return state.footholds && !isFailure(state.footholds) ? state.footholds : undefined;
+}
+
+/** Whether something the key created or assumed is still open (the step failed, or its summary says so). */
+export function footholdsOpen(state: WorkflowState): boolean {
+  if (isFailure(state.footholds)) return true;
+  const f = footholdsOf(state);
+  return f !== undefined && !f.summary.contained;
+}
+
+/** What is still open of the footholds, each with the command that finishes it: the step's summary. */
+export function footholdOpenItems(state: WorkflowState): OpenItem[] {
+  if (isFailure(state.footholds)) {
+    return [{ what: 'What the key created or assumed is NOT contained (the footholds step failed): read footholds.json in the incident bucket and contain each by hand.' }];
+  }
+  const f = footholdsOf(state);
+  if (!f || f.summary.contained) return [];
+  // The summary's "open: " adds nothing to an ACTION REQUIRED line; a failed or skipped one says it is a foothold.
+  return f.summary.open.map((o) => ({ what: o.what.startsWith('open: ') ? o.what.slice(6) : `Foothold ${o.what}`, ...(o.command ? { command: o.command } : {}) }));
+}
+
+/** How to undo each foothold containment the responder did (or found in place). */
+export function footholdUndo(state: WorkflowState): OpenItem[] {
+  const f = footholdsOf(state);
+  return (f?.results ?? [])
+    .filter((r) => IN_PLACE.has(r.status) && r.undo)
+    .map((r) => ({ what: `Only if it is legitimate, undo: ${r.detail}.`, command: r.undo }));
+}
+
+/**
+ * The footholds by what a reader must do: ACTION REQUIRED (a human must act: the command finishes
+ * it), contained (the command undoes it), would be contained (dry run), only reported (the command
+ * undoes what the attacker did). Empty groups are left out.
+ */
+export function footholdGroups(footholds: FootholdsRecord | undefined): FootholdGroup[] {
+  if (!footholds) return [];
+  const rs = footholds.results;
+  const line = (r: FootholdResult, prefix = '') => `${prefix}${r.foothold}: ${r.detail}${r.errorCode ? ` (${r.errorCode})` : ''}`;
+  const groups: FootholdGroup[] = [
+    {
+      title: 'ACTION REQUIRED, footholds still open',
+      items: rs.filter((r) => TO_ACT.has(r.status)).map((r) => ({ what: line(r, `[${r.status.toUpperCase()}] `), ...(r.command ? { command: r.command } : {}) })),
+    },
+    {
+      title: `Footholds contained (${footholds.summary.containedCount}), each with the command that undoes it`,
+      items: rs.filter((r) => IN_PLACE.has(r.status)).map((r) => ({ what: line(r), ...(r.undo ? { command: r.undo } : {}) })),
+    },
+    {
+      title: 'Footholds that would be contained (dry run: nothing was changed)',
+      items: rs.filter((r) => r.status === 'dry-run').map((r) => ({ what: line(r), ...(r.command ? { command: r.command } : {}) })),
+    },
+    {
+      title: 'Footholds only reported (not changed: the command undoes what the key did)',
+      items: rs.filter((r) => r.status === 'reported').map((r) => ({ what: line(r), ...(r.undo ? { command: r.undo } : {}) })),
+    },
+  ];
+  const out = groups.filter((g) => g.items.length > 0);
+  if (footholds.truncated) out.push({ title: 'Footholds not listed here', items: [{ what: footholds.truncated }] });
+  return out;
+}
