@@ -579,6 +579,7 @@ export class SimulatedAccount {
         ...(u.serviceSpecificCredentials.length > 0 ? { serviceSpecificCredentials: structuredClone(u.serviceSpecificCredentials) } : {}),
       })),
       roles: this.roles.map((r) => ({ roleName: r.roleName, ...(r.path ? { path: r.path } : {}), ...(r.tags ? { tags: { ...r.tags } } : {}), inlinePolicies: structuredClone(r.inlinePolicies), attachedPolicyArns: [...r.attachedPolicyArns] })),
+      instances: this.scenario.instances.map((i) => ({ region: i.region, instanceId: i.instanceId, state: i.state })),
       snapshots: this.snapshots.map((sn) => ({ ...sn, tags: { ...sn.tags } })),
       supportCases: this.supportCases.map((c) => ({ caseId: c.caseId, subject: c.subject, severityCode: c.severityCode, communications: [...c.communications] })),
     };
