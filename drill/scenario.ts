@@ -14,7 +14,9 @@ const IamPath = z.string().regex(/^\/(?:[\u0021-\u007E]*\/)?$/, 'an IAM path sta
  * is the record's own (an AssumedRole or FederatedUser session: `type`, `arn`, `accessKeyId`,
  * `sessionContext`...) and must name its `type`; otherwise an IAMUser identity is made from
  * `userName` and `accessKeyId`. `responseElements` (what the call returned: a session's
- * `credentials.accessKeyId`...) is an object or null.
+ * `credentials.accessKeyId`...) is an object or null. `visibleAfter` (a workflow state, e.g.
+ * `Investigate`) delivers the record late, as CloudTrail does (5 to 15 minutes): LookupEvents hides
+ * it from every call until that state has called LookupEvents, and from that state's own calls.
  */
 const TrailEvent = z.record(z.string(), z.unknown()).check((ctx) => {
   const { userIdentity, responseElements } = ctx.value;

@@ -103,6 +103,8 @@ export function accountOfKeyId(id: string): string | undefined {
 export class SimulatedAccount {
   readonly accountId: string;
   readonly calls: ApiCall[] = [];
+  /** The invocations (workflow states) that have called LookupEvents: a late record's `visibleAfter`. */
+  private readonly lookedUpBy = new Set<string>();
   readonly executions = new Map<string, StartedExecution>();
   readonly published: PublishedMessage[] = [];
   private readonly users: User[];
@@ -358,8 +360,14 @@ export class SimulatedAccount {
     const end = input.EndTime ? new Date(input.EndTime as Date).getTime() : Infinity;
     const pageSize = Math.min(Number(input.MaxResults ?? 50), 50);
     const offset = input.NextToken ? Number(input.NextToken) : 0;
+    // A record delivered late (`visibleAfter`: a workflow state) is hidden until that state has looked.
+    const caller = invocationContext.getStore();
+    const visible = (e: Record<string, unknown>) =>
+      e.visibleAfter === undefined || (this.lookedUpBy.has(String(e.visibleAfter)) && caller !== e.visibleAfter);
+    if (caller) this.lookedUpBy.add(caller);
     const matching = this.scenario.cloudTrail
       .map((e, i) => ({ e: e as Record<string, unknown>, i }))
+      .filter(({ e }) => visible(e))
       .filter(({ e }) => (e.region ?? 'us-east-1') === region)
       .filter(({ e }) => {
         const t = Date.parse(String(e.eventTime));

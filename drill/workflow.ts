@@ -17,6 +17,12 @@ export function allStates(states: Record<string, StateDef>): Array<[string, Stat
   ]);
 }
 
+/**
+ * The values the stack substitutes in the definition (lib/response-workflow.ts VALUE_PLACEHOLDERS),
+ * as the drill runs it: the second look's Wait passes at once.
+ */
+export const DRILL_VALUES: Readonly<Record<string, string>> = { SecondLookSeconds: '0' };
+
 /** `${ContainFunctionArn}` -> `contain`: the Lambda folder a placeholder stands for. */
 export function lambdaOfPlaceholder(resource: string): string | undefined {
   const m = /^\$\{([A-Z][A-Za-z0-9]*)FunctionArn\}$/.exec(resource);
@@ -47,7 +53,8 @@ export async function runWorkflow(options: {
   handlers: Record<string, LambdaHandler>;
   invoke: (stateName: string, lambda: string, handler: LambdaHandler, input: unknown) => Promise<unknown>;
 }): Promise<WorkflowRun> {
-  const definition = JSON.parse(readFileSync(ASL_FILE, 'utf8')) as { States: Record<string, StateDef> };
+  const text = readFileSync(ASL_FILE, 'utf8').replace(/\$\{(\w+)\}/g, (whole, name: string) => DRILL_VALUES[name] ?? whole);
+  const definition = JSON.parse(text) as { States: Record<string, StateDef> };
   const localHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   const retryOverrides: Record<string, number> = {};
   for (const [name, state] of allStates(definition.States)) {

@@ -170,6 +170,7 @@ export class ExposedKeyResponderStack extends Stack {
       verifyFunction: verify,
       investigateFunction: investigate,
       footholdsFunction: footholds,
+      secondLookMinutes: config.secondLookMinutes,
       evidenceFunction: evidence,
       reportFunction: report,
       notifyFunction: notify,

@@ -30,6 +30,14 @@ export const FUNCTION_PLACEHOLDERS = {
 } as const satisfies Record<string, keyof ResponseWorkflowProps>;
 export type FunctionPlaceholder = keyof typeof FUNCTION_PLACEHOLDERS;
 
+/**
+ * The values a workflow definition may reference, by placeholder name, each substituted as text
+ * (inside a string of the ASL, so the file stays valid JSON: the second look's Pass reads it with
+ * `States.StringToJson`).
+ */
+export const VALUE_PLACEHOLDERS = ['SecondLookSeconds'] as const;
+export type ValuePlaceholder = (typeof VALUE_PLACEHOLDERS)[number];
+
 /** The id of the warning added when a Lambda given to the workflow is not in its definition. */
 export const UNUSED_FUNCTION_WARNING = 'exposed-key-responder:WorkflowFunctionNotInDefinition';
 
@@ -53,8 +61,14 @@ export interface ResponseWorkflowProps {
   /** The Slack Lambda (posts the incident to the configured webhook, if any): `${SlackFunctionArn}`. */
   readonly slackFunction: IFunction;
   /**
-   * The ASL file. Every `${...}` placeholder in it must be one of {@link FUNCTION_PLACEHOLDERS},
-   * or the construct throws. Only the Lambdas it references are substituted and may be invoked;
+   * Minutes the workflow waits before its second look at CloudTrail: `${SecondLookSeconds}` is
+   * substituted with this many minutes in seconds.
+   * @default 20
+   */
+  readonly secondLookMinutes?: number;
+  /**
+   * The ASL file. Every `${...}` placeholder in it must be one of {@link FUNCTION_PLACEHOLDERS}
+   * or {@link VALUE_PLACEHOLDERS}, or the construct throws. Only the Lambdas it references are substituted and may be invoked;
    * a Lambda it does not reference gets neither, and a warning
    * ({@link UNUSED_FUNCTION_WARNING}) says so.
    * @default - state-machines/exposed-key-response.asl.json
@@ -92,14 +106,17 @@ export class ResponseWorkflow extends Construct {
     const definitionPath = props.definitionPath ?? DEFAULT_DEFINITION_PATH;
     const definition = readFileSync(definitionPath, 'utf8');
     const placeholders = placeholdersOf(definition);
-    const unknown = placeholders.filter((p) => !Object.hasOwn(FUNCTION_PLACEHOLDERS, p));
+    const isValue = (p: string): p is ValuePlaceholder => (VALUE_PLACEHOLDERS as readonly string[]).includes(p);
+    const unknown = placeholders.filter((p) => !Object.hasOwn(FUNCTION_PLACEHOLDERS, p) && !isValue(p));
     if (unknown.length > 0) {
       throw new Error(
-        `${definitionPath}: no substitution for ${unknown.map((p) => '${' + p + '}').join(', ')} (known: ${Object.keys(FUNCTION_PLACEHOLDERS).join(', ')})`,
+        `${definitionPath}: no substitution for ${unknown.map((p) => '${' + p + '}').join(', ')} (known: ${[...Object.keys(FUNCTION_PLACEHOLDERS), ...VALUE_PLACEHOLDERS].join(', ')})`,
       );
     }
+    const valueOf: Record<ValuePlaceholder, string> = { SecondLookSeconds: String((props.secondLookMinutes ?? 20) * 60) };
+    const values = placeholders.filter(isValue).map((p) => [p, valueOf[p]] as const);
     // Keyed by what the definition references: an unreferenced Lambda is neither substituted nor invocable.
-    const functions = new Map((placeholders as FunctionPlaceholder[]).map((p) => [p, props[FUNCTION_PLACEHOLDERS[p]]]));
+    const functions = new Map((placeholders.filter((p) => !isValue(p)) as FunctionPlaceholder[]).map((p) => [p, props[FUNCTION_PLACEHOLDERS[p]]]));
     const unused = (Object.keys(FUNCTION_PLACEHOLDERS) as FunctionPlaceholder[]).filter((p) => !functions.has(p));
     if (unused.length > 0) {
       Annotations.of(this).addWarningV2(
@@ -116,7 +133,7 @@ export class ResponseWorkflow extends Construct {
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromString(definition),
-      definitionSubstitutions: Object.fromEntries([...functions].map(([p, fn]) => [p, fn.functionArn])),
+      definitionSubstitutions: Object.fromEntries([...[...functions].map(([p, fn]) => [p, fn.functionArn] as const), ...values]),
       logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: props.includeExecutionData ?? false },
       tracingEnabled: true,
     });

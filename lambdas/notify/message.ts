@@ -1,7 +1,7 @@
 // The email: a pure rendering of the incident record (lambdas/report/record.ts). Nothing here
 // decides: the outcome, what is still open, the follow-ups and the undo steps are the record's.
 import { costLine, costSummary } from '../report/cost';
-import { footholdGroups, IncidentReport, OpenItem, OUTCOME_TAGS } from '../report/record';
+import { footholdGroups, IncidentReport, OpenItem, OUTCOME_TAGS, secondLookLines } from '../report/record';
 
 export interface Message {
   readonly subject: string;
@@ -135,6 +135,7 @@ export function buildMessage(report: IncidentReport): Message {
     '',
     ...done(report),
     ...footholdGroups(report.footholds).flatMap((g) => block([`${g.title}:`, ...numbered(g.items)])),
+    ...block(secondLookLines(report.secondLook)),
     ...block(report.failures.length > 0 ? ['What failed:', ...report.failures.map((f) => `  - ${f.source}: ${f.what}: ${f.error}`)] : []),
     ...block(found(report)),
     ...block(evidence(report)),

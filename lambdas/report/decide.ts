@@ -4,6 +4,7 @@ import { isFailure, WorkflowState } from '../shared/state';
 import { CaughtError, StepFailure } from '../shared/steps';
 import type { Outcome } from './contract';
 import { footholdsOf, footholdsOpen } from './footholds';
+import { didNotHold } from './second-look';
 import type { ContainmentEntry } from './record';
 
 export interface ReportFailure {
@@ -52,6 +53,8 @@ export function collectFailures(state: WorkflowState): ReportFailure[] {
     }
   }
   if (isFailure(state.footholds)) failures.push(failureOf('footholds', state.footholds));
+  if (isFailure(state.secondLook)) failures.push(failureOf('second-look', state.secondLook));
+  if (isFailure(state.secondFootholds)) failures.push(failureOf('footholds', state.secondFootholds));
   if (isFailure(state.support)) failures.push(failureOf('support', state.support));
   if (isFailure(state.slack)) failures.push(failureOf('slack', state.slack));
   else if (state.slack?.status === 'failed') failures.push({ source: 'slack', what: 'Slack notification', error: state.slack.error ?? 'failed' });
@@ -66,7 +69,7 @@ export function collectFailures(state: WorkflowState): ReportFailure[] {
  */
 export function isComplete(state: WorkflowState, outcome: Outcome): boolean {
   if (outcome === 'failed') return false;
-  const slots = [state.verification, state.investigation, state.evidence, state.footholds, state.support, state.report];
+  const slots = [state.verification, state.investigation, state.evidence, state.footholds, state.secondLook, state.secondFootholds, state.support, state.report];
   return state.containment !== undefined && !slots.some((slot) => isFailure(slot));
 }
 
@@ -95,6 +98,9 @@ export function decideOutcome(
   const escalated = escalation(state, containment);
   if (escalated) return { outcome: 'escalated', headline: escalated };
   if (containment.some((c) => c.status === 'dry-run')) return { outcome: 'dry-run', headline: 'Dry run: nothing was changed' };
+  // A call after containment by the key or what it created: the most urgent news of all.
+  const notHeld = didNotHold(state);
+  if (notHeld) return { outcome: 'contained-with-gaps', headline: notHeld };
   if (failures.length > 0) {
     const n = failures.length;
     return { outcome: 'contained-with-gaps', headline: `Exposed access key contained, with gaps: ${n} ${n === 1 ? 'thing' : 'things'} failed` };

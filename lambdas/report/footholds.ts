@@ -17,27 +17,43 @@ export interface FootholdGroup {
 const IN_PLACE = new Set<FootholdResult['status']>(['done', 'already']);
 const TO_ACT = new Set<FootholdResult['status']>(['open', 'failed', 'skipped']);
 
-/** The footholds step's output, when it ran and returned one. */
+/**
+ * What the footholds steps did, as one: the first pass's (ContainFootholds), then the second
+ * look's (ContainNewFootholds), when they ran and returned one.
+ */
 export function footholdsOf(state: WorkflowState): FootholdsRecord | undefined {
-  return state.footholds && !isFailure(state.footholds) ? state.footholds : undefined;
+  const runs = [state.footholds, state.secondFootholds].filter((f): f is FootholdContainment => f !== undefined && !isFailure(f));
+  if (runs.length <= 1) return runs[0];
+  const [first, second] = runs;
+  const truncated = [first.truncated, second.truncated].filter((t): t is string => t !== undefined);
+  return {
+    results: [...first.results, ...second.results],
+    summary: {
+      contained: first.summary.contained && second.summary.contained,
+      containedCount: first.summary.containedCount + second.summary.containedCount,
+      open: [...first.summary.open, ...second.summary.open],
+    },
+    ...(truncated.length > 0 ? { truncated: truncated.join('; ') } : {}),
+  };
 }
 
-/** Whether something the key created or assumed is still open (the step failed, or its summary says so). */
+/** Whether something the key created or assumed is still open (a step failed, or a summary says so). */
 export function footholdsOpen(state: WorkflowState): boolean {
-  if (isFailure(state.footholds)) return true;
+  if (isFailure(state.footholds) || isFailure(state.secondFootholds)) return true;
   const f = footholdsOf(state);
   return f !== undefined && !f.summary.contained;
 }
 
-/** What is still open of the footholds, each with the command that finishes it: the step's summary. */
+/** What is still open of the footholds, each with the command that finishes it: the steps' summaries. */
 export function footholdOpenItems(state: WorkflowState): OpenItem[] {
-  if (isFailure(state.footholds)) {
-    return [{ what: 'What the key created or assumed is NOT contained (the footholds step failed): read footholds.json in the incident bucket and contain each by hand.' }];
-  }
+  const failed = [
+    ...(isFailure(state.footholds) ? ['footholds.json'] : []),
+    ...(isFailure(state.secondFootholds) ? ['second-look-footholds.json'] : []),
+  ].map((file) => ({ what: `What the key created or assumed is NOT contained (the footholds step failed): read ${file} in the incident bucket and contain each by hand.` }));
   const f = footholdsOf(state);
-  if (!f || f.summary.contained) return [];
   // The summary's "open: " adds nothing to an ACTION REQUIRED line; a failed or skipped one says it is a foothold.
-  return f.summary.open.map((o) => ({ what: o.what.startsWith('open: ') ? o.what.slice(6) : `Foothold ${o.what}`, ...(o.command ? { command: o.command } : {}) }));
+  const open = !f || f.summary.contained ? [] : f.summary.open.map((o) => ({ what: o.what.startsWith('open: ') ? o.what.slice(6) : `Foothold ${o.what}`, ...(o.command ? { command: o.command } : {}) }));
+  return [...failed, ...open];
 }
 
 /** How to undo each foothold containment the responder did (or found in place). */

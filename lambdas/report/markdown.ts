@@ -1,5 +1,5 @@
 import { COST_BASIS, costTotal, dollars, duration, usd } from './cost';
-import { footholdGroups, IncidentReport, OUTCOME_TAGS } from './record';
+import { footholdGroups, IncidentReport, OUTCOME_TAGS, secondLookLines } from './record';
 
 /** Rows of a long list shown in the Markdown; the JSON report keeps them all. */
 export const MAX_ROWS = 50;
@@ -254,6 +254,7 @@ export function renderMarkdown(report: IncidentReport): string {
     ...section('Timeline', timeline(report)),
     ...section(report.dryRun ? 'What would have been done (dry run)' : 'What was done', done(report)),
     ...footholdGroups(report.footholds).flatMap((g) => section(g.title, items(g.items, ''))),
+    ...(report.secondLook ? section('Second look', secondLookLines(report.secondLook).map((l) => text(l, 1000))) : []),
     ...section('What failed', failed(report)),
     ...section('What the key did', activity(report)),
     ...section('What the key can do', reach(report)),

@@ -12,6 +12,7 @@ import { isFailure, WorkflowState } from '../shared/state';
 import type { Outcome } from './contract';
 import type { ReportFailure } from './decide';
 import { footholdOpenItems, footholdUndo } from './footholds';
+import { secondLookOpenItems } from './second-look';
 import type { ContainmentEntry, LeftBehind } from './record';
 
 /** Something to do; `command` is the exact AWS CLI command that does it, when there is one. */
@@ -82,7 +83,8 @@ export function buildStillOpen(facts: RecordFacts): OpenItem[] {
   const { incident } = facts.state;
   const user = shellArg(incident.userName);
   const key = shellArg(incident.accessKeyId);
-  const items: OpenItem[] = [];
+  // Containment that did not hold comes before everything: the attacker is still in.
+  const items: OpenItem[] = [...secondLookOpenItems(facts.state)];
   if (incident.principalType === 'root') {
     items.push({
       what: `Root access key ${key} is exposed: sign in as the root user NOW (Security credentials page), deactivate it, then delete it. Root keys cannot be changed from inside the account: this responder did not touch it.`,

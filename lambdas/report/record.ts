@@ -13,6 +13,7 @@ import { Outcome } from './contract';
 import { collectFailures, decideOutcome, explainError, isComplete, ReportFailure, supportLine } from './decide';
 import { CostExposure, costExposureOf } from './cost';
 import { footholdsOf, FootholdsRecord } from './footholds';
+import { secondLookOf, SecondLookRecord } from './second-look';
 import { consoleLinks, Link } from './links';
 import { buildFollowUps, buildStillOpen, buildUndo, OpenItem } from './open';
 
@@ -24,6 +25,8 @@ export type { CostExposure, CostExposureEntry } from './cost';
 export type { OpenItem } from './open';
 export type { FootholdGroup, FootholdsRecord } from './footholds';
 export { footholdGroups } from './footholds';
+export type { SecondLookRecord } from './second-look';
+export { secondLookLines } from './second-look';
 export { explainError };
 
 export interface TimelineEntry {
@@ -90,6 +93,8 @@ export interface IncidentReport {
    * or finishes it. Absent when the step did not run (nothing found) or failed (see `failures`).
    */
   readonly footholds?: FootholdsRecord;
+  /** The second look at CloudTrail after secondLookMinutes: whether containment held. Absent until it ran. */
+  readonly secondLook?: SecondLookRecord;
   /**
    * What the instances the key launched or started cost: type, region, running since, the hourly
    * on-demand price and an estimate so far (to `generatedAt`). Absent when none was described.
@@ -169,6 +174,8 @@ function buildTimeline(state: WorkflowState, containment: ContainmentEntry[], ac
   for (const c of containment) if (c.at) entries.push({ at: c.at, event: `Containment ${c.action} ${c.status}: ${c.detail}` });
   const v = state.verification;
   if (v && !isFailure(v)) entries.push({ at: v.checkedAt, event: `Verification: ${v.status}${v.problems.length > 0 ? ` (${v.problems.join('; ')})` : ''}` });
+  const second = secondLookOf(state);
+  if (second) entries.push({ at: second.to, event: `Second look at CloudTrail: ${second.held ? 'containment held' : `containment did NOT hold (${second.usedCount} call(s) after it)`}, ${second.newFootholds} new foothold(s)` });
   entries.push({ at: generatedAt, event: 'Record written' });
   // Stable: equal times keep the order above; an unreadable time goes last.
   const time = (at: string) => {
@@ -212,6 +219,7 @@ export function buildReport(state: WorkflowState, now: Date): IncidentReport {
     ...optional('leftBehind', leftBehind),
     ...optional('evidence', evidence),
     ...optional('footholds', footholdsOf(state)),
+    ...optional('secondLook', secondLookOf(state)),
     ...optional('costExposure', costExposureOf(evidence, now)),
     ...optional('recordUrl', state.report && !isFailure(state.report) ? state.report.consoleUrl : undefined),
     ...optional('supportCase', supportLine(state.support)),

@@ -2,7 +2,7 @@
 // `{ failed: { step, error } }`. Every step after containment parses the state once, here.
 import * as z from 'zod/mini';
 import { EvidenceResultSchema } from '../evidence/contract';
-import { FootholdContainmentSchema } from '../footholds/contract';
+import { AfterContainmentSchema, FootholdContainmentSchema, FootholdsSchema } from '../footholds/contract';
 import { InvestigationSchema } from '../investigate/contract';
 import { ReportOutputSchema } from '../report/contract';
 import { SlackResultSchema } from '../slack/result';
@@ -21,6 +21,15 @@ function slot<T extends z.ZodMiniType>(output: T) {
 export const BranchResultSchema = z.union([StepFailureSchema, StepResultSchema]);
 export type BranchResult = z.infer<typeof BranchResultSchema>;
 
+/** What the workflow keeps of the second look's investigation (its ResultSelector). */
+export const SecondLookResultSchema = z.object({
+  afterContainment: AfterContainmentSchema,
+  /** Only footholds the first pass did not find. */
+  footholds: FootholdsSchema,
+  lookback: z.object({ from: z.string(), to: z.string(), days: z.number() }),
+});
+export type SecondLookResult = z.infer<typeof SecondLookResultSchema>;
+
 /** Each step's output, by its slot in the state. */
 const OUTPUTS = {
   /** The three branches' results. */
@@ -30,6 +39,10 @@ const OUTPUTS = {
   evidence: EvidenceResultSchema,
   /** What the footholds step did about each foothold the investigation found. */
   footholds: FootholdContainmentSchema,
+  /** The second look at CloudTrail (InvestigateAgain), after secondLookMinutes. */
+  secondLook: SecondLookResultSchema,
+  /** What the footholds step did about the footholds only the second look found. */
+  secondFootholds: FootholdContainmentSchema,
   support: SupportResultSchema,
   slack: SlackResultSchema,
   report: ReportOutputSchema,
@@ -42,6 +55,8 @@ const SLOTS = {
   investigation: slot(OUTPUTS.investigation),
   evidence: slot(OUTPUTS.evidence),
   footholds: slot(OUTPUTS.footholds),
+  secondLook: slot(OUTPUTS.secondLook),
+  secondFootholds: slot(OUTPUTS.secondFootholds),
   support: slot(OUTPUTS.support),
   slack: slot(OUTPUTS.slack),
   report: slot(OUTPUTS.report),

@@ -1,7 +1,7 @@
 // The Slack message: a pure rendering of the incident record (lambdas/report/record.ts), the same
 // outcome, open items, follow-ups and undo steps as the email. Nothing here decides.
 import { costLine, costSummary } from '../report/cost';
-import { footholdGroups, IncidentReport, OpenItem, Outcome, OUTCOME_TAGS } from '../report/record';
+import { footholdGroups, IncidentReport, OpenItem, Outcome, OUTCOME_TAGS, secondLookLines } from '../report/record';
 
 /** Slack's Block Kit limits the message is built to (https://api.slack.com/reference/block-kit). */
 export const SLACK_LIMITS = {
@@ -55,6 +55,8 @@ export function slackMessage(report: IncidentReport): SlackMessage {
   blocks.push({ type: 'divider' });
   blocks.push(section(report.dryRun ? 'What would have been done (dry run)' : 'What was done', doneLines(report)));
   for (const g of footholdGroups(report.footholds)) blocks.push(section(esc(g.title), openLines(g.items), SLACK_LIMITS.text));
+  const [second, ...used] = secondLookLines(report.secondLook);
+  if (second) blocks.push(section(esc(second), used.map(esc)));
   if (report.failures.length > 0) blocks.push(section('What failed', report.failures.map((f) => `:x: ${esc(f.source)}: ${esc(f.what)}: ${esc(f.error)}`)));
   const found = foundLines(report);
   if (found.length > 0) blocks.push(section('What was found', found));

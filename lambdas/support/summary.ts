@@ -1,6 +1,6 @@
 // The text AWS support is told: a pure rendering of the incident record (lambdas/report/record.ts).
 import { costLine, costSummary } from '../report/cost';
-import { footholdGroups, IncidentReport, OpenItem } from '../report/record';
+import { footholdGroups, IncidentReport, OpenItem, secondLookLines } from '../report/record';
 import type { Incident } from '../shared/incident';
 
 /** The API's limits: a communication body of at most 8,000 characters, a subject of at most 255. */
@@ -147,6 +147,7 @@ export function supportSummary(report: IncidentReport): string {
     ...(report.executionId ? [`Execution:    ${line(report.executionId, 500)}`] : []),
     ...section(contained(report)),
     ...footholdGroups(report.footholds).flatMap((g) => section([`${g.title}:`, ...capped(g.items.map(openRow), 15)])),
+    ...section(secondLookLines(report.secondLook).map((l) => line(l, 600))),
     ...section(gaps(report)),
     ...section(found(report)),
     ...section(preserved(report)),

@@ -38,7 +38,8 @@ const arnOf = (service: string, region: string, account: 'this' | 'aws' | '', re
 });
 const PUT_RECORD_ACTIONS = ['s3:PutObject'];
 /** The Lambda names the workflow definition references, by placeholder. */
-const aslPlaceholders = placeholdersOf(readFileSync(DEFAULT_DEFINITION_PATH, 'utf8')) as FunctionPlaceholder[];
+// The Lambdas the definition references (its other placeholders are values, such as the second look's seconds).
+const aslPlaceholders = placeholdersOf(readFileSync(DEFAULT_DEFINITION_PATH, 'utf8')).filter((p) => Object.hasOwn(FUNCTION_PLACEHOLDERS, p)) as FunctionPlaceholder[];
 const lambdaOf = (p: FunctionPlaceholder) => FUNCTION_PLACEHOLDERS[p].replace(/Function$/, '') as LambdaName;
 const allStatements = (t: Template) => Object.values(t.findResources('AWS::IAM::Policy'))
   .flatMap((p) => (p as Resource).Properties.PolicyDocument.Statement as Statement[])
@@ -86,14 +87,24 @@ describe('ExposedKeyResponderStack resources', () => {
   it('wires the workflow to the Lambdas its definition references, never to the dispatcher', () => {
     const sm = template.findResources('AWS::StepFunctions::StateMachine')[stateMachineId] as Resource;
     expect(aslPlaceholders).toEqual(expect.arrayContaining(['ContainFunctionArn', 'VerifyFunctionArn', 'NotifyFunctionArn']));
-    expect(sm.Properties.DefinitionSubstitutions).toEqual(
-      Object.fromEntries(aslPlaceholders.map((p) => [p, { 'Fn::GetAtt': [ids[lambdaOf(p)], 'Arn'] }])),
-    );
+    expect(sm.Properties.DefinitionSubstitutions).toEqual({
+      ...Object.fromEntries(aslPlaceholders.map((p) => [p, { 'Fn::GetAtt': [ids[lambdaOf(p)], 'Arn'] }])),
+      // secondLookMinutes (default 20), in seconds.
+      SecondLookSeconds: '1200',
+    });
     const roleId = sm.Properties.RoleArn['Fn::GetAtt'][0];
     expect(JSON.stringify(template.toJSON().Resources[roleId])).not.toContain(ids.dispatcher);
     const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Resource[];
     const smPolicies = policies.filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === roleId));
     expect(JSON.stringify(smPolicies)).not.toContain(ids.dispatcher);
+  });
+});
+
+describe('ExposedKeyResponderStack second look', () => {
+  it('waits secondLookMinutes before the second look: the definition gets it in seconds', () => {
+    const { template: t } = responderStack({ secondLookMinutes: 45 });
+    const [sm] = Object.values(t.findResources('AWS::StepFunctions::StateMachine')) as Resource[];
+    expect(sm.Properties.DefinitionSubstitutions.SecondLookSeconds).toBe('2700');
   });
 });
 

@@ -11,6 +11,7 @@ import {
   ResponseWorkflow,
   ResponseWorkflowProps,
   UNUSED_FUNCTION_WARNING,
+  VALUE_PLACEHOLDERS,
 } from '../../lib/response-workflow';
 import { Resource, statementsOfRole, stubFunction, testStack } from './helpers';
 
@@ -67,9 +68,12 @@ function invocable(template: Template, sm: Resource): unknown[] {
 const invokeResources = (id: string) => [{ 'Fn::GetAtt': [id, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [id, 'Arn'] }, ':*']] }];
 
 /** What CloudFormation does with DefinitionSubstitutions; a `Fn::GetAtt` value is shown as `<LogicalId.Arn>`. */
-function substitute(definition: string, substitutions: Record<string, { 'Fn::GetAtt': [string, string] }>): string {
-  return definition.replace(/\$\{([^}]*)\}/g, (whole, name: string) =>
-    name in substitutions ? `<${substitutions[name]['Fn::GetAtt'].join('.')}>` : whole);
+function substitute(definition: string, substitutions: Record<string, { 'Fn::GetAtt': [string, string] } | string>): string {
+  return definition.replace(/\$\{([^}]*)\}/g, (whole, name: string) => {
+    const value = substitutions[name];
+    if (value === undefined) return whole;
+    return typeof value === 'string' ? value : `<${value['Fn::GetAtt'].join('.')}>`;
+  });
 }
 
 /** The Resource of every Task state, branches included. */
@@ -82,7 +86,8 @@ function taskResources(states: Record<string, any>): string[] {
 
 const asl = readFileSync(DEFAULT_DEFINITION_PATH, 'utf8');
 const { template, idOf, sm, stack, workflow, fns } = synth();
-const aslPlaceholders = placeholdersOf(asl) as FunctionPlaceholder[];
+// The Lambdas the definition references; its value placeholders (the second look's seconds) are tested apart.
+const aslPlaceholders = placeholdersOf(asl).filter((p) => Object.hasOwn(FUNCTION_PLACEHOLDERS, p)) as FunctionPlaceholder[];
 const ALL = Object.keys(FUNCTION_PLACEHOLDERS) as FunctionPlaceholder[];
 
 describe('ResponseWorkflow', () => {
@@ -108,9 +113,10 @@ describe('ResponseWorkflow', () => {
 
   it('substitutes each Lambda placeholder of the ASL file with that function\'s ARN, and only those', () => {
     expect(aslPlaceholders.length).toBeGreaterThan(0);
-    expect(sm.Properties.DefinitionSubstitutions).toEqual(
-      Object.fromEntries(aslPlaceholders.map((p) => [p, { 'Fn::GetAtt': [idOf(p), 'Arn'] }])),
-    );
+    expect(sm.Properties.DefinitionSubstitutions).toEqual({
+      ...Object.fromEntries(aslPlaceholders.map((p) => [p, { 'Fn::GetAtt': [idOf(p), 'Arn'] }])),
+      SecondLookSeconds: '1200',
+    });
     expect(workflow.invokedFunctions).toEqual(aslPlaceholders.map((p) => fns[FUNCTION_PLACEHOLDERS[p]]));
   });
 
@@ -176,6 +182,14 @@ describe('ResponseWorkflow', () => {
     const { template: t, sm: s } = synth({ logRetention: RetentionDays.THREE_MONTHS, includeExecutionData: true });
     expect((Object.values(t.findResources('AWS::Logs::LogGroup'))[0] as Resource).Properties.RetentionInDays).toBe(90);
     expect(s.Properties.LoggingConfiguration.IncludeExecutionData).toBe(true);
+  });
+
+  it('substitutes the second look\'s wait in seconds: secondLookMinutes x 60, 20 minutes by default', () => {
+    expect(VALUE_PLACEHOLDERS).toEqual(['SecondLookSeconds']);
+    expect(placeholdersOf(asl)).toContain('SecondLookSeconds');
+    const deployed = JSON.parse(substitute(sm.Properties.DefinitionString, sm.Properties.DefinitionSubstitutions));
+    expect(deployed.States.SecondLookAfterVerification.Parameters['seconds.$']).toBe("States.StringToJson('1200')");
+    expect(synth({ secondLookMinutes: 5 }).sm.Properties.DefinitionSubstitutions.SecondLookSeconds).toBe('300');
   });
 
   it('may invoke the Lambdas of its definition (and their versions) and no other function', () => {

@@ -22,7 +22,7 @@ export const ROLE_SESSION = 'ASIAROLESESSION00001';
 export const OTHER_ACCOUNT = '999988887777';
 
 /** Every kind at once: what each test picks from. */
-export function attackerScenario(cloudTrail: unknown[], extra: Partial<ScenarioInput> = {}): ScenarioInput {
+export function attackerScenario(cloudTrail: Array<Record<string, unknown>>, extra: Partial<ScenarioInput> = {}): ScenarioInput {
   const base = twoKeyScenario();
   return {
     ...base,

@@ -8,7 +8,7 @@ beforeAll(() => {
   stackRules();
 });
 
-async function respond(cloudTrail: unknown[], config = DEFAULT_CONFIG, extra = {}) {
+async function respond(cloudTrail: Array<Record<string, unknown>>, config = DEFAULT_CONFIG, extra = {}) {
   const result = await drill(attackerScenario(cloudTrail, extra), [trustedAdvisorEvent(EXPOSED, 'ci-deploy')], config);
   const { output } = result;
   const report = output.report as Record<string, any>;
