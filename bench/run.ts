@@ -5,7 +5,8 @@
 //  2. the investigation of a busy key (2,000 events, 4 regions) in simulated time, next to the
 //     bound LookupEvents' 2 requests/s puts on it;
 //  3. each Lambda bundle's size (built with the stack's own esbuild options);
-//  4. each bundle's cold module-load time (median of several runs) next to a bare `node -e 0`.
+//  4. each bundle's cold module-load time (median of several runs) next to a bare `node -e 0`;
+//  5. the simulated time from the event to every foothold contained (bench/footholds.ts).
 import '../drill/cli-env';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { Drill } from '../drill/run-drill';
 import { ApiCall, DRILL_TIME_SCALE, LOOKUP_EVENTS_PER_SECOND } from '../drill/simulated-account';
 import { synthesizedRules } from '../drill/stack-rules';
 import { allStates, ASL_FILE, lambdaOfPlaceholder } from '../drill/workflow';
+import { footholdsBench } from './footholds';
 
 // drill/cli-env sends console output to stderr (it carries the Lambdas' logs); figures go to stdout.
 const print = (line: string) => process.stdout.write(`${line}\n`);
@@ -247,6 +249,7 @@ async function main(): Promise<void> {
   await investigation();
   const files = await bundles();
   coldLoads(files);
+  await footholdsBench(print);
 }
 
 main().catch((err) => {
