@@ -53,7 +53,9 @@ export function collectFailures(state: WorkflowState): ReportFailure[] {
     }
   }
   if (isFailure(state.footholds)) failures.push(failureOf('footholds', state.footholds));
-  if (isFailure(state.secondLook)) failures.push(failureOf('second-look', state.secondLook));
+  const second = state.secondLook;
+  if (isFailure(second)) failures.push(failureOf('second-look', second));
+  else for (const f of second?.failures ?? []) failures.push({ source: 'second-look', what: f.what, error: f.error });
   if (isFailure(state.secondFootholds)) failures.push(failureOf('footholds', state.secondFootholds));
   if (isFailure(state.support)) failures.push(failureOf('support', state.support));
   if (isFailure(state.slack)) failures.push(failureOf('slack', state.slack));

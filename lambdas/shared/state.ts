@@ -27,6 +27,8 @@ export const SecondLookResultSchema = z.object({
   /** Only footholds the first pass did not find. */
   footholds: FootholdsSchema,
   lookback: z.object({ from: z.string(), to: z.string(), days: z.number() }),
+  /** What the second look could not do (a region not searched...): where "held" is not known. */
+  failures: z.array(z.object({ what: z.string(), error: z.string() })),
 });
 export type SecondLookResult = z.infer<typeof SecondLookResultSchema>;
 

@@ -73,7 +73,7 @@ describe('the second look', () => {
     // The execution's output: the whole state at its end.
     const state = d.deliveries[0].executions[0].output as Record<string, any>;
     expect(output.execution?.status).toBe('SUCCEEDED');
-    expect(Object.keys(state.secondLook).sort()).toEqual(['afterContainment', 'footholds', 'lookback']);
+    expect(Object.keys(state.secondLook).sort()).toEqual(['afterContainment', 'failures', 'footholds', 'lookback']);
     expect(Object.keys(state.secondLookPlan).sort()).toEqual(['containedAt', 'seconds', 'since']);
     expect(state.secondLookPlan.seconds).toBe(0);
   });

@@ -9,6 +9,7 @@ function secondLook(overrides: Partial<SecondLookResult['afterContainment']> = {
     lookback: { from: '2026-11-20T09:45:02.000Z', to: '2026-11-20T10:20:02.000Z', days: 0.02 },
     footholds: { footholds: [], sessions: [], records: { read: 3, unreadable: 0, tied: 1 }, truncated: [], gaps: [] },
     afterContainment: { held: true, used: [], usedCount: 0, denied: [], deniedCount: 0, unreadable: 0, ...overrides },
+    failures: [],
   };
 }
 
@@ -49,6 +50,13 @@ describe('the record after the second look', () => {
       `  1. ${report.stillOpen[0].what}`,
     ]);
     expect(buildMessage(report).body).toContain('Second look at CloudTrail (2026-11-20T09:45:02.000Z to 2026-11-20T10:20:02.000Z): containment did NOT hold (1 call(s) after containment); 0 attempt(s) denied; 0 new foothold(s).');
+  });
+
+  it('a region the second look could not search: a failure of the second look, contained with gaps', () => {
+    const report = buildReport(state({ ...secondLook(), failures: [{ what: 'cloudtrail:LookupEvents eu-west-1', error: 'ThrottlingException (gave up after 5 attempts)' }] }), GENERATED_AT);
+
+    expect(report.outcome).toBe('contained-with-gaps');
+    expect(report.failures).toEqual([{ source: 'second-look', what: 'cloudtrail:LookupEvents eu-west-1', error: 'ThrottlingException (gave up after 5 attempts)' }]);
   });
 
   it('a failed second look: named in the failures and still open, and the response is not complete', () => {
