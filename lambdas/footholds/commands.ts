@@ -44,6 +44,8 @@ export const cli = {
   listServiceCredentials: (userName: string) => aws('iam', 'list-service-specific-credentials', '--user-name', userName),
   stopInstance: (region: string, id: string) => aws('ec2', 'stop-instances', '--region', region, '--instance-ids', id),
   startInstance: (region: string, id: string) => aws('ec2', 'start-instances', '--region', region, '--instance-ids', id),
+  snapshotInstance: (region: string, id: string) =>
+    aws('ec2', 'create-snapshots', '--region', region, '--instance-specification', `InstanceId=${id}`, '--copy-tags-from-source', 'volume'),
   deleteRole: (roleName: string) =>
     `${aws('iam', 'list-role-policies', '--role-name', roleName)}; ${aws('iam', 'list-attached-role-policies', '--role-name', roleName)}; then delete or detach each, and ${aws('iam', 'delete-role', '--role-name', roleName)}`,
 };

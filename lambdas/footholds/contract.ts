@@ -197,8 +197,33 @@ export const FootholdsInputSchema = z.object({
   /** The execution's start (ISO 8601): sessions issued before the revocation time of it are revoked. */
   revokeBefore: z.iso.datetime({ offset: true }),
   footholds: FootholdsSchema,
+  /**
+   * The evidence step's result (its slot in the workflow state: snapshots, or its failure): only an
+   * instance whose snapshots it created or found may be stopped. Absent: no restriction.
+   */
+  evidence: z.optional(z.unknown()),
 });
 export type FootholdsInput = z.infer<typeof FootholdsInputSchema>;
+
+/** Statuses of the evidence step that say an instance's volumes are kept. */
+const PRESERVED = new Set(['created', 'existing']);
+
+/**
+ * `region instanceId` of the instances the evidence step snapshotted (or found snapshotted), from
+ * its result as the workflow state holds it; a failure or a skipped step preserved none. Undefined
+ * when no evidence was given.
+ */
+export function preservedInstances(evidence: unknown): Set<string> | undefined {
+  if (evidence === undefined) return undefined;
+  const snapshots = (evidence as { snapshots?: unknown } | null)?.snapshots;
+  if (!Array.isArray(snapshots)) return new Set();
+  return new Set(
+    snapshots
+      .filter((s): s is { region: string; instanceId: string; status: string } =>
+        typeof s?.region === 'string' && typeof s?.instanceId === 'string' && PRESERVED.has(s?.status))
+      .map((s) => `${s.region} ${s.instanceId}`),
+  );
+}
 
 export const FOOTHOLD_ACTIONS = [
   'deactivate-key',

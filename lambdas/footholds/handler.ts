@@ -7,7 +7,7 @@ import { parseProtectedPrincipals, protectionCheck } from '../shared/protection'
 import { parseStepInput } from '../shared/steps';
 import { boundContainment } from './bound';
 import { containFootholds } from './contain';
-import { FootholdContainment, FootholdsInputSchema } from './contract';
+import { FootholdContainment, FootholdsInputSchema, preservedInstances } from './contract';
 
 export { FootholdsInputSchema };
 
@@ -32,7 +32,7 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env): (event: unk
     const out = await containFootholds(input.footholds, input.incident, {
       iam,
       ec2,
-      config: { ...config, revokeBefore: input.revokeBefore },
+      config: { ...config, revokeBefore: input.revokeBefore, preserved: preservedInstances(input.evidence) },
       protection,
       logger: forIncident(logger, input.incident.incidentId),
     });

@@ -167,7 +167,15 @@ export function planFootholdContainment(
       case 'instance': {
         const target = { type: 'instance', region: f.region, instanceId: f.instanceId } as const;
         const facts = `${f.instanceType ?? 'type unknown'}, ${f.region}, launched ${f.launchTime ?? f.proof.eventTime}, from ${f.proof.sourceIp ?? 'unknown IP'}`;
-        if (config.stopLaunchedInstances) {
+        const unpreserved = config.preserved !== undefined && !config.preserved.has(`${f.region} ${f.instanceId}`);
+        if (config.stopLaunchedInstances && unpreserved) {
+          // Evidence first: an instance is never stopped before its volumes are snapshotted.
+          add({
+            id: `action-required ${f.region} ${f.instanceId}`, action: 'action-required', foothold: line, target, open: true,
+            description: `ACTION REQUIRED: instance ${f.instanceId} (${facts}) is not stopped: its volumes are not snapshotted; snapshot it, then stop it if it is not yours`,
+            command: `${cli.snapshotInstance(f.region, f.instanceId)} && ${cli.stopInstance(f.region, f.instanceId)}`,
+          });
+        } else if (config.stopLaunchedInstances) {
           add({
             action: 'stop-instance', foothold: line, target, description: `stop instance ${f.instanceId} (${facts})`,
             command: cli.stopInstance(f.region, f.instanceId), undo: cli.startInstance(f.region, f.instanceId),

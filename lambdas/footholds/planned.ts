@@ -9,6 +9,11 @@ export interface FootholdConfig {
   readonly quarantinePolicyArn: string;
   /** Stop the instances the key launched or started (context `stopLaunchedInstances`); default: only report them. */
   readonly stopLaunchedInstances: boolean;
+  /**
+   * `region instanceId` of the instances whose volumes are snapshotted (the evidence step's
+   * result): only those may be stopped. Undefined: the caller did not say (no restriction).
+   */
+  readonly preserved?: ReadonlySet<string>;
   /** The execution's start: sessions issued before {@link revocationTime} of it are revoked. */
   readonly revokeBefore: string;
 }

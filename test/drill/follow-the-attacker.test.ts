@@ -1,6 +1,6 @@
 // Investigate then footholds, the real handlers against the simulated account, with the footholds
 // step's input exactly as the workflow will build it ({incident, revokeBefore, footholds: the
-// investigation's footholds}): what the workflow does once its definition runs the two in turn.
+// investigation's footholds}): the two handlers alone, as the workflow runs them in turn (test/workflow/footholds*.test.ts runs the ASL).
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { connectToSimulatedAccount } from '../../drill/aws-mocks';

@@ -105,3 +105,19 @@ describe('a foothold action that fails', () => {
     );
   });
 });
+
+describe('evidence first', () => {
+  it('with stopLaunchedInstances=true, an instance whose snapshots failed is not stopped: ACTION REQUIRED to snapshot, then stop', async () => {
+    const { output, report, d } = await respond([RECORDS.instance()], { ...DEFAULT_CONFIG, stopLaunchedInstances: true }, {
+      faults: [{ operation: 'ec2:CreateSnapshots', error: 'SnapshotLimitExceeded', times: 99 }],
+    });
+
+    expect((output.account as any).instances).toEqual([{ region: 'eu-west-1', instanceId: 'i-0miner', state: 'running' }]);
+    expect(d.account.calls.filter((c) => c.operation === 'StopInstances')).toEqual([]);
+    expect(report.footholds.results.map((r: { id: string; status: string }) => `${r.id}: ${r.status}`)).toEqual(['action-required eu-west-1 i-0miner: open']);
+    expect(report.stillOpen).toContainEqual({
+      what: expect.stringMatching(/^ACTION REQUIRED: instance i-0miner \(c5\.24xlarge, eu-west-1, launched .*\) is not stopped: its volumes are not snapshotted; snapshot it, then stop it if it is not yours$/),
+      command: 'aws ec2 create-snapshots --region eu-west-1 --instance-specification InstanceId=i-0miner --copy-tags-from-source volume && aws ec2 stop-instances --region eu-west-1 --instance-ids i-0miner',
+    });
+  });
+});
