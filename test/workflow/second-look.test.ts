@@ -18,13 +18,13 @@ const SECOND_LOOK_STATES = ['SecondLookDue', 'SecondLookAfterVerification', 'Sec
 
 describe('the second look', () => {
   it('finds a foothold CloudTrail delivered late, contains it, rewrites the record and sends a second email', async () => {
-    const { output, drill: d } = await drill(attackerScenario([RECORDS.createdUser(), lateKey()]), [trustedAdvisorEvent(EXPOSED, 'ci-deploy')]);
+    const { output, drill: d } = await drill(attackerScenario([RECORDS.createdUser(), lateKey()]), [trustedAdvisorEvent(EXPOSED, 'ci-deploy')], { ...DEFAULT_CONFIG, slackWebhookSecret: 'team/slack-webhook' });
 
     expect(output.execution?.status).toBe('SUCCEEDED');
     expect(keyStatus(output, 'shadow', SHADOW_KEY)).toBe('Inactive');
     const states = output.execution!.states.map((s) => s.name);
     expect(states.slice(states.indexOf('SecondLookDue'))).toEqual([
-      ...SECOND_LOOK_STATES, 'ContainNewFootholds', 'SecondLookReport', 'SecondLookChanged', 'NotifySecondLook', 'ResponseComplete', 'ResponseSucceeded',
+      ...SECOND_LOOK_STATES, 'ContainNewFootholds', 'SecondLookReport', 'SecondLookChanged', 'NotifySlackSecondLook', 'NotifySecondLook', 'ResponseComplete', 'ResponseSucceeded',
     ]);
     // The first pass did not see it: the first footholds step contained the user only.
     const calls = d.account.calls.filter((c) => c.operation === 'UpdateAccessKey' && !c.error).map((c) => c.invocation);
@@ -39,8 +39,10 @@ describe('the second look', () => {
     expect(report.outcome).toBe('contained');
     expect(report.timeline.map((t: { event: string }) => t.event)).toContain('Second look at CloudTrail: containment held, 1 new foothold(s)');
 
+    expect(output.notifications.map((n) => n.channel)).toEqual(['email', 'email', 'slack', 'slack']); // the drill lists emails, then Slack
     const emails = output.notifications.filter((n) => n.channel === 'email');
-    expect(emails).toHaveLength(2);
+    const slacks = output.notifications.filter((n) => n.channel === 'slack');
+    expect(slacks[1].body).toContain(`set access key ${SHADOW_KEY} of user shadow Inactive`);
     expect(emails[0].body).not.toContain(SHADOW_KEY);
     expect(emails[1].body).toContain(`set access key ${SHADOW_KEY} of user shadow Inactive (read back: Inactive)`);
     expect(emails[1].body).toMatch(/\nSecond look at CloudTrail \(.* to .*\): containment held; 0 attempt\(s\) denied; 1 new foothold\(s\)\.\n/);
