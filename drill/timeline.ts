@@ -46,6 +46,10 @@ export function formatTimeline(output: DrillOutput, drill: Drill, config: DrillC
     }
     for (const arn of u.attachedPolicyArns) if (!was?.attachedPolicyArns.includes(arn)) lines.push(`    + attached ${arn}`);
   }
+  for (const i of output.account.instances) {
+    const was = before.instances.find((b) => b.region === i.region && b.instanceId === i.instanceId)?.state;
+    if (was !== i.state) lines.push(`  instance ${i.instanceId} (${i.region}): ${i.state}${was ? ` (was ${was})` : ''}`);
+  }
   for (const sn of output.account.snapshots) {
     lines.push(`  + snapshot ${String(sn.snapshotId)} of ${String(sn.volumeId)} (instance ${String(sn.instanceId)}, ${String(sn.region)})`);
   }
