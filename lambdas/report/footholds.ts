@@ -1,6 +1,7 @@
 // The footholds in the record: what the footholds step did about what CloudTrail tied to the key.
 // Decided here, once (what is still open, what undoes each change, how each renders in groups);
 // the email, Slack, the support case and report.md only render the groups.
+import type { EvidenceResult } from '../evidence/contract';
 import type { FootholdContainment, FootholdResult } from '../footholds/contract';
 import { isFailure, WorkflowState } from '../shared/state';
 import type { OpenItem } from './open';
@@ -94,4 +95,18 @@ export function footholdGroups(footholds: FootholdsRecord | undefined): Foothold
   const out = groups.filter((g) => g.items.length > 0);
   if (footholds.truncated) out.push({ title: 'Footholds not listed here', items: [{ what: footholds.truncated }] });
   return out;
+}
+
+/** The state the cost exposure shows for an instance the footholds step stopped (it was described running). */
+export const STOPPED_BY_RESPONDER = 'stopped by the responder';
+
+/**
+ * The evidence as the cost exposure should read it: an instance the footholds step stopped (done,
+ * or found stopping) no longer bills by the hour, whatever the evidence step saw before.
+ */
+export function afterStops(evidence: EvidenceResult | undefined, footholds: FootholdsRecord | undefined): EvidenceResult | undefined {
+  const prefix = 'stop-instance ';
+  const stopped = new Set((footholds?.results ?? []).filter((r) => r.action === 'stop-instance' && IN_PLACE.has(r.status)).map((r) => r.id.slice(prefix.length)));
+  if (!evidence || stopped.size === 0) return evidence;
+  return { ...evidence, snapshots: evidence.snapshots.map((s) => (stopped.has(`${s.region} ${s.instanceId}`) ? { ...s, state: STOPPED_BY_RESPONDER } : s)) };
 }

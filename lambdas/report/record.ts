@@ -12,7 +12,7 @@ import { StepResult, Verification } from '../shared/steps';
 import { Outcome } from './contract';
 import { collectFailures, decideOutcome, explainError, isComplete, ReportFailure, supportLine } from './decide';
 import { CostExposure, costExposureOf } from './cost';
-import { footholdsOf, FootholdsRecord } from './footholds';
+import { afterStops, footholdsOf, FootholdsRecord } from './footholds';
 import { secondLookOf, SecondLookRecord } from './second-look';
 import { consoleLinks, Link } from './links';
 import { buildFollowUps, buildStillOpen, buildUndo, OpenItem } from './open';
@@ -220,7 +220,7 @@ export function buildReport(state: WorkflowState, now: Date): IncidentReport {
     ...optional('evidence', evidence),
     ...optional('footholds', footholdsOf(state)),
     ...optional('secondLook', secondLookOf(state)),
-    ...optional('costExposure', costExposureOf(evidence, now)),
+    ...optional('costExposure', costExposureOf(afterStops(evidence, footholdsOf(state)), now)),
     ...optional('recordUrl', state.report && !isFailure(state.report) ? state.report.consoleUrl : undefined),
     ...optional('supportCase', supportLine(state.support)),
     failures,

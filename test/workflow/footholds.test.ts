@@ -141,5 +141,7 @@ describe('ContainFootholds in the workflow', () => {
     expect(ec2).toEqual(['CreateSnapshots', 'StopInstances']);
     expect(report.outcome).toBe('contained');
     expect(report.undo).toContainEqual(expect.objectContaining({ command: expect.stringContaining('aws ec2 start-instances --region eu-west-1 --instance-ids i-0miner') }));
+    // Described running by the evidence step, then stopped: it no longer counts as running.
+    expect(report.costExposure).toMatchObject({ running: 0, instances: [expect.objectContaining({ instanceId: 'i-0miner', state: 'stopped by the responder' })] });
   });
 });
