@@ -148,6 +148,9 @@ function containmentOf(state: WorkflowState): ContainmentEntry[] {
   );
 }
 
+/** Foothold actions in the timeline (the record's `footholds` has them all). */
+const MAX_FOOTHOLD_EVENTS = 20;
+
 /** Characters of the reporter's words quoted in every message. */
 const MAX_NOTE = 500;
 
@@ -174,6 +177,9 @@ function buildTimeline(state: WorkflowState, containment: ContainmentEntry[], ac
   for (const c of containment) if (c.at) entries.push({ at: c.at, event: `Containment ${c.action} ${c.status}: ${c.detail}` });
   const v = state.verification;
   if (v && !isFailure(v)) entries.push({ at: v.checkedAt, event: `Verification: ${v.status}${v.problems.length > 0 ? ` (${v.problems.join('; ')})` : ''}` });
+  // What the footholds steps changed, when: the first ones (the record has every result).
+  const changed = (footholdsOf(state)?.results ?? []).filter((r) => r.status === 'done' || r.status === 'failed');
+  for (const r of changed.slice(0, MAX_FOOTHOLD_EVENTS)) entries.push({ at: r.at, event: `Foothold ${r.status === 'done' ? 'contained' : 'NOT contained'}: ${r.detail}` });
   const second = secondLookOf(state);
   if (second) entries.push({ at: second.to, event: `Second look at CloudTrail: ${second.held ? 'containment held' : `containment did NOT hold (${second.usedCount} call(s) after it)`}, ${second.newFootholds} new foothold(s)` });
   entries.push({ at: generatedAt, event: 'Record written' });

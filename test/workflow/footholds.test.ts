@@ -28,6 +28,7 @@ describe('ContainFootholds in the workflow', () => {
     expect(keyStatus(output, 'ci-deploy', EXPOSED)).toBe('Inactive');
     expect(keyStatus(output, 'shadow', SHADOW_KEY)).toBe('Inactive');
     expect(statuses).toEqual([`deactivate-key shadow ${SHADOW_KEY}: done`]);
+    expect(report.timeline.map((t: { event: string }) => t.event)).toContain(`Foothold contained: set access key ${SHADOW_KEY} of user shadow Inactive (read back: Inactive)`);
     expect(report).toMatchObject({ outcome: 'contained', complete: true, stillOpen: [] });
     expect(report.undo).toContainEqual({
       what: `Only if it is legitimate, undo: set access key ${SHADOW_KEY} of user shadow Inactive (read back: Inactive).`,

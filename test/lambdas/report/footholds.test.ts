@@ -1,6 +1,8 @@
 import type { FootholdContainment, FootholdResult } from '../../../lambdas/footholds/contract';
 import { footholdGroups, footholdOpenItems, footholdsOf } from '../../../lambdas/report/footholds';
-import { aState, lambdaError } from './fixtures';
+import { buildReport } from '../../../lambdas/report/record';
+import { parseWorkflowState } from '../../../lambdas/shared/state';
+import { aState, containment, GENERATED_AT, investigation, lambdaError, verification } from './fixtures';
 
 function result(id: string, status: FootholdResult['status'], extra: Partial<FootholdResult> = {}): FootholdResult {
   return { id, action: 'deactivate-key', foothold: `foothold ${id}`, status, detail: `detail ${id}`, at: '2026-11-20T10:01:00.000Z', ...extra };
@@ -54,5 +56,20 @@ describe('the footholds in the record', () => {
       { title: 'Footholds only reported (not changed: the command undoes what the key did)', items: [{ what: 'foothold rep: detail rep', command: 'aws undo what the key did' }] },
     ]);
     expect(footholdGroups(undefined)).toEqual([]);
+  });
+});
+
+describe('a footholds result that does not fit its schema', () => {
+  it('is that step\'s failure in the record: still open, contained with gaps, not complete', () => {
+    const raw = { ...aState({ containment: containment(), verification: verification(), investigation: investigation() }), footholds: { results: 'all fine', summary: { contained: true } } };
+
+    const report = buildReport(parseWorkflowState(raw, 'report'), GENERATED_AT);
+
+    expect(report.outcome).toBe('contained-with-gaps');
+    expect(report.complete).toBe(false);
+    expect(report.failures).toEqual([expect.objectContaining({ source: 'footholds', what: 'footholds', error: expect.stringMatching(/^UnreadableStepOutput: /) })]);
+    expect(report.stillOpen.map((o) => o.what)).toContain(
+      'What the key created or assumed is NOT contained (the footholds step failed): read footholds.json in the incident bucket and contain each by hand.',
+    );
   });
 });
