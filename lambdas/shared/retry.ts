@@ -20,6 +20,10 @@ export interface RetryOptions {
   readonly sleep: (ms: number) => Promise<void>;
   /** Which failures are tried again; @default {@link isRetryableError} */
   readonly isRetryable?: (err: unknown) => boolean;
+  /** The wait before the next try instead of the doubling one (a server's Retry-After...). */
+  readonly delayFor?: (error: unknown, backoffMs: number) => number;
+  /** Whether a wait of `delayMs` and one more try still fit the caller's time budget; false: give up now. */
+  readonly hasTimeFor?: (delayMs: number) => boolean;
   /** Told before each wait (to log it). */
   readonly onRetry?: (info: { attempt: number; delayMs: number; error: unknown }) => void;
 }
@@ -39,8 +43,9 @@ export class RetriesExhaustedError extends Error {
 
 /**
  * Runs `call`, trying a retryable failure again after `baseDelayMs`, then twice that, and so on,
- * `attempts` tries in all. Anything not retryable is thrown at once, unchanged; the last retryable
- * failure is thrown as a {@link RetriesExhaustedError}.
+ * `attempts` tries in all (fewer when `hasTimeFor` says the next wait and try do not fit). Anything
+ * not retryable is thrown at once, unchanged; the last retryable failure is thrown as a
+ * {@link RetriesExhaustedError}.
  */
 export async function retry<T>(call: () => Promise<T>, options: RetryOptions): Promise<T> {
   const isRetryable = options.isRetryable ?? isRetryableError;
@@ -49,8 +54,9 @@ export async function retry<T>(call: () => Promise<T>, options: RetryOptions): P
       return await call();
     } catch (err) {
       if (!isRetryable(err)) throw err;
-      if (attempt >= options.attempts) throw new RetriesExhaustedError(err, attempt);
-      const delayMs = options.baseDelayMs * 2 ** (attempt - 1);
+      const backoffMs = options.baseDelayMs * 2 ** (attempt - 1);
+      const delayMs = options.delayFor?.(err, backoffMs) ?? backoffMs;
+      if (attempt >= options.attempts || options.hasTimeFor?.(delayMs) === false) throw new RetriesExhaustedError(err, attempt);
       options.onRetry?.({ attempt, delayMs, error: err });
       await options.sleep(delayMs);
     }

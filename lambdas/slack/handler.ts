@@ -6,9 +6,10 @@ import { PostFn, SlackResult } from './contract';
 import { isNoticeInput, NoticeInputSchema, noticeMessage } from './notice';
 import { fetchPost, notifySlack, postSlackMessage, WebhookCache } from './slack';
 
-/** What the drill and the tests may replace: the HTTP post (the drill's never leaves the machine). */
+/** What the drill and the tests may replace: the HTTP post (the drill's never leaves the machine) and the wait between posts. */
 export interface SlackHandlerOptions {
   readonly post?: PostFn;
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -29,12 +30,13 @@ export function createHandler(
   const secrets = new SecretsManagerClient({});
   const post = options.post ?? fetchPost;
   const cache: WebhookCache = {};
+  const sleep = options.sleep;
   return async (event) => {
     if (isNoticeInput(event)) {
       const notice = parseStepInput(NoticeInputSchema, event, 'slack notice');
-      return postSlackMessage(() => noticeMessage(notice), { secrets, post, config, cache, logger });
+      return postSlackMessage(() => noticeMessage(notice), { secrets, post, sleep, config, cache, logger });
     }
     const input = parseWorkflowState(event, 'slack');
-    return notifySlack(input, { secrets, post, config, cache, logger: forIncident(logger, input.incident.incidentId) });
+    return notifySlack(input, { secrets, post, sleep, config, cache, logger: forIncident(logger, input.incident.incidentId) });
   };
 }
