@@ -1,5 +1,5 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { HandlerOptions, perRegion } from '../shared/clients';
+import { HandlerOptions, NO_SDK_RETRIES, perRegion } from '../shared/clients';
 import { boolEnv } from '../shared/env';
 import { createLogger, forIncident } from '../shared/logger';
 import { parseStepInput } from '../shared/steps';
@@ -12,7 +12,7 @@ export function createHandler(
 ): (event: unknown) => Promise<EvidenceResult> {
   const config = { dryRun: boolEnv('DRY_RUN', env) };
   const logger = createLogger('evidence');
-  const ec2 = perRegion((region) => new EC2Client({ region }));
+  const ec2 = perRegion((region) => new EC2Client({ region, ...NO_SDK_RETRIES }));
   return async (event) => {
     const input = parseStepInput(EvidenceInputSchema, event, 'evidence');
     return preserveEvidence(input.incident, input.instances, {

@@ -1,5 +1,24 @@
 // One retry loop for AWS calls. Where it is used, the SDK client is built with `maxAttempts: 1`
 // (see the handler), so a call is sent at most `attempts` times in all, never SDK attempts x ours.
+//
+// Who retries what, per step: one loop per call, never two multiplied. "Sends" is how many times
+// one call that keeps failing transiently (throttling, 5xx) is sent in all before the step gives
+// up on it. The ASL's MaxAttempts counts retries: 6 means 7 tries.
+//
+// | step (Task)           | SDK maxAttempts               | the Lambda's own loop                 | ASL Retry of the Task                        | sends, in all    |
+// |-----------------------|-------------------------------|---------------------------------------|----------------------------------------------|------------------|
+// | dispatcher            | 8, adaptive (CLIENT_RETRIES)  | none                                  | none; a failed invocation is run again by Lambda's async retries (2), then goes to the DLQ | 8 an invocation, 24 at most |
+// | Contain (3 branches)  | 1 (NO_SDK_RETRIES)            | none (revoke: concurrent writes only) | 6 on TransientAwsError (1 s, x2, max 20 s)   | 7                |
+// | Verify                | 1                             | none                                  | 6 on TransientAwsError                       | 7                |
+// | Investigate           | 1                             | 5 tries (withBackoff: 1, 2, 4, 8 s)   | not reached: AWS failures are recorded       | 5                |
+// | PreserveEvidence      | 1                             | 3 tries (0.5, 1 s)                    | not reached: AWS failures are recorded       | 3                |
+// | WriteReport, Rewrite… | 1                             | none                                  | 6 on TransientAwsError                       | 7                |
+// | AnswerSupportCase     | 1                             | none                                  | 6 on TransientAwsError                       | 7                |
+// | NotifySlack           | Secrets Manager: 3 (in 5 s)   | the post: 3 tries (0.5, 1 s; a 429's Retry-After up to 3 s), all within 12 s | Lambda service errors only: the step never throws | secret 3, post 3 |
+// | NotifyResult          | 1                             | none                                  | 6 on TransientAwsError                       | 7                |
+//
+// IAM's LimitExceeded (a full quota) is retried nowhere: contain goes straight to its fallback.
+// Every Task's TimeoutSeconds is above its Lambda's timeout (test/lib/step-timeouts.test.ts).
 import { awsErrorCode, describeError, isTransientAwsError } from './errors';
 
 /** Connection failures the SDK reports without an AWS error code: worth another try too. */

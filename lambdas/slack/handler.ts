@@ -27,7 +27,8 @@ export function createHandler(
   }
   const config = { secretId: secretId.trim() };
   const logger = createLogger('slack');
-  const secrets = new SecretsManagerClient({});
+  // The secret read's only retries (the SDK's standard 3, within SECRET_TIMEOUT_MS): lambdas/shared/retry.ts.
+  const secrets = new SecretsManagerClient({ maxAttempts: 3 });
   const post = options.post ?? fetchPost;
   const cache: WebhookCache = {};
   const sleep = options.sleep;
