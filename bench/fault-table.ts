@@ -57,6 +57,8 @@ export interface Row {
   readonly emailStep: string;
   readonly snapshots: number;
   readonly violations: string[];
+  /** How long the cell took to play, in ms (real time). */
+  readonly ms?: number;
 }
 
 /** The built-in scenario and events, moved to now (as `npm start` plays them). */
@@ -120,8 +122,9 @@ function namesFault(f: Failure, cell: Cell): boolean {
 
 /** Plays one cell and checks it; the row says what happened and which invariants failed. */
 export async function playCell(rules: RulePattern[], cell: Cell, baseline: Baseline): Promise<Row> {
+  const t0 = Date.now();
   const output = await playBuiltin(rules, [{ operation: cell.operation, error: cell.kind.error, times: cell.kind.times }]);
-  return checkCell(output, cell, baseline);
+  return { ...checkCell(output, cell, baseline), ms: Date.now() - t0 };
 }
 
 /** The row of one played cell: what happened, and which invariants it broke. */
@@ -155,8 +158,8 @@ export function checkCell(output: DrillOutput, cell: Cell, baseline: Baseline): 
 
 /** The table as text: one line per cell, violations under it. */
 export function formatTable(rows: readonly Row[]): string {
-  const head = ['operation', 'fault', 'execution', 'key', 'record', 'snapshots', 'step named in the email'];
-  const cells = rows.map((r) => [r.operation, r.fault, r.execution, r.keyStatus, r.recordWritten ? 'written' : 'NOT written', String(r.snapshots), r.emailStep]);
+  const head = ['operation', 'fault', 'execution', 'key', 'record', 'snapshots', 'ms', 'step named in the email'];
+  const cells = rows.map((r) => [r.operation, r.fault, r.execution, r.keyStatus, r.recordWritten ? 'written' : 'NOT written', String(r.snapshots), String(r.ms ?? '-'), r.emailStep]);
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const line = (c: string[]) => c.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
   const out = [line(head), line(widths.map((w) => '-'.repeat(w)))];
