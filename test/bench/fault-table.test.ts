@@ -1,7 +1,7 @@
 // A reduced fault table (bench/fault-table.ts, `npm run faults` plays the whole one): a few
 // operations x errors covering each invariant, played through the built-in drill.
 import { synthesizedRules } from '../../drill/stack-rules';
-import { Baseline, baselineOf, FAULT_CONTEXT, FAULT_KINDS, faultsFor, operationsOf, playBuiltin, playCell, Row } from '../../bench/fault-table';
+import { Baseline, baselineOf, checkCell, FAULT_CONTEXT, FAULT_KINDS, faultsFor, operationsOf, playBuiltin, playCell, Row } from '../../bench/fault-table';
 import { RulePattern } from '../../drill/rules';
 
 const kind = (label: string) => FAULT_KINDS.find((k) => k.label === label)!;
@@ -72,5 +72,38 @@ describe('fault table: persistent faults are named, evidence and record kept', (
 
     expect(row).toMatchObject({ keyStatus: 'Inactive', recordWritten: true, snapshots: 0, violations: [] });
     expect(row.emailStep).toMatch(/^evidence: /);
+  });
+});
+
+describe('fault table: the checks themselves', () => {
+  const quiet = {
+    matched: true,
+    incident: { incidentId: 'i-1', source: 'trusted-advisor', accessKeyId: 'AKIAEXAMPLE', userName: 'ci-deploy', accountId: '111122223333' },
+    execution: { status: 'SUCCEEDED', states: [] },
+    account: { users: [{ userName: 'ci-deploy', accessKeys: [{ accessKeyId: 'AKIAEXAMPLE', status: 'Inactive' }] }], roles: [], snapshots: [], supportCases: [] },
+    notifications: [{ channel: 'email' as const, subject: '[CONTAINED] ...', body: 'Exposed access key contained' }],
+    report: { outcome: 'contained', failures: [] },
+    incidents: [],
+    deliveries: [],
+    apiCalls: [],
+  } as unknown as Parameters<typeof checkCell>[0];
+  const base: Baseline = { execution: 'SUCCEEDED', keyStatus: 'Inactive', outcome: 'contained', accessKeyId: 'AKIAEXAMPLE', userName: 'ci-deploy' };
+
+  it('flags a persistent fault that nothing names, with no evidence', () => {
+    const row = checkCell(quiet, { operation: 'iam:ListAccessKeys', kind: kind('AccessDenied always') }, base);
+
+    expect(row.violations).toEqual([
+      'the record names no failure for it (report.json failures)',
+      'the email does not name the failing step',
+      'no snapshot of the miner (evidence lost)',
+    ]);
+  });
+
+  it('flags a transient fault that changed the outcome', () => {
+    const failed = { ...quiet, execution: { status: 'FAILED', states: [] }, report: { outcome: 'failed', failures: [] } } as typeof quiet;
+
+    const row = checkCell(failed, { operation: 'iam:UpdateAccessKey', kind: kind('Throttling x2') }, base);
+
+    expect(row.violations).toEqual(['execution FAILED, not SUCCEEDED as without the fault', 'record outcome failed, not contained']);
   });
 });
