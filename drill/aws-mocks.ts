@@ -1,10 +1,12 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { PricingClient } from '@aws-sdk/client-pricing';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { STSClient } from '@aws-sdk/client-sts';
 import { SupportClient } from '@aws-sdk/client-support';
 import { DefaultRateLimiter, isServerError, Retry, isThrottlingError, isTransientError } from '@smithy/core/retry';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -16,8 +18,10 @@ const CLIENTS: Array<{ service: string; client: Parameters<typeof mockClient>[0]
   { service: 'iam', client: IAMClient as never },
   { service: 'sfn', client: SFNClient as never },
   { service: 'sns', client: SNSClient as never },
+  { service: 'sts', client: STSClient as never },
   { service: 'cloudtrail', client: CloudTrailClient as never },
   { service: 'ec2', client: EC2Client as never },
+  { service: 'pricing', client: PricingClient as never },
   { service: 's3', client: S3Client as never },
   { service: 'support', client: SupportClient as never },
   { service: 'secretsmanager', client: SecretsManagerClient as never },

@@ -1,5 +1,6 @@
 import { createHandler as createContain } from '../lambdas/contain/handler';
 import { createHandler as createEvidence } from '../lambdas/evidence/handler';
+import { createHandler as createFootholds } from '../lambdas/footholds/handler';
 import { createHandler as createInvestigate } from '../lambdas/investigate/handler';
 import { createHandler as createReport } from '../lambdas/report/handler';
 import { buildReport } from '../lambdas/report/record';
@@ -15,12 +16,17 @@ import { connectToSimulatedAccount } from './aws-mocks';
 import { matchingRules, RulePattern } from './rules';
 import { parseScenario } from './scenario';
 import { ApiCall, DRILL_TIME_SCALE, inInvocation, SimulatedAccount } from './simulated-account';
+import { ASYNC_INVOKE_ATTEMPTS, passesNoticeFilter, snsEventOf } from './topic-subscription';
 import { LambdaHandler, runWorkflow, WorkflowRun } from './workflow';
 
 /** The responder's configuration, as `cdk deploy -c key=value` gives it. */
 export interface DrillConfig {
   readonly dryRun: boolean;
   readonly protectedUsers: readonly string[];
+  /** Roles the footholds step never changes (names, /path/* prefixes); default none. */
+  readonly protectedRoles?: readonly string[];
+  /** Whether the footholds step stops the instances the key launched; default false. */
+  readonly stopLaunchedInstances?: boolean;
   /** CloudTrail lookback of the investigation, in days. */
   readonly lookbackDays: number;
   /** Severity of a support case the responder opens. */
@@ -30,9 +36,6 @@ export interface DrillConfig {
   /** How far back an account-wide AWS quarantine looks for attaches, in hours. @default 24 */
   readonly quarantineWindowHours?: number;
 }
-
-/** The Slack Lambda's name in the simulated account (the dispatcher's notices invoke it). */
-export const DRILL_SLACK_FUNCTION = 'ExposedKeyResponderSlack';
 
 /** The webhook the drill's Slack secret holds: a stand-in, nothing is posted off the machine. */
 export const DRILL_SLACK_WEBHOOK = 'https://hooks.slack.com/services/TDRILL000/BDRILL000/drill0000000000000000000';
@@ -104,8 +107,9 @@ export class Drill {
       SUPPORT_SEVERITY: config.supportSeverity ?? 'high',
       SLACK_WEBHOOK_SECRET: config.slackWebhookSecret ?? '',
       ACCOUNT_ID: parsed.accountId,
-      SLACK_FUNCTION_NAME: config.slackWebhookSecret ? DRILL_SLACK_FUNCTION : '',
       QUARANTINE_WINDOW_HOURS: String(config.quarantineWindowHours ?? 24),
+      PROTECTED_ROLES: (config.protectedRoles ?? []).join(','),
+      STOP_LAUNCHED_INSTANCES: String(config.stopLaunchedInstances ?? false),
     };
     if (config.slackWebhookSecret) this.account.secrets.set(config.slackWebhookSecret, DRILL_SLACK_WEBHOOK);
     // The Slack webhook is not AWS: its posts go to the simulated account too (faults: slack:PostMessage).
@@ -120,18 +124,16 @@ export class Drill {
     // Waits (CloudTrail spacing, back-off) run at drill speed; the simulated rate limits count in
     // the same simulated time.
     const atDrillSpeed = { sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms / DRILL_TIME_SCALE)) };
-    this.dispatcher = createDispatcher(env, {
-      ...atDrillSpeed,
-      // sts:GetAccessKeyInfo and the Slack invoke are signed HTTP calls in the Lambda; here they go to the simulated account.
-      keyAccount: async (AccessKeyId) => (this.account.call('sts', 'GetAccessKeyInfo', { AccessKeyId }) as { Account?: string }).Account,
-      invokeAsync: async (FunctionName, Payload) => {
-        this.account.call('lambda', 'Invoke', { FunctionName, InvocationType: 'Event', Payload });
-      },
-    }) as LambdaHandler;
+    this.dispatcher = createDispatcher(env, atDrillSpeed) as LambdaHandler;
+    // The stack subscribes the slack Lambda to the topic only when a webhook secret is configured.
+    this.slackSubscribed = config.slackWebhookSecret !== undefined;
+    this.topicArn = arns.topic;
     this.handlers = {
       contain: createContain(env) as LambdaHandler,
       verify: createVerify(env) as LambdaHandler,
       investigate: createInvestigate(env, atDrillSpeed) as LambdaHandler,
+      // Bound for the workflow's footholds state (${FootholdsFunctionArn}), run only where the ASL references it.
+      footholds: createFootholds(env) as LambdaHandler,
       evidence: createEvidence(env, atDrillSpeed) as LambdaHandler,
       report: createReport(env) as LambdaHandler,
       support: createSupport(env) as LambdaHandler,
@@ -165,12 +167,14 @@ export class Drill {
       dispatchError = { name: (err as Error).name, message: (err as Error).message };
       this.progress(`dispatcher rejected the event (it would land in the dead-letter queue): ${dispatchError.message}`);
     }
-    await this.runInvokedNotices();
+    await this.deliverToSlackSubscription();
     for (const n of dispatch?.notified ?? []) this.progress(`people told: ${n.subject}`);
     const executions: DrillExecution[] = [];
     for (const started of dispatch?.started ?? []) {
       if (before.has(started.incidentId)) continue;
       executions.push(await this.execute(started.incident, started.executionArn));
+      // The workflow's own messages carry no notice mark: the filter keeps them from Slack.
+      await this.deliverToSlackSubscription();
     }
     for (const dup of dispatch?.duplicates ?? []) {
       this.progress(`duplicate report for ${dup.incidentId}: no second execution`);
@@ -182,14 +186,30 @@ export class Drill {
     return delivery;
   }
 
-  private invoked = 0;
+  private readonly slackSubscribed: boolean;
+  private readonly topicArn: string;
+  /** Messages of the topic already offered to the slack Lambda's subscription. */
+  private delivered = 0;
 
-  /** Runs the Slack Lambda for each asynchronous invocation the dispatcher made (its notices). */
-  private async runInvokedNotices(): Promise<void> {
-    for (; this.invoked < this.account.invocations.length; this.invoked++) {
-      const call = this.account.invocations[this.invoked];
-      if (call.functionName !== DRILL_SLACK_FUNCTION) continue;
-      await inInvocation('slack-notice', () => this.handlers.slack(JSON.parse(call.payload)));
+  /**
+   * What SNS does with each message published since the last call: the ones the subscription's
+   * filter lets through (the dispatcher's notices) invoke the slack Lambda with an SNS event; a
+   * failed invocation is run again, as Lambda retries an asynchronous one, then dropped.
+   */
+  private async deliverToSlackSubscription(): Promise<void> {
+    for (; this.delivered < this.account.published.length; this.delivered++) {
+      const message = this.account.published[this.delivered];
+      if (!this.slackSubscribed || message.topicArn !== this.topicArn || !passesNoticeFilter(message)) continue;
+      const event = snsEventOf(message, `msg-${this.delivered + 1}`, `${this.topicArn}:drill-slack-subscription`);
+      for (let attempt = 1; attempt <= ASYNC_INVOKE_ATTEMPTS; attempt++) {
+        try {
+          await inInvocation('slack-notice', () => this.handlers.slack(event));
+          break;
+        } catch (err) {
+          const last = attempt === ASYNC_INVOKE_ATTEMPTS;
+          this.progress(`slack notice not posted (${(err as Error).message}): ${last ? 'Lambda drops it after its retries; the email stands' : 'Lambda retries the invocation'}`);
+        }
+      }
     }
   }
 

@@ -5,6 +5,27 @@ import { z } from 'zod';
  * optional. Unknown fields are rejected so that a typo is an error, not a silently empty account.
  */
 const PolicyDocument = z.record(z.string(), z.unknown());
+/** IAM's path grammar: `/` or `/segment/.../`. */
+const IamPath = z.string().regex(/^\/(?:[\u0021-\u007E]*\/)?$/, 'an IAM path starts and ends with /').max(512);
+
+/**
+ * A CloudTrail event of the scenario, served by LookupEvents: any fields, as CloudTrail writes
+ * them. `accessKeyId` and `userName` are what LookupEvents finds it by; `userIdentity`, when given,
+ * is the record's own (an AssumedRole or FederatedUser session: `type`, `arn`, `accessKeyId`,
+ * `sessionContext`...) and must name its `type`; otherwise an IAMUser identity is made from
+ * `userName` and `accessKeyId`. `responseElements` (what the call returned: a session's
+ * `credentials.accessKeyId`...) is an object or null.
+ */
+const TrailEvent = z.record(z.string(), z.unknown()).check((ctx) => {
+  const { userIdentity, responseElements } = ctx.value;
+  const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (userIdentity !== undefined && !(isObject(userIdentity) && typeof (userIdentity as Record<string, unknown>).type === 'string')) {
+    ctx.issues.push({ code: 'custom', input: userIdentity, path: ['userIdentity'], message: 'userIdentity is an object with its type (IAMUser, AssumedRole, FederatedUser...), as CloudTrail writes it' });
+  }
+  if (responseElements !== undefined && responseElements !== null && !isObject(responseElements)) {
+    ctx.issues.push({ code: 'custom', input: responseElements, path: ['responseElements'], message: 'responseElements is an object or null' });
+  }
+});
 
 export const ScenarioSchema = z.strictObject({
   accountId: z.string().regex(/^\d{12}$/).default('123456789012'),
@@ -15,7 +36,7 @@ export const ScenarioSchema = z.strictObject({
       z.strictObject({
         userName: z.string().regex(/^[\w+=,.@-]{1,64}$/),
         /** The user's IAM path (default `/`). */
-        path: z.string().regex(/^\/(?:[\u0021-\u007E]*\/)?$/, 'an IAM path starts and ends with /').max(512).optional(),
+        path: IamPath.optional(),
         tags: z.record(z.string(), z.string()).optional(),
         accessKeys: z
           .array(
@@ -31,13 +52,27 @@ export const ScenarioSchema = z.strictObject({
         attachedPolicyArns: z.array(z.string()).default([]),
         inlinePolicies: z.record(z.string(), PolicyDocument).default({}),
         groups: z.array(z.string()).optional(),
+        /** Service-specific credentials (Bedrock API keys, CodeCommit...). */
+        serviceSpecificCredentials: z
+          .array(
+            z.strictObject({
+              serviceSpecificCredentialId: z.string().regex(/^\w{20,128}$/),
+              serviceName: z.string().min(1),
+              status: z.enum(['Active', 'Inactive']).default('Active'),
+              createDate: z.string().optional(),
+            }),
+          )
+          .default([]),
       }),
     )
     .default([]),
   roles: z
     .array(
       z.strictObject({
-        roleName: z.string().min(1),
+        roleName: z.string().regex(/^[\w+=,.@-]{1,64}$/),
+        /** The role's IAM path (default `/`); `/aws-service-role/...` makes it service-linked. */
+        path: IamPath.optional(),
+        tags: z.record(z.string(), z.string()).optional(),
         attachedPolicyArns: z.array(z.string()).default([]),
         inlinePolicies: z.record(z.string(), PolicyDocument).default({}),
       }),
@@ -50,10 +85,14 @@ export const ScenarioSchema = z.strictObject({
         instanceId: z.string(),
         state: z.string().default('running'),
         volumeIds: z.array(z.string()).default([]),
+        /** EC2 instance type (DescribeInstances `InstanceType`): priced from the simulated price list. */
+        instanceType: z.string().regex(/^[a-z0-9-]+\.[a-z0-9-]+$/, 'an instance type, e.g. m5.large').optional(),
+        /** When it was launched (ISO 8601; DescribeInstances `LaunchTime`). */
+        launchTime: z.iso.datetime({ offset: true }).optional(),
       }),
     )
     .default([]),
-  cloudTrail: z.array(z.record(z.string(), z.unknown())).default([]),
+  cloudTrail: z.array(TrailEvent).default([]),
   supportCases: z
     .array(
       z.strictObject({

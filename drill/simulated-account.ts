@@ -1,9 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { LimitExceededException, NoSuchEntityException } from '@aws-sdk/client-iam';
+import { LimitExceededException } from '@aws-sdk/client-iam';
 import { ExecutionAlreadyExists } from '@aws-sdk/client-sfn';
 import { INLINE_USER_POLICY_QUOTA, policySize, quarantinePolicyDocument } from '../lambdas/shared/policies';
+import { awsError, noSuchEntity } from './aws-errors';
 import { AWS_MANAGED_DOCUMENTS, evaluate } from './policy-evaluator';
+import { FootholdOperations } from './simulated-footholds';
 import { Scenario } from './scenario';
+import { simulatedGetProducts } from './simulated-pricing';
 
 /** One AWS API call the responder made, as the simulated account saw it. */
 export interface ApiCall {
@@ -29,6 +32,8 @@ export interface PublishedMessage {
   readonly topicArn: string;
   readonly subject?: string;
   readonly message: string;
+  /** The message attributes, as Publish took them (the notice mark: lambdas/dispatcher/notice.ts). */
+  readonly attributes?: Record<string, { DataType: string; StringValue?: string }>;
 }
 
 type User = Scenario['users'][number];
@@ -62,18 +67,14 @@ export function inInvocation<T>(invocation: string, fn: () => Promise<T>): Promi
   return invocationContext.run(invocation, fn);
 }
 
-function awsError(code: string, message: string): Error {
-  const meta = { httpStatusCode: /Throttl|TooMany|LimitExceeded$|SlowDown/.test(code) ? 400 : /Unavailable|Internal|ServiceFailure/.test(code) ? 500 : 400 };
-  const err = new Error(message) as Error & { $fault: string; $metadata: object };
-  err.name = code;
-  err.$fault = meta.httpStatusCode >= 500 ? 'server' : 'client';
-  err.$metadata = meta;
-  return err;
+/** The key that signed a scenario record: its own `accessKeyId`, or its userIdentity's (a session's ASIA key). */
+function keyOf(e: Record<string, unknown>): unknown {
+  return e.accessKeyId ?? (e.userIdentity as { accessKeyId?: unknown } | undefined)?.accessKeyId;
 }
 
 /** How LookupEvents reads each lookup attribute off a scenario record (undefined: not filtered). */
 const LOOKUP_ATTRIBUTES: Record<string, (e: Record<string, unknown>) => unknown> = {
-  AccessKeyId: (e) => e.accessKeyId,
+  AccessKeyId: keyOf,
   Username: (e) => e.userName,
   EventName: (e) => e.eventName,
 };
@@ -91,10 +92,6 @@ export function accountOfKeyId(id: string): string | undefined {
   for (const c of id.slice(4, 14)) bits += BASE32.indexOf(c).toString(2).padStart(5, '0');
   const sixBytes = BigInt(`0b${bits.slice(0, 48)}`);
   return ((sixBytes & 0x7fffffffff80n) >> 7n).toString().padStart(12, '0');
-}
-
-function noSuchEntity(message: string): Error {
-  return new NoSuchEntityException({ message, $metadata: { httpStatusCode: 404 } });
 }
 
 /**
@@ -120,11 +117,11 @@ export class SimulatedAccount {
   private readonly supportCases: Array<Scenario['supportCases'][number] & { displayId: string; createdAt: string }>;
   /** Messages posted to the Slack webhook. */
   readonly slackMessages: Array<{ url: string; body: string }> = [];
-  /** Lambda invocations (the dispatcher's notices to the Slack Lambda). */
-  readonly invocations: Array<{ functionName: string; invocationType: string; payload: string }> = [];
   /** Secrets Manager: secret id -> value (the drill's Slack webhook). */
   readonly secrets = new Map<string, string>();
   private nextId = 1;
+  /** The IAM and EC2 operations of the footholds step (roles, login profiles, service credentials, StopInstances). */
+  private readonly footholdOps: FootholdOperations;
 
   constructor(
     private readonly scenario: Scenario,
@@ -134,6 +131,9 @@ export class SimulatedAccount {
     this.accountId = scenario.accountId;
     this.users = structuredClone(scenario.users);
     this.roles = structuredClone(scenario.roles);
+    // Instances change state (StopInstances): the scenario given stays as it was.
+    this.scenario = { ...scenario, instances: structuredClone(scenario.instances) };
+    this.footholdOps = new FootholdOperations(this.accountId, this.users, this.roles, (region, id) => this.instance(region, id));
     this.faults = scenario.faults.map((f) => ({ ...f, left: f.times }));
     this.supportCases = scenario.supportCases.map((c, i) => ({ ...structuredClone(c), displayId: c.displayId ?? String(9000000000 + i), createdAt: new Date(this.started - 60_000).toISOString() }));
     // The stack's own policies: the quarantine deny (what the simulation evaluates).
@@ -168,9 +168,11 @@ export class SimulatedAccount {
   }
 
   private answer(service: string, operation: string, input: Record<string, unknown>, region: string): unknown {
-    const handler = (this as unknown as Record<string, unknown>)[`${service}_${operation}`];
-    if (typeof handler !== 'function') throw new Error(`the simulated account does not implement ${service}:${operation}`);
-    return (handler as (i: Record<string, unknown>, r: string) => unknown).call(this, input, region);
+    for (const target of [this, this.footholdOps] as unknown as Array<Record<string, unknown>>) {
+      const handler = target[`${service}_${operation}`];
+      if (typeof handler === 'function') return (handler as (i: Record<string, unknown>, r: string) => unknown).call(target, input, region);
+    }
+    throw new Error(`the simulated account does not implement ${service}:${operation}`);
   }
 
   private id(prefix: string): string {
@@ -374,14 +376,14 @@ export class SimulatedAccount {
         const eventId = String(e.eventId ?? `sim-event-${i}`);
         const record = {
           eventVersion: '1.09',
-          userIdentity: { type: 'IAMUser', userName: e.userName, accessKeyId: e.accessKeyId, accountId: this.accountId },
+          userIdentity: e.userIdentity ?? { type: 'IAMUser', userName: e.userName, accessKeyId: e.accessKeyId, accountId: this.accountId },
           eventTime: e.eventTime, eventSource: e.eventSource, eventName: e.eventName, awsRegion: region,
           sourceIPAddress: e.sourceIPAddress ?? '203.0.113.10', userAgent: e.userAgent ?? 'aws-cli/2.15.0',
           requestParameters: e.requestParameters ?? null, responseElements: e.responseElements ?? null,
           ...(e.errorCode ? { errorCode: e.errorCode } : {}),
           eventID: eventId, readOnly: false, eventType: 'AwsApiCall', recipientAccountId: this.accountId,
         };
-        return { EventId: eventId, EventName: e.eventName, EventTime: new Date(String(e.eventTime)), EventSource: e.eventSource, Username: e.userName, AccessKeyId: e.accessKeyId, CloudTrailEvent: JSON.stringify(record) };
+        return { EventId: eventId, EventName: e.eventName, EventTime: new Date(String(e.eventTime)), EventSource: e.eventSource, Username: e.userName, AccessKeyId: keyOf(e), CloudTrailEvent: JSON.stringify(record) };
       }),
       ...(offset + pageSize < matching.length ? { NextToken: String(offset + pageSize) } : {}),
     };
@@ -404,9 +406,20 @@ export class SimulatedAccount {
     const instances = ids.map((id) => this.instance(region, id));
     return {
       Reservations: instances.map((i) => ({
-        Instances: [{ InstanceId: i.instanceId, State: { Name: i.state }, Placement: { AvailabilityZone: `${region}a` }, BlockDeviceMappings: i.volumeIds.map((v) => ({ DeviceName: '/dev/xvda', Ebs: { VolumeId: v } })) }],
+        Instances: [{
+          InstanceId: i.instanceId, State: { Name: i.state }, Placement: { AvailabilityZone: `${region}a`, Tenancy: 'default' },
+          ...(i.instanceType ? { InstanceType: i.instanceType } : {}),
+          ...(i.launchTime ? { LaunchTime: new Date(i.launchTime) } : {}),
+          BlockDeviceMappings: i.volumeIds.map((v) => ({ DeviceName: '/dev/xvda', Ebs: { VolumeId: v } })),
+        }],
       })),
     };
+  }
+
+  // ---- Price List (us-east-1): drill/simulated-pricing.ts ----------------------------------------
+
+  protected pricing_GetProducts(input: Record<string, unknown>) {
+    return simulatedGetProducts(input);
   }
 
   protected ec2_CreateSnapshots(input: Record<string, unknown>, region: string) {
@@ -531,7 +544,7 @@ export class SimulatedAccount {
     return { executionArn, startDate: new Date() };
   }
 
-  // ---- STS, Lambda (the dispatcher) -------------------------------------------------------------
+  // ---- STS (the dispatcher) ----------------------------------------------------------------------
 
   /** The account of any key id: this account's for its users' keys, else as encoded in the id. */
   protected sts_GetAccessKeyInfo(input: Record<string, unknown>) {
@@ -542,17 +555,11 @@ export class SimulatedAccount {
     return { Account: account };
   }
 
-  /** Lambda Invoke: recorded; the drill runs the invoked function (the Slack Lambda's notices). */
-  protected lambda_Invoke(input: Record<string, unknown>) {
-    const payload = input.Payload instanceof Uint8Array ? Buffer.from(input.Payload).toString('utf8') : String(input.Payload ?? '');
-    this.invocations.push({ functionName: String(input.FunctionName), invocationType: String(input.InvocationType ?? 'RequestResponse'), payload });
-    return { StatusCode: input.InvocationType === 'Event' ? 202 : 200 };
-  }
-
   // ---- SNS ------------------------------------------------------------------------------------
 
   protected sns_Publish(input: Record<string, unknown>) {
-    this.published.push({ topicArn: String(input.TopicArn), subject: input.Subject as string | undefined, message: String(input.Message) });
+    const attributes = input.MessageAttributes as PublishedMessage['attributes'];
+    this.published.push({ topicArn: String(input.TopicArn), subject: input.Subject as string | undefined, message: String(input.Message), ...(attributes ? { attributes } : {}) });
     return { MessageId: `msg-${this.published.length}` };
   }
 
@@ -569,8 +576,9 @@ export class SimulatedAccount {
         inlinePolicies: structuredClone(u.inlinePolicies),
         attachedPolicyArns: [...u.attachedPolicyArns],
         loginProfile: u.loginProfile,
+        ...(u.serviceSpecificCredentials.length > 0 ? { serviceSpecificCredentials: structuredClone(u.serviceSpecificCredentials) } : {}),
       })),
-      roles: this.roles.map((r) => ({ roleName: r.roleName, inlinePolicies: structuredClone(r.inlinePolicies), attachedPolicyArns: [...r.attachedPolicyArns] })),
+      roles: this.roles.map((r) => ({ roleName: r.roleName, ...(r.path ? { path: r.path } : {}), ...(r.tags ? { tags: { ...r.tags } } : {}), inlinePolicies: structuredClone(r.inlinePolicies), attachedPolicyArns: [...r.attachedPolicyArns] })),
       snapshots: this.snapshots.map((sn) => ({ ...sn, tags: { ...sn.tags } })),
       supportCases: this.supportCases.map((c) => ({ caseId: c.caseId, subject: c.subject, severityCode: c.severityCode, communications: [...c.communications] })),
     };

@@ -6,7 +6,7 @@ import { BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 
 /** The responder's Lambdas, in the order of an incident. */
-export const LAMBDA_NAMES = ['dispatcher', 'contain', 'verify', 'investigate', 'evidence', 'report', 'support', 'slack', 'notify'] as const;
+export const LAMBDA_NAMES = ['dispatcher', 'contain', 'verify', 'investigate', 'footholds', 'evidence', 'report', 'support', 'slack', 'notify'] as const;
 export type LambdaName = (typeof LAMBDA_NAMES)[number];
 
 /** Each Lambda's entry, relative to {@link PROJECT_ROOT}: `lambdas/<name>/index.ts`. */
@@ -15,6 +15,7 @@ export const LAMBDA_ENTRIES: Readonly<Record<LambdaName, string>> = {
   contain: 'lambdas/contain/index.ts',
   verify: 'lambdas/verify/index.ts',
   investigate: 'lambdas/investigate/index.ts',
+  footholds: 'lambdas/footholds/index.ts',
   evidence: 'lambdas/evidence/index.ts',
   report: 'lambdas/report/index.ts',
   support: 'lambdas/support/index.ts',

@@ -1,6 +1,6 @@
 /**
- * Parsing of the context keys that name IAM principals: `protectedUsers` (names and path
- * prefixes), `reporters` (who may report a key by hand) and `incidentReaders` (who may read the
+ * Parsing of the context keys that name IAM principals: `protectedUsers` and `protectedRoles`
+ * (names and path prefixes), `reporters` (who may report a key by hand) and `incidentReaders` (who may read the
  * incident records). Split from config.ts; every function throws an Error naming its context key.
  */
 
@@ -42,17 +42,26 @@ function isProtectedEntry(entry: string): boolean {
   if (!entry.startsWith('/')) return IAM_NAME.test(entry);
   if (!entry.endsWith('/*')) return false;
   const path = entry.slice(0, -1);
-  // `/*` alone would protect every user: the responder would contain nobody.
+  // `/*` alone would protect every user (role): the responder would contain nobody.
   return path !== '/' && path.length <= MAX_PATH_LENGTH && IAM_PATH.test(path);
 }
 
 /** `protectedUsers`: user names and `/path/*` prefixes, each once. */
 export function parseProtectedUsers(value: unknown): string[] {
-  const entries = list('protectedUsers', value);
+  return parseProtectedEntries('protectedUsers', 'user', value);
+}
+
+/** `protectedRoles`: role names and `/path/*` prefixes, each once (the same grammar as `protectedUsers`). */
+export function parseProtectedRoles(value: unknown): string[] {
+  return parseProtectedEntries('protectedRoles', 'role', value);
+}
+
+function parseProtectedEntries(key: string, kind: 'user' | 'role', value: unknown): string[] {
+  const entries = list(key, value);
   refuse(
-    'protectedUsers',
+    key,
     entries.filter((e) => !isProtectedEntry(e)),
-    'expected IAM user names (1-64 of [A-Za-z0-9_+=,.@-]) or IAM path prefixes written /path/* (printable characters, no * or ? inside the path, not /* alone)',
+    `expected IAM ${kind} names (1-64 of [A-Za-z0-9_+=,.@-]) or IAM path prefixes written /path/* (printable characters, no * or ? inside the path, not /* alone)`,
   );
   return [...new Set(entries)];
 }

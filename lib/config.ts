@@ -1,7 +1,7 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
 import { MAX_LOOKBACK_DAYS } from '../lambdas/investigate/contract';
-import { invalid, list, parseIncidentReaders, parseProtectedUsers, parseReporters } from './config-principals';
+import { invalid, list, parseIncidentReaders, parseProtectedRoles, parseProtectedUsers, parseReporters } from './config-principals';
 import { isSecretArn, parseSlackWebhookSecret } from './config-secret';
 
 export { isSecretArn };
@@ -43,6 +43,31 @@ export interface ResponderConfig {
    * @default - none: only users carrying the protected tag
    */
   readonly protectedUsers: readonly string[];
+  /**
+   * Roles whose sessions are never revoked by the footholds step (a break-glass or organization
+   * admin role the leaked key assumed): role names (matched case-insensitively by the Lambda) and
+   * IAM path prefixes written `/path/*`. Roles tagged `exposed-key-responder:protected=true` are
+   * protected as well, and service-linked roles (`/aws-service-role/`) are never changed. The
+   * footholds role is explicitly denied every change on them. Context `protectedRoles`:
+   * comma-separated entries.
+   * @default - none: only roles carrying the protected tag (and service-linked roles)
+   */
+  readonly protectedRoles: readonly string[];
+  /**
+   * Stop the instances the leaked key (or a session it obtained) launched or started, after their
+   * volumes are snapshotted. Off by default: a CI key may have launched production instances
+   * inside the lookback window; each such instance is then an ACTION REQUIRED item with the exact
+   * stop command. Context `stopLaunchedInstances`: `true` or `false`.
+   * @default false: instances are snapshotted and reported, never stopped (no ec2:StopInstances grant)
+   */
+  readonly stopLaunchedInstances: boolean;
+  /**
+   * Minutes the workflow waits before its second look at CloudTrail (which shows events 5 to 15
+   * minutes late): an integer from {@link MIN_SECOND_LOOK_MINUTES} to {@link MAX_SECOND_LOOK_MINUTES}.
+   * Context `secondLookMinutes`.
+   * @default 20
+   */
+  readonly secondLookMinutes: number;
   /**
    * When an `AWS_RISK_IAM_QUARANTINE` event names nobody, the dispatcher contains only the users
    * whose AWS quarantine policy was attached within this many hours before the event (CloudTrail
@@ -135,11 +160,18 @@ export const MAX_INCIDENT_RETENTION_DAYS = 36500;
 /** The longest `quarantineWindowHours`: 30 days. */
 export const MAX_QUARANTINE_WINDOW_HOURS = 720;
 
+/** `secondLookMinutes` bounds: CloudTrail's delivery delay at the least, 12 hours (the longest role session) at the most. */
+export const MIN_SECOND_LOOK_MINUTES = 5;
+export const MAX_SECOND_LOOK_MINUTES = 720;
+
 /** What {@link configFromContext} gives when no context is set. */
 export const DEFAULT_CONFIG: ResponderConfig = {
   notificationEmails: [],
   dryRun: false,
   protectedUsers: [],
+  protectedRoles: [],
+  stopLaunchedInstances: false,
+  secondLookMinutes: 20,
   quarantineWindowHours: 24,
   reporters: [],
   incidentReaders: [],
@@ -157,6 +189,9 @@ export const CONTEXT_KEYS = [
   'notificationEmail',
   'dryRun',
   'protectedUsers',
+  'protectedRoles',
+  'stopLaunchedInstances',
+  'secondLookMinutes',
   'quarantineWindowHours',
   'reporters',
   'incidentReaders',
@@ -178,7 +213,7 @@ function parseEmails(value: unknown): string[] {
   return [...new Set(emails)];
 }
 
-function parseBoolean(key: 'dryRun' | 'logExecutionData', value: unknown): boolean {
+function parseBoolean(key: 'dryRun' | 'logExecutionData' | 'stopLaunchedInstances', value: unknown): boolean {
   if (value === undefined || value === null) return DEFAULT_CONFIG[key];
   if (value === true || value === 'true') return true;
   if (value === false || value === 'false') return false;
@@ -209,30 +244,16 @@ function wholeNumber(value: unknown): number {
   return typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : NaN;
 }
 
-function parseLookback(value: unknown): number {
-  if (value === undefined || value === null) return DEFAULT_CONFIG.lookbackDays;
+/**
+ * A whole number of `unit` from `min` to `max` (`note` says why those bounds), or `fallback` when
+ * the key is not set; anything else throws naming the key.
+ */
+function parseWholeNumber(key: (typeof CONTEXT_KEYS)[number], value: unknown, fallback: number, [min, max]: [number, number], unit: string, note?: string): number;
+function parseWholeNumber(key: (typeof CONTEXT_KEYS)[number], value: unknown, fallback: undefined, [min, max]: [number, number], unit: string, note?: string): number | undefined;
+function parseWholeNumber(key: (typeof CONTEXT_KEYS)[number], value: unknown, fallback: number | undefined, [min, max]: [number, number], unit: string, note = ''): number | undefined {
+  if (value === undefined || value === null) return fallback;
   const n = wholeNumber(value);
-  if (!(n >= 1 && n <= MAX_LOOKBACK_DAYS)) {
-    throw invalid('lookbackDays', `expected a whole number of days from 1 to ${MAX_LOOKBACK_DAYS} (CloudTrail's event history), got ${JSON.stringify(value)}`);
-  }
-  return n;
-}
-
-function parseQuarantineWindow(value: unknown): number {
-  if (value === undefined || value === null) return DEFAULT_CONFIG.quarantineWindowHours;
-  const n = wholeNumber(value);
-  if (!(n >= 1 && n <= MAX_QUARANTINE_WINDOW_HOURS)) {
-    throw invalid('quarantineWindowHours', `expected a whole number of hours from 1 to ${MAX_QUARANTINE_WINDOW_HOURS}, got ${JSON.stringify(value)}`);
-  }
-  return n;
-}
-
-function parseIncidentRetention(value: unknown): number | undefined {
-  if (value === undefined || value === null) return DEFAULT_CONFIG.incidentRetentionDays;
-  const n = wholeNumber(value);
-  if (!(n >= 1 && n <= MAX_INCIDENT_RETENTION_DAYS)) {
-    throw invalid('incidentRetentionDays', `expected a whole number of days from 1 to ${MAX_INCIDENT_RETENTION_DAYS} (S3 Object Lock retention), got ${JSON.stringify(value)}`);
-  }
+  if (!(n >= min && n <= max)) throw invalid(key, `expected a whole number of ${unit} from ${min} to ${max}${note}, got ${JSON.stringify(value)}`);
   return n;
 }
 
@@ -268,14 +289,17 @@ function readConfig(get: (key: (typeof CONTEXT_KEYS)[number]) => unknown): Respo
     notificationEmails: parseEmails(get('notificationEmail')),
     dryRun: parseBoolean('dryRun', get('dryRun')),
     protectedUsers: parseProtectedUsers(get('protectedUsers')),
-    quarantineWindowHours: parseQuarantineWindow(get('quarantineWindowHours')),
+    protectedRoles: parseProtectedRoles(get('protectedRoles')),
+    stopLaunchedInstances: parseBoolean('stopLaunchedInstances', get('stopLaunchedInstances')),
+    secondLookMinutes: parseWholeNumber('secondLookMinutes', get('secondLookMinutes'), DEFAULT_CONFIG.secondLookMinutes, [MIN_SECOND_LOOK_MINUTES, MAX_SECOND_LOOK_MINUTES], 'minutes'),
+    quarantineWindowHours: parseWholeNumber('quarantineWindowHours', get('quarantineWindowHours'), DEFAULT_CONFIG.quarantineWindowHours, [1, MAX_QUARANTINE_WINDOW_HOURS], 'hours'),
     reporters: parseReporters(get('reporters')),
     incidentReaders: parseIncidentReaders(get('incidentReaders')),
     logExecutionData: parseBoolean('logExecutionData', get('logExecutionData')),
     logLevel: parseLogLevel(get('logLevel')),
     logRetentionDays: parseRetention(get('logRetentionDays')),
-    lookbackDays: parseLookback(get('lookbackDays')),
-    incidentRetentionDays: parseIncidentRetention(get('incidentRetentionDays')),
+    lookbackDays: parseWholeNumber('lookbackDays', get('lookbackDays'), DEFAULT_CONFIG.lookbackDays, [1, MAX_LOOKBACK_DAYS], 'days', " (CloudTrail's event history)"),
+    incidentRetentionDays: parseWholeNumber('incidentRetentionDays', get('incidentRetentionDays'), undefined, [1, MAX_INCIDENT_RETENTION_DAYS], 'days', ' (S3 Object Lock retention)'),
     supportSeverity: parseSupportSeverity(get('supportSeverity')),
     slackWebhookSecret: parseSlackWebhookSecret(get('slackWebhookSecret')),
   };

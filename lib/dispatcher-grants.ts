@@ -1,5 +1,4 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { USER_REASON } from './containment-grants';
 import { acknowledge, wildcardResourceFinding } from './nag';
@@ -10,16 +9,17 @@ import { ResponderFunction } from './responder-function';
 export interface DispatcherGrantProps {
   /** The response workflow, started once per exposed key. */
   readonly stateMachine: IStateMachine;
-  /** The notification topic: the dispatcher tells people what it will not respond to itself. */
+  /**
+   * The notification topic: the dispatcher tells people what it will not respond to itself (its
+   * notices reach Slack through the topic's filtered subscription: no Lambda invoke).
+   */
   readonly notifications: NotificationTopic;
-  /** The slack Lambda, invoked asynchronously with a notice. */
-  readonly slackFunction: IFunction;
 }
 
 /**
  * What the dispatcher may do: find a key's owner (IAM) and whose key it is when IAM does not know
  * it (STS), find the users AWS quarantined and when (IAM, CloudTrail), start the workflow, and
- * tell people (the topic, the slack Lambda). It changes nothing in IAM.
+ * tell people (the topic). It changes nothing in IAM.
  */
 export function grantDispatch(dispatcher: ResponderFunction, props: DispatcherGrantProps): void {
   const users = userArn(dispatcher, '*');
@@ -35,17 +35,11 @@ export function grantDispatch(dispatcher: ResponderFunction, props: DispatcherGr
   }));
   props.stateMachine.grantStartExecution(dispatcher);
   props.notifications.grantPublish(dispatcher);
-  props.slackFunction.grantInvoke(dispatcher);
 
   acknowledge(dispatcher.role, wildcardResourceFinding(dispatcher, users), `${USER_REASON} The dispatcher only reads who owns a key and a user's keys.`);
   acknowledge(
     dispatcher.role,
     wildcardResourceFinding(dispatcher, '*'),
     'iam:GetAccountAuthorizationDetails, sts:GetAccessKeyInfo and cloudtrail:LookupEvents support no resource-level permission (their resource must be "*"); all three only read: the users AWS quarantined, the account a key id belongs to, and when a quarantine policy was attached.',
-  );
-  acknowledge(
-    dispatcher.role,
-    wildcardResourceFinding(dispatcher, `${props.slackFunction.functionArn}:*`),
-    'Granted by grantInvoke: the dispatcher may invoke the slack Lambda and its versions/aliases (ARN:*), and no other function.',
   );
 }

@@ -1,13 +1,17 @@
 import { Annotations, Arn, ArnFormat, CfnOutput, Duration, Stack, StackProps, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { SubscriptionFilter } from 'aws-cdk-lib/aws-sns';
+import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { NOTICE_KIND, NOTICE_KIND_ATTRIBUTE } from '../lambdas/dispatcher/notice';
 import { LambdaName } from './bundling';
 import { isSecretArn, ResponderConfig } from './config';
 import { grantContainment, grantVerification } from './containment-grants';
 import { DetectionRules } from './detection-rules';
 import { grantDispatch } from './dispatcher-grants';
 import { FailureAlarms } from './failure-alarms';
+import { grantFootholds } from './footholds-grants';
 import { IncidentBucket } from './incident-bucket';
 import { grantEvidence, grantInvestigation } from './investigation-grants';
 import { acknowledge, wildcardResourceFinding } from './nag';
@@ -97,6 +101,18 @@ export class ExposedKeyResponderStack extends Stack {
         DRY_RUN: dryRun,
       },
     });
+    // Contains what CloudTrail ties to the key; not in the workflow's definition yet (see ResponseWorkflow).
+    const footholds = new ResponderFunction(this, 'Footholds', {
+      ...common,
+      lambdaName: 'footholds',
+      // Reads then writes, a few actions at a time, for up to hundreds of footholds.
+      timeout: Duration.minutes(2),
+      environment: {
+        ...containment,
+        STOP_LAUNCHED_INSTANCES: config.stopLaunchedInstances ? 'true' : 'false',
+        PROTECTED_ROLES: config.protectedRoles.join(','),
+      },
+    });
     const evidence = new ResponderFunction(this, 'Evidence', {
       ...common,
       lambdaName: 'evidence',
@@ -172,16 +188,20 @@ export class ExposedKeyResponderStack extends Stack {
         PROTECTED_USERS: protectedUsers,
         ACCOUNT_ID: this.account,
         TOPIC_ARN: this.notifications.topic.topicArn,
-        // The slack Lambda always exists; without a webhook secret it reports itself not configured.
-        SLACK_FUNCTION_NAME: slack.functionName,
         QUARANTINE_WINDOW_HOURS: String(config.quarantineWindowHours),
       },
     });
-    this.functions = { dispatcher, contain, verify, investigate, evidence, report, support, slack, notify };
+    this.functions = { dispatcher, contain, verify, investigate, footholds, evidence, report, support, slack, notify };
 
-    grantDispatch(dispatcher, { stateMachine: this.workflow.stateMachine, notifications: this.notifications, slackFunction: slack });
+    grantDispatch(dispatcher, { stateMachine: this.workflow.stateMachine, notifications: this.notifications });
     grantContainment(contain, { quarantinePolicy: this.quarantinePolicy, protectedUsers: config.protectedUsers });
     grantVerification(verify);
+    grantFootholds(footholds, {
+      quarantinePolicy: this.quarantinePolicy,
+      protectedUsers: config.protectedUsers,
+      protectedRoles: config.protectedRoles,
+      stopLaunchedInstances: config.stopLaunchedInstances,
+    });
     grantInvestigation(investigate, this.incidents);
     grantEvidence(evidence);
     this.incidents.grantPutRecords(report);
@@ -200,6 +220,17 @@ export class ExposedKeyResponderStack extends Stack {
 
     // --- slack: read the webhook URL from its secret (nothing else may).
     this.slackWebhookSecret?.grantRead(slack);
+    // The dispatcher's notices reach Slack through the topic: SNS invokes the slack Lambda with the
+    // messages marked as notices only (the filter policy); the workflow's own messages and the
+    // alarms go to email only (the workflow posts to Slack itself). LambdaSubscription adds the
+    // function's resource policy: sns.amazonaws.com may invoke it, for this topic only. SNS decrypts
+    // the topic's messages itself before delivering them: the slack Lambda needs no KMS grant.
+    // Without a webhook secret there is no subscription: nothing would be posted anyway.
+    if (this.slackWebhookSecret) {
+      this.notifications.topic.addSubscription(new LambdaSubscription(slack, {
+        filterPolicy: { [NOTICE_KIND_ATTRIBUTE]: SubscriptionFilter.stringFilter({ allowlist: [NOTICE_KIND] }) },
+      }));
+    }
 
     // --- notify: publish to the (KMS-encrypted) topic.
     this.notifications.grantPublish(notify);

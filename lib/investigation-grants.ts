@@ -75,7 +75,8 @@ export function grantInvestigation(investigate: ResponderFunction, incidents: In
 
 /**
  * What the evidence Lambda may do: snapshot the EBS volumes of the instances the key launched or
- * started, in their regions, tagged at creation. Nothing is stopped, terminated or deleted.
+ * started, in their regions, tagged at creation, and read their hourly on-demand price from the AWS
+ * Price List API. Nothing is stopped, terminated or deleted.
  */
 export function grantEvidence(evidence: ResponderFunction): void {
   const stack = Stack.of(evidence);
@@ -86,6 +87,11 @@ export function grantEvidence(evidence: ResponderFunction): void {
   evidence.addToRolePolicy(new iam.PolicyStatement({
     sid: 'DescribeInstancesAndSnapshots',
     actions: ['ec2:DescribeInstances', 'ec2:DescribeSnapshots'],
+    resources: ['*'],
+  }));
+  evidence.addToRolePolicy(new iam.PolicyStatement({
+    sid: 'LookUpOnDemandPrices',
+    actions: ['pricing:GetProducts'],
     resources: ['*'],
   }));
   evidence.addToRolePolicy(new iam.PolicyStatement({
@@ -102,7 +108,7 @@ export function grantEvidence(evidence: ResponderFunction): void {
   acknowledge(
     evidence.role,
     wildcardResourceFinding(stack, '*'),
-    'ec2:DescribeInstances and ec2:DescribeSnapshots support no resource-level permission (their resource must be "*"); they only read.',
+    'ec2:DescribeInstances, ec2:DescribeSnapshots and pricing:GetProducts support no resource-level permission (their resource must be "*"); they only read (GetProducts: AWS\'s public price list, for the cost of the instances the key launched).',
   );
   const instanceReason = 'The instances to preserve are the ones the exposed key launched or started, known only at run time and in any region: CreateSnapshots needs the instance and its volumes, which it reads and never changes.';
   acknowledge(evidence.role, wildcardResourceFinding(stack, instanceArns), instanceReason);

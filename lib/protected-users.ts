@@ -4,12 +4,17 @@ import { IConstruct } from 'constructs';
 import { PROTECTED_TAG_KEY } from '../lambdas/shared/protection';
 import { protectedPathPrefix } from './config-principals';
 
-/** The tag that protects a user whatever `protectedUsers` says (value `true`, any case), as the Lambdas read it. */
+/** The tag that protects a user (a role) whatever `protectedUsers` (`protectedRoles`) says (value `true`, any case), as the Lambdas read it. */
 export { PROTECTED_TAG_KEY };
 
 /** `arn:<partition>:iam::<account>:user/<resourceName>` of the stack's account. */
 export function userArn(scope: IConstruct, resourceName: string): string {
   return Stack.of(scope).formatArn({ service: 'iam', region: '', resource: 'user', resourceName });
+}
+
+/** `arn:<partition>:iam::<account>:role/<resourceName>` of the stack's account. */
+export function roleArn(scope: IConstruct, resourceName: string): string {
+  return Stack.of(scope).formatArn({ service: 'iam', region: '', resource: 'role', resourceName });
 }
 
 /**
@@ -28,23 +33,38 @@ export function userArn(scope: IConstruct, resourceName: string): string {
  * Reads are not denied: the Lambda must read a protected user's path and tags to know it is one.
  */
 export function protectedUsersDeny(scope: IConstruct, entries: readonly string[], actions: readonly string[]): iam.PolicyStatement[] {
+  return protectedPrincipalsDeny(scope, 'user', entries, actions);
+}
+
+/**
+ * The same for roles (`protectedRoles`: names and `/path/*` prefixes, and the protection tag):
+ * `NeverTouchProtectedRoles` on `role/n`, `role/<any path>/n` and `role/p/*`, and
+ * `NeverTouchTaggedRoles` on any role tagged `exposed-key-responder:protected` = `true`.
+ */
+export function protectedRolesDeny(scope: IConstruct, entries: readonly string[], actions: readonly string[]): iam.PolicyStatement[] {
+  return protectedPrincipalsDeny(scope, 'role', entries, actions);
+}
+
+function protectedPrincipalsDeny(scope: IConstruct, kind: 'user' | 'role', entries: readonly string[], actions: readonly string[]): iam.PolicyStatement[] {
+  const arn = kind === 'user' ? userArn : roleArn;
+  const Kind = kind === 'user' ? 'Users' : 'Roles';
   const statements = [
     new iam.PolicyStatement({
-      sid: 'NeverTouchTaggedUsers',
+      sid: `NeverTouchTagged${Kind}`,
       effect: iam.Effect.DENY,
       actions: [...actions],
-      resources: [userArn(scope, '*')],
+      resources: [arn(scope, '*')],
       conditions: { StringEqualsIgnoreCase: { [`iam:ResourceTag/${PROTECTED_TAG_KEY}`]: 'true' } },
     }),
   ];
   if (entries.length > 0) {
     statements.unshift(new iam.PolicyStatement({
-      sid: 'NeverTouchProtectedUsers',
+      sid: `NeverTouchProtected${Kind}`,
       effect: iam.Effect.DENY,
       actions: [...actions],
       resources: entries.flatMap((entry) => {
         const path = protectedPathPrefix(entry);
-        return path !== undefined ? [userArn(scope, `${path.slice(1)}*`)] : [userArn(scope, entry), userArn(scope, `*/${entry}`)];
+        return path !== undefined ? [arn(scope, `${path.slice(1)}*`)] : [arn(scope, entry), arn(scope, `*/${entry}`)];
       }),
     }));
   }

@@ -9,7 +9,6 @@ import { Log } from '../shared/logger';
 import { ProtectionRules, protectionReason } from '../shared/protection';
 import { NoticeKind, renderNotice, UnresolvedItem } from './notice';
 import { KeyAccountLookup } from './owners';
-import { InvokeAsync } from './signed-calls';
 import { publishNotice } from './publish';
 import { resolveTargets, Target } from './resolve';
 
@@ -19,10 +18,8 @@ export interface DispatchConfig {
   readonly protection: ProtectionRules;
   /** The account the responder guards: events of any other account are refused. */
   readonly accountId: string;
-  /** The notification topic: every message to people. */
+  /** The notification topic: every message to people (notices reach Slack through it too). */
   readonly topicArn: string;
-  /** The Slack Lambda (`{notice}` input); empty: no Slack. */
-  readonly slackFunctionName: string;
   /** AWS_RISK_IAM_QUARANTINE naming nothing contains users quarantined this many hours before it. */
   readonly quarantineWindowHours: number;
 }
@@ -31,8 +28,6 @@ export interface DispatchDeps {
   readonly iam: IAMClient;
   readonly sfn: SFNClient;
   readonly sns: SNSClient;
-  /** Invokes the Slack Lambda asynchronously. */
-  readonly invokeAsync: InvokeAsync;
   /** A client of us-east-1 (IAM's CloudTrail events are there). */
   readonly cloudtrail: CloudTrailClient;
   readonly keyAccount: KeyAccountLookup;
@@ -48,7 +43,8 @@ export interface NoticeSent {
   readonly subject: string;
   /** The reasons of the items it lists. */
   readonly items: string[];
-  readonly slack: 'sent' | 'failed' | 'not-configured';
+  /** The topic's message id (email subscribers, and the slack Lambda where Slack is configured). */
+  readonly messageId?: string;
 }
 
 /**
@@ -61,7 +57,7 @@ export interface DispatchResult {
   readonly duplicates: Array<{ incidentId: string; incident: Incident }>;
   /** What the event named that did not become an incident, and why (each is in a notice). */
   readonly skipped: Array<{ about: string; reason: string }>;
-  /** Messages sent to people (topic, and Slack when configured). */
+  /** Messages published to the topic (email, and Slack through its filtered subscription). */
   readonly notified: NoticeSent[];
 }
 
@@ -141,9 +137,9 @@ async function tell(
   result: DispatchResult,
 ): Promise<void> {
   const notice = renderNotice({ kind, accountId: deps.config.accountId, eventAccount, report, facts, items, notes });
-  const sent = await publishNotice(notice, { ...deps, topicArn: deps.config.topicArn, slackFunctionName: deps.config.slackFunctionName });
-  deps.logger.warn('people told', { kind, subject: notice.subject, items: items.map((i) => i.reason), slack: sent.slack });
-  result.notified.push({ reason: kind, subject: notice.subject, items: items.map((i) => i.reason), slack: sent.slack });
+  const messageId = await publishNotice(notice, { sns: deps.sns, topicArn: deps.config.topicArn });
+  deps.logger.warn('people told', { kind, subject: notice.subject, items: items.map((i) => i.reason), messageId });
+  result.notified.push({ reason: kind, subject: notice.subject, items: items.map((i) => i.reason), ...(messageId ? { messageId } : {}) });
 }
 
 function reportOf(d: Detection): string {

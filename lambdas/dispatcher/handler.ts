@@ -2,13 +2,13 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { STSClient } from '@aws-sdk/client-sts';
 import { HandlerOptions } from '../shared/clients';
 import { listEnv, requireEnv } from '../shared/env';
 import { createLogger } from '../shared/logger';
 import { parseProtectedPrincipals } from '../shared/protection';
 import { dispatch, DispatchConfig, DispatchResult } from './dispatch';
-import { InvokeAsync, lambdaInvokeAsync, stsKeyAccountLookup } from './signed-calls';
-import { KeyAccountLookup } from './owners';
+import { stsKeyAccountLookup } from './owners';
 
 /**
  * Retries of every client, on purpose: a throttled or passing AWS failure is retried here, inside
@@ -19,11 +19,8 @@ import { KeyAccountLookup } from './owners';
  */
 export const CLIENT_RETRIES = { retryMode: 'adaptive', maxAttempts: 8 } as const;
 
-/** What the drill may replace: the waits, the STS lookup and the Lambda invoke (no HTTP in the drill). */
-export interface DispatcherOptions extends HandlerOptions {
-  readonly keyAccount?: KeyAccountLookup;
-  readonly invokeAsync?: InvokeAsync;
-}
+/** What the drill may replace: the waits (its clients are the SDK's, connected to the simulated account). */
+export type DispatcherOptions = HandlerOptions;
 
 /** QUARANTINE_WINDOW_HOURS: a whole number of hours, 1 to 720 (30 days). */
 function windowHours(env: NodeJS.ProcessEnv): number {
@@ -35,8 +32,6 @@ function windowHours(env: NodeJS.ProcessEnv): number {
 
 /** Reads the configuration and builds the clients once; the drill builds one per run. */
 export function createHandler(env: NodeJS.ProcessEnv = process.env, options: DispatcherOptions = {}): (event: unknown) => Promise<DispatchResult> {
-  const slackFunctionName = env.SLACK_FUNCTION_NAME;
-  if (slackFunctionName === undefined) throw new Error('environment variable SLACK_FUNCTION_NAME is required (empty when Slack is not configured)');
   const accountId = requireEnv('ACCOUNT_ID', env);
   if (!/^\d{12}$/.test(accountId)) throw new Error(`environment variable ACCOUNT_ID must be a 12-digit account id, got "${accountId}"`);
   const config: DispatchConfig = {
@@ -44,7 +39,6 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env, options: Dis
     protection: parseProtectedPrincipals(listEnv('PROTECTED_USERS', env)),
     accountId,
     topicArn: requireEnv('TOPIC_ARN', env),
-    slackFunctionName: slackFunctionName.trim(),
     quarantineWindowHours: windowHours(env),
   };
   const logger = createLogger('dispatcher');
@@ -53,15 +47,11 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env, options: Dis
   const sns = new SNSClient({ ...CLIENT_RETRIES });
   // IAM's CloudTrail events are recorded in us-east-1 only.
   const cloudtrail = new CloudTrailClient({ ...CLIENT_RETRIES, region: 'us-east-1' });
-  // Signed calls without an SDK client: the credentials are those the IAM client resolves. They
-  // are not retried here: a failed STS lookup is said in the message, a failed Slack hand-over is
-  // logged (the email is the channel that must get through).
-  const signed = { region: env.AWS_REGION || 'us-east-1', credentials: async () => iam.config.credentials() };
-  const keyAccount = options.keyAccount ?? stsKeyAccountLookup(signed);
-  const invokeAsync = options.invokeAsync ?? lambdaInvokeAsync(signed);
+  // The Lambda's own region: STS's regional endpoint, in whichever partition the SDK resolves.
+  const keyAccount = stsKeyAccountLookup(new STSClient({ ...CLIENT_RETRIES }));
   return async (event) => {
     try {
-      return await dispatch(event, { iam, sfn, sns, invokeAsync, cloudtrail, keyAccount, logger, config, ...(options.sleep ? { sleep: options.sleep } : {}) });
+      return await dispatch(event, { iam, sfn, sns, cloudtrail, keyAccount, logger, config, ...(options.sleep ? { sleep: options.sleep } : {}) });
     } catch (err) {
       logger.error('event not dispatched: the invocation fails (EventBridge retries, then the dead-letter queue)', { error: err as Error });
       throw err;

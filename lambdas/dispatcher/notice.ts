@@ -59,6 +59,16 @@ export interface Notice {
   readonly text: string;
 }
 
+/**
+ * The message attribute that marks a dispatcher notice on the notification topic. The slack
+ * Lambda's subscription filters on it (lib/exposed-key-responder-stack.ts; the slack Lambda checks it too), so notices reach Slack
+ * and nothing else published to the topic does (the workflow's own messages, the alarms): the
+ * workflow posts to Slack itself. SNS attribute names allow letters, digits, `_`, `-` and `.`.
+ */
+export const NOTICE_KIND_ATTRIBUTE = 'exposed-key-responder.kind';
+/** The value of {@link NOTICE_KIND_ATTRIBUTE} on a notice. */
+export const NOTICE_KIND = 'notice';
+
 /** SNS refuses a subject of more than 100 characters. */
 export const SUBJECT_MAX = 100;
 /** Items listed in one message; the rest are counted. */

@@ -5,12 +5,22 @@ import {
   paginateGetAccountAuthorizationDetails,
   paginateListAccessKeys,
 } from '@aws-sdk/client-iam';
+import { GetAccessKeyInfoCommand, STSClient } from '@aws-sdk/client-sts';
 import { awsErrorCode, describeError, rethrowAws } from '../shared/errors';
 import { isAwsQuarantinePolicyArn, LEGACY_QUARANTINE_INLINE_POLICY } from '../shared/events';
 import { Log } from '../shared/logger';
 
 /** `sts:GetAccessKeyInfo`: the account that owns a key id, any account's. */
 export type KeyAccountLookup = (accessKeyId: string) => Promise<string | undefined>;
+
+/**
+ * {@link KeyAccountLookup} through STS (the client's region and partition: the SDK's endpoint
+ * rules). A failure, after the client's own retries, is thrown as the SDK's error; the caller
+ * treats it as "account unknown" and says so in the message.
+ */
+export function stsKeyAccountLookup(sts: STSClient): KeyAccountLookup {
+  return async (accessKeyId) => (await sts.send(new GetAccessKeyInfoCommand({ AccessKeyId: accessKeyId }))).Account;
+}
 
 export interface OwnerDeps {
   readonly iam: IAMClient;

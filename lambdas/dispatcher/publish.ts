@@ -1,45 +1,32 @@
-// Sends a notice to people: the notification topic (email), and the Slack Lambda when there is one.
+// Sends a notice to people: the notification topic, marked as a notice so the Slack Lambda's
+// subscription (filtered on that mark) receives it too.
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { describeError, rethrowAws } from '../shared/errors';
-import { Log } from '../shared/logger';
-import { Notice } from './notice';
-import { InvokeAsync } from './signed-calls';
+import { rethrowAws } from '../shared/errors';
+import { Notice, NOTICE_KIND, NOTICE_KIND_ATTRIBUTE } from './notice';
 
 export interface PublishDeps {
   readonly sns: SNSClient;
-  /** Invokes a Lambda asynchronously (InvocationType Event). */
-  readonly invokeAsync: InvokeAsync;
-  readonly logger: Log;
   readonly topicArn: string;
-  /** The Slack Lambda; empty: no Slack. */
-  readonly slackFunctionName: string;
-}
-
-export interface PublishOutcome {
-  readonly messageId?: string;
-  readonly slack: 'sent' | 'failed' | 'not-configured';
 }
 
 /**
- * Publishes the notice to the topic; a failure (after the SDK's own retries) is thrown, so the
- * invocation fails and EventBridge's retries, then the dead-letter queue, keep the event: a notice
- * is never lost in silence. Slack is a second channel: the Slack Lambda is invoked asynchronously
- * (`{notice}`); a failure to hand it over is logged as an error and returned, and the email stands.
+ * Publishes the notice to the topic with {@link NOTICE_KIND_ATTRIBUTE}; SNS then delivers it to
+ * the email subscribers and, where Slack is configured, to the slack Lambda. A failure (after the
+ * SDK's own retries) is thrown, so the invocation fails and EventBridge's retries, then the
+ * dead-letter queue, keep the event: a notice is never lost in silence. Answers the message id.
  */
-export async function publishNotice(notice: Notice, deps: PublishDeps): Promise<PublishOutcome> {
-  let messageId: string | undefined;
+export async function publishNotice(notice: Notice, deps: PublishDeps): Promise<string | undefined> {
   try {
-    const out = await deps.sns.send(new PublishCommand({ TopicArn: deps.topicArn, Subject: notice.subject, Message: notice.text }));
-    messageId = out.MessageId;
+    const out = await deps.sns.send(
+      new PublishCommand({
+        TopicArn: deps.topicArn,
+        Subject: notice.subject,
+        Message: notice.text,
+        MessageAttributes: { [NOTICE_KIND_ATTRIBUTE]: { DataType: 'String', StringValue: NOTICE_KIND } },
+      }),
+    );
+    return out.MessageId;
   } catch (err) {
-    rethrowAws(err, `SNS Publish "${notice.subject}"`);
-  }
-  if (!deps.slackFunctionName) return { messageId, slack: 'not-configured' };
-  try {
-    await deps.invokeAsync(deps.slackFunctionName, JSON.stringify({ notice: { subject: notice.subject, text: notice.text } }));
-    return { messageId, slack: 'sent' };
-  } catch (err) {
-    deps.logger.error('notice not handed to the Slack Lambda: the email was sent', { subject: notice.subject, error: describeError(err) });
-    return { messageId, slack: 'failed' };
+    return rethrowAws(err, `SNS Publish "${notice.subject}"`);
   }
 }

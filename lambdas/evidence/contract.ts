@@ -10,6 +10,15 @@ export const SNAPSHOT_STATUSES = ['created', 'existing', 'gone', 'dry-run', 'fai
  */
 export type SnapshotStatus = (typeof SNAPSHOT_STATUSES)[number];
 
+/** The operating system an instance is priced as: `Windows` when DescribeInstances says `Platform: windows`, else Linux. */
+export const OPERATING_SYSTEMS = ['Linux', 'Windows'] as const;
+export type OperatingSystem = (typeof OPERATING_SYSTEMS)[number];
+
+/** Running or about to (`pending`), or a state not known: what bills by the hour; stopped or terminated does not. */
+export function billsByTheHour(state: string | undefined): boolean {
+  return state === undefined || state === 'running' || state === 'pending';
+}
+
 export const InstanceEvidenceSchema = z.object({
   region: z.string(),
   instanceId: z.string(),
@@ -18,6 +27,19 @@ export const InstanceEvidenceSchema = z.object({
   volumeIds: z.array(z.string()),
   /** The AWS error code when `failed`; when `created`, the look-up of earlier snapshots that failed (then they may be duplicates). */
   error: z.optional(z.string()),
+  // What DescribeInstances said (absent when the instance could not be described), for the cost exposure.
+  instanceType: z.optional(z.string()),
+  /** EC2 state name: running, stopped... */
+  state: z.optional(z.string()),
+  /** When it was last launched or started (ISO 8601): running since, when `running`. */
+  launchTime: z.optional(z.string()),
+  operatingSystem: z.optional(z.enum(OPERATING_SYSTEMS)),
+  /** default, dedicated or host. */
+  tenancy: z.optional(z.string()),
+  /** The hourly on-demand list price in USD (AWS Price List API); absent when it could not be had. */
+  usdPerHour: z.optional(z.number()),
+  /** Why there is no price, in a few words. */
+  priceUnknown: z.optional(z.string()),
 });
 export type InstanceEvidence = z.infer<typeof InstanceEvidenceSchema>;
 

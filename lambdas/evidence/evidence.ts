@@ -3,14 +3,18 @@ import {
   DescribeInstancesCommand,
   DescribeSnapshotsCommand,
   EC2Client,
+  Instance,
   Snapshot,
 } from '@aws-sdk/client-ec2';
+import type { PricingClient } from '@aws-sdk/client-pricing';
 import * as z from 'zod/mini';
 import { awsErrorCode, describeError, isTransientAwsError } from '../shared/errors';
 import { Incident, IncidentSchema } from '../shared/incident';
 import { Log } from '../shared/logger';
+import { mapLimit } from '../shared/map-limit';
 import { parseStepInput } from '../shared/steps';
 import { EvidenceResult, InstanceEvidence, SnapshotStatus } from './contract';
+import { priceInstances } from './pricing';
 
 export type { EvidenceResult, InstanceEvidence, SnapshotStatus };
 
@@ -55,6 +59,8 @@ export interface EvidenceConfig {
 export interface EvidenceDeps {
   /** The EC2 client of one region: each instance is snapshotted in its own region. */
   readonly ec2: (region: string) => EC2Client;
+  /** The Price List API (us-east-1): the hourly on-demand price of what was described. Absent: no prices. */
+  readonly pricing?: PricingClient;
   readonly logger: Log;
   readonly config: EvidenceConfig;
   readonly now?: () => Date;
@@ -88,9 +94,10 @@ export async function preserveEvidence(
   // The same instance launched and later started again is one instance, snapshotted once.
   const unique = new Map<string, EvidenceInstance>();
   for (const instance of input.instances) unique.set(`${instance.region}/${instance.instanceId}`, instance);
-  const snapshots = await mapLimit([...unique.values()], EVIDENCE_CONCURRENCY, (instance) =>
+  const preserved = await mapLimit([...unique.values()], EVIDENCE_CONCURRENCY, (instance) =>
     preserveOne(input.incident, instance, deps),
   );
+  const snapshots = await priceInstances(preserved, deps);
   deps.logger.info('evidence preserved', {
     dryRun: deps.config.dryRun,
     instances: snapshots.length,
@@ -117,18 +124,20 @@ async function preserveOne(incident: Incident, instance: EvidenceInstance, deps:
     });
     if (existing.length > 0) {
       log('snapshots already taken: nothing created', { snapshotIds: existing.map((s) => s.SnapshotId) });
-      return { ...base, status: 'existing', ...ids(existing) };
+      // Described for the cost exposure only: a failure here takes nothing from the evidence.
+      const described = await describeInstance(ec2, instanceId, deps).catch(() => undefined);
+      return { ...base, status: 'existing', ...ids(existing), ...described?.details };
     }
 
     const found = await describeInstance(ec2, instanceId, deps);
     if (!found.exists) {
       log('instance gone: nothing to preserve', { state: found.state });
-      return { ...base, status: 'gone', snapshotIds: [], volumeIds: [] };
+      return { ...base, status: 'gone', snapshotIds: [], volumeIds: [], ...found.details };
     }
 
     if (deps.config.dryRun) {
       log('dry run: would snapshot', { volumeIds: found.volumeIds });
-      return { ...base, status: 'dry-run', snapshotIds: [], volumeIds: found.volumeIds };
+      return { ...base, status: 'dry-run', snapshotIds: [], volumeIds: found.volumeIds, ...found.details };
     }
 
     operation = 'CreateSnapshots';
@@ -147,7 +156,7 @@ async function preserveOne(incident: Incident, instance: EvidenceInstance, deps:
     );
     const created = (out.Snapshots ?? []).map((s) => ({ SnapshotId: s.SnapshotId, VolumeId: s.VolumeId }));
     log('snapshots started', { snapshotIds: created.map((s) => s.SnapshotId) });
-    return { ...base, status: 'created', ...ids(created), ...(lookupError ? { error: lookupError } : {}) };
+    return { ...base, status: 'created', ...ids(created), ...found.details, ...(lookupError ? { error: lookupError } : {}) };
   } catch (err) {
     const error = awsErrorCode(err) ?? 'Error';
     deps.logger.warn('could not preserve the instance', { region, instanceId, operation, error: describeError(err) });
@@ -193,18 +202,37 @@ async function describeInstance(
   ec2: EC2Client,
   instanceId: string,
   deps: EvidenceDeps,
-): Promise<{ exists: boolean; state?: string; volumeIds: string[] }> {
+): Promise<{ exists: boolean; state?: string; volumeIds: string[]; details?: InstanceDetails }> {
   try {
     const out = await withRetries(deps, () => ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] })));
     const instance = (out.Reservations ?? []).flatMap((r) => r.Instances ?? []).find((i) => i.InstanceId === instanceId);
     const state = instance?.State?.Name;
-    if (!instance || (state && GONE_STATES.has(state))) return { exists: false, state, volumeIds: [] };
+    const details = instance ? detailsOf(instance) : undefined;
+    if (!instance || (state && GONE_STATES.has(state))) return { exists: false, state, volumeIds: [], details };
     const volumeIds = (instance.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.VolumeId ? [m.Ebs.VolumeId] : []));
-    return { exists: true, state, volumeIds };
+    return { exists: true, state, volumeIds, details };
   } catch (err) {
     if (GONE_CODES.has(awsErrorCode(err) ?? '')) return { exists: false, volumeIds: [] };
     throw err;
   }
+}
+
+/** An EC2 instance type as AWS names them (m5.large, u-6tb1.metal); anything else is not priced or shown. */
+const INSTANCE_TYPE = /^[a-z0-9-]{1,32}\.[a-z0-9-]{1,32}$/;
+
+type InstanceDetails = Pick<InstanceEvidence, 'instanceType' | 'state' | 'launchTime' | 'operatingSystem' | 'tenancy'>;
+
+/** What DescribeInstances says that the cost exposure needs; a field it does not say is left out. */
+function detailsOf(instance: Instance): InstanceDetails {
+  const launch = instance.LaunchTime instanceof Date ? instance.LaunchTime : instance.LaunchTime ? new Date(instance.LaunchTime) : undefined;
+  const details: { -readonly [K in keyof InstanceDetails]: InstanceDetails[K] } = {
+    operatingSystem: instance.Platform?.toLowerCase() === 'windows' ? 'Windows' : 'Linux',
+  };
+  if (instance.InstanceType && INSTANCE_TYPE.test(instance.InstanceType)) details.instanceType = instance.InstanceType;
+  if (instance.State?.Name) details.state = instance.State.Name;
+  if (launch && !Number.isNaN(launch.getTime())) details.launchTime = launch.toISOString();
+  if (instance.Placement?.Tenancy) details.tenancy = instance.Placement.Tenancy;
+  return details;
 }
 
 /** Retries a transient failure (throttling, 5xx) a couple of times with exponential backoff. */
@@ -230,18 +258,4 @@ function ids(snapshots: Array<Pick<Snapshot, 'SnapshotId' | 'VolumeId'>>): { sna
 function truncate(text: string, max: number): string {
   const chars = Array.from(text);
   return chars.length <= max ? text : `${chars.slice(0, max - 3).join('')}...`;
-}
-
-/** Runs `fn` over `items`, at most `limit` at a time; results in the order of `items`. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

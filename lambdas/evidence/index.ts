@@ -1,4 +1,4 @@
-// The Lambda entry: configuration is read once, at cold start; EC2 clients are built per region on first use.
+// The Lambda entry: configuration is read once, at cold start; EC2 clients are built per region on first use, the Price List client once.
 import { createHandler } from './handler';
 
 export { createHandler };

@@ -1,9 +1,9 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { GetRoleCommand, IAMClient, Tag } from '@aws-sdk/client-iam';
-import { mapLimit } from '../evidence/evidence';
 import { awsErrorCode, ContainmentNotVerifiedError, describeError, isTransientAwsError, rethrowAws } from '../shared/errors';
 import { Incident } from '../shared/incident';
 import { Log } from '../shared/logger';
+import { mapLimit } from '../shared/map-limit';
 import { isNoSuchEntity, readUserFacts } from '../shared/user-reads';
 import { ActionContext, ActionFailed, Outcome, RUN } from './actions';
 import { FootholdContainment, FootholdResult, Footholds, SERVICE_LINKED_ROLE_PATH } from './contract';

@@ -2,6 +2,7 @@
 // the follow-the-attacker step did about each (containFootholds' output). Light on purpose
 // (zod/mini only): the workflow, the report and the stack will import it.
 import * as z from 'zod/mini';
+import { IncidentSchema } from '../shared/incident';
 
 /**
  * The inline policy the IAM console puts on a role when someone chooses "Revoke active sessions"
@@ -141,8 +142,63 @@ export const FootholdsSchema = z.object({
   truncated: z.array(z.string()),
   /** What CloudTrail did not say (a session whose key id the record lacks): followed no further. */
   gaps: z.array(z.string()),
+  /**
+   * s3://bucket/key of the whole list (`footholds.json`, next to `activity.jsonl`), when the
+   * investigation saved it: what the workflow state carries may be shortened (see `truncated`).
+   */
+  object: z.optional(z.string()),
 });
 export type Footholds = z.infer<typeof FootholdsSchema>;
+
+/** A call made after containment by the leaked key or something it created or assumed (the second look). */
+export const UseAfterContainmentSchema = z.object({
+  eventId: z.string(),
+  eventTime: z.string(),
+  eventSource: z.string(),
+  eventName: z.string(),
+  region: z.string(),
+  sourceIp: z.optional(z.string()),
+  /** Who acted: "the leaked key AKIA...", "access key X it created for user Y", "user Y it created"... */
+  by: z.string(),
+  /** Set when the call failed (AccessDenied...): an attempt that containment stopped. */
+  errorCode: z.optional(z.string()),
+});
+
+/** What the second look found: did containment hold? Each list bounded, the counts whole. */
+export const AfterContainmentSchema = z.object({
+  /** True when nothing the key made or assumed succeeded after containment. */
+  held: z.boolean(),
+  /** Calls that succeeded after containment: each an ACTION REQUIRED line. */
+  used: z.array(UseAfterContainmentSchema),
+  usedCount: z.number(),
+  /** Calls that failed after containment: attempts it stopped. */
+  denied: z.array(UseAfterContainmentSchema),
+  deniedCount: z.number(),
+  unreadable: z.number(),
+});
+
+/**
+ * The investigation's second look (optional input of the investigate step): CloudTrail again since
+ * the first pass, by what the first pass found.
+ */
+export const SecondLookInputSchema = z.object({
+  /** Where the first pass stopped (its `lookback.to`): the second look reads from here. */
+  since: z.iso.datetime({ offset: true }),
+  /** When containment was in place (e.g. the verification's `checkedAt`): a later call means it did not hold. */
+  containedAt: z.iso.datetime({ offset: true }),
+  /** The first pass's footholds (its sessions, the keys and users the key created are looked up too). */
+  first: FootholdsSchema,
+});
+export type SecondLookInput = z.infer<typeof SecondLookInputSchema>;
+
+/** The footholds step's input (Task Parameters): the incident, the execution's start, the investigation's footholds. */
+export const FootholdsInputSchema = z.object({
+  incident: IncidentSchema,
+  /** The execution's start (ISO 8601): sessions issued before the revocation time of it are revoked. */
+  revokeBefore: z.iso.datetime({ offset: true }),
+  footholds: FootholdsSchema,
+});
+export type FootholdsInput = z.infer<typeof FootholdsInputSchema>;
 
 export const FOOTHOLD_ACTIONS = [
   'deactivate-key',
@@ -195,6 +251,11 @@ export const FootholdContainmentSchema = z.object({
     /** What is still open, first lines of the email: each with the command that finishes it. */
     open: z.array(z.object({ what: z.string(), command: z.optional(z.string()) })),
   }),
+  /**
+   * Set when results were left out of `results` to keep the workflow state small (what is done
+   * last, first): how many, and their statuses. The summary counts every result.
+   */
+  truncated: z.optional(z.string()),
 });
 export type FootholdContainment = z.infer<typeof FootholdContainmentSchema>;
 

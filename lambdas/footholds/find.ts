@@ -16,7 +16,7 @@ const FOOTHOLD_EVENTS = new Set([
 ]);
 
 /** Listed in this order when {@link MAX_FOOTHOLDS} bites: what can be contained first. */
-const KIND_ORDER: readonly FootholdKind[] = [
+export const KIND_ORDER: readonly FootholdKind[] = [
   'access-key', 'user', 'login-profile', 'assumed-role', 'created-role', 'service-credential', 'instance',
   'external-role', 'permission-change', 'resource',
 ];

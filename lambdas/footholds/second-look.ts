@@ -3,36 +3,15 @@
 // first pass knew), it asks: did the leaked key, or anything it created or assumed, act after
 // containment? A call that succeeded means containment did not hold.
 import { Incident } from '../shared/incident';
-import { Footholds } from './contract';
+import type * as z from 'zod/mini';
+import { AfterContainmentSchema, Footholds, UseAfterContainmentSchema } from './contract';
 import { callerKeyId, get, isoTime, readRecords, regionOf, str, TrailRecord } from './records';
 
-/** Calls listed after containment, each list; the counts are always whole. */
-export const MAX_USES = 100;
+/** Calls listed after containment, each list (they travel in the workflow state); the counts are always whole. */
+export const MAX_USES = 25;
 
-export interface UseAfterContainment {
-  readonly eventId: string;
-  readonly eventTime: string;
-  readonly eventSource: string;
-  readonly eventName: string;
-  readonly region: string;
-  readonly sourceIp?: string;
-  /** Who acted: "the leaked key AKIA...", "access key X it created for user Y", "user Y it created"... */
-  readonly by: string;
-  /** Set when the call failed (AccessDenied...): an attempt that containment stopped. */
-  readonly errorCode?: string;
-}
-
-export interface SecondLook {
-  /** True when nothing the key made or assumed succeeded after containment. */
-  readonly held: boolean;
-  /** Calls that succeeded after containment: each an ACTION REQUIRED line. */
-  readonly used: UseAfterContainment[];
-  readonly usedCount: number;
-  /** Calls that failed after containment: attempts it stopped. */
-  readonly denied: UseAfterContainment[];
-  readonly deniedCount: number;
-  readonly unreadable: number;
-}
+export type UseAfterContainment = z.infer<typeof UseAfterContainmentSchema>;
+export type SecondLook = z.infer<typeof AfterContainmentSchema>;
 
 /**
  * The calls made after `containedAt` by the leaked key, its sessions, the access keys and users it

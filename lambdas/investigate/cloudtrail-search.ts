@@ -54,28 +54,55 @@ export async function enabledRegions(ctx: Context): Promise<{ regions: string[];
   }
 }
 
+/** One LookupEvents lookup, and how a gap in it is named (`lookup by <label>`). */
+export interface Lookup {
+  readonly attribute: LookupAttribute;
+  readonly label: string;
+}
+
 /**
- * One region: LookupEvents by AccessKeyId and by Username (not for root: "root" names no user),
- * side by side, each paged to the end. Every call, retries included, waits for a slot of the
- * region's {@link SlidingWindowLimiter} ({@link LOOKUPS_PER_SECOND} slots, each free again
- * {@link LOOKUP_WINDOW_MS} after its call and {@link LOOKUP_AFTER_ANSWER_MS} after its answer): the
- * two lookups share the region's budget, and a page goes as soon as the limit allows, not a fixed
- * time after the previous answer. Regions are searched side by side too. A lookup that still fails
- * after its backoff stops there: what was found is kept and the gap is a failure of the region.
+ * The first pass's lookups: by AccessKeyId, and by Username (not for root: "root" names no user).
+ * Sessions derived from the key (GetSessionToken: ASIA...) do not carry its id, only the user's name.
  */
-export async function searchRegion(incident: Incident, region: string, from: Date, to: Date, ctx: Context): Promise<RegionSearch> {
+export function incidentLookups(incident: Incident): Lookup[] {
+  const lookups: Lookup[] = [{ attribute: { AttributeKey: 'AccessKeyId', AttributeValue: incident.accessKeyId }, label: 'AccessKeyId' }];
+  if (incident.principalType !== 'root') lookups.push({ attribute: { AttributeKey: 'Username', AttributeValue: incident.userName }, label: 'Username' });
+  return lookups;
+}
+
+/**
+ * A region's share of LookupEvents' limit ({@link LOOKUPS_PER_SECOND} slots, each free again
+ * {@link LOOKUP_WINDOW_MS} after its call and {@link LOOKUP_AFTER_ANSWER_MS} after its answer):
+ * one per region for the whole investigation, so a later pass (the sessions the key obtained)
+ * waits for the slots the first pass used.
+ */
+export function regionLimiter(ctx: Context): SlidingWindowLimiter {
+  return new SlidingWindowLimiter(LOOKUPS_PER_SECOND, LOOKUP_WINDOW_MS, LOOKUP_AFTER_ANSWER_MS, ctx.sleep);
+}
+
+/**
+ * One region: the `lookups` (see {@link incidentLookups}) side by side, each paged to the end.
+ * Every call, retries included, waits for a slot of the region's `limiter`: the lookups share the
+ * region's budget, and a page goes as soon as the limit allows, not a fixed time after the
+ * previous answer. Regions are searched side by side too. A lookup that still fails after its
+ * backoff stops there: what was found is kept and the gap is a failure of the region.
+ */
+export async function searchRegion(
+  lookups: readonly Lookup[],
+  region: string,
+  from: Date,
+  to: Date,
+  ctx: Context,
+  limiter: SlidingWindowLimiter = regionLimiter(ctx),
+): Promise<RegionSearch> {
   const client = ctx.deps.cloudtrail(region);
-  const limiter = new SlidingWindowLimiter(LOOKUPS_PER_SECOND, LOOKUP_WINDOW_MS, LOOKUP_AFTER_ANSWER_MS, ctx.sleep);
-  const lookups: LookupAttribute[] = [{ AttributeKey: 'AccessKeyId', AttributeValue: incident.accessKeyId }];
-  // Sessions derived from the key (GetSessionToken: ASIA...) do not carry its id, only the user's name.
-  if (incident.principalType !== 'root') lookups.push({ AttributeKey: 'Username', AttributeValue: incident.userName });
   const events: Activity[] = [];
   // The lookups overlap (a call signed with the key names its user too): an event already found
   // is not parsed again.
   const seen = new Set<string>();
   let pages = 0;
 
-  const lookup = async (attribute: LookupAttribute): Promise<string | undefined> => {
+  const lookup = async ({ attribute, label }: Lookup): Promise<string | undefined> => {
     let nextToken: string | undefined;
     let lookupPages = 0;
     try {
@@ -98,7 +125,7 @@ export async function searchRegion(incident: Incident, region: string, from: Dat
       return undefined;
     } catch (err) {
       ctx.deps.logger.debug('lookup stopped', { region, lookup: attribute.AttributeKey, pages: lookupPages });
-      return `${clip(errorText(err), 300)} (lookup by ${attribute.AttributeKey}, after ${lookupPages} page(s))`;
+      return `${clip(errorText(err), 300)} (lookup by ${label}, after ${lookupPages} page(s))`;
     }
   };
 

@@ -1,6 +1,7 @@
 // The investigate step's contract: its input, its output and the lists it works from. Light on
 // purpose (zod/mini and the incident model only): the workflow, the report and the stack import it.
 import * as z from 'zod/mini';
+import { AfterContainmentSchema, FootholdsSchema, SecondLookInputSchema } from '../footholds/contract';
 import { IncidentSchema } from '../shared/incident';
 
 /** Step Functions Task Parameters: the incident, and the execution's start. */
@@ -8,6 +9,8 @@ export const InvestigateInputSchema = z.object({
   incident: IncidentSchema,
   /** The execution's start (ISO 8601); the same on every retry. */
   revokeBefore: z.iso.datetime({ offset: true }),
+  /** Set for the second look: CloudTrail since the first pass, by what it found. */
+  secondLook: z.optional(SecondLookInputSchema),
 });
 export type InvestigateInput = z.infer<typeof InvestigateInputSchema>;
 
@@ -165,5 +168,7 @@ export const InvestigationSchema = z.object({
   /** Lists cut short to keep the output small; everything is in the activity object. Not a gap. */
   truncated: z.array(z.string()),
   dryRun: z.boolean(),
+  footholds: z.optional(FootholdsSchema),
+  afterContainment: z.optional(AfterContainmentSchema),
 });
 export type Investigation = z.infer<typeof InvestigationSchema>;

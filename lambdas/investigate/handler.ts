@@ -61,7 +61,7 @@ export function createHandler(
   const logger = createLogger('investigate');
   const clients = investigateClients();
   return async (event, context?: { getRemainingTimeInMillis?: () => number }) => {
-    // revokeBefore is part of every step's input; the investigation searches up to now.
+    // The investigation searches up to now; revokeBefore dates the revocation the second look checks against.
     const input = parseStepInput(InvestigateInputSchema, event, 'investigate');
     const remaining = context?.getRemainingTimeInMillis?.();
     return investigate(input.incident, {
@@ -71,6 +71,6 @@ export function createHandler(
       config,
       logger: forIncident(logger, input.incident.incidentId),
       sleep: options.sleep,
-    });
+    }, { revokeBefore: input.revokeBefore, ...(input.secondLook && { secondLook: input.secondLook }) });
   };
 }

@@ -1,10 +1,14 @@
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { Incident } from '../shared/incident';
 import { summarise } from './activity-summary';
-import { Activity, enabledRegions, searchRegion } from './cloudtrail-search';
+import { SecondLookInput } from '../footholds/contract';
+import { secondLookLookups, useAfterContainment } from '../footholds/second-look';
+import { revocationTime } from '../shared/policies';
+import { Activity, enabledRegions, incidentLookups, Lookup, regionLimiter, searchRegion } from './cloudtrail-search';
 import { HIGH_RISK_ACTIONS, Investigation, LIMITS, NotableEvent, NOTABLE_EVENT_NAMES, SSE_C_HEADER } from './contract';
-import { Context, contextOf, errorText, Failure, InvestigateDeps, withBackoff } from './deps';
+import { Context, contextOf, Failure, InvestigateDeps } from './deps';
+import { footholdsOf, recordsOf, sessionLookups } from './footholds';
 import { assessReach } from './reach';
+import { saveObject } from './store';
 import { compare } from './text';
 
 export { HIGH_RISK_ACTIONS, LIMITS, NOTABLE_EVENT_NAMES, SSE_C_HEADER };
@@ -15,6 +19,20 @@ export { HOME_REGION, LOOKUP_AFTER_ANSWER_MS, LOOKUP_PAGE_SIZE, LOOKUP_WINDOW_MS
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** How late CloudTrail may show an event (5 to 15 minutes after the call). */
+export const CLOUDTRAIL_DELAY_MS = 15 * 60 * 1000;
+
+export interface InvestigateOptions {
+  /** The execution's start: the revocation time of the second look's "issued before" check. */
+  readonly revokeBefore?: string;
+  /** The second look: since the first pass, by what it found (its activity and footholds saved as second-look-*). */
+  readonly secondLook?: SecondLookInput;
+}
+
+function lookupOf(l: ReturnType<typeof secondLookLookups>[number]): Lookup {
+  return { attribute: l, label: `${l.AttributeKey} ${l.AttributeValue}` };
+}
+
 /**
  * After containment: what the key did (CloudTrail, every enabled region, by key id and by user
  * name), what it can do (its user's policies, simulated on {@link HIGH_RISK_ACTIONS}) and what it
@@ -24,38 +42,53 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * region, a permission or an object that could not be read is a `failures` entry and the rest is
  * reported. Throttling is waited out here (spacing and exponential backoff), not by the workflow.
  */
-export async function investigate(incident: Incident, deps: InvestigateDeps): Promise<Investigation> {
+export async function investigate(incident: Incident, deps: InvestigateDeps, options: InvestigateOptions = {}): Promise<Investigation> {
   const ctx = contextOf(deps);
   const { config, logger } = deps;
+  const { secondLook } = options;
   const to = (deps.now ?? (() => new Date()))();
-  const from = new Date(to.getTime() - config.lookbackDays * DAY_MS);
+  // CloudTrail shows an event up to 15 minutes after it happened: the second look reads that far back before the first pass's end.
+  const from = secondLook ? new Date(Date.parse(secondLook.since) - CLOUDTRAIL_DELAY_MS) : new Date(to.getTime() - config.lookbackDays * DAY_MS);
   const isRoot = incident.principalType === 'root';
 
   const regionsFound = await enabledRegions(ctx);
   const regions = regionsFound.regions;
   logger.info('investigating', { regions: regions.length, lookbackDays: config.lookbackDays, byUserName: !isRoot });
 
-  const [searches, reach] = await Promise.all([
-    Promise.all(regions.map((region) => searchRegion(incident, region, from, to, ctx))),
-    assessReach(incident, ctx),
-  ]);
+  // One limiter a region for the whole investigation: the sessions' lookups share its budget.
+  const limiters = new Map(regions.map((region) => [region, regionLimiter(ctx)]));
+  const search = (lookups: Parameters<typeof searchRegion>[0]) =>
+    Promise.all(regions.map((region) => searchRegion(lookups, region, from, to, ctx, limiters.get(region))));
+  // The second look searches by what the first pass found too: the sessions, keys and users the key obtained or created.
+  const firstLookups = secondLook ? secondLookLookups(incident, secondLook.first).map(lookupOf) : incidentLookups(incident);
+  const [first, reach] = await Promise.all([search(firstLookups), assessReach(incident, ctx)]);
 
-  // The two lookups overlap (a call signed with the key names the user too): one event, one entry.
+  // Calls of the sessions the key obtained (AssumeRole, GetFederationToken...) carry neither its
+  // id nor, for a role or federated session, its user's name: looked up by their own key ids.
+  const known = secondLook?.first.sessions ?? [];
+  const { sessions, lookups } = sessionLookups(incident, first, known);
+  const second = lookups.length > 0 ? await search(lookups) : [];
+  const searches = [...first, ...second];
+
+  // The lookups overlap (a call signed with the key names the user too): one event, one entry.
   const byId = new Map<string, Activity>();
   for (const search of searches) for (const event of search.events) if (!byId.has(event.eventId)) byId.set(event.eventId, event);
   const events = [...byId.values()].sort((a, b) => compare(a.eventTime, b.eventTime) || compare(a.eventId, b.eventId));
 
-  const saved = await saveActivity(incident, events, ctx);
+  const prefix = secondLook ? 'second-look-' : '';
+  const saved = await saveActivity(incident, events, ctx, `${prefix}activity.jsonl`);
+  const footholds = await footholdsOf(incident, events, [...known, ...sessions], ctx, `${prefix}footholds.json`, secondLook?.first);
   const summary = summarise(events);
   const failures: Failure[] = [
     ...regionsFound.failures,
     ...searches.flatMap((s) => s.failures),
     ...reach.failures,
     ...saved.failures,
+    ...footholds.failures,
   ];
 
   const result: Investigation = {
-    lookback: { from: from.toISOString(), to: to.toISOString(), days: config.lookbackDays },
+    lookback: { from: from.toISOString(), to: to.toISOString(), days: secondLook ? (to.getTime() - from.getTime()) / DAY_MS : config.lookbackDays },
     regions,
     pages: searches.reduce((n, s) => n + s.pages, 0),
     eventCount: events.length,
@@ -72,7 +105,13 @@ export async function investigate(incident: Incident, deps: InvestigateDeps): Pr
     failures,
     truncated: summary.truncated,
     dryRun: config.dryRun,
+    footholds: footholds.footholds,
   };
+  if (secondLook) {
+    // Did containment hold? Calls after it by the key, its sessions, what it created or assumed.
+    const revokedBefore = revocationTime(options.revokeBefore ?? secondLook.containedAt);
+    result.afterContainment = useAfterContainment(incident, secondLook.first, recordsOf(events), secondLook.containedAt, revokedBefore);
+  }
   if (result.firstSeen === undefined) delete result.firstSeen;
   if (result.lastSeen === undefined) delete result.lastSeen;
   if (result.activityObject === undefined) delete result.activityObject;
@@ -92,22 +131,16 @@ export async function investigate(incident: Incident, deps: InvestigateDeps): Pr
       instances: result.leftBehind.instances.length,
     },
     allowedHighRisk: result.reach.allowedHighRisk.length,
+    sessions: sessions.length,
+    footholds: footholds.footholds.footholds.length,
     failures: failures.length,
   });
   return result;
 }
 
 /** The full activity, one CloudTrail record (plus the region it was found in) a line, oldest first. */
-async function saveActivity(incident: Incident, events: Activity[], ctx: Context): Promise<{ activityObject?: string; failures: Failure[] }> {
-  const { bucket } = ctx.deps.config;
-  const key = `incidents/${incident.incidentId}/activity.jsonl`;
+async function saveActivity(incident: Incident, events: Activity[], ctx: Context, name: string): Promise<{ activityObject?: string; failures: Failure[] }> {
   const body = events.map((e) => `${e.line}\n`).join('');
-  try {
-    await withBackoff(ctx, 's3:PutObject', () =>
-      ctx.deps.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/x-ndjson' })),
-    );
-    return { activityObject: `s3://${bucket}/${key}`, failures: [] };
-  } catch (err) {
-    return { failures: [{ what: `s3:PutObject s3://${bucket}/${key}`, error: `${errorText(err)}: the full activity (${events.length} event(s)) was not saved` }] };
-  }
+  const saved = await saveObject(incident, name, body, 'application/x-ndjson', `the full activity (${events.length} event(s)) was not saved`, ctx);
+  return { activityObject: saved.object, failures: saved.failures };
 }

@@ -1,5 +1,6 @@
 // The email: a pure rendering of the incident record (lambdas/report/record.ts). Nothing here
 // decides: the outcome, what is still open, the follow-ups and the undo steps are the record's.
+import { costLine, costSummary } from '../report/cost';
 import { IncidentReport, OpenItem, OUTCOME_TAGS } from '../report/record';
 
 export interface Message {
@@ -11,6 +12,8 @@ export interface Message {
 export const MAX_SUBJECT = 100;
 /** Notable calls listed in the email; report.json has them all. */
 export const MAX_NOTABLE = 15;
+/** Instances in the email's cost exposure (it may stand near the top); report.json has them all. */
+export const MAX_COST_LINES = 10;
 
 export function subjectFor(report: IncidentReport): string {
   const { incident } = report;
@@ -106,6 +109,14 @@ function evidence(report: IncidentReport): string[] {
   ];
 }
 
+/** The cost exposure: near the top while an instance is still running, with the evidence otherwise. */
+function cost(report: IncidentReport, running: boolean): string[] {
+  const c = report.costExposure;
+  if (!c || (c.running > 0) !== running) return [];
+  const more = c.instances.length - MAX_COST_LINES;
+  return [`${costSummary(c)}:`, ...c.instances.slice(0, MAX_COST_LINES).map((e) => `  - ${costLine(e)}`), ...(more > 0 ? [`  ... and ${more} more in the record`] : [])];
+}
+
 function block(lines: string[]): string[] {
   return lines.length > 0 ? ['', ...lines] : [];
 }
@@ -117,6 +128,7 @@ export function buildMessage(report: IncidentReport): Message {
     '',
     report.stillOpen.length > 0 ? 'Still open, do this first:' : 'Still open: nothing, containment is in place.',
     ...numbered(report.stillOpen),
+    ...block(cost(report, true)),
     ...block(report.notes),
     '',
     ...facts(report),
@@ -125,6 +137,7 @@ export function buildMessage(report: IncidentReport): Message {
     ...block(report.failures.length > 0 ? ['What failed:', ...report.failures.map((f) => `  - ${f.source}: ${f.what}: ${f.error}`)] : []),
     ...block(found(report)),
     ...block(evidence(report)),
+    ...block(cost(report, false)),
     ...block(report.supportCase ? [report.supportCase] : []),
     '',
     'Then:',

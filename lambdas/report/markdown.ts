@@ -1,3 +1,4 @@
+import { COST_BASIS, costTotal, dollars, duration, usd } from './cost';
 import { IncidentReport, OUTCOME_TAGS } from './record';
 
 /** Rows of a long list shown in the Markdown; the JSON report keeps them all. */
@@ -210,6 +211,30 @@ function evidence(report: IncidentReport): string[] {
   ];
 }
 
+function cost(report: IncidentReport): string[] {
+  const c = report.costExposure;
+  if (!c) return [];
+  const total = c.running > 0 ? [`Total: ${costTotal(c)}.`, ''] : [];
+  return [
+    `_${text(COST_BASIS)}._`,
+    '',
+    ...total,
+    ...table(
+      ['Instance', 'Type', 'Region', 'State', 'Running since', 'On-demand $/hour', 'Running for', 'Estimate so far'],
+      c.instances.map((e) => [
+        code(e.instanceId),
+        code(e.instanceType),
+        code(e.region),
+        text(e.state ?? 'unknown'),
+        text(e.runningSince ?? 'unknown'),
+        e.usdPerHour !== undefined ? `${usd(e.usdPerHour)}${e.operatingSystem ? ` (${e.operatingSystem})` : ''}` : e.priceUnknown ? `price unknown: ${text(e.priceUnknown)}` : '',
+        e.hoursSoFar !== undefined ? duration(e.hoursSoFar) : '',
+        e.estimatedUsdSoFar !== undefined ? dollars(e.estimatedUsdSoFar) : '',
+      ]),
+    ),
+  ];
+}
+
 /** An open item or an undo step: what, then its command as a code block. */
 function items(list: IncidentReport['stillOpen'], empty: string): string[] {
   if (list.length === 0) return [empty];
@@ -233,6 +258,7 @@ export function renderMarkdown(report: IncidentReport): string {
     ...section('What the key can do', reach(report)),
     ...section('What the key left behind', leftBehind(report)),
     ...section('Evidence', evidence(report)),
+    ...(report.costExposure ? section('Cost exposure', cost(report)) : []),
     ...section('Manual follow-ups', report.followUps.map((f, n) => `${n + 1}. ${text(f, 1000)}`)),
     ...section('Undo (once the user is clean)', items(report.undo, report.dryRun ? 'Nothing to undo: this was a dry run.' : 'Nothing to undo: the responder changed nothing.')),
     ...section('Where to look', report.links.map((l) => `- [${text(l.label)}](${l.url})`)),

@@ -11,6 +11,7 @@ import { isFailure, WorkflowState } from '../shared/state';
 import { StepResult, Verification } from '../shared/steps';
 import { Outcome } from './contract';
 import { collectFailures, decideOutcome, explainError, isComplete, ReportFailure, supportLine } from './decide';
+import { CostExposure, costExposureOf } from './cost';
 import { consoleLinks, Link } from './links';
 import { buildFollowUps, buildStillOpen, buildUndo, OpenItem } from './open';
 
@@ -18,6 +19,7 @@ export { OUTCOMES } from './contract';
 export type { Outcome } from './contract';
 export type { ReportFailure } from './decide';
 export type { Link } from './links';
+export type { CostExposure, CostExposureEntry } from './cost';
 export type { OpenItem } from './open';
 export { explainError };
 
@@ -79,6 +81,11 @@ export interface IncidentReport {
   readonly leftBehind?: LeftBehind;
   /** Absent when the evidence step did not run or failed. */
   readonly evidence?: EvidenceSummary;
+  /**
+   * What the instances the key launched or started cost: type, region, running since, the hourly
+   * on-demand price and an estimate so far (to `generatedAt`). Absent when none was described.
+   */
+  readonly costExposure?: CostExposure;
   /** Where the written record is (S3 console), when an earlier write of it said so. */
   readonly recordUrl?: string;
   /** One line on the AWS support case, when the support step ran. */
@@ -195,6 +202,7 @@ export function buildReport(state: WorkflowState, now: Date): IncidentReport {
     ...optional('reach', investigation?.reach),
     ...optional('leftBehind', leftBehind),
     ...optional('evidence', evidence),
+    ...optional('costExposure', costExposureOf(evidence, now)),
     ...optional('recordUrl', state.report && !isFailure(state.report) ? state.report.consoleUrl : undefined),
     ...optional('supportCase', supportLine(state.support)),
     failures,

@@ -16,6 +16,8 @@
 // | AnswerSupportCase     | 1                             | none                                  | 6 on TransientAwsError                       | 7                |
 // | NotifySlack           | Secrets Manager: 3 (in 5 s)   | the post: 3 tries (0.5, 1 s; a 429's Retry-After up to 3 s), all within 12 s | Lambda service errors only: the step never throws | secret 3, post 3 |
 // | NotifyResult          | 1                             | none                                  | 6 on TransientAwsError                       | 7                |
+// | PreserveEvidence's prices (Price List API) | 2 | none                                   | not reached: a missing price is recorded     | 2                |
+// | the dispatcher's Slack notices (SNS -> slack Lambda) | Secrets Manager: 3 | the post: 3 tries, within 12 s | none; a notice not posted throws: Lambda's async retries (2) run it again | post 9 at most, minutes apart |
 //
 // IAM's LimitExceeded (a full quota) is retried nowhere: contain goes straight to its fallback.
 // Every Task's TimeoutSeconds is above its Lambda's timeout (test/lib/step-timeouts.test.ts).

@@ -1,5 +1,6 @@
 // The Slack message: a pure rendering of the incident record (lambdas/report/record.ts), the same
 // outcome, open items, follow-ups and undo steps as the email. Nothing here decides.
+import { costLine, costSummary } from '../report/cost';
 import { IncidentReport, OpenItem, Outcome, OUTCOME_TAGS } from '../report/record';
 
 /** Slack's Block Kit limits the message is built to (https://api.slack.com/reference/block-kit). */
@@ -46,6 +47,9 @@ export function slackMessage(report: IncidentReport): SlackMessage {
     { type: 'header', text: { type: 'plain_text', text: clip(`${TAG_EMOJI[report.outcome]} ${tag}: exposed access key ${incident.accessKeyId}`, SLACK_LIMITS.header), emoji: true } },
     section(esc(report.headline), report.stillOpen.length > 0 ? ['*Still open, do this first:*', ...openLines(report.stillOpen)] : ['Still open: nothing, containment is in place.'], SLACK_LIMITS.text),
   ];
+  const cost = costSection(report);
+  const running = (report.costExposure?.running ?? 0) > 0;
+  if (cost && running) blocks.push(cost);
   if (report.notes.length > 0) blocks.push(section('Note', report.notes.map(esc)));
   blocks.push({ type: 'section', fields: facts(report).slice(0, SLACK_LIMITS.fields).map((f) => mrkdwn(clip(f, SLACK_LIMITS.field))) });
   blocks.push({ type: 'divider' });
@@ -53,6 +57,7 @@ export function slackMessage(report: IncidentReport): SlackMessage {
   if (report.failures.length > 0) blocks.push(section('What failed', report.failures.map((f) => `:x: ${esc(f.source)}: ${esc(f.what)}: ${esc(f.error)}`)));
   const found = foundLines(report);
   if (found.length > 0) blocks.push(section('What was found', found));
+  if (cost && !running) blocks.push(cost);
   if (report.supportCase) blocks.push(section('AWS support', [esc(report.supportCase)]));
   blocks.push(section('Then', report.followUps.map((f, n) => `${n + 1}. ${esc(f)}`)));
   if (report.undo.length > 0) blocks.push(section('Undo, once the user is clean', openLines(report.undo), SLACK_LIMITS.text));
@@ -138,6 +143,13 @@ function foundLines(report: IncidentReport): string[] {
     lines.push(...firstFew(e.snapshots.map((s) => `• ${code(s.instanceId)} (${esc(s.region)}): ${s.status === 'dry-run' ? 'would snapshot' : esc(s.status)}${s.snapshotIds.length ? ` ${s.snapshotIds.map(code).join(', ')}` : ''}`)));
   } else if (e?.skipped) lines.push(`Evidence: none preserved: ${esc(e.skipped)}`);
   return lines;
+}
+
+/** The cost exposure: one line an instance, the basis of the estimate in the title. */
+function costSection(report: IncidentReport): unknown | undefined {
+  const c = report.costExposure;
+  if (!c) return undefined;
+  return section(esc(costSummary(c)), firstFew(c.instances.map((e) => `• ${esc(costLine(e))}`)));
 }
 
 function reportBlocks(url: string): unknown[] {

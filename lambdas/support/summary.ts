@@ -1,4 +1,5 @@
 // The text AWS support is told: a pure rendering of the incident record (lambdas/report/record.ts).
+import { costLine, costSummary } from '../report/cost';
 import { IncidentReport } from '../report/record';
 import type { Incident } from '../shared/incident';
 
@@ -91,6 +92,12 @@ function preserved(report: IncidentReport): string[] {
   return ['Evidence kept (EBS snapshots, tagged with the incident id):', ...capped(rows, 20)];
 }
 
+function cost(report: IncidentReport): string[] {
+  const c = report.costExposure;
+  if (!c) return [];
+  return [`${costSummary(c)}:`, ...capped(c.instances.map((e) => `  - ${line(costLine(e), 300)}`), 20)];
+}
+
 function gaps(report: IncidentReport): string[] {
   if (report.failures.length === 0) return [];
   const rows = report.failures.map((f) => `  - ${line(`${f.source}: ${f.what}: ${f.error}`, 400)}`);
@@ -137,6 +144,7 @@ export function supportSummary(report: IncidentReport): string {
     ...section(gaps(report)),
     ...section(found(report)),
     ...section(preserved(report)),
+    ...section(cost(report)),
     ...section(stillToDo(report)),
   ];
   return fitBody(lines.join('\n'));

@@ -52,3 +52,64 @@ describe('fire drill: nothing dropped in silence', () => {
     for (const n of output.notifications) expect(n.subject).toMatch(/^\[REFUSED\] /);
   });
 });
+
+describe('fire drill: notices reach Slack through the topic\'s subscription', () => {
+  const foreignKey = 'AKIAY34FZKBOKMUTVV7A'; // encodes account 609629065308
+  const unresolved = `[UNRESOLVED] exposed-key report in ${ACCOUNT} names no key the responder can contain`;
+
+  it('asks STS through its SDK client, from the dispatcher, and invokes no Lambda', async () => {
+    const { output } = await drill(twoKeyScenario(), [trustedAdvisorEvent(foreignKey, 'ci-deploy')], SLACK);
+
+    const calls = output.apiCalls.map((c) => [c.invocation, c.service, c.operation]);
+    expect(calls).toContainEqual(['dispatcher', 'sts', 'GetAccessKeyInfo']);
+    expect(calls.filter(([, service]) => service === 'lambda')).toEqual([]);
+    expect(calls.filter(([invocation]) => invocation === 'slack-notice')).toEqual([
+      ['slack-notice', 'secretsmanager', 'GetSecretValue'],
+      ['slack-notice', 'slack', 'PostMessage'],
+    ]);
+  });
+
+  it('posts no notice to Slack when no webhook secret is configured (there is no subscription): the email stands', async () => {
+    const { output } = await drill(twoKeyScenario(), [trustedAdvisorEvent(foreignKey, 'ci-deploy')]);
+
+    expect(output.notifications.map((n) => [n.channel, n.subject])).toEqual([['email', unresolved]]);
+  });
+
+  it('runs the slack Lambda again when its post fails, as Lambda retries an asynchronous invocation', async () => {
+    const faults = [{ operation: 'slack:PostMessage', error: 'ServiceUnavailable', times: 1 }];
+
+    const { output } = await drill(twoKeyScenario({ faults }), [trustedAdvisorEvent(foreignKey, 'ci-deploy')], SLACK);
+
+    expect(output.notifications.map((n) => [n.channel, n.subject])).toEqual([
+      ['email', unresolved],
+      ['slack', unresolved],
+    ]);
+  });
+
+  it('drops the Slack notice after Lambda\'s three attempts of three posts each, and the email stands', async () => {
+    const faults = [{ operation: 'slack:PostMessage', error: 'ServiceUnavailable', times: 9 }];
+
+    const { output } = await drill(twoKeyScenario({ faults }), [trustedAdvisorEvent(foreignKey, 'ci-deploy')], SLACK);
+
+    expect(output.notifications.map((n) => [n.channel, n.subject])).toEqual([['email', unresolved]]);
+    expect(output.apiCalls.filter((c) => c.service === 'slack').map((c) => c.error)).toEqual(Array(9).fill('ServiceUnavailable'));
+  });
+
+  it('posts the Slack notice when Slack refuses only the first posts of the first attempt', async () => {
+    const faults = [{ operation: 'slack:PostMessage', error: 'ServiceUnavailable', times: 2 }];
+
+    const { output } = await drill(twoKeyScenario({ faults }), [trustedAdvisorEvent(foreignKey, 'ci-deploy')], SLACK);
+
+    expect(output.notifications.map((n) => [n.channel, n.subject])).toEqual([['email', unresolved], ['slack', unresolved]]);
+    expect(output.apiCalls.filter((c) => c.service === 'slack').map((c) => c.error ?? 'ok')).toEqual(['ServiceUnavailable', 'ServiceUnavailable', 'ok']);
+  });
+
+  it('keeps the workflow\'s own messages out of Slack: the workflow posts its summary once, itself', async () => {
+    const { output } = await drill(twoKeyScenario(), [trustedAdvisorEvent(EXPOSED, 'ci-deploy')], SLACK);
+
+    expect(output.execution?.status).toBe('SUCCEEDED');
+    expect(output.notifications.filter((n) => n.channel === 'email').length).toBeGreaterThan(0);
+    expect(output.notifications.filter((n) => n.channel === 'slack')).toHaveLength(1);
+    expect(output.apiCalls.filter((c) => c.invocation === 'slack-notice')).toEqual([]);
+  });
+});

@@ -127,7 +127,6 @@ const ENV = {
   PROTECTED_USERS: 'break-glass',
   ACCOUNT_ID: ACCOUNT,
   TOPIC_ARN: `arn:aws:sns:us-east-1:${ACCOUNT}:ExposedKeyResponderNotifications`,
-  SLACK_FUNCTION_NAME: 'ExposedKeyResponderSlack',
   QUARANTINE_WINDOW_HOURS: '24',
 };
 const WRITES = /^(Update|Put|Attach|Create|Delete|Detach)/;
@@ -146,10 +145,8 @@ describe('dispatcher property: the right principal, and never a silent outcome',
         const account = new SimulatedAccount(SCENARIO_PARSED);
         const disconnect = connectToSimulatedAccount(account);
         try {
-          const dispatch = createHandler(ENV, {
-            sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms / DRILL_TIME_SCALE)),
-            keyAccount: async (AccessKeyId) => (account.call('sts', 'GetAccessKeyInfo', { AccessKeyId }) as { Account?: string }).Account,
-          });
+          // sts:GetAccessKeyInfo too goes through the SDK client, connected to the simulated account.
+          const dispatch = createHandler(ENV, { sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms / DRILL_TIME_SCALE)) });
           let result: DispatchResult | undefined;
           let error: Error | undefined;
           try {

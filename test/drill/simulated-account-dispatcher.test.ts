@@ -42,10 +42,19 @@ describe('simulated account: what the dispatcher asks', () => {
     expect(out.Events.map((e) => e.EventName)).toEqual(['PutUserPolicy']);
   });
 
-  it('records an asynchronous Lambda invoke with its payload', () => {
+  it('records a published message with its message attributes (the slack subscription filters on them)', () => {
     const a = account();
+    const attributes = { 'exposed-key-responder.kind': { DataType: 'String', StringValue: 'notice' } };
 
-    expect(a.call('lambda', 'Invoke', { FunctionName: 'slack', InvocationType: 'Event', Payload: '{"notice":{}}' })).toEqual({ StatusCode: 202 });
-    expect(a.invocations).toEqual([{ functionName: 'slack', invocationType: 'Event', payload: '{"notice":{}}' }]);
+    expect(a.call('sns', 'Publish', { TopicArn: 'arn:aws:sns:us-east-1:123456789012:t', Subject: 's', Message: 'm', MessageAttributes: attributes })).toEqual({ MessageId: 'msg-1' });
+    expect(a.call('sns', 'Publish', { TopicArn: 'arn:aws:sns:us-east-1:123456789012:t', Message: 'plain' })).toEqual({ MessageId: 'msg-2' });
+    expect(a.published).toEqual([
+      { topicArn: 'arn:aws:sns:us-east-1:123456789012:t', subject: 's', message: 'm', attributes: { 'exposed-key-responder.kind': { DataType: 'String', StringValue: 'notice' } } },
+      { topicArn: 'arn:aws:sns:us-east-1:123456789012:t', subject: undefined, message: 'plain' },
+    ]);
+  });
+
+  it('no longer answers Lambda Invoke: nothing in the responder invokes a Lambda', () => {
+    expect(() => account().call('lambda', 'Invoke', { FunctionName: 'slack' })).toThrow('the simulated account does not implement lambda:Invoke');
   });
 });

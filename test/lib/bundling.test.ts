@@ -73,7 +73,7 @@ describe('bundling options', () => {
   });
 
   it('list the nine Lambdas in the order of an incident, each at lambdas/<name>/index.ts, which exists', () => {
-    expect([...LAMBDA_NAMES]).toEqual(['dispatcher', 'contain', 'verify', 'investigate', 'evidence', 'report', 'support', 'slack', 'notify']);
+    expect([...LAMBDA_NAMES]).toEqual(['dispatcher', 'contain', 'verify', 'investigate', 'footholds', 'evidence', 'report', 'support', 'slack', 'notify']);
     expect(Object.keys(LAMBDA_ENTRIES)).toEqual([...LAMBDA_NAMES]);
     for (const name of LAMBDA_NAMES) {
       expect(LAMBDA_ENTRIES[name]).toBe(`lambdas/${name}/index.ts`);
@@ -115,6 +115,8 @@ describe('a bundle built with these options', () => {
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:x',
         PROTECTED_USERS: '',
+        PROTECTED_ROLES: '',
+        STOP_LAUNCHED_INSTANCES: 'false',
         DRY_RUN: 'true',
         QUARANTINE_POLICY_ARN: 'arn:aws:iam::123456789012:policy/exposed-key-responder/q',
         TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:t',
@@ -123,7 +125,6 @@ describe('a bundle built with these options', () => {
         SUPPORT_SEVERITY: 'high',
         SLACK_WEBHOOK_SECRET: '',
         ACCOUNT_ID: '123456789012',
-        SLACK_FUNCTION_NAME: '',
         QUARANTINE_WINDOW_HOURS: '24',
       },
       encoding: 'utf8',

@@ -89,3 +89,17 @@ describe('incidentReaders', () => {
     },
   );
 });
+
+describe('protectedRoles', () => {
+  it('is empty unless set: only tagged roles are protected', () => {
+    expect(fromContext({}).protectedRoles).toEqual([]);
+  });
+
+  it('reads role names and /path/* prefixes, each once', () => {
+    expect(fromContext({ protectedRoles: 'OrgAdmin, /breakglass/*,OrgAdmin' }).protectedRoles).toEqual(['OrgAdmin', '/breakglass/*']);
+  });
+
+  it.each(['/*', '/breakglass/', 'two words'])('rejects %p naming the key and roles', (value) => {
+    expect(() => fromContext({ protectedRoles: value })).toThrow(/Invalid context "protectedRoles": expected IAM role names/);
+  });
+});

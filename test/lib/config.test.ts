@@ -21,6 +21,9 @@ describe('configFromContext', () => {
       notificationEmails: [],
       dryRun: false,
       protectedUsers: [],
+      protectedRoles: [],
+      stopLaunchedInstances: false,
+      secondLookMinutes: 20,
       quarantineWindowHours: 24,
       reporters: [],
       incidentReaders: [],
@@ -40,6 +43,9 @@ describe('configFromContext', () => {
       'notificationEmail',
       'dryRun',
       'protectedUsers',
+      'protectedRoles',
+      'stopLaunchedInstances',
+      'secondLookMinutes',
       'quarantineWindowHours',
       'reporters',
       'incidentReaders',
@@ -89,6 +95,30 @@ describe('configFromContext', () => {
     });
     it.each([0, 721, '1.5', 2.5, '-1', 'a day', true])('rejects %p naming the key and the range', (value) => {
       expect(() => fromContext({ quarantineWindowHours: value })).toThrow(/Invalid context "quarantineWindowHours": .*1 to 720/);
+    });
+  });
+
+  describe('stopLaunchedInstances', () => {
+    it('is false unless set: instances are reported, not stopped', () => {
+      expect(fromContext({}).stopLaunchedInstances).toBe(false);
+    });
+    it.each([[true, true], ['true', true], ['false', false]])('reads %p as %p', (value, expected) => {
+      expect(fromContext({ stopLaunchedInstances: value }).stopLaunchedInstances).toBe(expected);
+    });
+    it.each(['yes', 1])('rejects %p naming the key', (value) => {
+      expect(() => fromContext({ stopLaunchedInstances: value })).toThrow(/Invalid context "stopLaunchedInstances"/);
+    });
+  });
+
+  describe('secondLookMinutes', () => {
+    it('is 20 unless set', () => {
+      expect(fromContext({}).secondLookMinutes).toBe(20);
+    });
+    it.each([[5, 5], ['45', 45], [720, 720]])('accepts %p as %p minutes', (value, minutes) => {
+      expect(fromContext({ secondLookMinutes: value }).secondLookMinutes).toBe(minutes);
+    });
+    it.each([4, 721, '7.5', 0, 'soon'])('rejects %p naming the key and the range', (value) => {
+      expect(() => fromContext({ secondLookMinutes: value })).toThrow(`Invalid context "secondLookMinutes": expected a whole number of minutes from 5 to 720, got ${JSON.stringify(value)}`);
     });
   });
 

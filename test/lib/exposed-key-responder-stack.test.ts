@@ -53,8 +53,8 @@ function fromContext(context: Record<string, unknown>): Template {
 }
 
 describe('ExposedKeyResponderStack resources', () => {
-  it('has the nine Lambdas, one state machine, four rules, one topic, one DLQ, one quarantine policy, two buckets, five alarms, no report bus', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 9);
+  it('has the ten Lambdas, one state machine, four rules, one topic, one DLQ, one quarantine policy, two buckets, five alarms, no report bus', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 10);
     template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
     template.resourceCountIs('AWS::S3::Bucket', 2);
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
@@ -218,6 +218,29 @@ describe('ExposedKeyResponderStack environment of the Lambdas (as the handlers r
     );
   });
 
+  it('-c slackWebhookSecret subscribes the slack Lambda to the topic, for the dispatcher\'s notices only (filter policy), and lets this topic only invoke it', () => {
+    const t = fromContext({ slackWebhookSecret: SLACK_SECRET_ARN });
+    const [topic] = Object.keys(t.findResources('AWS::SNS::Topic'));
+    const [slack] = findFunction(t, 'slack');
+
+    const subscriptions = Object.values(t.findResources('AWS::SNS::Subscription', { Properties: { Protocol: 'lambda' } })).map((r) => (r as Resource).Properties);
+    expect(subscriptions).toEqual([
+      {
+        Protocol: 'lambda',
+        TopicArn: { Ref: topic },
+        Endpoint: { 'Fn::GetAtt': [slack, 'Arn'] },
+        FilterPolicy: { 'exposed-key-responder.kind': ['notice'] },
+      },
+    ]);
+    const permissions = Object.values(t.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'sns.amazonaws.com' } })).map((r) => (r as Resource).Properties);
+    expect(permissions).toEqual([{ Action: 'lambda:InvokeFunction', FunctionName: { 'Fn::GetAtt': [slack, 'Arn'] }, Principal: 'sns.amazonaws.com', SourceArn: { Ref: topic } }]);
+  });
+
+  it('subscribes nothing but email to the topic when no Slack webhook secret is configured (no Slack, nothing to post)', () => {
+    expect(template.findResources('AWS::SNS::Subscription', { Properties: { Protocol: 'lambda' } })).toEqual({});
+    expect(template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'sns.amazonaws.com' } })).toEqual({});
+  });
+
   it('-c lookbackDays reaches the investigation', () => {
     expect(env(fromContext({ lookbackDays: '90' }), 'investigate').LOOKBACK_DAYS).toBe('90');
   });
@@ -249,7 +272,7 @@ describe('ExposedKeyResponderStack least privilege', () => {
     for (const id of roles) expect((template.findResources('AWS::IAM::Role')[id] as Resource).Properties.ManagedPolicyArns).toBeUndefined();
   });
 
-  it('never allows a wildcard action, nor deleting a key or a user, to any Lambda', () => {
+  it('never allows a wildcard action, nor deleting a key or a user (only footholds deletes a console password), to any Lambda', () => {
     const wildcards: Partial<Record<LambdaName, string[]>> = {
       // From topic.grantPublish, on the topic's key only.
       notify: ['kms:GenerateDataKey*'],
@@ -259,7 +282,9 @@ describe('ExposedKeyResponderStack least privilege', () => {
       const actions = allowedActions(statementsOfFunction(template, name));
       expect(actions.filter((a) => a.includes('*'))).toEqual(wildcards[name] ?? []);
       expect(actions).not.toContain('iam:DeleteAccessKey');
-      expect(actions.some((a) => /^iam:Delete|^iam:\*|^\*$/.test(a))).toBe(false);
+      // An attacker's console password is never legitimate: footholds deletes it, and nothing else.
+      const deletes = name === 'footholds' ? actions.filter((a) => a !== 'iam:DeleteLoginProfile') : actions;
+      expect(deletes.some((a) => /^iam:Delete|^iam:\*|^\*$/.test(a))).toBe(false);
     }
   });
 
@@ -375,7 +400,7 @@ describe('ExposedKeyResponderStack least privilege', () => {
     for (const a of INVESTIGATE_READ_ACTIONS) expect(actions).toContain(a);
   });
 
-  it('evidence: describes instances and snapshots, snapshots the volumes of instances in any region, tags only while snapshotting', () => {
+  it('evidence: describes instances and snapshots, snapshots the volumes of instances in any region, tags only while snapshotting, reads prices', () => {
     const statements = statementsOfFunction(template, 'evidence');
     expect(allowedActions(statements)).toEqual([
       'ec2:CreateSnapshots',
@@ -384,6 +409,7 @@ describe('ExposedKeyResponderStack least privilege', () => {
       'ec2:DescribeSnapshots',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
+      'pricing:GetProducts',
     ]);
     const snapshots = arnOf('ec2', '*', '', 'snapshot/*');
     expect(statements).toContainEqual(expect.objectContaining({ Action: ['ec2:DescribeInstances', 'ec2:DescribeSnapshots'], Resource: '*' }));

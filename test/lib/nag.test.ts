@@ -64,6 +64,10 @@ const variants: Array<[string, Partial<ResponderConfig>, string | undefined]> = 
     reporters: ['arn:aws:iam::123456789012:root'],
     incidentReaders: ['arn:aws:iam::123456789012:user/auditor'],
   }, undefined],
+  ['stopped launched instances and protected roles, account known', {
+    stopLaunchedInstances: true,
+    protectedRoles: ['OrgAdmin', '/breakglass/*'],
+  }, '123456789012'],
   ['a Slack webhook secret by complete ARN, account known', {
     slackWebhookSecret: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:slack/exposed-key-responder-AbC123',
   }, '123456789012'],
@@ -86,6 +90,15 @@ describe('cdk-nag AwsSolutions', () => {
     expect(reason).toContain('on any user of the account that is not protected');
     expect(reason).toContain('attach the stack\'s quarantine policy and no other policy');
     expect(reason).toContain('It cannot create a managed policy');
+  });
+
+  it('says plainly what the footholds role can do on role/*: any inline policy, never on service-linked or protected roles', () => {
+    const acks = acknowledgements(responderApp()).filter((a) => a.path === 'ExposedKeyResponder/Footholds/Role' && a.id.includes(':role/*'));
+    expect(acks).toHaveLength(1);
+    const reason = acks[0].reason as string;
+    expect(reason).toContain('put any inline policy document on any role (PutRolePolicy');
+    expect(reason).toContain('except on service-linked roles (role/aws-service-role/*) and protected roles');
+    expect(reason).toContain('It cannot change a trust policy, attach a managed policy, nor delete anything.');
   });
 
   describe.each(variants)('with %s', (_name, config, account) => {

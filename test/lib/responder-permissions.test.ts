@@ -9,7 +9,6 @@ const [quarantinePolicyId] = Object.keys(template.findResources('AWS::IAM::Manag
 const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic'));
 const [keyId] = Object.keys(template.findResources('AWS::KMS::Key'));
 const [queueId] = Object.keys(template.findResources('AWS::SQS::Queue'));
-const slackId = findFunction(template, 'slack')[0];
 const env = (t: Template, name: string) => findFunction(t, name)[1].Properties.Environment.Variables;
 const userArn = (name: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, `:user/${name}`]] });
 const TAG_CONDITION = { StringEqualsIgnoreCase: { 'iam:ResourceTag/exposed-key-responder:protected': 'true' } };
@@ -21,13 +20,12 @@ function fromContext(context: Record<string, unknown>): Template {
 }
 
 describe('dispatcher', () => {
-  it('gets the state machine, protected users, account, topic, slack function and quarantine window (24 h by default)', () => {
+  it('gets the state machine, protected users, account, topic and quarantine window (24 h by default): no Slack function name', () => {
     expect(env(template, 'dispatcher')).toEqual({
       STATE_MACHINE_ARN: { Ref: stateMachineId },
       PROTECTED_USERS: '',
       ACCOUNT_ID: { Ref: 'AWS::AccountId' },
       TOPIC_ARN: { Ref: topicId },
-      SLACK_FUNCTION_NAME: { Ref: slackId },
       QUARANTINE_WINDOW_HOURS: '24',
       POWERTOOLS_SERVICE_NAME: 'dispatcher',
       POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -40,7 +38,7 @@ describe('dispatcher', () => {
     expect(env(fromContext({ quarantineWindowHours: '48' }), 'dispatcher').QUARANTINE_WINDOW_HOURS).toBe('48');
   });
 
-  it('reads key owners, key accounts and quarantines, starts executions, publishes, invokes the slack Lambda, writes to the DLQ; changes nothing in IAM', () => {
+  it('reads key owners, key accounts and quarantines, starts executions, publishes (notices reach Slack through the topic), writes to the DLQ; invokes no Lambda and changes nothing in IAM', () => {
     const statements = statementsOfFunction(template, 'dispatcher');
     expect(allowedActions(statements)).toEqual([
       'cloudtrail:LookupEvents',
@@ -49,7 +47,6 @@ describe('dispatcher', () => {
       'iam:ListAccessKeys',
       'kms:Decrypt',
       'kms:GenerateDataKey*',
-      'lambda:InvokeFunction',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
       'sns:Publish',
@@ -67,10 +64,6 @@ describe('dispatcher', () => {
     expect(statements).toContainEqual(expect.objectContaining({ Action: ['states:StartExecution'], Resource: { Ref: stateMachineId } }));
     expect(statements).toContainEqual(expect.objectContaining({ Action: ['sns:Publish'], Resource: { Ref: topicId } }));
     expect(statements).toContainEqual(expect.objectContaining({ Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: { 'Fn::GetAtt': [keyId, 'Arn'] } }));
-    expect(statements).toContainEqual(expect.objectContaining({
-      Action: ['lambda:InvokeFunction'],
-      Resource: [{ 'Fn::GetAtt': [slackId, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [slackId, 'Arn'] }, ':*']] }],
-    }));
     expect(statements).toContainEqual(expect.objectContaining({ Action: expect.arrayContaining(['sqs:SendMessage']), Resource: { 'Fn::GetAtt': [queueId, 'Arn'] } }));
   });
 });

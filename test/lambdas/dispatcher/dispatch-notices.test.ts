@@ -10,12 +10,11 @@ import {
   deps,
   iam,
   published,
+  publishedAttributes,
   resetAws,
   sfn,
-  slackPayloads,
   sns,
   startedExecutions,
-  SLACK_FUNCTION,
   TOPIC_ARN,
   trustedAdvisorEvent,
 } from './fixtures';
@@ -40,10 +39,10 @@ describe('dispatch: an event of another account', () => {
         message: expect.stringContaining('The responder of account 123456789012 received a report about account 999988887777. It acts in its own account only: nothing was changed.'),
       },
     ]);
-    expect(slackPayloads()).toEqual([
-      { functionName: SLACK_FUNCTION, payload: { notice: { subject: published()[0].subject, text: published()[0].message } } },
+    expect(publishedAttributes()).toEqual([{ 'exposed-key-responder.kind': { DataType: 'String', StringValue: 'notice' } }]);
+    expect(result.notified).toEqual([
+      { reason: 'refused', subject: '[REFUSED] exposed-key report for account 999988887777 refused by the responder of 123456789012', items: [], messageId: 'msg-1' },
     ]);
-    expect(result.notified).toEqual([{ reason: 'refused', subject: published()[0].subject, items: [], slack: 'sent' }]);
   });
 });
 
@@ -199,22 +198,12 @@ describe('dispatch: sending the message', () => {
     await expect(run).rejects.toThrow('SNS Publish "[UNRESOLVED]');
   });
 
-  it('keeps the email when the Slack Lambda cannot be invoked, and says so in the result and the log', async () => {
-    const d = deps();
-    d.invokeAsync.mockRejectedValue(awsError('ServiceException', 'down', 500));
+  it('marks every notice for the slack Lambda\'s subscription, on the topic only (the dispatcher invokes no Lambda)', async () => {
+    const result = await dispatch(healthEvent({ affectedEntities: [] }), deps());
 
-    const result = await dispatch(healthEvent({ affectedEntities: [] }), d);
-
-    expect(published()).toHaveLength(1);
-    expect(result.notified.map((n) => n.slack)).toEqual(['failed']);
-    expect(d.logger.error).toHaveBeenCalledWith('notice not handed to the Slack Lambda: the email was sent', expect.anything());
-  });
-
-  it('sends no Slack notice when SLACK_FUNCTION_NAME is empty', async () => {
-    const result = await dispatch(healthEvent({ affectedEntities: [] }), deps({ slackFunctionName: '' }));
-
-    expect(slackPayloads()).toEqual([]);
-    expect(result.notified.map((n) => n.slack)).toEqual(['not-configured']);
+    expect(published().map((p) => p.topicArn)).toEqual([TOPIC_ARN]);
+    expect(publishedAttributes()).toEqual([{ 'exposed-key-responder.kind': { DataType: 'String', StringValue: 'notice' } }]);
+    expect(result.notified.map((n) => n.messageId)).toEqual(['msg-1']);
   });
 
   it('never logs the whole event at INFO', async () => {

@@ -15,20 +15,15 @@ export const cloudtrail = mockClient(CloudTrailClient);
 
 export const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:exposed-key-response';
 export const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:exposed-key-responder';
-export const SLACK_FUNCTION = 'exposed-key-responder-slack';
 export const NOW = new Date('2026-11-20T10:00:00.000Z');
 
-export type TestDeps = DispatchDeps & { logger: ReturnType<typeof fakeLogger>; keyAccount: jest.Mock; sleep: jest.Mock; invokeAsync: jest.Mock };
-
-/** Every asynchronous invoke of the last {@link deps} (the Slack Lambda's notices). */
-let invoked: jest.Mock = jest.fn();
+export type TestDeps = DispatchDeps & { logger: ReturnType<typeof fakeLogger>; keyAccount: jest.Mock; sleep: jest.Mock };
 
 export function deps(config: Partial<DispatchConfig> = {}, now = NOW): TestDeps {
   return {
     iam: new IAMClient({}),
     sfn: new SFNClient({}),
     sns: new SNSClient({}),
-    invokeAsync: (invoked = jest.fn(async () => undefined)),
     cloudtrail: new CloudTrailClient({ region: 'us-east-1' }),
     keyAccount: jest.fn(async () => undefined),
     sleep: jest.fn(async () => undefined),
@@ -38,7 +33,6 @@ export function deps(config: Partial<DispatchConfig> = {}, now = NOW): TestDeps 
       protection: parseProtectedPrincipals([]),
       accountId: ACCOUNT_ID,
       topicArn: TOPIC_ARN,
-      slackFunctionName: SLACK_FUNCTION,
       quarantineWindowHours: 24,
       ...config,
     },
@@ -53,7 +47,6 @@ export function executionArn(name: string): string {
 /** Resets every mock; StartExecution and Publish answer as AWS does. */
 export function resetAws(): void {
   for (const m of [iam, sfn, sns, cloudtrail]) m.reset();
-  invoked = jest.fn();
   sfn.on(StartExecutionCommand).callsFake((input: StartExecutionCommandInput) => ({ executionArn: executionArn(input.name ?? ''), startDate: NOW }));
   sns.on(PublishCommand).resolves({ MessageId: 'msg-1' });
 }
@@ -72,9 +65,9 @@ export function published(): Array<{ topicArn?: string; subject?: string; messag
   return sns.commandCalls(PublishCommand).map((c) => ({ topicArn: c.args[0].input.TopicArn, subject: c.args[0].input.Subject, message: c.args[0].input.Message }));
 }
 
-/** The payloads handed to the Slack Lambda. */
-export function slackPayloads(): Array<{ functionName: string; payload: unknown }> {
-  return invoked.mock.calls.map(([functionName, payload]: [string, string]) => ({ functionName, payload: JSON.parse(payload) }));
+/** The message attributes of each message published to the topic. */
+export function publishedAttributes(): unknown[] {
+  return sns.commandCalls(PublishCommand).map((c) => c.args[0].input.MessageAttributes);
 }
 
 export function trustedAdvisorEvent(key = KEY_ID, userName: unknown = 'ci-deploy'): Record<string, any> {

@@ -11,7 +11,6 @@ const ENV = {
   PROTECTED_USERS: '',
   ACCOUNT_ID,
   TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:exposed-key-responder',
-  SLACK_FUNCTION_NAME: '',
   QUARANTINE_WINDOW_HOURS: '24',
 };
 
@@ -48,7 +47,7 @@ afterEach(() => {
 });
 
 describe('dispatcher handler: configuration', () => {
-  it.each(['STATE_MACHINE_ARN', 'PROTECTED_USERS', 'ACCOUNT_ID', 'TOPIC_ARN', 'SLACK_FUNCTION_NAME', 'QUARANTINE_WINDOW_HOURS'])('fails at load when %s is missing', (name) => {
+  it.each(['STATE_MACHINE_ARN', 'PROTECTED_USERS', 'ACCOUNT_ID', 'TOPIC_ARN', 'QUARANTINE_WINDOW_HOURS'])('fails at load when %s is missing', (name) => {
     expect(() => loadHandler({ ...ENV, [name]: undefined })).toThrow(`environment variable ${name} is required`);
   });
 
@@ -90,6 +89,34 @@ describe('dispatcher handler: configuration', () => {
 
     expect(loaded.regions).toEqual(['us-east-1', 'us-east-1']);
     expect(result.notified.map((n) => n.reason)).toEqual(['unresolved']);
+  });
+});
+
+describe('dispatcher handler: the STS client', () => {
+  it('names the account of another account\'s key through STS, from the Lambda\'s region, with the same retries as every client', async () => {
+    const loaded = loadIsolated({ ...ENV, AWS_REGION: 'eu-west-1' }, () => {
+      const stsSdk = require('@aws-sdk/client-sts') as typeof import('@aws-sdk/client-sts');
+      const iamSdk = require('@aws-sdk/client-iam') as typeof IamModule;
+      const snsSdk = require('@aws-sdk/client-sns') as typeof import('@aws-sdk/client-sns');
+      const seen: Array<{ input: unknown; region: string; maxAttempts: number; retryMode: string }> = [];
+      type Config = { region: () => Promise<string>; maxAttempts: () => Promise<number>; retryMode: string };
+      mockClient(stsSdk.STSClient).send.callsFake(async function (this: { config: Config }, command: { input: unknown }) {
+        seen.push({ input: command.input, region: await this.config.region(), maxAttempts: await this.config.maxAttempts(), retryMode: this.config.retryMode });
+        return { Account: '210987654321', $metadata: {} };
+      });
+      mockClient(iamSdk.IAMClient).on(iamSdk.GetAccessKeyLastUsedCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
+      const sns = mockClient(snsSdk.SNSClient);
+      sns.on(snsSdk.PublishCommand).resolves({ MessageId: 'm-1' });
+      const { handler } = require('../../../lambdas/dispatcher/index') as typeof DispatcherHandlerModule;
+      return { handler, seen, sns, snsSdk };
+    });
+
+    const result = await loaded.handler(trustedAdvisorEvent('ci-deploy'));
+
+    expect(loaded.seen).toEqual([{ input: { AccessKeyId: KEY_ID }, region: 'eu-west-1', maxAttempts: 8, retryMode: 'adaptive' }]);
+    expect(result.skipped).toEqual([{ about: `access key ${KEY_ID}`, reason: 'other-account-key' }]);
+    const message = loaded.sns.commandCalls(loaded.snsSdk.PublishCommand)[0].args[0].input.Message;
+    expect(message).toContain(`access key ${KEY_ID}: STS says this key belongs to account 210987654321, not to this one: nothing was changed here.`);
   });
 });
 

@@ -113,7 +113,7 @@ describe('preserveEvidence: snapshots', () => {
     expect(result).toEqual({
       dryRun: false,
       snapshots: [
-        { region: 'eu-west-1', instanceId: EU.instanceId, status: 'created', snapshotIds: ['snap-0root', 'snap-0data'], volumeIds: ['vol-0root', 'vol-0data'] },
+        { region: 'eu-west-1', instanceId: EU.instanceId, status: 'created', snapshotIds: ['snap-0root', 'snap-0data'], volumeIds: ['vol-0root', 'vol-0data'], state: 'running', operatingSystem: 'Linux' },
       ],
     });
   });
@@ -204,9 +204,21 @@ describe('preserveEvidence: idempotent', () => {
     ]);
     expect(d.regionOf(ec2.commandCalls(DescribeSnapshotsCommand)[0].thisValue)).toBe('eu-west-1');
     expect(ec2).not.toHaveReceivedCommand(CreateSnapshotsCommand);
-    expect(ec2).not.toHaveReceivedCommand(DescribeInstancesCommand);
+    // Described for the cost exposure only.
+    expect(ec2).toHaveReceivedCommandTimes(DescribeInstancesCommand, 1);
     expect(result.snapshots).toEqual([
-      { region: 'eu-west-1', instanceId: EU.instanceId, status: 'existing', snapshotIds: ['snap-0old1', 'snap-0old2'], volumeIds: ['vol-0eu', 'vol-0eu2'] },
+      { region: 'eu-west-1', instanceId: EU.instanceId, status: 'existing', snapshotIds: ['snap-0old1', 'snap-0old2'], volumeIds: ['vol-0eu', 'vol-0eu2'], state: 'running', operatingSystem: 'Linux' },
+    ]);
+  });
+
+  it('still reports the snapshots a former run took when the instance cannot be described', async () => {
+    ec2.on(DescribeSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: 'snap-0old1', VolumeId: 'vol-0eu', State: 'completed' }] });
+    ec2.on(DescribeInstancesCommand).rejects(ec2Error('UnauthorizedOperation', 'not authorized', 403));
+
+    const result = await preserveEvidence(anIncident(), [EU], deps());
+
+    expect(result.snapshots).toEqual([
+      { region: 'eu-west-1', instanceId: EU.instanceId, status: 'existing', snapshotIds: ['snap-0old1'], volumeIds: ['vol-0eu'] },
     ]);
   });
 
@@ -246,19 +258,21 @@ describe('preserveEvidence: idempotent', () => {
 
 describe('preserveEvidence: instances that are gone', () => {
   it.each([
-    ['not found', () => ec2.on(DescribeInstancesCommand).rejects(ec2Error('InvalidInstanceID.NotFound', "The instance ID 'i-0aaaaaaaaaaaaaaa1' does not exist"))],
-    ['malformed', () => ec2.on(DescribeInstancesCommand).rejects(ec2Error('InvalidInstanceID.Malformed', 'Invalid id'))],
-    ['terminated', () => ec2.on(DescribeInstancesCommand).resolves(running(EU.instanceId, [], 'terminated'))],
-    ['shutting down', () => ec2.on(DescribeInstancesCommand).resolves(running(EU.instanceId, ['vol-0eu'], 'shutting-down'))],
-    ['not in the answer', () => ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] })],
-  ])('reports an instance %s as gone, not as an error, and creates nothing', async (_case, arrange) => {
+    ['not found', () => ec2.on(DescribeInstancesCommand).rejects(ec2Error('InvalidInstanceID.NotFound', "The instance ID 'i-0aaaaaaaaaaaaaaa1' does not exist")), {}],
+    ['malformed', () => ec2.on(DescribeInstancesCommand).rejects(ec2Error('InvalidInstanceID.Malformed', 'Invalid id')), {}],
+    ['terminated', () => ec2.on(DescribeInstancesCommand).resolves(running(EU.instanceId, [], 'terminated')), { state: 'terminated', operatingSystem: 'Linux' }],
+    ['shutting down', () => ec2.on(DescribeInstancesCommand).resolves(running(EU.instanceId, ['vol-0eu'], 'shutting-down')), { state: 'shutting-down', operatingSystem: 'Linux' }],
+    ['not in the answer', () => ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] }), {}],
+  ])('reports an instance %s as gone, not as an error, and creates nothing', async (_case, arrange, described) => {
     ec2.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
     arrange();
 
     const result = await preserveEvidence(anIncident(), [EU], deps());
 
     expect(ec2).not.toHaveReceivedCommand(CreateSnapshotsCommand);
-    expect(result.snapshots).toEqual([{ region: 'eu-west-1', instanceId: EU.instanceId, status: 'gone', snapshotIds: [], volumeIds: [] }]);
+    expect(result.snapshots).toEqual([
+      { region: 'eu-west-1', instanceId: EU.instanceId, status: 'gone', snapshotIds: [], volumeIds: [], ...described },
+    ]);
   });
 
   it('snapshots a stopped instance: its volumes are still there', async () => {
@@ -284,7 +298,7 @@ describe('preserveEvidence: failures stay with their instance', () => {
 
     expect(result.snapshots).toEqual([
       { region: 'eu-west-1', instanceId: EU.instanceId, status: 'failed', snapshotIds: [], volumeIds: [], error: 'SnapshotLimitExceeded' },
-      { region: 'ap-southeast-2', instanceId: AP.instanceId, status: 'created', snapshotIds: ['snap-0ap'], volumeIds: ['vol-0ap'] },
+      { region: 'ap-southeast-2', instanceId: AP.instanceId, status: 'created', snapshotIds: ['snap-0ap'], volumeIds: ['vol-0ap'], state: 'running', operatingSystem: 'Linux' },
     ]);
     expect(d.sleep).not.toHaveBeenCalled();
     expect(d.logger.warn).toHaveBeenCalledWith(
@@ -335,6 +349,8 @@ describe('preserveEvidence: failures stay with their instance', () => {
       status: 'created',
       snapshotIds: ['snap-0eu'],
       volumeIds: ['vol-0eu'],
+      state: 'running',
+      operatingSystem: 'Linux',
       error: 'DescribeSnapshots UnauthorizedOperation: snapshots taken without checking for earlier ones',
     });
   });
@@ -397,7 +413,7 @@ describe('preserveEvidence: dry run', () => {
     expect(ec2).not.toHaveReceivedCommand(CreateSnapshotsCommand);
     expect(result).toEqual({
       dryRun: true,
-      snapshots: [{ region: 'eu-west-1', instanceId: EU.instanceId, status: 'dry-run', snapshotIds: [], volumeIds: ['vol-0root', 'vol-0data'] }],
+      snapshots: [{ region: 'eu-west-1', instanceId: EU.instanceId, status: 'dry-run', snapshotIds: [], volumeIds: ['vol-0root', 'vol-0data'], state: 'running', operatingSystem: 'Linux' }],
     });
   });
 

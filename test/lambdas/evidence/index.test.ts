@@ -1,4 +1,5 @@
 import type * as Ec2Module from '@aws-sdk/client-ec2';
+import type * as PricingModule from '@aws-sdk/client-pricing';
 import { AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import type * as EvidenceHandlerModule from '../../../lambdas/evidence/index';
@@ -15,6 +16,8 @@ interface Loaded {
   createHandler: typeof EvidenceHandlerModule.createHandler;
   sdk: typeof Ec2Module;
   ec2: AwsClientStub<Ec2Module.EC2Client>;
+  pricingSdk: typeof PricingModule;
+  pricing: AwsClientStub<PricingModule.PricingClient>;
 }
 
 /** Imports the handler afresh (it reads its environment at load), with the EC2 client of that load mocked. */
@@ -22,8 +25,10 @@ function loadHandler(env: Record<string, string | undefined>): Loaded {
   return loadIsolated(env, (): Loaded => {
     const sdk = require('@aws-sdk/client-ec2') as typeof Ec2Module;
     const ec2 = mockClient(sdk.EC2Client);
+    const pricingSdk = require('@aws-sdk/client-pricing') as typeof PricingModule;
+    const pricing = mockClient(pricingSdk.PricingClient);
     const { handler, createHandler } = require('../../../lambdas/evidence/index') as typeof EvidenceHandlerModule;
-    return { handler, createHandler, sdk, ec2 };
+    return { handler, createHandler, sdk, ec2, pricingSdk, pricing };
   });
 }
 
@@ -100,6 +105,26 @@ describe('evidence handler: invocation', () => {
 
     await expect(result).rejects.toMatchObject({ name: 'InvalidIncidentError', message: expect.stringMatching(/^evidence: input does not fit: instances: /) });
     expect(ec2).not.toHaveReceivedAnyCommand();
+  });
+});
+
+describe('evidence handler: prices', () => {
+  it('asks the Price List API in us-east-1, whatever the instance\'s region, with two attempts at most', async () => {
+    const loaded = loadHandler(ENV);
+    runningAccount(loaded);
+    loaded.ec2.on(loaded.sdk.DescribeInstancesCommand).callsFake(async (input) => ({
+      Reservations: [{ Instances: [{ InstanceId: input.InstanceIds[0], InstanceType: 'm5.large', State: { Name: 'running' }, BlockDeviceMappings: [{ Ebs: { VolumeId: 'vol-0a' } }] }] }],
+    }));
+    loaded.pricing.on(loaded.pricingSdk.GetProductsCommand).resolves({ PriceList: [] });
+
+    const result = await loaded.handler({ incident: anIncident(), instances: INSTANCES });
+
+    const calls = loaded.pricing.commandCalls(loaded.pricingSdk.GetProductsCommand);
+    expect(calls).toHaveLength(2);
+    const client = calls[0].thisValue as PricingModule.PricingClient;
+    expect(await client.config.region()).toBe('us-east-1');
+    expect(await client.config.maxAttempts()).toBe(2);
+    expect(result.snapshots.map((s) => s.priceUnknown)).toEqual(['no on-demand price listed', 'no on-demand price listed']);
   });
 });
 

@@ -18,6 +18,8 @@ export interface TrailRecord {
   userAgent?: string;
   requestParameters?: Record<string, unknown>;
   responseElements?: Record<string, unknown> | null;
+  /** CloudTrail's userIdentity as written (an AssumedRole session...); default: the IAM user `userName` with `accessKeyId`. */
+  userIdentity?: Record<string, unknown>;
 }
 
 let sequence = 0;
@@ -52,7 +54,7 @@ export function asLookupEvent(r: TrailRecord): TrailEvent {
     Username: r.userName,
     CloudTrailEvent: JSON.stringify({
       eventVersion: '1.09',
-      userIdentity: { type: 'IAMUser', userName: r.userName, accessKeyId: r.accessKeyId, accountId: '123456789012' },
+      userIdentity: r.userIdentity ?? { type: 'IAMUser', userName: r.userName, accessKeyId: r.accessKeyId, accountId: '123456789012' },
       eventTime: r.eventTime,
       eventSource: r.eventSource,
       eventName: r.eventName,

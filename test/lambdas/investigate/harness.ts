@@ -26,6 +26,7 @@ export const NOW = new Date('2026-11-20T10:05:00.000Z');
 export const BUCKET = 'incident-bucket';
 export const INCIDENT_ID = `${KEY_ID}-20261120`;
 export const ACTIVITY_KEY = `incidents/${INCIDENT_ID}/activity.jsonl`;
+export const FOOTHOLDS_KEY = `incidents/${INCIDENT_ID}/footholds.json`;
 export const USER_ARN = `arn:aws:iam::${ACCOUNT_ID}:user/ci/ci-deploy`;
 export const SESSION_KEY = 'ASIAIOSFODNN7SESSION';
 
@@ -73,7 +74,7 @@ export function throttling(): ThrottlingException {
 
 /** The activity object's lines, parsed. */
 export function activityLines(): Array<Record<string, any>> {
-  const put = s3.commandCalls(PutObjectCommand)[0].args[0].input;
+  const put = s3.commandCalls(PutObjectCommand).find((c) => c.args[0].input.Key === ACTIVITY_KEY)!.args[0].input;
   return String(put.Body)
     .split('\n')
     .filter(Boolean)

@@ -7,6 +7,7 @@ import { aRecord, FakeCloudTrail } from './fake-cloudtrail';
 import {
   ACTIVITY_KEY,
   activityLines,
+  FOOTHOLDS_KEY,
   BUCKET,
   cloudtrailStub,
   deps,
@@ -79,7 +80,7 @@ describe('investigate: the full activity', () => {
 
     const result = await run();
 
-    expect(s3).toHaveReceivedCommandTimes(PutObjectCommand, 1);
+    expect(s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key)).toEqual([ACTIVITY_KEY, FOOTHOLDS_KEY]);
     expect(s3).toHaveReceivedCommandWith(PutObjectCommand, { Bucket: BUCKET, Key: ACTIVITY_KEY, ContentType: 'application/x-ndjson' });
     const body = String(s3.commandCalls(PutObjectCommand)[0].args[0].input.Body);
     expect(body.endsWith('\n')).toBe(true);
@@ -92,7 +93,7 @@ describe('investigate: the full activity', () => {
     expect(result.activityObject).toBe(`s3://${BUCKET}/${ACTIVITY_KEY}`);
   });
 
-  it('records an S3 failure and still returns the investigation', async () => {
+  it('records S3 failures (the activity, the footholds) and still returns the investigation', async () => {
     s3.on(PutObjectCommand).rejects(new S3ServiceException({ name: 'AccessDenied', $fault: 'client', message: 'Access Denied', $metadata: { httpStatusCode: 403 } }));
     trail.add(aRecord());
 
@@ -101,8 +102,10 @@ describe('investigate: the full activity', () => {
     expect(result).not.toHaveProperty('activityObject');
     expect(result.failures).toEqual([
       { what: `s3:PutObject s3://${BUCKET}/${ACTIVITY_KEY}`, error: 'AccessDenied: Access Denied: the full activity (1 event(s)) was not saved' },
+      { what: `s3:PutObject s3://${BUCKET}/${FOOTHOLDS_KEY}`, error: 'AccessDenied: Access Denied: the whole list of footholds (0) was not saved' },
     ]);
     expect(result.eventCount).toBe(1);
+    expect(result.footholds).not.toHaveProperty('object');
   });
 
   it('says dryRun and behaves the same: it only reads, and saves the activity', async () => {

@@ -1,4 +1,4 @@
-import { parseProtectedPrincipals, PROTECTED_TAG_KEY, protectionReason } from '../../../lambdas/shared/protection';
+import { parseProtectedPrincipals, protectionCheck, PROTECTED_TAG_KEY, protectionReason } from '../../../lambdas/shared/protection';
 
 const rules = (...entries: string[]) => parseProtectedPrincipals(entries);
 
@@ -56,5 +56,33 @@ describe('protectionReason', () => {
     ['a value with spaces', { 'exposed-key-responder:protected': ' true ' }],
   ])('does not read %s as protection', (_what, tags) => {
     expect(protectionReason({ name: 'u', tags }, rules())).toBeUndefined();
+  });
+});
+
+describe('protection of roles', () => {
+  const roles = (...entries: string[]) => parseProtectedPrincipals(entries, 'role');
+
+  it('says "role" in every reason given by a role list', () => {
+    expect(protectionReason({ name: 'OrgAdmin' }, roles('orgadmin'))).toBe('role OrgAdmin is on the protected list (entry "orgadmin")');
+    expect(protectionReason({ name: 'ops', path: '/breakglass/' }, roles('/breakglass/*'))).toBe('role ops has path /breakglass/, protected by the entry "/breakglass/*"');
+    expect(protectionReason({ name: 'ops', tags: { [PROTECTED_TAG_KEY]: 'true' } }, roles())).toBe('role ops carries the tag exposed-key-responder:protected=true');
+  });
+
+  it('refuses an entry that is neither a role name nor a /path/* prefix, naming roles', () => {
+    expect(() => roles('/admins/')).toThrow('protected principal "/admins/" is neither an IAM role name nor an IAM path prefix written /path/*');
+  });
+
+  it('judges each principal by the list of its kind only', () => {
+    const check = protectionCheck(parseProtectedPrincipals(['deploy']), roles('/breakglass/*'));
+
+    expect(check({ kind: 'user', name: 'deploy' })).toBe('user deploy is on the protected list (entry "deploy")');
+    expect(check({ kind: 'role', name: 'deploy' })).toBeUndefined();
+    expect(check({ kind: 'role', name: 'ops', path: '/breakglass/' })).toBe('role ops has path /breakglass/, protected by the entry "/breakglass/*"');
+    expect(check({ kind: 'user', name: 'ops', path: '/breakglass/' })).toBeUndefined();
+    expect(check({ kind: 'role', name: 'x', tags: { [PROTECTED_TAG_KEY]: 'TRUE' } })).toBe('role x carries the tag exposed-key-responder:protected=TRUE');
+  });
+
+  it('refuses rule sets given in the wrong order', () => {
+    expect(() => protectionCheck(roles(), parseProtectedPrincipals([]))).toThrow('protectionCheck: expected user rules then role rules, got role and user');
   });
 });

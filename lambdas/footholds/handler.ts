@@ -1,0 +1,41 @@
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { containmentIamClient } from '../contain/iam-client';
+import { perRegion } from '../shared/clients';
+import { boolEnv, listEnv, requireEnv } from '../shared/env';
+import { createLogger, forIncident } from '../shared/logger';
+import { parseProtectedPrincipals, protectionCheck } from '../shared/protection';
+import { parseStepInput } from '../shared/steps';
+import { boundContainment } from './bound';
+import { containFootholds } from './contain';
+import { FootholdContainment, FootholdsInputSchema } from './contract';
+
+export { FootholdsInputSchema };
+
+/** Reads the configuration and builds the clients once; the drill builds one per run. */
+export function createHandler(env: NodeJS.ProcessEnv = process.env): (event: unknown) => Promise<FootholdContainment> {
+  const config = {
+    dryRun: boolEnv('DRY_RUN', env),
+    quarantinePolicyArn: requireEnv('QUARANTINE_POLICY_ARN', env),
+    stopLaunchedInstances: boolEnv('STOP_LAUNCHED_INSTANCES', env),
+  };
+  // Both required (empty is allowed: nobody protected but the tagged); an unusable entry fails the cold start.
+  const protection = protectionCheck(
+    parseProtectedPrincipals(listEnv('PROTECTED_USERS', env), 'user'),
+    parseProtectedPrincipals(listEnv('PROTECTED_ROLES', env), 'role'),
+  );
+  const logger = createLogger('footholds');
+  // A full quota is final at once (no SDK retry can free it): the action reports it with its command.
+  const iam = containmentIamClient();
+  const ec2 = perRegion((region) => new EC2Client({ region }));
+  return async (event) => {
+    const input = parseStepInput(FootholdsInputSchema, event, 'footholds');
+    const out = await containFootholds(input.footholds, input.incident, {
+      iam,
+      ec2,
+      config: { ...config, revokeBefore: input.revokeBefore },
+      protection,
+      logger: forIncident(logger, input.incident.incidentId),
+    });
+    return boundContainment(out);
+  };
+}
