@@ -137,7 +137,7 @@ export class Drill {
       evidence: createEvidence(env, atDrillSpeed) as LambdaHandler,
       report: createReport(env) as LambdaHandler,
       support: createSupport(env) as LambdaHandler,
-      slack: createSlack(env, { post }) as LambdaHandler,
+      slack: createSlack(env, { post, ...atDrillSpeed }) as LambdaHandler,
       notify: createNotify(env) as LambdaHandler,
     };
   }

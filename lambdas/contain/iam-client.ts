@@ -1,4 +1,5 @@
 import { IAMClient, IAMClientConfig } from '@aws-sdk/client-iam';
+import { NO_SDK_RETRIES } from '../shared/clients';
 import { isQuotaExceeded } from '../shared/errors';
 
 /** The SDK's token-based retry strategy (the shape the client's `retryStrategy` takes). */
@@ -24,8 +25,11 @@ export function quotaIsFinal(standard: () => Promise<unknown>): RetryStrategyV2 
   };
 }
 
-/** The IAM client of the contain Lambda: the SDK defaults, a full quota never retried. */
-export function containmentIamClient(config: IAMClientConfig = {}): IAMClient {
+/**
+ * The IAM client of the contain Lambda: one send a call by default (the workflow's Retry is the
+ * one loop, lambdas/shared/retry.ts); if SDK retries are ever given, a full quota is still never retried.
+ */
+export function containmentIamClient(config: IAMClientConfig = NO_SDK_RETRIES): IAMClient {
   const standard = new IAMClient(config).config.retryStrategy;
   return new IAMClient({ ...config, retryStrategy: quotaIsFinal(standard) });
 }

@@ -45,7 +45,9 @@ export async function revokeSessions(incident: Incident, own: string, inPlace: s
     if (!isEarlier(back, target)) return { revokedBefore: back as string, own };
     if (attempt >= REVOKE_WRITE_ATTEMPTS) {
       throw new TransientAwsError(
-        `PutUserPolicy: the revoke policy of user ${incident.userName} was overwritten with an earlier time ${REVOKE_WRITE_ATTEMPTS} times (last read: ${back ?? 'none'}, wanted ${target})`,
+        back === undefined
+          ? `GetUserPolicy: the revoke policy of user ${incident.userName} was not found (NoSuchEntity) or held no time when read back after each of ${REVOKE_WRITE_ATTEMPTS} writes (wanted ${target}): deleted, or not yet visible (IAM is eventually consistent)`
+          : `PutUserPolicy: the revoke policy of user ${incident.userName} was overwritten with an earlier time ${REVOKE_WRITE_ATTEMPTS} times (last read: ${back}, wanted ${target})`,
       );
     }
     deps.logger.warn('revoke policy overwritten with an earlier time: writing the later one again', { found: back ?? 'none', wanted: target });

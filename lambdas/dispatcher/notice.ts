@@ -109,7 +109,7 @@ function intro(input: NoticeInput): string {
       );
     case 'unresolved':
       return (
-        'AWS reported an exposed credential, and the responder found no access key of this account to contain. ' +
+        'AWS reported an exposed credential, and the responder could not tie it to an access key of this account that it may contain. ' +
         'Nothing was changed for what is listed below: check each item by hand.'
       );
     case 'check':

@@ -71,18 +71,24 @@ async function accountOfKey(accessKeyId: string, deps: OwnerDeps): Promise<strin
   }
 }
 
-/** The active keys of a user; undefined when IAM knows no such user. */
-export async function activeKeysOf(userName: string, iam: IAMClient): Promise<string[] | undefined> {
-  const keys: string[] = [];
+/** The keys of a user (any status); undefined when IAM knows no such user. */
+export async function keysOf(userName: string, iam: IAMClient): Promise<Array<{ accessKeyId: string; status?: string }> | undefined> {
+  const keys: Array<{ accessKeyId: string; status?: string }> = [];
   try {
     for await (const page of paginateListAccessKeys({ client: iam }, { UserName: userName })) {
-      for (const k of page.AccessKeyMetadata ?? []) if (k.Status === 'Active' && k.AccessKeyId) keys.push(k.AccessKeyId);
+      for (const k of page.AccessKeyMetadata ?? []) if (k.AccessKeyId) keys.push({ accessKeyId: k.AccessKeyId, status: k.Status });
     }
   } catch (err) {
     if (NO_SUCH_ENTITY.has(awsErrorCode(err) ?? '')) return undefined;
     rethrowAws(err, `ListAccessKeys ${userName}`);
   }
   return keys;
+}
+
+/** The active keys of a user; undefined when IAM knows no such user. */
+export async function activeKeysOf(userName: string, iam: IAMClient): Promise<string[] | undefined> {
+  const keys = await keysOf(userName, iam);
+  return keys?.filter((k) => k.status === 'Active').map((k) => k.accessKeyId);
 }
 
 /** Users carrying an AWS quarantine policy now: managed (by ARN prefix) or the legacy inline one. */

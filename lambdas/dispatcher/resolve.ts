@@ -4,7 +4,7 @@ import { Detection } from '../shared/events';
 import { isRootUserName } from '../shared/incident';
 import * as items from './items';
 import { UnresolvedItem } from './notice';
-import { activeKeysOf, OwnerDeps, ownerOf, quarantinedUsers } from './owners';
+import { activeKeysOf, keysOf, OwnerDeps, ownerOf, quarantinedUsers } from './owners';
 import { recentlyQuarantinedUsers } from './recent-quarantines';
 
 /** One key to contain, and whose it is (IAM's word). */
@@ -76,8 +76,22 @@ async function resolveKey(accessKeyId: string, hint: string | undefined, deps: R
     r.unresolved.push(items.unknownKey(accessKeyId));
   } else if (owner.kind === 'other-account') {
     r.unresolved.push(items.otherAccountKey(accessKeyId, owner.accountId));
+  } else if (hint && !isRootUserName(hint) && (await listedUnder(hint, accessKeyId, deps))) {
+    // IAM refused GetAccessKeyLastUsed but lists the key under the user the event named: that
+    // listing is IAM's own word on the owner, so the key is contained on it.
+    deps.logger.warn('owner confirmed by ListAccessKeys after GetAccessKeyLastUsed was refused', { accessKeyId, userName: hint });
+    r.targets.push({ accessKeyId, userName: hint, principalType: 'user' });
   } else {
     r.unresolved.push(items.accessDenied(accessKeyId, owner.accountId));
+  }
+}
+
+/** Whether IAM lists the key among the user's own (a user IAM does not know lists nothing). */
+async function listedUnder(userName: string, accessKeyId: string, deps: ResolveDeps): Promise<boolean> {
+  try {
+    return ((await keysOf(userName, deps.iam)) ?? []).some((k) => k.accessKeyId === accessKeyId);
+  } catch {
+    return false;
   }
 }
 

@@ -25,7 +25,7 @@ export const InstanceEvidenceSchema = z.object({
   status: z.enum(SNAPSHOT_STATUSES),
   snapshotIds: z.array(z.string()),
   volumeIds: z.array(z.string()),
-  /** The AWS error code when `failed`. */
+  /** The AWS error code when `failed`; when `created`, the look-up of earlier snapshots that failed (then they may be duplicates). */
   error: z.optional(z.string()),
   // What DescribeInstances said (absent when the instance could not be described), for the cost exposure.
   instanceType: z.optional(z.string()),

@@ -110,11 +110,18 @@ async function preserveOne(incident: Incident, instance: EvidenceInstance, deps:
   const { region, instanceId } = instance;
   const base = { region, instanceId };
   const log = (message: string, extra: Record<string, unknown> = {}) => deps.logger.info(message, { region, instanceId, ...extra });
-  let operation = 'DescribeSnapshots';
+  let operation = 'DescribeInstances';
   try {
     const ec2 = deps.ec2(region);
 
-    const existing = await findSnapshots(ec2, incident, instanceId, deps);
+    // The look-up only avoids duplicates: when it fails, snapshots are taken all the same (a
+    // duplicate costs little, lost evidence a lot) and the failed look-up is reported with them.
+    let lookupError: string | undefined;
+    const existing = await findSnapshots(ec2, incident, instanceId, deps).catch((err: unknown) => {
+      lookupError = `DescribeSnapshots ${awsErrorCode(err) ?? 'Error'}: snapshots taken without checking for earlier ones`;
+      deps.logger.warn('could not look for earlier snapshots: taking new ones', { region, instanceId, error: describeError(err) });
+      return [];
+    });
     if (existing.length > 0) {
       log('snapshots already taken: nothing created', { snapshotIds: existing.map((s) => s.SnapshotId) });
       // Described for the cost exposure only: a failure here takes nothing from the evidence.
@@ -122,7 +129,6 @@ async function preserveOne(incident: Incident, instance: EvidenceInstance, deps:
       return { ...base, status: 'existing', ...ids(existing), ...described?.details };
     }
 
-    operation = 'DescribeInstances';
     const found = await describeInstance(ec2, instanceId, deps);
     if (!found.exists) {
       log('instance gone: nothing to preserve', { state: found.state });
@@ -150,7 +156,7 @@ async function preserveOne(incident: Incident, instance: EvidenceInstance, deps:
     );
     const created = (out.Snapshots ?? []).map((s) => ({ SnapshotId: s.SnapshotId, VolumeId: s.VolumeId }));
     log('snapshots started', { snapshotIds: created.map((s) => s.SnapshotId) });
-    return { ...base, status: 'created', ...ids(created), ...found.details };
+    return { ...base, status: 'created', ...ids(created), ...found.details, ...(lookupError ? { error: lookupError } : {}) };
   } catch (err) {
     const error = awsErrorCode(err) ?? 'Error';
     deps.logger.warn('could not preserve the instance', { region, instanceId, operation, error: describeError(err) });

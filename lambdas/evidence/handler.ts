@@ -1,6 +1,6 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { PricingClient } from '@aws-sdk/client-pricing';
-import { HandlerOptions, perRegion } from '../shared/clients';
+import { HandlerOptions, NO_SDK_RETRIES, perRegion } from '../shared/clients';
 import { boolEnv } from '../shared/env';
 import { createLogger, forIncident } from '../shared/logger';
 import { parseStepInput } from '../shared/steps';
@@ -14,7 +14,7 @@ export function createHandler(
 ): (event: unknown) => Promise<EvidenceResult> {
   const config = { dryRun: boolEnv('DRY_RUN', env) };
   const logger = createLogger('evidence');
-  const ec2 = perRegion((region) => new EC2Client({ region }));
+  const ec2 = perRegion((region) => new EC2Client({ region, ...NO_SDK_RETRIES }));
   // Two attempts: a price is a nice-to-have, bounded by the pricing phase's own time budget.
   const pricing = new PricingClient({ region: PRICING_REGION, maxAttempts: 2 });
   return async (event) => {

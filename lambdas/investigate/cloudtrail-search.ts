@@ -43,14 +43,35 @@ export interface RegionSearch {
   readonly failures: Failure[];
 }
 
-/** Every region enabled in the account (DescribeRegions without AllRegions), us-east-1 first and always. */
+/**
+ * The regions every account has enabled and cannot disable (the commercial regions that opened
+ * before March 2019; later ones are opt-in). Searched when the account's own list cannot be read.
+ */
+export const DEFAULT_ENABLED_REGIONS: readonly string[] = [
+  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'sa-east-1',
+  'eu-central-1', 'eu-north-1', 'eu-west-1', 'eu-west-2', 'eu-west-3',
+  'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-south-1', 'ap-southeast-1', 'ap-southeast-2',
+];
+
+/** us-east-1 first and always, then the others sorted and once each. */
+function homeFirst(names: readonly string[]): string[] {
+  return [HOME_REGION, ...[...new Set(names.filter((r) => r !== HOME_REGION))].sort()];
+}
+
+/**
+ * Every region enabled in the account (DescribeRegions without AllRegions), us-east-1 first and
+ * always. When the list cannot be read, the regions enabled by default in every account are
+ * searched, and the gap (opt-in regions) is a failure.
+ */
 export async function enabledRegions(ctx: Context): Promise<{ regions: string[]; failures: Failure[] }> {
   try {
     const out = await withBackoff(ctx, 'ec2:DescribeRegions', () => ctx.deps.ec2.send(new DescribeRegionsCommand({ AllRegions: false })));
-    const names = (out.Regions ?? []).map((r) => r.RegionName).filter((r): r is string => !!r && r !== HOME_REGION);
-    return { regions: [HOME_REGION, ...[...new Set(names)].sort()], failures: [] };
+    return { regions: homeFirst((out.Regions ?? []).map((r) => r.RegionName).filter((r): r is string => !!r)), failures: [] };
   } catch (err) {
-    return { regions: [HOME_REGION], failures: [{ what: 'ec2:DescribeRegions', error: `${errorText(err)}: searched ${HOME_REGION} only` }] };
+    return {
+      regions: homeFirst(DEFAULT_ENABLED_REGIONS),
+      failures: [{ what: 'ec2:DescribeRegions', error: `${errorText(err)}: searched the ${DEFAULT_ENABLED_REGIONS.length} regions every account has enabled; opt-in regions the account enabled were not searched` }],
+    };
   }
 }
 

@@ -49,7 +49,7 @@ export function collectFailures(state: WorkflowState): ReportFailure[] {
   if (isFailure(ev)) failures.push(failureOf('evidence', ev));
   else {
     for (const s of ev?.snapshots ?? []) {
-      if (s.status === 'failed') failures.push({ source: 'evidence', what: `snapshots of instance ${s.instanceId} in ${s.region}`, error: s.error ?? 'unknown error' });
+      if (s.status === 'failed' || s.error) failures.push({ source: 'evidence', what: `snapshots of instance ${s.instanceId} in ${s.region}`, error: s.error ?? 'unknown error' });
     }
   }
   if (isFailure(state.footholds)) failures.push(failureOf('footholds', state.footholds));

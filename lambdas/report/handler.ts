@@ -1,4 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
+import { NO_SDK_RETRIES } from '../shared/clients';
 import { requireEnv } from '../shared/env';
 import { createLogger, forIncident } from '../shared/logger';
 import { parseWorkflowState } from '../shared/state';
@@ -8,7 +9,7 @@ import { ReportOutput, writeReport } from './report';
 export function createHandler(env: NodeJS.ProcessEnv = process.env): (event: unknown) => Promise<ReportOutput> {
   const config = { bucket: requireEnv('INCIDENT_BUCKET', env) };
   const logger = createLogger('report');
-  const s3 = new S3Client({});
+  const s3 = new S3Client(NO_SDK_RETRIES);
   return async (event) => {
     const state = parseWorkflowState(event, 'report');
     return writeReport(state, { s3, config, logger: forIncident(logger, state.incident.incidentId) });

@@ -13,5 +13,8 @@ export type { SlackResult };
 export const SlackInputSchema = WorkflowStateSchema;
 export type SlackInput = z.infer<typeof SlackInputSchema>;
 
-/** One HTTP POST of a JSON body; the drill and the tests inject their own. */
-export type PostFn = (url: string, body: string) => Promise<{ status: number; text: string }>;
+/**
+ * One HTTP POST of a JSON body; the drill and the tests inject their own. `retryAfter` is the
+ * answer's Retry-After header (Slack sends it with a 429), when there is one.
+ */
+export type PostFn = (url: string, body: string) => Promise<{ status: number; text: string; retryAfter?: string }>;

@@ -5,9 +5,10 @@ import { PostFn, SlackResult } from './contract';
 import { isSnsEvent, noticeMessage, parseNoticeEvent, SlackNoticeNotPostedError } from './notice';
 import { fetchPost, notifySlack, postSlackMessage, SlackDeps, WebhookCache } from './slack';
 
-/** What the drill and the tests may replace: the HTTP post (the drill's never leaves the machine). */
+/** What the drill and the tests may replace: the HTTP post (the drill's never leaves the machine) and the wait between posts. */
 export interface SlackHandlerOptions {
   readonly post?: PostFn;
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -29,13 +30,15 @@ export function createHandler(
   }
   const config = { secretId: secretId.trim() };
   const logger = createLogger('slack');
-  const secrets = new SecretsManagerClient({});
+  // The secret read's only retries (the SDK's standard 3, within SECRET_TIMEOUT_MS): lambdas/shared/retry.ts.
+  const secrets = new SecretsManagerClient({ maxAttempts: 3 });
   const post = options.post ?? fetchPost;
   const cache: WebhookCache = {};
+  const sleep = options.sleep;
   return async (event) => {
-    if (isSnsEvent(event)) return postNotices(event, { secrets, post, config, cache, logger });
+    if (isSnsEvent(event)) return postNotices(event, { secrets, post, sleep, config, cache, logger });
     const input = parseWorkflowState(event, 'slack');
-    return notifySlack(input, { secrets, post, config, cache, logger: forIncident(logger, input.incident.incidentId) });
+    return notifySlack(input, { secrets, post, sleep, config, cache, logger: forIncident(logger, input.incident.incidentId) });
   };
 }
 

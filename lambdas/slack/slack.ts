@@ -5,16 +5,23 @@ import { buildReport } from '../report/record';
 import { parseWorkflowState } from '../shared/state';
 import { slackMessage } from './blocks';
 import { PostFn, SlackInput, SlackInputSchema, SlackResult } from './contract';
+import { hostOf, postWithRetries, scrub, short, SlackFailure } from './post';
 
 export { SlackInputSchema };
 export type { PostFn, SlackInput, SlackResult };
+export { createFetchPost, fetchPost, MAX_RETRY_AFTER_MS, POST_ATTEMPTS, POST_BACKOFF_MS, POST_TIMEOUT_MS, retryAfterMs, scrub } from './post';
 
 /** The only hosts an incident is ever posted to: Slack's incoming webhooks (commercial and GovSlack). */
 export const SLACK_WEBHOOK_HOSTS: readonly string[] = ['hooks.slack.com', 'hooks.slack-gov.com'];
-/** How long the webhook may take to answer. */
-export const POST_TIMEOUT_MS = 5000;
 /** How long Secrets Manager may take (the SDK's own retries included). */
 export const SECRET_TIMEOUT_MS = 5000;
+/**
+ * The time one Slack message may take, secret read and retries included: the slack Lambda's
+ * timeout (15 s, lib/exposed-key-responder-stack.ts) less 3 s to start, render and log. A retry is
+ * started only when its wait and a whole post (POST_TIMEOUT_MS) still fit, so the Lambda
+ * never times out mid-retry (test/lib/step-timeouts.test.ts checks the timeout against this).
+ */
+export const SLACK_BUDGET_MS = 12_000;
 
 export interface SlackConfig {
   /** ARN or name of the secret holding the webhook URL; empty: Slack is not configured. */
@@ -33,29 +40,11 @@ export interface SlackDeps {
   readonly config: SlackConfig;
   /** Shared across invocations by the handler; without it the secret is read on every call. */
   readonly cache?: WebhookCache;
+  /** The clock: the record's time, and the time budget of the retries. */
   readonly now?: () => Date;
+  /** The wait between posts; the drill's runs at drill speed, tests' at once. */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
-
-/** A Slack failure: its message is short, safe to log and to put in the workflow state (no URL). */
-class SlackFailure extends Error {
-  public override readonly name = 'SlackFailure';
-}
-
-/** The default {@link PostFn}: Node's global fetch, JSON body, no redirects (the body goes nowhere else). */
-export function createFetchPost(timeoutMs: number = POST_TIMEOUT_MS): PostFn {
-  return async (url, body) => {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json; charset=utf-8' },
-      body,
-      redirect: 'error',
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    return { status: response.status, text: await response.text() };
-  };
-}
-
-export const fetchPost: PostFn = createFetchPost();
 
 /**
  * Posts the incident record, rendered, to the Slack webhook whose URL is in Secrets Manager. Slack is a
@@ -82,11 +71,14 @@ export async function postSlackMessage(build: () => unknown, deps: SlackDeps): P
     logger.info('Slack is not configured (SLACK_WEBHOOK_SECRET is empty): nothing sent');
     return { status: 'not-configured' };
   }
+  const clock = () => (deps.now ?? (() => new Date()))().getTime();
+  const deadline = clock() + SLACK_BUDGET_MS;
+  const budget = { remainingMs: () => deadline - clock(), totalMs: SLACK_BUDGET_MS };
   try {
     const body = JSON.stringify(build());
     const first = await webhookUrl(deps);
     let url = first.url;
-    let answer = await postOnce(deps, url, body);
+    let answer = await postWithRetries(deps, url, body, budget);
     if (answer.status === 403 || answer.status === 404) {
       // Slack answers 403 invalid_token / 404 no_service for a revoked webhook: the secret may hold
       // a new one (rotation). Read it once more; post again only if it changed.
@@ -96,9 +88,12 @@ export async function postSlackMessage(build: () => unknown, deps: SlackDeps): P
       if (url === previous) {
         throw new SlackFailure(`Slack answered ${answer.status} ${short(scrub(answer.text))}: the webhook is no longer valid and the secret holds no other`);
       }
-      answer = await postOnce(deps, url, body);
+      answer = await postWithRetries(deps, url, body, budget);
     }
-    if (answer.status < 200 || answer.status > 299) throw new SlackFailure(`Slack answered ${answer.status} ${short(scrub(answer.text))}`);
+    if (answer.status < 200 || answer.status > 299) {
+      const tries = answer.attempts ? ` (${answer.attempts} attempts${answer.gaveUp ? `; ${answer.gaveUp}` : ''})` : answer.gaveUp ? ` (${answer.gaveUp})` : '';
+      throw new SlackFailure(`Slack answered ${answer.status} ${short(scrub(answer.text))}${tries}`);
+    }
     logger.info('Slack notification sent', { host: hostOf(url), status: answer.status });
     return { status: 'sent' };
   } catch (err) {
@@ -168,52 +163,3 @@ export function checkWebhookUrl(raw: string): string {
   return url.toString();
 }
 
-async function postOnce(deps: SlackDeps, url: string, body: string): Promise<{ status: number; text: string }> {
-  try {
-    const answer = await deps.post(url, body);
-    return { status: answer.status, text: String(answer.text ?? '') };
-  } catch (err) {
-    const name = (err as Error)?.name;
-    if (name === 'TimeoutError' || name === 'AbortError') {
-      throw new SlackFailure(`Slack (${hostOf(url)}) did not answer within ${POST_TIMEOUT_MS / 1000} s`);
-    }
-    const cause = (err as { cause?: { code?: unknown; message?: unknown } })?.cause;
-    const detail = [(err as Error)?.message ?? String(err), typeof cause?.code === 'string' ? cause.code : cause?.message]
-      .filter((s) => typeof s === 'string' && s)
-      .join(': ');
-    throw new SlackFailure(`cannot post to ${hostOf(url)}: ${short(scrub(detail))}`);
-  }
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return '(not a URL)';
-  }
-}
-
-/** Every URL in a text reduced to its origin: a webhook's path is its secret. */
-export function scrub(text: string): string {
-  return (
-    text
-      .replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>/]+[^\s"'<>]*/gi, (found) => {
-        // Punctuation that ends a sentence is not part of the URL.
-        const match = found.replace(/[.,;:!?)\]]+$/, '');
-        const rest = found.slice(match.length);
-        try {
-          return `${new URL(match).origin}/…${rest}`;
-        } catch {
-          return `(a URL)${rest}`;
-        }
-      })
-      // A webhook path without its scheme (some network errors say host/path).
-      .replace(/(hooks\.slack(?:-gov)?\.com)\/[^\s"'<>…]+/gi, '$1/…')
-  );
-}
-
-/** One line, at most 200 characters: what Slack or the SDK said, not a page of it. */
-function short(text: string): string {
-  const line = text.replace(/\s+/g, ' ').trim();
-  return line.length <= 200 ? line : `${line.slice(0, 199)}…`;
-}

@@ -1,4 +1,5 @@
 import { SupportClient } from '@aws-sdk/client-support';
+import { NO_SDK_RETRIES } from '../shared/clients';
 import { boolEnv, requireEnv } from '../shared/env';
 import { createLogger, forIncident } from '../shared/logger';
 import { parseWorkflowState } from '../shared/state';
@@ -18,7 +19,7 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env): (event: unk
   const config = { dryRun: boolEnv('DRY_RUN', env), severity: supportSeverityEnv(env) };
   const logger = createLogger('support');
   // The Support API has one endpoint, in us-east-1, whatever region the Lambda runs in.
-  const support = new SupportClient({ region: SUPPORT_REGION });
+  const support = new SupportClient({ region: SUPPORT_REGION, ...NO_SDK_RETRIES });
   return async (event) => {
     const input = parseWorkflowState(event, 'support');
     return informSupport(input, { support, config, logger: forIncident(logger, input.incident.incidentId) });

@@ -1,4 +1,5 @@
 import { IAMClient } from '@aws-sdk/client-iam';
+import { NO_SDK_RETRIES } from '../shared/clients';
 import { boolEnv, listEnv, requireEnv } from '../shared/env';
 import { createLogger, forIncident } from '../shared/logger';
 import { parseProtectedPrincipals } from '../shared/protection';
@@ -14,7 +15,7 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env): (event: unk
     protectedPrincipals: parseProtectedPrincipals(listEnv('PROTECTED_USERS', env)),
   };
   const logger = createLogger('verify');
-  const iam = new IAMClient({});
+  const iam = new IAMClient(NO_SDK_RETRIES);
   return async (event) => {
     const input = parseStepInput(VerifyInputSchema, event, 'verify');
     return verify(input.incident, { iam, config, logger: forIncident(logger, input.incident.incidentId) });

@@ -86,13 +86,22 @@ describe('fire drill: notices reach Slack through the topic\'s subscription', ()
     ]);
   });
 
-  it('drops the Slack notice after Lambda\'s three attempts, and the email stands', async () => {
-    const faults = [{ operation: 'slack:PostMessage', error: 'ServiceUnavailable', times: 3 }];
+  it('drops the Slack notice after Lambda\'s three attempts of three posts each, and the email stands', async () => {
+    const faults = [{ operation: 'slack:PostMessage', error: 'ServiceUnavailable', times: 9 }];
 
     const { output } = await drill(twoKeyScenario({ faults }), [trustedAdvisorEvent(foreignKey, 'ci-deploy')], SLACK);
 
     expect(output.notifications.map((n) => [n.channel, n.subject])).toEqual([['email', unresolved]]);
-    expect(output.apiCalls.filter((c) => c.service === 'slack').map((c) => c.error)).toEqual(['ServiceUnavailable', 'ServiceUnavailable', 'ServiceUnavailable']);
+    expect(output.apiCalls.filter((c) => c.service === 'slack').map((c) => c.error)).toEqual(Array(9).fill('ServiceUnavailable'));
+  });
+
+  it('posts the Slack notice when Slack refuses only the first posts of the first attempt', async () => {
+    const faults = [{ operation: 'slack:PostMessage', error: 'ServiceUnavailable', times: 2 }];
+
+    const { output } = await drill(twoKeyScenario({ faults }), [trustedAdvisorEvent(foreignKey, 'ci-deploy')], SLACK);
+
+    expect(output.notifications.map((n) => [n.channel, n.subject])).toEqual([['email', unresolved], ['slack', unresolved]]);
+    expect(output.apiCalls.filter((c) => c.service === 'slack').map((c) => c.error ?? 'ok')).toEqual(['ServiceUnavailable', 'ServiceUnavailable', 'ok']);
   });
 
   it('keeps the workflow\'s own messages out of Slack: the workflow posts its summary once, itself', async () => {

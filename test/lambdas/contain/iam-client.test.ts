@@ -31,12 +31,23 @@ describe('the contain Lambda\'s IAM client (real SDK retry middleware, no networ
     expect(plain.attempts).toBe(3); // what the SDK's default does, and why this client exists
   });
 
-  it('still retries throttling as the SDK does', async () => {
+  it('still retries throttling as the SDK does when SDK retries are given', async () => {
     const http = answering('Throttling', 400);
 
-    const err = await containmentIamClient({ ...CONFIG, requestHandler: http }).send(put).catch((e: Error) => e);
+    const err = await containmentIamClient({ ...CONFIG, maxAttempts: 3, requestHandler: http }).send(put).catch((e: Error) => e);
 
     expect(err).toMatchObject({ name: 'Throttling' });
     expect(http.attempts).toBe(3);
+  });
+
+  it('sends a call once by default: the workflow\'s Retry is the one loop (lambdas/shared/retry.ts)', async () => {
+    const http = answering('Throttling', 400);
+
+    const err = await containmentIamClient({ ...CONFIG, maxAttempts: 1, requestHandler: http }).send(put).catch((e: Error) => e);
+    const byDefault = await containmentIamClient().config.maxAttempts();
+
+    expect(err).toMatchObject({ name: 'Throttling' });
+    expect(http.attempts).toBe(1);
+    expect(byDefault).toBe(1);
   });
 });

@@ -131,6 +131,17 @@ describe('contain revoke-sessions: the time only moves later', () => {
     await expect(result).rejects.toThrow(/overwritten with an earlier time 3 times/);
     expect(puts()).toEqual([REVOKED_BEFORE, REVOKED_BEFORE, REVOKED_BEFORE]);
   });
+
+  it('says the policy was not found when read back (not that it was overwritten) when every read-back answers NoSuchEntity', async () => {
+    iam.on(GetUserPolicyCommand).rejects(new NoSuchEntityException({ message: 'The user policy with name ExposedKeyResponder-RevokeOlderSessions cannot be found.', $metadata: { httpStatusCode: 404 } }));
+
+    const result = revoke();
+
+    await expect(result).rejects.toBeInstanceOf(TransientAwsError);
+    await expect(result).rejects.toThrow(
+      `GetUserPolicy: the revoke policy of user ci-deploy was not found (NoSuchEntity) or held no time when read back after each of 3 writes (wanted ${REVOKED_BEFORE}): deleted, or not yet visible (IAM is eventually consistent)`,
+    );
+  });
 });
 
 describe('contain revoke-sessions: a full inline quota escalates', () => {

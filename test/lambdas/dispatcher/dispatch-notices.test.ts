@@ -96,6 +96,30 @@ describe('dispatch: exposures that resolve to no key of this account are told to
     expect(published()[0].message).toContain('STS could not name its account');
   });
 
+  it('contains the key on the user the report named when IAM refuses GetAccessKeyLastUsed but lists the key under that user', async () => {
+    iam.on(GetAccessKeyLastUsedCommand).rejects(awsError('AccessDenied', 'not authorized', 403));
+    iam.on(ListAccessKeysCommand, { UserName: 'ci-deploy' }).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY_ID, Status: 'Active' }] });
+    const d = deps();
+    d.keyAccount.mockResolvedValue(ACCOUNT_ID);
+
+    const result = await dispatch(trustedAdvisorEvent(KEY_ID, 'ci-deploy'), d);
+
+    expect(startedExecutions().map((e) => [e.incident.accessKeyId, e.incident.userName, e.incident.reportedUserName])).toEqual([[KEY_ID, 'ci-deploy', undefined]]);
+    expect(result.notified).toEqual([]);
+  });
+
+  it('leaves the user the report named alone when IAM refuses GetAccessKeyLastUsed and does not list the key under that user', async () => {
+    iam.on(GetAccessKeyLastUsedCommand).rejects(awsError('AccessDenied', 'not authorized', 403));
+    iam.on(ListAccessKeysCommand, { UserName: 'alice' }).resolves({ AccessKeyMetadata: [{ AccessKeyId: 'AKIAALICE00000000001', Status: 'Active' }] });
+    const d = deps();
+    d.keyAccount.mockResolvedValue(ACCOUNT_ID);
+
+    const result = await dispatch(trustedAdvisorEvent(KEY_ID, 'alice'), d);
+
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(result.notified.map((n) => n.items)).toEqual([['access-denied']]);
+  });
+
   it('tells people about a Health CREDENTIALS_EXPOSED event with no entities, with the Health commands', async () => {
     const event = healthEvent({ eventArn: 'arn:aws:health:us-east-1::event/RISK/AWS_RISK_CREDENTIALS_EXPOSED/x1', affectedEntities: [] });
 

@@ -20,7 +20,7 @@ describe('renderNotice', () => {
     expect(notice.subject).toBe('[UNRESOLVED] exposed-key report in 123456789012 names no key the responder can contain');
     expect(notice.text).toBe(
       [
-        'AWS reported an exposed credential, and the responder found no access key of this account to contain. Nothing was changed for what is listed below: check each item by hand.',
+        'AWS reported an exposed credential, and the responder could not tie it to an access key of this account that it may contain. Nothing was changed for what is listed below: check each item by hand.',
         '',
         'Report: Trusted Advisor "Exposed Access Keys" (fraud type: Exposed)',
         'Reported at: 2026-11-20T10:00:00Z',

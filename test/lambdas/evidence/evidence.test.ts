@@ -329,12 +329,30 @@ describe('preserveEvidence: failures stay with their instance', () => {
   });
 
   it('reports an opt-in region it cannot reach as failed, not as a thrown error', async () => {
-    ec2.on(DescribeSnapshotsCommand).rejects(ec2Error('AuthFailure', 'AWS was not able to validate the provided access credentials', 401));
+    ec2.rejects(ec2Error('AuthFailure', 'AWS was not able to validate the provided access credentials', 401));
 
     const result = await preserveEvidence(anIncident(), [EU, AP], deps());
 
     expect(result.snapshots.map((s) => s.status)).toEqual(['failed', 'failed']);
     expect(result.snapshots[0].error).toBe('AuthFailure');
+  });
+
+  it('takes the snapshots when the look-up of earlier ones is refused, and says they were not checked for', async () => {
+    account({ [EU.instanceId]: ['vol-0eu'] });
+    ec2.on(DescribeSnapshotsCommand).rejects(ec2Error('UnauthorizedOperation', 'You are not authorized to perform this operation.', 403));
+
+    const result = await preserveEvidence(anIncident(), [EU], deps());
+
+    expect(result.snapshots[0]).toEqual({
+      region: 'eu-west-1',
+      instanceId: EU.instanceId,
+      status: 'created',
+      snapshotIds: ['snap-0eu'],
+      volumeIds: ['vol-0eu'],
+      state: 'running',
+      operatingSystem: 'Linux',
+      error: 'DescribeSnapshots UnauthorizedOperation: snapshots taken without checking for earlier ones',
+    });
   });
 });
 

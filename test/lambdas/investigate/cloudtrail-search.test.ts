@@ -71,14 +71,22 @@ describe('investigate: what the key did', () => {
     expect(result.byRegion).toEqual({ 'ap-southeast-2': 1, 'eu-west-1': 1, 'us-east-1': 1 });
   });
 
-  it('searches us-east-1 alone and says so when the regions cannot be listed', async () => {
+  it('searches the 17 regions every account has enabled, and says opt-in regions were not, when the regions cannot be listed', async () => {
     ec2.on(DescribeRegionsCommand).rejects(awsError('UnauthorizedOperation', 'You are not authorized to perform this operation.', 403));
+    trail.add(aRecord({ region: 'eu-west-1' }));
 
     const result = await run();
 
-    expect(result.regions).toEqual(['us-east-1']);
+    expect(result.regions).toEqual([
+      'us-east-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-south-1', 'ap-southeast-1', 'ap-southeast-2',
+      'ca-central-1', 'eu-central-1', 'eu-north-1', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'sa-east-1', 'us-east-2', 'us-west-1', 'us-west-2',
+    ]);
+    expect(result.byRegion).toEqual({ 'eu-west-1': 1 });
     expect(result.failures).toEqual([
-      { what: 'ec2:DescribeRegions', error: 'UnauthorizedOperation: You are not authorized to perform this operation.: searched us-east-1 only' },
+      {
+        what: 'ec2:DescribeRegions',
+        error: 'UnauthorizedOperation: You are not authorized to perform this operation.: searched the 17 regions every account has enabled; opt-in regions the account enabled were not searched',
+      },
     ]);
   });
 

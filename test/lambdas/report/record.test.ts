@@ -164,6 +164,17 @@ describe('buildReport: failures on every path', () => {
     expect(report.stillOpen.map((o) => o.what)).toContain('The incident record could not be written (AccessDenied: no): this message is the only record of the response.');
   });
 
+  it('names snapshots taken without the look-up of earlier ones as a failure too (they may be duplicates)', () => {
+    const error = 'DescribeSnapshots AccessDenied: snapshots taken without checking for earlier ones';
+    const state = aState({
+      evidence: evidence({ snapshots: [{ region: 'eu-west-1', instanceId: 'i-0a', status: 'created', snapshotIds: ['snap-0a'], volumeIds: ['vol-0a'], error }] }),
+    });
+
+    const report = buildReport(state, GENERATED_AT);
+
+    expect(report.failures).toContainEqual({ source: 'evidence', what: 'snapshots of instance i-0a in eu-west-1', error });
+  });
+
   it('turns a step output of another shape into that step\'s failure, never a lost message', () => {
     const state = parseWorkflowState({ ...aState(), investigation: { eventCount: 'many' } }, 'notify');
 

@@ -85,3 +85,27 @@ describe('isRetryableError', () => {
     expect(isRetryableError(err)).toBe(false);
   });
 });
+
+describe('retry: time budget and server-given waits', () => {
+  it('waits what delayFor says instead of the doubling back-off', async () => {
+    const waits: number[] = [];
+    const call = jest.fn<Promise<string>, []>().mockRejectedValueOnce(Object.assign(new Error('slow down'), { name: 'Throttling' })).mockResolvedValue('ok');
+
+    const result = await retry(call, { attempts: 3, baseDelayMs: 100, sleep: async (ms) => void waits.push(ms), delayFor: () => 2500 });
+
+    expect(result).toBe('ok');
+    expect(waits).toEqual([2500]);
+  });
+
+  it('gives up, without waiting, when hasTimeFor says the next wait and try do not fit', async () => {
+    const waits: number[] = [];
+    const throttled = Object.assign(new Error('slow down'), { name: 'Throttling' });
+    const call = jest.fn<Promise<string>, []>().mockRejectedValue(throttled);
+
+    const outcome = retry(call, { attempts: 5, baseDelayMs: 100, sleep: async (ms) => void waits.push(ms), hasTimeFor: (ms) => ms < 400 });
+
+    await expect(outcome).rejects.toMatchObject({ name: 'RetriesExhaustedError', attempts: 3, last: throttled });
+    expect(call).toHaveBeenCalledTimes(3);
+    expect(waits).toEqual([100, 200]);
+  });
+});

@@ -35,7 +35,7 @@ function okPost(): FakePost {
 const NOW = new Date('2026-11-20T10:05:00.000Z');
 
 function deps(post: FakePost = okPost(), secretId = SECRET_ARN, cache?: WebhookCache): SlackDeps & { logger: ReturnType<typeof fakeLogger>; post: FakePost } {
-  return { secrets: new SecretsManagerClient({}), post, logger: fakeLogger(), config: { secretId }, now: () => NOW, ...(cache ? { cache } : {}) };
+  return { secrets: new SecretsManagerClient({}), post, logger: fakeLogger(), config: { secretId }, now: () => NOW, sleep: async () => undefined, ...(cache ? { cache } : {}) };
 }
 
 function secretHolds(value: string): void {
@@ -135,15 +135,15 @@ describe('notifySlack: not configured', () => {
 });
 
 describe('notifySlack: Slack failures never fail the incident', () => {
-  it('returns failed, and warns, when the webhook answers 500', async () => {
+  it('returns failed, and warns, when the webhook answers 500 on every one of its 3 posts', async () => {
     secretHolds(WEBHOOK_URL);
     const d = deps(jest.fn<ReturnType<PostFn>, Parameters<PostFn>>().mockResolvedValue({ status: 500, text: 'internal_error' }));
 
     const result = await notifySlack(fullInput(), d);
 
-    expect(result).toEqual({ status: 'failed', error: 'Slack answered 500 internal_error' });
-    expect(d.logger.warn).toHaveBeenCalledWith('Slack notification failed: the incident response goes on', { error: 'Slack answered 500 internal_error' });
-    expect(d.post).toHaveBeenCalledTimes(1);
+    expect(result).toEqual({ status: 'failed', error: 'Slack answered 500 internal_error (3 attempts)' });
+    expect(d.logger.warn).toHaveBeenCalledWith('Slack notification failed: the incident response goes on', { error: 'Slack answered 500 internal_error (3 attempts)' });
+    expect(d.post).toHaveBeenCalledTimes(3);
     expectNoWebhookIn(everythingSaid(d, result));
   });
 
@@ -155,18 +155,18 @@ describe('notifySlack: Slack failures never fail the incident', () => {
     expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 1);
   });
 
-  it('returns failed when the webhook does not answer in time', async () => {
+  it('returns failed when the webhook does not answer in time, after 3 posts', async () => {
     secretHolds(WEBHOOK_URL);
     const timeout = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
     const d = deps(jest.fn<ReturnType<PostFn>, Parameters<PostFn>>().mockRejectedValue(timeout));
 
     const result = await notifySlack(fullInput(), d);
 
-    expect(result).toEqual({ status: 'failed', error: 'Slack (hooks.slack.com) did not answer within 5 s' });
+    expect(result).toEqual({ status: 'failed', error: 'Slack (hooks.slack.com) did not answer within 5 s (3 attempts)' });
     expect(d.logger.warn).toHaveBeenCalled();
   });
 
-  it('returns failed on a network error, with any URL in its message cut to the host', async () => {
+  it('returns failed on a network error (after 3 posts), with any URL in its message cut to the host', async () => {
     secretHolds(WEBHOOK_URL);
     const refused = Object.assign(new TypeError(`fetch failed for ${WEBHOOK_URL}`), {
       cause: Object.assign(new Error(`connect ECONNREFUSED hooks.slack.com/services/${WEBHOOK_TOKEN}`), { code: 'ECONNREFUSED' }),
@@ -175,7 +175,7 @@ describe('notifySlack: Slack failures never fail the incident', () => {
 
     const result = await notifySlack(fullInput(), d);
 
-    expect(result).toEqual({ status: 'failed', error: 'cannot post to hooks.slack.com: fetch failed for https://hooks.slack.com/…: ECONNREFUSED' });
+    expect(result).toEqual({ status: 'failed', error: 'cannot post to hooks.slack.com: fetch failed for https://hooks.slack.com/…: ECONNREFUSED (3 attempts)' });
     expectNoWebhookIn(everythingSaid(d, result));
   });
 

@@ -1,0 +1,171 @@
+// The fault table: every AWS operation the built-in drill calls x a set of injected errors, played
+// through the drill in-process, each cell checked against the responder's invariants.
+import { readFileSync } from 'node:fs';
+import { BUILTIN, drillConfig, shiftTimes } from '../drill/cli';
+import { RulePattern } from '../drill/rules';
+import { Drill, DrillOutput } from '../drill/run-drill';
+
+/** The built-in drill's configuration: Slack configured, as `npm start` runs it. */
+export const FAULT_CONTEXT: Record<string, string> = { slackWebhookSecret: 'exposed-key-responder/slack-webhook' };
+
+/** One injected error: `times` calls of the operation fail with the AWS error code `error`. */
+export interface FaultKind {
+  readonly label: string;
+  readonly error: string;
+  readonly times: number;
+  /** Transient: the responder must absorb it. Persistent: it must be named, evidence and record kept. */
+  readonly persistent: boolean;
+}
+
+export const FAULT_KINDS: readonly FaultKind[] = [
+  { label: 'Throttling x2', error: 'Throttling', times: 2, persistent: false },
+  { label: 'InternalFailure x1', error: 'InternalFailure', times: 1, persistent: false },
+  { label: 'Throttling always', error: 'Throttling', times: 1000, persistent: true },
+  { label: 'AccessDenied always', error: 'AccessDenied', times: 1000, persistent: true },
+  { label: 'NoSuchEntity always', error: 'NoSuchEntity', times: 1000, persistent: true },
+];
+
+/** NoSuchEntity means something only for IAM reads and writes of the user or its keys. */
+export function faultsFor(operation: string): FaultKind[] {
+  const userOrKey = /^iam:.*(User|AccessKey)/.test(operation);
+  return FAULT_KINDS.filter((k) => k.error !== 'NoSuchEntity' || userOrKey);
+}
+
+export interface Cell {
+  readonly operation: string;
+  readonly kind: FaultKind;
+}
+
+/**
+ * Operations whose failure means no evidence can be had: the miner is found through the key's
+ * CloudTrail activity and snapshotted by these calls. Their persistent cells are exempt from the
+ * "evidence kept" invariant, and only those.
+ */
+export const EVIDENCE_OPERATIONS: ReadonlySet<string> = new Set(['ec2:DescribeInstances', 'ec2:CreateSnapshots']);
+/** The record's own write. */
+export const RECORD_WRITE = 's3:PutObject';
+/** The email's own send: the email cannot name it; the execution must fail (the alarm does). */
+export const EMAIL_SEND = 'sns:Publish';
+
+export interface Row {
+  readonly operation: string;
+  readonly fault: string;
+  readonly execution: string;
+  readonly keyStatus: string;
+  readonly recordWritten: boolean;
+  /** `source: what` of the failure the email names (the first one that names this fault), or "-". */
+  readonly emailStep: string;
+  readonly snapshots: number;
+  readonly violations: string[];
+  /** How long the cell took to play, in ms (real time). */
+  readonly ms?: number;
+}
+
+/** The built-in scenario and events, moved to now (as `npm start` plays them). */
+function builtin(): { scenario: Record<string, unknown>; events: unknown[] } {
+  const shift = Date.now() - BUILTIN.writtenAt;
+  const read = (file: string) => shiftTimes(JSON.parse(readFileSync(file, 'utf8')) as unknown, shift);
+  return { scenario: read(BUILTIN.scenario) as Record<string, unknown>, events: BUILTIN.events.map(read) };
+}
+
+/** Plays the built-in drill with `faults` injected; returns its output (the drill's `--json` document). */
+export async function playBuiltin(
+  rules: RulePattern[],
+  faults: ReadonlyArray<{ operation: string; error: string; times: number }> = [],
+): Promise<DrillOutput> {
+  const { scenario, events } = builtin();
+  const drill = new Drill({ ...scenario, faults }, rules, drillConfig(FAULT_CONTEXT));
+  try {
+    for (const event of events) await drill.deliver(event);
+    return drill.output();
+  } finally {
+    drill.close();
+  }
+}
+
+/** Every `service:Operation` a drill run called, in the order first called. */
+export function operationsOf(output: DrillOutput): string[] {
+  return [...new Set(output.apiCalls.map((c) => `${c.service}:${c.operation}`))];
+}
+
+/** What a fault-free run looks like: the transient cells must end the same way. */
+export interface Baseline {
+  readonly execution: string;
+  readonly keyStatus: string;
+  readonly outcome: unknown;
+  readonly accessKeyId: string;
+  readonly userName: string;
+}
+
+export function baselineOf(output: DrillOutput): Baseline {
+  if (!output.incident) throw new Error('the built-in drill started no execution: no baseline');
+  const { accessKeyId, userName } = output.incident;
+  return { execution: output.execution?.status ?? '-', keyStatus: keyStatusOf(output, userName, accessKeyId), outcome: output.report.outcome, accessKeyId, userName };
+}
+
+function keyStatusOf(output: DrillOutput, userName: string, accessKeyId: string): string {
+  const user = output.account.users.find((u) => u.userName === userName);
+  return user?.accessKeys.find((k) => k.accessKeyId === accessKeyId)?.status ?? '-';
+}
+
+interface Failure {
+  source?: unknown;
+  what?: unknown;
+  error?: unknown;
+}
+
+/** Whether a record failure is this fault: its text carries the error code or the operation. */
+function namesFault(f: Failure, cell: Cell): boolean {
+  const text = `${String(f.what ?? '')} ${String(f.error ?? '')}`;
+  return text.includes(cell.kind.error) || text.includes(cell.operation);
+}
+
+/** Plays one cell and checks it; the row says what happened and which invariants failed. */
+export async function playCell(rules: RulePattern[], cell: Cell, baseline: Baseline): Promise<Row> {
+  const t0 = Date.now();
+  const output = await playBuiltin(rules, [{ operation: cell.operation, error: cell.kind.error, times: cell.kind.times }]);
+  return { ...checkCell(output, cell, baseline), ms: Date.now() - t0 };
+}
+
+/** The row of one played cell: what happened, and which invariants it broke. */
+export function checkCell(output: DrillOutput, cell: Cell, baseline: Baseline): Row {
+  const execution = output.execution?.status ?? '-';
+  const keyStatus = keyStatusOf(output, baseline.userName, baseline.accessKeyId);
+  const report = output.report as { written?: boolean; outcome?: unknown; failures?: Failure[]; stillOpen?: Failure[] };
+  const recordWritten = output.incident !== null && report.written !== false && Object.keys(report).length > 0;
+  const failures = (report.failures ?? []).filter((f) => namesFault(f, cell));
+  const emails = output.notifications.filter((n) => n.channel === 'email');
+  const named = failures.find((f) => emails.some((e) => e.body.includes(String(f.what)) && e.body.includes(cell.kind.error)));
+  const emailStep = named ? `${String(named.source)}: ${String(named.what)}` : '-';
+  const snapshots = output.account.snapshots.length;
+  const violations: string[] = [];
+  if (!cell.kind.persistent) {
+    if (execution !== baseline.execution) violations.push(`execution ${execution}, not ${baseline.execution} as without the fault`);
+    if (keyStatus !== baseline.keyStatus) violations.push(`key ${keyStatus}, not ${baseline.keyStatus}`);
+    if (report.outcome !== baseline.outcome) violations.push(`record outcome ${String(report.outcome)}, not ${String(baseline.outcome)}`);
+  } else {
+    if (failures.length === 0) violations.push('the record names no failure for it (report.json failures)');
+    if (cell.operation === EMAIL_SEND) {
+      if (execution !== 'FAILED') violations.push(`the email could not be sent but the execution ${execution} (no alarm)`);
+    } else if (emailStep === '-') {
+      violations.push(emails.length === 0 ? 'no email was sent' : 'the email does not name the failing step');
+    }
+    if (snapshots === 0 && !EVIDENCE_OPERATIONS.has(cell.operation)) violations.push('no snapshot of the miner (evidence lost)');
+    if (!recordWritten && cell.operation !== RECORD_WRITE) violations.push('report.json was not written');
+  }
+  return { operation: cell.operation, fault: cell.kind.label, execution, keyStatus, recordWritten, emailStep, snapshots, violations };
+}
+
+/** The table as text: one line per cell, violations under it. */
+export function formatTable(rows: readonly Row[]): string {
+  const head = ['operation', 'fault', 'execution', 'key', 'record', 'snapshots', 'ms', 'step named in the email'];
+  const cells = rows.map((r) => [r.operation, r.fault, r.execution, r.keyStatus, r.recordWritten ? 'written' : 'NOT written', String(r.snapshots), String(r.ms ?? '-'), r.emailStep]);
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (c: string[]) => c.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
+  const out = [line(head), line(widths.map((w) => '-'.repeat(w)))];
+  rows.forEach((r, i) => {
+    out.push(line(cells[i]));
+    for (const v of r.violations) out.push(`    ! ${v}`);
+  });
+  return out.join('\n');
+}
