@@ -23,7 +23,8 @@ async function play(operation: string, label: string): Promise<Row> {
 
 describe('fault table: the operations come from a drill run', () => {
   it('lists the dispatcher\'s, containment\'s, the record\'s and the notifications\' calls, each once', () => {
-    expect(baseline).toMatchObject({ execution: 'SUCCEEDED', keyStatus: 'Inactive', outcome: 'contained' });
+    // The built-in miner is still running (stopLaunchedInstances is off): contained, with that gap.
+    expect(baseline).toMatchObject({ execution: 'SUCCEEDED', keyStatus: 'Inactive', outcome: 'contained-with-gaps' });
     expect(operations).toEqual(expect.arrayContaining(['sfn:StartExecution', 'iam:UpdateAccessKey', 'iam:ListAccessKeys', 's3:PutObject', 'ec2:CreateSnapshots', 'sns:Publish', 'slack:PostMessage']));
     expect(new Set(operations).size).toBe(operations.length);
   });
