@@ -53,6 +53,10 @@ export function collectFailures(state: WorkflowState): ReportFailure[] {
     }
   }
   if (isFailure(state.footholds)) failures.push(failureOf('footholds', state.footholds));
+  // A foothold action that failed (AccessDenied...) is a failure too, not only an open item.
+  for (const r of footholdsOf(state)?.results ?? []) {
+    if (r.status === 'failed') failures.push({ source: 'footholds', what: r.id, error: `${r.errorCode ?? 'failed'}: ${r.detail}` });
+  }
   const second = state.secondLook;
   if (isFailure(second)) failures.push(failureOf('second-look', second));
   else for (const f of second?.failures ?? []) failures.push({ source: 'second-look', what: f.what, error: f.error });

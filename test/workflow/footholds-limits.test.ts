@@ -81,8 +81,10 @@ describe('a foothold action that fails', () => {
     expect(report.stillOpen).toEqual([expect.objectContaining({ command: 'aws iam delete-login-profile --user-name bob' })]);
     expect(report.stillOpen[0].what).toMatch(/^Foothold failed: /);
     const lines = email.body.split('\n');
-    expect(lines.slice(0, 3)).toEqual(['Exposed access key contained, with gaps: 1 thing the key created or assumed still open', '', 'Still open, do this first:']);
+    expect(lines.slice(0, 3)).toEqual(['Exposed access key contained, with gaps: 1 thing failed', '', 'Still open, do this first:']);
     expect(lines[4]).toBe('     aws iam delete-login-profile --user-name bob');
+    expect(report.failures).toEqual([{ source: 'footholds', what: 'delete-login-profile bob', error: expect.stringMatching(/^AccessDenied: /) }]);
+    expect(email.body).toContain('  - footholds: delete-login-profile bob: AccessDenied: ');
   });
 
   it('the footholds step failing as a whole: recorded in the one failure shape, still open, and the execution fails', async () => {
