@@ -18,6 +18,7 @@ import {
 import { awsErrorCode, isQuotaExceeded } from '../shared/errors';
 import { compactQuarantinePolicy, QUARANTINE_INLINE_POLICY_NAME, revokedBefore } from '../shared/policies';
 import { isNoSuchEntity } from '../shared/user-reads';
+import { cli } from './commands';
 import { PlannedAction } from './planned';
 
 export interface ActionContext {
@@ -31,8 +32,10 @@ export interface Outcome {
   readonly detail: string;
   /** The change was made but reading it back does not show it yet (IAM is eventually consistent). */
   readonly unverified?: boolean;
-  /** What it acts on no longer exists: nothing to undo. */
+  /** What it acts on no longer exists, or never did: nothing to undo. */
   readonly gone?: boolean;
+  /** The undo of exactly what this run changed, when the plan could not know it (which keys). */
+  readonly undo?: string;
 }
 
 /** An action the executor could not finish, with the reason in its detail. */
@@ -75,7 +78,8 @@ export const RUN: Partial<Record<PlannedAction['action'], Run>> = {
     const stillActive = (await read()).filter((c) => c.status === 'Active' && active.some((x) => x.id === c.id));
     const list = active.map((c) => `${c.kind} ${c.id}`).join(', ');
     const back = stillActive.length === 0 ? 'Inactive' : `${stillActive.map((c) => c.id).join(', ')} still Active`;
-    return { status: 'done', detail: `set ${list} of user ${userName} Inactive (read back: ${back})`, unverified: stillActive.length > 0 };
+    const undo = active.map((c) => (c.kind === 'access key' ? cli.activateKey(userName, c.id) : cli.activateServiceCredential(userName, c.id))).join('; ');
+    return { status: 'done', detail: `set ${list} of user ${userName} Inactive (read back: ${back})`, unverified: stillActive.length > 0, undo };
   },
 
   'revoke-user-sessions': async (a, ctx) => {
@@ -115,7 +119,8 @@ export const RUN: Partial<Record<PlannedAction['action'], Run>> = {
       await ctx.iam.send(new DeleteLoginProfileCommand({ UserName: userName }));
       return { status: 'done', detail: a.description };
     } catch (err) {
-      if (isNoSuchEntity(err)) return { status: 'already', detail: `user ${userName} has no console password` };
+      // No password to delete (none was made, or a first attempt deleted it): nothing here to undo.
+      if (isNoSuchEntity(err)) return { status: 'already', gone: true, detail: `user ${userName} has no console password` };
       throw err;
     }
   },

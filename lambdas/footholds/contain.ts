@@ -86,7 +86,7 @@ async function execute(
     deps.logger.info('foothold action', { id: a.id, status: outcome.status });
     // "already" keeps the undo too: a retry of the step (after a transient failure) finds in place
     // what the first attempt did, and the record must still say how to undo it.
-    return { ...base, undo: outcome.gone ? undefined : a.undo, status: outcome.status, detail: outcome.detail };
+    return { ...base, undo: outcome.gone ? undefined : (outcome.undo ?? a.undo), status: outcome.status, detail: outcome.detail };
   } catch (err) {
     if (isTransientAwsError(err)) retry.transient.push(err);
     const { name, message } = describeError(err);

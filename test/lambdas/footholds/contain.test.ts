@@ -108,6 +108,19 @@ describe('containFootholds: users and console passwords', () => {
     expect(out.summary.contained).toBe(true);
   });
 
+  it('names in its undo exactly the keys and credentials it set Inactive, and offers no undo for a password that was never there', async () => {
+    setUp({ 'support-admin': { keys: { AKIA3BACKDOORKEY0001: 'Active', AKIA3BACKDOORKEY0002: 'Inactive' }, serviceCredentials: { ACCABEDROCKAPIKEY001: 'Active' }, loginProfile: false } });
+
+    const out = await contain([calls.createUser('support-admin')]);
+
+    expect(result(out, 'deactivate-user-keys support-admin').undo).toBe(
+      'aws iam update-access-key --user-name support-admin --access-key-id AKIA3BACKDOORKEY0001 --status Active; ' +
+        'aws iam update-service-specific-credential --user-name support-admin --service-specific-credential-id ACCABEDROCKAPIKEY001 --status Active',
+    );
+    const password = result(out, 'delete-login-profile support-admin');
+    expect([password.status, password.detail, password.undo]).toEqual(['already', 'user support-admin has no console password', undefined]);
+  });
+
   it("deletes a console password it set on another user, leaves that user's keys alone and says how to give the owner access again", async () => {
     setUp({ alice: { keys: { AKIAALICEPERSONAL001: 'Active' }, loginProfile: true } });
 
