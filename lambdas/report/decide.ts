@@ -8,7 +8,7 @@ import { didNotHold } from './second-look';
 import type { ContainmentEntry } from './record';
 
 export interface ReportFailure {
-  /** The step's slot in the workflow state: containment, verification, investigation, evidence, support, slack, report. */
+  /** The step's slot in the workflow state: containment, verification, investigation, evidence, footholds, second-look, support, slack, report, notification. */
   readonly source: string;
   /** What failed: a step, an operation, a snapshot. */
   readonly what: string;
@@ -65,6 +65,7 @@ export function collectFailures(state: WorkflowState): ReportFailure[] {
   if (isFailure(state.slack)) failures.push(failureOf('slack', state.slack));
   else if (state.slack?.status === 'failed') failures.push({ source: 'slack', what: 'Slack notification', error: state.slack.error ?? 'failed' });
   if (isFailure(state.report)) failures.push(failureOf('report', state.report));
+  if (isFailure(state.notification)) failures.push(failureOf('notification', state.notification));
   return failures;
 }
 
@@ -75,7 +76,7 @@ export function collectFailures(state: WorkflowState): ReportFailure[] {
  */
 export function isComplete(state: WorkflowState, outcome: Outcome): boolean {
   if (outcome === 'failed') return false;
-  const slots = [state.verification, state.investigation, state.evidence, state.footholds, state.secondLook, state.secondFootholds, state.support, state.report];
+  const slots = [state.verification, state.investigation, state.evidence, state.footholds, state.secondLook, state.secondFootholds, state.support, state.report, state.notification];
   return state.containment !== undefined && !slots.some((slot) => isFailure(slot));
 }
 

@@ -5,6 +5,7 @@ import { EvidenceResultSchema } from '../evidence/contract';
 import { AfterContainmentSchema, FootholdContainmentSchema, FootholdsSchema } from '../footholds/contract';
 import { InvestigationSchema } from '../investigate/contract';
 import { ReportOutputSchema } from '../report/contract';
+import { NotificationResultSchema } from '../notify/result';
 import { SlackResultSchema } from '../slack/result';
 import { SupportResultSchema } from '../support/contract';
 import { InvalidIncidentError } from './errors';
@@ -48,6 +49,8 @@ const OUTPUTS = {
   support: SupportResultSchema,
   slack: SlackResultSchema,
   report: ReportOutputSchema,
+  /** The email (NotifyResult): read only for its failure, which the last record names. */
+  notification: NotificationResultSchema,
 };
 type SlotName = keyof typeof OUTPUTS;
 
@@ -62,6 +65,7 @@ const SLOTS = {
   support: slot(OUTPUTS.support),
   slack: slot(OUTPUTS.slack),
   report: slot(OUTPUTS.report),
+  notification: slot(OUTPUTS.notification),
 };
 
 export const WorkflowStateSchema = z.object({

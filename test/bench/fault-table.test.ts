@@ -68,6 +68,13 @@ describe('fault table: persistent faults are named, evidence and record kept', (
     expect(row.emailStep).not.toBe('-');
   });
 
+  it('sns:Publish x AccessDenied always: no email can be sent, the record names it and the execution fails for the alarm', async () => {
+    const row = await play('sns:Publish', 'AccessDenied always');
+
+    expect(row).toMatchObject({ execution: 'FAILED', keyStatus: 'Inactive', recordWritten: true, violations: [] });
+    expect(row.snapshots).toBeGreaterThan(0);
+  });
+
   it('ec2:CreateSnapshots x AccessDenied always: the snapshot itself fails, named in the email, the record kept', async () => {
     const row = await play('ec2:CreateSnapshots', 'AccessDenied always');
 

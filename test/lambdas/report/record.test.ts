@@ -164,6 +164,16 @@ describe('buildReport: failures on every path', () => {
     expect(report.stillOpen.map((o) => o.what)).toContain('The incident record could not be written (AccessDenied: no): this message is the only record of the response.');
   });
 
+  it('names an email that could not be sent, and the response is then not complete', () => {
+    const state = aState({ notification: { failed: { step: 'NotifyResult', error: lambdaError('AuthorizationErrorException', 'not authorized to publish') } } });
+
+    const report = buildReport(state, GENERATED_AT);
+
+    expect(report.failures).toEqual([{ source: 'notification', what: 'NotifyResult', error: 'AuthorizationErrorException: not authorized to publish' }]);
+    expect(report.outcome).toBe('contained-with-gaps');
+    expect(report.complete).toBe(false);
+  });
+
   it('names snapshots taken without the look-up of earlier ones as a failure too (they may be duplicates)', () => {
     const error = 'DescribeSnapshots AccessDenied: snapshots taken without checking for earlier ones';
     const state = aState({

@@ -5,11 +5,11 @@ import { anIncident } from '../helpers';
 
 describe('parseWorkflowState', () => {
   it('keeps every slot that fits its step\'s output schema, and drops keys it does not know', () => {
-    const state = { ...aState(), error: { Error: 'X' }, notification: { channel: 'email' } };
+    const state = { ...aState(), error: { Error: 'X' }, secondLookPlan: { since: 'x' }, notification: { channel: 'email', subject: 'S', body: 'B', messageId: 'm-1' } };
 
     const parsed = parseWorkflowState(state, 'notify');
 
-    expect(parsed).toEqual(aState());
+    expect(parsed).toEqual({ ...aState(), notification: { channel: 'email', messageId: 'm-1' } });
   });
 
   it('keeps the one failure shape in any slot, a containment branch included', () => {
