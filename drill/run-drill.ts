@@ -244,7 +244,7 @@ export class Drill {
     return { ...buildReport(parseWorkflowState(state, 'drill'), new Date()), written: false, status: e.status, ...(e.error ? { error: e.error } : {}) };
   }
 
-  /** The drill contract's output document (DESIGN.md "Output"). */
+  /** The drill contract's output document (docs/drill.md "Output"). */
   output(): DrillOutput {
     const executions = this.deliveries.flatMap((d) => d.executions);
     const first = executions[0];

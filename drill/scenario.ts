@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The simulated account before the incident (contract in DESIGN.md "Scenario"); every field is
+ * The simulated account before the incident (contract in docs/drill.md "Scenario"); every field is
  * optional. Unknown fields are rejected so that a typo is an error, not a silently empty account.
  */
 const PolicyDocument = z.record(z.string(), z.unknown());

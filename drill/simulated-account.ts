@@ -573,7 +573,7 @@ export class SimulatedAccount {
 
   // ---- the account, as the drill reports it ------------------------------------------------------
 
-  /** The account in the drill contract's shape ("account" in DESIGN.md). */
+  /** The account in the drill contract's shape ("account" in docs/drill.md). */
   view() {
     return {
       users: this.users.map((u) => ({
