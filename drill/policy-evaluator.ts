@@ -1,4 +1,4 @@
-import { QUARANTINE_DENIED_ACTIONS } from '../lambdas/shared/policies';
+import { actionMatches, QUARANTINE_DENIED_ACTIONS } from '../lambdas/shared/policies';
 
 /**
  * A small IAM policy evaluator for the simulated account's SimulatePrincipalPolicy and
@@ -19,15 +19,10 @@ function list(v: string | string[] | undefined): string[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
 
-function matches(pattern: string, action: string): boolean {
-  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
-  return re.test(action);
-}
-
 function applies(s: Statement, action: string): boolean {
   if (s.Condition !== undefined) return false;
-  if (s.NotAction !== undefined) return !list(s.NotAction).some((p) => matches(p, action));
-  return list(s.Action).some((p) => matches(p, action));
+  if (s.NotAction !== undefined) return !list(s.NotAction).some((p) => actionMatches(p, action));
+  return list(s.Action).some((p) => actionMatches(p, action));
 }
 
 function statements(doc: unknown): Statement[] {

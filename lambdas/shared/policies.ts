@@ -178,23 +178,14 @@ export function policySize(document: unknown): number {
 }
 
 /**
- * IAM's action wildcards (`*` any run, `?` one character, case-insensitive), as a RegExp. A `*`
- * of the text matched is only absorbed by a `*` of the pattern, so the same test says whether one
- * pattern covers another ({@link actionPatternCovers}).
+ * Whether an IAM action pattern (e.g. `s3:Delete*`; `*` any run, `?` one character, any case)
+ * matches an action (e.g. `s3:DeleteObject`). A `*` of the text matched is only absorbed by a `*`
+ * of the pattern, so the same test says whether one pattern covers every action another one
+ * matches (`lambda:*` covers `lambda:Create*`; a sufficient test).
  */
-function actionPattern(pattern: string): RegExp {
-  const body = [...pattern].map((c) => (c === '*' ? '.*' : c === '?' ? '[^*]' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
-  return new RegExp(`^${body}$`, 'i');
-}
-
-/** Whether an IAM action pattern (e.g. `s3:Delete*`) matches an action (e.g. `s3:DeleteObject`). */
 export function actionMatches(pattern: string, action: string): boolean {
-  return actionPattern(pattern).test(action);
-}
-
-/** Whether every action `specific` matches is matched by `general` too (sufficient test). */
-export function actionPatternCovers(general: string, specific: string): boolean {
-  return actionPattern(general).test(specific);
+  const body = [...pattern].map((c) => (c === '*' ? '.*' : c === '?' ? '[^*]' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
+  return new RegExp(`^${body}$`, 'i').test(action);
 }
 
 /** Inline fallback of the quarantine when the user already has its quota of managed policies. */

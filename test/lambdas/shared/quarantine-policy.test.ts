@@ -1,6 +1,5 @@
 import {
   actionMatches,
-  actionPatternCovers,
   COMPACT_QUARANTINE_ACTIONS,
   compactQuarantinePolicy,
   QUARANTINE_DENIED_ACTIONS,
@@ -21,7 +20,7 @@ const statements = () => quarantinePolicyDocument().Statement as unknown as Stat
 const list = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
 /** The patterns the managed quarantine denies on every resource, whatever the request. */
 const unconditional = () => statements().filter((s) => s.Effect === 'Deny' && s.Condition === undefined).flatMap((s) => list(s.Action));
-const deniedAlways = (action: string) => unconditional().some((p) => actionPatternCovers(p, action));
+const deniedAlways = (action: string) => unconditional().some((p) => actionMatches(p, action));
 
 describe('IAM action wildcards', () => {
   it.each([
@@ -44,7 +43,7 @@ describe('IAM action wildcards', () => {
     ['s3:PutBucket*', 's3:PutBucketPolicy', true],
     ['states:DeleteStateMachine*', 'states:DeleteStateMachine', true],
   ])('%s covers %s: %s', (general, specific, expected) => {
-    expect(actionPatternCovers(general, specific)).toBe(expected);
+    expect(actionMatches(general, specific)).toBe(expected);
   });
 });
 
@@ -100,7 +99,7 @@ describe('the managed quarantine policy', () => {
     const compact = compactQuarantinePolicy().Statement.flatMap((s) => list(s.Action as string | string[]));
 
     expect(compact).toEqual(expect.arrayContaining(['iam:*', 'sts:AssumeRole*', 'lightsail:*', 'cloudtrail:*', 's3:Delete*']));
-    expect(compact.filter((q) => !unconditional().some((p) => actionPatternCovers(p, q)))).toEqual([]);
+    expect(compact.filter((q) => !unconditional().some((p) => actionMatches(p, q)))).toEqual([]);
   });
 
   it('fits IAM\'s quotas as IAM counts them (white space excluded): 6,144 for the managed policy, 2,048 for the inline fallback', () => {
