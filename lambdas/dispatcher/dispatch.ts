@@ -1,3 +1,4 @@
+import { setTimeout as wait } from 'node:timers/promises';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
@@ -61,7 +62,6 @@ export interface DispatchResult {
   readonly notified: NoticeSent[];
 }
 
-const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Turns one EventBridge event into incidents (one per key IAM says belongs to a user of this
@@ -91,7 +91,7 @@ export async function dispatch(event: unknown, deps: DispatchDeps): Promise<Disp
     accessKeyIds: detection.accessKeyIds,
     userName: detection.userName,
   });
-  const resolution = await resolveTargets(detection, { ...deps, accountId: config.accountId, sleep: deps.sleep ?? sleepFor, quarantineWindowHours: config.quarantineWindowHours }, now);
+  const resolution = await resolveTargets(detection, { ...deps, accountId: config.accountId, sleep: deps.sleep ?? wait, quarantineWindowHours: config.quarantineWindowHours }, now);
 
   for (const target of resolution.targets) await start(toIncident(detection, target, config, now), deps, result);
   for (const item of [...resolution.unresolved, ...resolution.check]) result.skipped.push({ about: item.about, reason: item.reason });

@@ -8,10 +8,12 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { PricingClient } from '@aws-sdk/client-pricing';
 import * as z from 'zod/mini';
+import { setTimeout as wait } from 'node:timers/promises';
 import { awsErrorCode, describeError, isTransientAwsError } from '../shared/errors';
 import { Incident, IncidentSchema } from '../shared/incident';
 import { Log } from '../shared/logger';
 import { mapLimit } from '../shared/map-limit';
+import { retry, RetriesExhaustedError } from '../shared/retry';
 import { parseStepInput } from '../shared/steps';
 import { EvidenceResult, InstanceEvidence, SnapshotStatus } from './contract';
 import { priceInstances } from './pricing';
@@ -77,7 +79,6 @@ const BACKOFF_MS = 500;
 const GONE_CODES = new Set(['InvalidInstanceID.NotFound', 'InvalidInstanceID.Malformed']);
 const GONE_STATES = new Set(['terminated', 'shutting-down']);
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Takes EBS snapshots of every volume of each instance the exposed key launched or started, in the
@@ -235,17 +236,16 @@ function detailsOf(instance: Instance): InstanceDetails {
   return details;
 }
 
-/** Retries a transient failure (throttling, 5xx) a couple of times with exponential backoff. */
-async function withRetries<T>(deps: EvidenceDeps, call: () => Promise<T>): Promise<T> {
-  const sleep = deps.sleep ?? defaultSleep;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await call();
-    } catch (err) {
-      if (attempt >= EVIDENCE_RETRIES || !isTransientAwsError(err)) throw err;
-      await sleep(BACKOFF_MS * 2 ** attempt);
-    }
-  }
+/**
+ * Retries a transient failure (throttling, 5xx) {@link EVIDENCE_RETRIES} times with exponential
+ * backoff (the shared loop); the last failure is thrown as AWS gave it, for the evidence entry.
+ */
+function withRetries<T>(deps: EvidenceDeps, call: () => Promise<T>): Promise<T> {
+  return retry(call, { attempts: EVIDENCE_RETRIES + 1, baseDelayMs: BACKOFF_MS, sleep: deps.sleep ?? wait, isRetryable: isTransientAwsError }).catch(
+    (err: unknown) => {
+      throw err instanceof RetriesExhaustedError ? err.last : err;
+    },
+  );
 }
 
 function ids(snapshots: Array<Pick<Snapshot, 'SnapshotId' | 'VolumeId'>>): { snapshotIds: string[]; volumeIds: string[] } {

@@ -1,4 +1,5 @@
 // What the investigation is given (clients, config, waits) and how it retries an AWS call.
+import { setTimeout as wait } from 'node:timers/promises';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
@@ -56,7 +57,7 @@ export const MAX_ATTEMPTS = 5;
 export const BACKOFF_BASE_MS = 1000;
 
 export function contextOf(deps: InvestigateDeps): Context {
-  return { deps, sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))) };
+  return { deps, sleep: deps.sleep ?? wait };
 }
 
 /**

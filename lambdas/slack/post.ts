@@ -1,4 +1,5 @@
 // One Slack post, and its retries on transient answers (lambdas/slack/slack.ts posts the message).
+import { setTimeout as wait } from 'node:timers/promises';
 import { RetriesExhaustedError, retry } from '../shared/retry';
 import { Log } from '../shared/logger';
 import { PostFn } from './contract';
@@ -94,7 +95,7 @@ export async function postWithRetries(deps: PostDeps, url: string, body: string,
       {
         attempts: POST_ATTEMPTS,
         baseDelayMs: POST_BACKOFF_MS,
-        sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+        sleep: deps.sleep ?? wait,
         isRetryable: (err) => {
           if (err instanceof TransientAnswer && (err.retryAfterMs ?? 0) > MAX_RETRY_AFTER_MS) {
             gaveUp = `asked to wait ${Math.ceil(err.retryAfterMs! / 1000)} s, longer than the ${MAX_RETRY_AFTER_MS / 1000} s waited for`;
