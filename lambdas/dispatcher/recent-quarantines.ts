@@ -3,6 +3,7 @@ import { CloudTrailClient, LookupEventsCommand, LookupEventsCommandOutput } from
 import { rethrowAws } from '../shared/errors';
 import { isAwsQuarantinePolicyArn, LEGACY_QUARANTINE_INLINE_POLICY } from '../shared/events';
 import { USER_NAME_PATTERN } from '../shared/incident';
+import { tryParseJson } from '../shared/json';
 
 /** LookupEvents allows 2 requests a second per account and region: one call every 600 ms stays under it. */
 export const LOOKUP_SPACING_MS = 600;
@@ -74,7 +75,7 @@ export async function recentlyQuarantinedUsers(eventTime: Date, windowHours: num
         return rethrowAws(err, `CloudTrail LookupEvents ${eventName}`);
       }
       for (const e of out.Events ?? []) {
-        const user = quarantinedUserOf(parseRecord(e.CloudTrailEvent), deps.accountId);
+        const user = quarantinedUserOf(tryParseJson(e.CloudTrailEvent), deps.accountId);
         if (user) users.add(user);
       }
       token = out.NextToken;
@@ -83,13 +84,4 @@ export async function recentlyQuarantinedUsers(eventTime: Date, windowHours: num
     if (token) truncated = true;
   }
   return { users: [...users], truncated };
-}
-
-function parseRecord(json: string | undefined): unknown {
-  if (!json) return undefined;
-  try {
-    return JSON.parse(json) as unknown;
-  } catch {
-    return undefined;
-  }
 }

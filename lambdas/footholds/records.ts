@@ -1,6 +1,7 @@
 // CloudTrail records as CloudTrail writes them (LookupEvents' `CloudTrailEvent`, or a line of the
 // incident's activity.jsonl): read defensively, a record that cannot be read is counted, never guessed at.
 import * as z from 'zod/mini';
+import { tryParseJson } from '../shared/json';
 import { MAX_VALUE_CHARS, Proof } from './contract';
 
 const Json = z.record(z.string(), z.unknown());
@@ -39,7 +40,7 @@ export function readRecords(input: readonly unknown[]): { records: TrailRecord[]
   const records: TrailRecord[] = [];
   let unreadable = 0;
   for (const item of input) {
-    const parsed = TrailRecordSchema.safeParse(typeof item === 'string' ? parseJson(item) : item);
+    const parsed = TrailRecordSchema.safeParse(typeof item === 'string' ? tryParseJson(item) : item);
     if (parsed.success && !Number.isNaN(Date.parse(parsed.data.eventTime))) records.push(parsed.data);
     else unreadable += 1;
   }
@@ -54,14 +55,6 @@ export function readRecords(input: readonly unknown[]): { records: TrailRecord[]
  */
 export function activityLines(body: string): string[] {
   return body.split(/\r?\n/).filter((line) => line.trim() !== '');
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 export function isoTime(time: string): string {

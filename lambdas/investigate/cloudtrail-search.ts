@@ -3,6 +3,7 @@
 import { Event as TrailEvent, LookupAttribute, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
 import { Incident } from '../shared/incident';
+import { tryParseJson } from '../shared/json';
 import { Context, errorText, Failure, withBackoff } from './deps';
 import { SlidingWindowLimiter } from './rate-limit';
 import { clip, isObject, Json, str } from './text';
@@ -160,16 +161,11 @@ export async function searchRegion(
 function toActivity(event: TrailEvent, region: string): Activity {
   let record: Json | undefined;
   let raw: string | undefined;
-  if (event.CloudTrailEvent) {
-    try {
-      const parsed: unknown = JSON.parse(event.CloudTrailEvent);
-      if (isObject(parsed)) {
-        record = parsed;
-        raw = event.CloudTrailEvent;
-      }
-    } catch {
-      // Kept from the lookup's own fields below.
-    }
+  // A missing or unreadable record is kept from the lookup's own fields below.
+  const parsed = tryParseJson(event.CloudTrailEvent);
+  if (isObject(parsed)) {
+    record = parsed;
+    raw = event.CloudTrailEvent;
   }
   record ??= {
     eventID: event.EventId,
