@@ -4,6 +4,7 @@ import { awsErrorCode, ContainmentNotVerifiedError, describeError, isTransientAw
 import { Incident } from '../shared/incident';
 import { Log } from '../shared/logger';
 import { mapLimit } from '../shared/map-limit';
+import { clip } from '../shared/text';
 import { isNoSuchEntity, readUserFacts } from '../shared/user-reads';
 import { ActionContext, ActionFailed, Outcome, RUN } from './actions';
 import { FootholdContainment, FootholdResult, Footholds, SERVICE_LINKED_ROLE_PATH } from './contract';
@@ -92,7 +93,7 @@ async function execute(
     const { name, message } = describeError(err);
     const errorCode = err instanceof ActionFailed ? err.code : (awsErrorCode(err) ?? name);
     deps.logger.warn('foothold action failed', { id: a.id, error: errorCode });
-    return { ...base, undo: undefined, status: 'failed', errorCode, detail: `could not ${a.description}: ${errorCode}: ${clip(message)}`, command: a.command };
+    return { ...base, undo: undefined, status: 'failed', errorCode, detail: `could not ${a.description}: ${errorCode}: ${clip(message, 300)}`, command: a.command };
   }
 }
 
@@ -158,8 +159,4 @@ export function summarize(results: readonly FootholdResult[], found: Pick<Footho
 function clean(result: FootholdResult): FootholdResult {
   for (const k of Object.keys(result) as Array<keyof FootholdResult>) if (result[k] === undefined) delete result[k];
   return result;
-}
-
-function clip(text: string): string {
-  return text.length <= 300 ? text : `${text.slice(0, 299)}…`;
 }

@@ -2,6 +2,7 @@
 // incident's activity.jsonl): read defensively, a record that cannot be read is counted, never guessed at.
 import * as z from 'zod/mini';
 import { tryParseJson } from '../shared/json';
+import { clip } from '../shared/text';
 import { MAX_VALUE_CHARS, Proof } from './contract';
 
 const Json = z.record(z.string(), z.unknown());
@@ -109,7 +110,7 @@ export function str(value: unknown): string | undefined {
 export function text(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
   const s = typeof value === 'string' ? value : JSON.stringify(value);
-  return s.length <= MAX_VALUE_CHARS ? s : `${s.slice(0, MAX_VALUE_CHARS - 1)}…`;
+  return clip(s, MAX_VALUE_CHARS);
 }
 
 /** `items[]` of a CloudTrail set (`instancesSet.items`, `tagSet.items`...). */

@@ -1,4 +1,5 @@
 // Small helpers for reading CloudTrail records (loose JSON) and keeping the output short.
+import { clip } from '../shared/text';
 import { LIMITS } from './contract';
 
 export type Json = Record<string, unknown>;
@@ -26,9 +27,7 @@ export function addTo(set: Set<string>, value: string | undefined): void {
   if (value) set.add(value);
 }
 
-export function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
+export { clip };
 
 export function clipOptional(text: string | undefined, max: number): string | undefined {
   return text === undefined ? undefined : clip(text, max);

@@ -2,6 +2,7 @@
 // outcome, open items, follow-ups and undo steps as the email. Nothing here decides.
 import { costLine, costSummary } from '../report/cost';
 import { footholdGroups, IncidentReport, OpenItem, Outcome, OUTCOME_TAGS, secondLookLines } from '../report/record';
+import { clip } from '../shared/text';
 
 /** Slack's Block Kit limits the message is built to (https://api.slack.com/reference/block-kit). */
 export const SLACK_LIMITS = {
@@ -211,14 +212,8 @@ function code(text: string): string {
   return `\`${esc(text.replace(/`/g, "'"))}\``;
 }
 
-/** At most `max` UTF-16 units (Slack counts characters: never more), never half a surrogate pair. */
-export function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let end = max - 1;
-  const last = text.charCodeAt(end - 1);
-  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
-  return `${text.slice(0, end)}…`;
-}
+/** Slack counts characters: a clipped text is never longer than its limit. */
+export { clip };
 
 function firstFew(items: string[]): string[] {
   return items.length <= FIRST_FEW ? items : [...items.slice(0, FIRST_FEW), `… and ${items.length - FIRST_FEW} more`];

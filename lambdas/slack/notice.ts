@@ -3,6 +3,7 @@
 import * as z from 'zod/mini';
 import { NOTICE_KIND, NOTICE_KIND_ATTRIBUTE } from '../dispatcher/notice';
 import { parseStepInput } from '../shared/steps';
+import { clip } from '../shared/text';
 import { SLACK_LIMITS, SlackMessage } from './blocks';
 
 /**
@@ -62,7 +63,7 @@ function pieces(text: string, max: number): string[] {
   const out: string[] = [];
   let current = '';
   for (const line of text.split('\n')) {
-    const cut = line.length > max ? `${line.slice(0, max - 1)}…` : line;
+    const cut = clip(line, max);
     if (current && current.length + cut.length + 1 > max) {
       out.push(current);
       current = '';

@@ -2,6 +2,7 @@
 import { setTimeout as wait } from 'node:timers/promises';
 import { RetriesExhaustedError, retry } from '../shared/retry';
 import { Log } from '../shared/logger';
+import { clip } from '../shared/text';
 import { PostFn } from './contract';
 
 /** How long the webhook may take to answer. */
@@ -172,5 +173,5 @@ export function scrub(text: string): string {
 /** One line, at most 200 characters: what Slack or the SDK said, not a page of it. */
 export function short(text: string): string {
   const line = text.replace(/\s+/g, ' ').trim();
-  return line.length <= 200 ? line : `${line.slice(0, 199)}…`;
+  return clip(line, 200);
 }
