@@ -2,6 +2,7 @@
 // decides: the outcome, what is still open, the follow-ups and the undo steps are the record's.
 import { costLine, costSummary } from '../report/cost';
 import { footholdGroups, IncidentReport, OpenItem, OUTCOME_TAGS, secondLookLines } from '../report/record';
+import { fitBetween } from '../shared/text';
 
 export interface Message {
   readonly subject: string;
@@ -22,10 +23,7 @@ export function subjectFor(report: IncidentReport): string {
   const head = ascii(`[${OUTCOME_TAGS[report.outcome]}] Exposed key ${incident.accessKeyId} (`);
   const tail = ascii(`) in ${incident.accountId}`);
   // A long user name (IAM allows 64 characters) is shortened, never the account id or the key.
-  const room = MAX_SUBJECT - head.length - tail.length;
-  let user = ascii(incident.userName);
-  if (user.length > room) user = room > 3 ? `${user.slice(0, room - 3)}...` : user.slice(0, Math.max(room, 0));
-  return `${head}${user}${tail}`.slice(0, MAX_SUBJECT);
+  return fitBetween(head, ascii(incident.userName), tail, MAX_SUBJECT);
 }
 
 /** Numbered items, each command on its own line, ready to copy. */

@@ -2,6 +2,7 @@
 import { costLine, costSummary } from '../report/cost';
 import { footholdGroups, IncidentReport, OpenItem, secondLookLines } from '../report/record';
 import type { Incident } from '../shared/incident';
+import { fitBetween } from '../shared/text';
 
 /** The API's limits: a communication body of at most 8,000 characters, a subject of at most 255. */
 export const MAX_COMMUNICATION_BODY = 8000;
@@ -190,10 +191,7 @@ export function caseSubject(report: IncidentReport): string {
   const what = outcome === 'contained' || outcome === 'contained-with-gaps' ? 'contained' : 'NOT contained';
   const head = `Exposed access key ${incident.accessKeyId} (`;
   const tail = `) ${what} [${incident.incidentId}]`;
-  const room = MAX_SUBJECT - head.length - tail.length;
-  let name = line(incident.userName, 1000);
-  if (name.length > room) name = room > 3 ? `${name.slice(0, room - 3)}...` : name.slice(0, Math.max(room, 0));
-  return `${head}${name}${tail}`.slice(0, MAX_SUBJECT);
+  return fitBetween(head, line(incident.userName, 1000), tail, MAX_SUBJECT);
 }
 
 /** What a human does when the Support API is not available to the account. */
