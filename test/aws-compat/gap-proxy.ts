@@ -44,8 +44,8 @@ export interface CoverageEntry {
  */
 export class GapProxy {
   readonly coverage = new Map<string, CoverageEntry>();
-  /** Every request answered from a recording, in order (the checks read what the Lambdas sent). */
-  readonly recordedRequests: WireRequest[] = [];
+  /** Every request, in order: the checks read what the Lambdas sent. */
+  readonly requests: WireRequest[] = [];
   private server?: http.Server;
 
   constructor(
@@ -92,13 +92,13 @@ export class GapProxy {
     const entry = this.coverage.get(key) ?? { operation: key, calls: 0, servedBy: 'moto' as const };
     this.coverage.set(key, entry);
     entry.calls += 1;
+    this.requests.push(request);
     const fromMoto = await forward(this.motoUrl, req, body);
     const recorded = this.recorded[key];
     if (recorded) {
       entry.servedBy = 'recorded answer';
       entry.reason = recorded.reason;
       entry.moto = notImplemented(fromMoto) ? 'not implemented (HTTP 500)' : `answered HTTP ${fromMoto.status}, not used`;
-      this.recordedRequests.push(request);
       const a = recorded.answer(request);
       return { status: a.status, headers: { 'content-type': a.contentType, 'x-amzn-requestid': `recorded-${entry.calls}` }, body: Buffer.from(a.body) };
     }

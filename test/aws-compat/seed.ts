@@ -8,9 +8,11 @@ import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateCaseCommand, SupportClient } from '@aws-sdk/client-support';
 import { SeededIncident } from './recorded-answers';
 
-/** The account before the incident, as the scripted incident seeds it in moto. */
+/** The account before the incidents, as the scripted incidents seed it in moto. */
 export const SCENARIO = {
   userName: 'ci-deploy',
+  /** A second user, whose key AWS Health reports later: no instance, no case AWS opened. */
+  healthUserName: 'build-agent',
   /** The user's own policy: everything on EC2 (what the key was for). */
   ownPolicy: { name: 'deploy', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ec2:*', Resource: '*' }] } },
   instanceRegion: 'eu-west-1',
@@ -24,6 +26,20 @@ export interface SeedClients {
   readonly iam: IAMClient;
   readonly ec2: (region: string) => EC2Client;
   readonly support: SupportClient;
+}
+
+/** The user AWS Health reports a key of: its only key. */
+export interface SeededHealthIncident {
+  readonly userName: string;
+  readonly accessKeyId: string;
+}
+
+/** Seeds both incidents: {@link seedIncident} (Trusted Advisor) and a second user with one key (Health). */
+export async function seedAccount(clients: SeedClients, accountId: string): Promise<{ ta: Awaited<ReturnType<typeof seedIncident>>; health: SeededHealthIncident }> {
+  const ta = await seedIncident(clients, accountId);
+  await clients.iam.send(new CreateUserCommand({ UserName: SCENARIO.healthUserName }));
+  const key = await clients.iam.send(new CreateAccessKeyCommand({ UserName: SCENARIO.healthUserName }));
+  return { ta, health: { userName: SCENARIO.healthUserName, accessKeyId: key.AccessKey!.AccessKeyId! } };
 }
 
 /**
@@ -61,17 +77,25 @@ export async function seedIncident(clients: SeedClients, accountId: string): Pro
   };
 }
 
-const FIXTURE = path.join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'events', 'trusted-advisor-exposed-access-keys-sample.json');
+const FIXTURES = path.join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'events');
+const fixture = (name: string) => JSON.parse(readFileSync(path.join(FIXTURES, name), 'utf8')) as Record<string, any>;
+const eventTime = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** The Trusted Advisor "Exposed Access Keys" event (AWS's published sample) about the seeded key, as EventBridge delivers it now. */
 export function trustedAdvisorEvent(seed: SeededIncident): Record<string, any> {
-  const event = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Record<string, any>;
+  const event = fixture('trusted-advisor-exposed-access-keys-sample.json');
   const item = event.detail['check-item-detail'] as Record<string, string>;
   item['Access Key ID'] = seed.accessKeyId;
   item['User Name (IAM or Root)'] = seed.userName;
   item['Case ID'] = seed.awsCaseId;
   item['Time Updated'] = String(Date.now());
-  return { ...event, account: seed.accountId, time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') };
+  return { ...event, account: seed.accountId, time: eventTime() };
+}
+
+/** The AWS Health AWS_RISK_CREDENTIALS_EXPOSED event (AWS's published test event) about a key: it names no user. */
+export function healthEvent(accountId: string, accessKeyId: string): Record<string, any> {
+  const event = fixture('health-credentials-exposed-2016-sample.json');
+  return { ...event, account: accountId, time: eventTime(), detail: { ...event.detail, affectedEntities: [{ entityValue: accessKeyId }] } };
 }
 
 /**
