@@ -32,8 +32,8 @@ export interface ExecutionRun {
   readonly incidentId: string;
   readonly executionArn: string;
   readonly startedInMoto: Date;
-  /** $$.Execution.StartTime as the revoke branch saw it (aws-local-stepfunctions' own start, per branch). */
-  readonly revokeBefore?: string;
+  /** The input of each Lambda task, in order (what the state machine passed). */
+  readonly taskInputs: Array<{ readonly lambda: LambdaName; readonly input: any }>;
   readonly run: Awaited<ReturnType<typeof runDefinition>>;
 }
 
@@ -89,7 +89,7 @@ export class Harness {
     const executions: ExecutionRun[] = [];
     for (const started of dispatch.started) {
       const execution = await this.aws.sfn.send(new DescribeExecutionCommand({ executionArn: started.executionArn }));
-      let revokeBefore: string | undefined;
+      const taskInputs: ExecutionRun['taskInputs'] = [];
       const run = await runDefinition({
         definition: this.stack.definition,
         input: JSON.parse(execution.input!),
@@ -97,12 +97,11 @@ export class Harness {
         invoke: (arn, input) => {
           const name = this.stack.functionByArn.get(arn);
           if (!name) throw new Error(`the definition calls ${arn}, which is none of the stack's functions`);
-          const task = input as { action?: string; revokeBefore?: string };
-          if (name === 'contain' && task.action === 'revoke-sessions') revokeBefore = task.revokeBefore;
+          taskInputs.push({ lambda: name, input });
           return lambdas.invoke(name, input);
         },
       });
-      executions.push({ incidentId: started.incidentId, executionArn: started.executionArn, startedInMoto: execution.startDate!, revokeBefore, run });
+      executions.push({ incidentId: started.incidentId, executionArn: started.executionArn, startedInMoto: execution.startDate!, taskInputs, run });
     }
     return { dispatch, executions };
   }

@@ -2,7 +2,7 @@
 // of AWS's protocols, through two scripted incidents. Run by `npm run test:aws-compat`
 // (test/aws-compat/run.ts), never by `npm test`.
 import { DescribeSnapshotsCommand } from '@aws-sdk/client-ec2';
-import { GetUserPolicyCommand, ListAccessKeysCommand, ListAttachedUserPoliciesCommand, ListUserPoliciesCommand } from '@aws-sdk/client-iam';
+import { GetLoginProfileCommand, GetRolePolicyCommand, GetUserPolicyCommand, ListAccessKeysCommand, ListAttachedUserPoliciesCommand, ListUserPoliciesCommand } from '@aws-sdk/client-iam';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { DescribeCasesCommand } from '@aws-sdk/client-support';
@@ -31,6 +31,20 @@ afterAll(async () => {
   process.stdout.write(`${harness.summary()}\n`);
   await harness.close();
 });
+
+/** The revokeBefore ($$.Execution.StartTime) the state machine passed to a task of the first incident. */
+function revokeBefore(lambda: string, which: (input: any) => boolean = () => true): string {
+  const task = taRun.taskInputs.find((t) => t.lambda === lambda && which(t.input));
+  if (!task) throw new Error(`no ${lambda} task ran`);
+  return task.input.revokeBefore as string;
+}
+
+/** A revoke-older-sessions document: deny every action to sessions issued before `before`. */
+const revokeDocument = (before: string) => ({
+  Version: '2012-10-17',
+  Statement: [{ Sid: 'RevokeOlderSessions', Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': before } } }],
+});
+const fiveMinutesAfter = (time: string) => new Date(Date.parse(time) + 5 * 60_000).toISOString();
 
 /** A record the report Lambda wrote to the incident bucket. */
 async function recordObject(incidentId: string, name: 'report.json' | 'report.md'): Promise<string> {
@@ -62,19 +76,32 @@ describe('a leaked key reported by Trusted Advisor, the bundled Lambdas against 
   });
 
   it('the user carries the deny of sessions issued before the execution started (plus the 5-minute margin), next to its own policy', async () => {
-    // The local interpreter's StartTime (the revoke branch's), within seconds of moto's.
-    const start = taRun.revokeBefore!;
+    // $$.Execution.StartTime as the revoke branch got it: aws-local-stepfunctions gives each
+    // Parallel branch its own start, within seconds of moto's.
+    const start = revokeBefore('contain', (i) => i.action === 'revoke-sessions');
     expect(Math.abs(Date.parse(start) - taRun.startedInMoto.getTime())).toBeLessThan(60_000);
-    const fiveMinutesAfterStart = new Date(Date.parse(start) + 5 * 60_000).toISOString();
+
     const names = await aws.iam.send(new ListUserPoliciesCommand({ UserName: 'ci-deploy' }));
     expect([...(names.PolicyNames ?? [])].sort()).toEqual(['ExposedKeyResponder-RevokeOlderSessions', 'deploy']);
     const revoke = await aws.iam.send(new GetUserPolicyCommand({ UserName: 'ci-deploy', PolicyName: 'ExposedKeyResponder-RevokeOlderSessions' }));
-    expect(JSON.parse(decodeURIComponent(revoke.PolicyDocument!))).toEqual({
-      Version: '2012-10-17',
-      Statement: [{ Sid: 'RevokeOlderSessions', Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': fiveMinutesAfterStart } } }],
-    });
+    expect(JSON.parse(decodeURIComponent(revoke.PolicyDocument!))).toEqual(revokeDocument(fiveMinutesAfter(start)));
     const own = await aws.iam.send(new GetUserPolicyCommand({ UserName: 'ci-deploy', PolicyName: 'deploy' }));
     expect(JSON.parse(decodeURIComponent(own.PolicyDocument!))).toEqual(SCENARIO.ownPolicy.document);
+  });
+
+  it('what the key left behind is contained: support-admin\'s key Inactive, its password deleted, the user revoked and quarantined', async () => {
+    const keys = await aws.iam.send(new ListAccessKeysCommand({ UserName: 'support-admin' }));
+    expect((keys.AccessKeyMetadata ?? []).map((k) => [k.AccessKeyId, k.Status])).toEqual([[seed.ta.backdoor.accessKeyId, 'Inactive']]);
+    await expect(aws.iam.send(new GetLoginProfileCommand({ UserName: 'support-admin' }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
+    const inline = await aws.iam.send(new ListUserPoliciesCommand({ UserName: 'support-admin' }));
+    expect(inline.PolicyNames).toEqual(['ExposedKeyResponder-RevokeOlderSessions']);
+    const attached = await aws.iam.send(new ListAttachedUserPoliciesCommand({ UserName: 'support-admin' }));
+    expect((attached.AttachedPolicies ?? []).map((p) => p.PolicyArn)).toEqual([harness.stack.environment.contain.QUARANTINE_POLICY_ARN]);
+  });
+
+  it('the sessions of the role the key assumed are revoked (the console\'s AWSRevokeOlderSessions inline policy)', async () => {
+    const policy = await aws.iam.send(new GetRolePolicyCommand({ RoleName: 'deploy-role', PolicyName: 'AWSRevokeOlderSessions' }));
+    expect(JSON.parse(decodeURIComponent(policy.PolicyDocument!))).toEqual(revokeDocument(fiveMinutesAfter(revokeBefore('footholds'))));
   });
 
   it('the stack\'s quarantine policy (the template\'s document, created in moto) is attached to the user', async () => {

@@ -10,6 +10,8 @@ export interface SeededIncident {
   readonly instance: { readonly instanceId: string; readonly region: string; readonly instanceType: string; readonly imageId: string; readonly launchTime: Date };
   /** The support case AWS opened about the key (created in moto: moto implements CreateCase and DescribeCases). */
   readonly awsCaseId: string;
+  /** What the key left behind in IAM (created in moto): a user with a key and a console password, and a role session. */
+  readonly backdoor: { readonly userName: string; readonly accessKeyId: string; readonly roleName: string; readonly sessionKeyId: string };
 }
 
 const IAM_NS = 'https://iam.amazonaws.com/doc/2010-05-08/';
@@ -27,39 +29,24 @@ const evaluation = (actions: string[], decide: (action: string) => string) =>
     .map((a) => `<member><EvalActionName>${a}</EvalActionName><EvalResourceName>*</EvalResourceName><EvalDecision>${decide(a)}</EvalDecision></member>`)
     .join('')}</EvaluationResults>`;
 
-/**
- * The CloudTrail record of the attacker's RunInstances, in CloudTrail's documented shape
- * (userIdentity of an IAM user signing with its access key; the instance in responseElements).
- */
-export function runInstancesRecord(seed: SeededIncident): Record<string, unknown> {
-  const { instance } = seed;
+/** A CloudTrail record of a call the leaked key made, in CloudTrail's documented shape (an IAM user signing with its access key). */
+function trailRecord(seed: SeededIncident, call: { name: string; source: string; region: string; at: Date; id: string; request: unknown; response: unknown }) {
   return {
     eventVersion: '1.09',
     userIdentity: {
       type: 'IAMUser', principalId: seed.userId, arn: `arn:aws:iam::${seed.accountId}:user/${seed.userName}`,
       accountId: seed.accountId, accessKeyId: seed.accessKeyId, userName: seed.userName,
     },
-    eventTime: instance.launchTime.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    eventSource: 'ec2.amazonaws.com',
-    eventName: 'RunInstances',
-    awsRegion: instance.region,
+    eventTime: call.at.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    eventSource: call.source,
+    eventName: call.name,
+    awsRegion: call.region,
     sourceIPAddress: '203.0.113.10',
     userAgent: 'aws-cli/2.15.0 md/Botocore#1.34.0 ua/2.0 os/linux#6.5.0 md/arch#x86_64 lang/python#3.11.6',
-    requestParameters: {
-      instancesSet: { items: [{ imageId: instance.imageId, minCount: 1, maxCount: 1 }] },
-      instanceType: instance.instanceType, blockDeviceMapping: {}, monitoring: { enabled: false }, disableApiTermination: false,
-    },
-    responseElements: {
-      requestId: '6f3c5e1a-0d4b-4b8e-9d4e-6f1b2c3d4e5f', reservationId: 'r-0123456789abcdef0', ownerId: seed.accountId, groupSet: {},
-      instancesSet: {
-        items: [{
-          instanceId: instance.instanceId, imageId: instance.imageId, instanceState: { code: 0, name: 'pending' },
-          instanceType: instance.instanceType, launchTime: instance.launchTime.getTime(), placement: { availabilityZone: `${instance.region}a`, tenancy: 'default' },
-        }],
-      },
-    },
-    requestID: '6f3c5e1a-0d4b-4b8e-9d4e-6f1b2c3d4e5f',
-    eventID: '0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9',
+    requestParameters: call.request,
+    responseElements: call.response,
+    requestID: `6f3c5e1a-0d4b-4b8e-9d4e-${call.id}`,
+    eventID: `0b1c2d3e-4f50-4617-8293-${call.id}`,
     readOnly: false,
     eventType: 'AwsApiCall',
     managementEvent: true,
@@ -69,37 +56,67 @@ export function runInstancesRecord(seed: SeededIncident): Record<string, unknown
 }
 
 /**
+ * What the leaked key did, as CloudTrail records it: in us-east-1 (IAM and STS events are there)
+ * it created a user with a key and a console password and assumed a role, a minute before it
+ * launched the instance in its region.
+ */
+export function trailRecords(seed: SeededIncident): Array<ReturnType<typeof trailRecord>> {
+  const { instance, backdoor } = seed;
+  const before = (seconds: number) => new Date(instance.launchTime.getTime() - seconds * 1000);
+  const iam = { source: 'iam.amazonaws.com', region: 'us-east-1' };
+  const roleArn = `arn:aws:iam::${seed.accountId}:role/${backdoor.roleName}`;
+  return [
+    trailRecord(seed, { ...iam, name: 'CreateUser', at: before(60), id: '000000000001', request: { userName: backdoor.userName }, response: { user: { path: '/', userName: backdoor.userName, arn: `arn:aws:iam::${seed.accountId}:user/${backdoor.userName}` } } }),
+    trailRecord(seed, { ...iam, name: 'CreateAccessKey', at: before(55), id: '000000000002', request: { userName: backdoor.userName }, response: { accessKey: { userName: backdoor.userName, accessKeyId: backdoor.accessKeyId, status: 'Active' } } }),
+    trailRecord(seed, { ...iam, name: 'CreateLoginProfile', at: before(50), id: '000000000003', request: { userName: backdoor.userName, passwordResetRequired: false }, response: { loginProfile: { userName: backdoor.userName, passwordResetRequired: false } } }),
+    trailRecord(seed, {
+      source: 'sts.amazonaws.com', region: 'us-east-1', name: 'AssumeRole', at: before(40), id: '000000000004',
+      request: { roleArn, roleSessionName: 'maintenance' },
+      response: { credentials: { accessKeyId: backdoor.sessionKeyId, expiration: 'Dec 1, 2026, 2:00:00 AM', sessionToken: 'redacted' }, assumedRoleUser: { assumedRoleId: 'AROAEXAMPLEROLEID0001:maintenance', arn: `arn:aws:sts::${seed.accountId}:assumed-role/${backdoor.roleName}/maintenance` } },
+    }),
+    trailRecord(seed, {
+      source: 'ec2.amazonaws.com', region: instance.region, name: 'RunInstances', at: instance.launchTime, id: '000000000005',
+      request: { instancesSet: { items: [{ imageId: instance.imageId, minCount: 1, maxCount: 1 }] }, instanceType: instance.instanceType, blockDeviceMapping: {}, monitoring: { enabled: false }, disableApiTermination: false },
+      response: {
+        requestId: '6f3c5e1a-0d4b-4b8e-9d4e-6f1b2c3d4e5f', reservationId: 'r-0123456789abcdef0', ownerId: seed.accountId, groupSet: {},
+        instancesSet: { items: [{ instanceId: instance.instanceId, imageId: instance.imageId, instanceState: { code: 0, name: 'pending' }, instanceType: instance.instanceType, launchTime: instance.launchTime.getTime(), placement: { availabilityZone: `${instance.region}a`, tenancy: 'default' } }] },
+      },
+    }),
+  ];
+}
+
+/**
  * Recorded answers for what moto 5.2 does not implement (found by trying: moto answers an HTTP 500
  * "not implemented"), keyed `service:Operation`. Each speaks about the seeded incident only.
  */
 export function recordedAnswers(seed: SeededIncident): Record<string, RecordedAnswer> {
-  const record = runInstancesRecord(seed);
+  const records = trailRecords(seed);
   const communications: Array<{ caseId: string; body: string; submittedBy: string; timeCreated: string }> = [
     {
       caseId: seed.awsCaseId,
       body: `We have become aware that the AWS Access Key ${seed.accessKeyId} for the IAM user ${seed.userName} was publicly available online.`,
       submittedBy: 'Amazon Web Services',
-      timeCreated: new Date(seed.instance.launchTime.getTime() - 60_000).toISOString(),
+      timeCreated: new Date(seed.instance.launchTime.getTime() - 120_000).toISOString(),
     },
   ];
   return {
     'cloudtrail:LookupEvents': {
-      reason: 'moto records no CloudTrail events: the attacker\'s RunInstances, as CloudTrail records it, is answered for the key and its user in the instance\'s region',
+      reason: 'moto records no CloudTrail events: what the leaked key did (a user with a key and a password, a role assumed, the instance), as CloudTrail records it, answered by region, time, key and user name',
       answer: (r: WireRequest) => {
         const [attribute] = (r.params.LookupAttributes ?? []) as Array<{ AttributeKey: string; AttributeValue: string }>;
-        const at = new Date(String(record.eventTime)).getTime() / 1000;
-        const inWindow = (r.params.StartTime === undefined || Number(r.params.StartTime) <= at) && (r.params.EndTime === undefined || at <= Number(r.params.EndTime));
-        const matches = attribute?.AttributeKey === 'AccessKeyId' ? attribute.AttributeValue === seed.accessKeyId
-          : attribute?.AttributeKey === 'Username' ? attribute.AttributeValue === seed.userName
-            : attribute === undefined;
-        const events = r.region === seed.instance.region && inWindow && matches
-          ? [{
-            EventId: record.eventID, EventName: 'RunInstances', ReadOnly: 'false', AccessKeyId: seed.accessKeyId, EventTime: at,
-            EventSource: 'ec2.amazonaws.com', Username: seed.userName,
-            Resources: [{ ResourceType: 'AWS::EC2::Instance', ResourceName: seed.instance.instanceId }],
-            CloudTrailEvent: JSON.stringify(record),
-          }]
-          : [];
+        const events = records
+          .map((record) => ({ record, at: Date.parse(record.eventTime) / 1000 }))
+          .filter(({ record, at }) => record.awsRegion === r.region
+            && (r.params.StartTime === undefined || Number(r.params.StartTime) <= at) && (r.params.EndTime === undefined || at <= Number(r.params.EndTime))
+            && (attribute === undefined
+              || (attribute.AttributeKey === 'AccessKeyId' && attribute.AttributeValue === record.userIdentity.accessKeyId)
+              || (attribute.AttributeKey === 'Username' && attribute.AttributeValue === record.userIdentity.userName)
+              || (attribute.AttributeKey === 'EventName' && attribute.AttributeValue === record.eventName)))
+          .sort((a, b) => b.at - a.at)
+          .map(({ record, at }) => ({
+            EventId: record.eventID, EventName: record.eventName, ReadOnly: 'false', AccessKeyId: record.userIdentity.accessKeyId, EventTime: at,
+            EventSource: record.eventSource, Username: record.userIdentity.userName, CloudTrailEvent: JSON.stringify(record),
+          }));
         return json({ Events: events });
       },
     },

@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
-import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { CreateAccessKeyCommand, CreateLoginProfileCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateCaseCommand, SupportClient } from '@aws-sdk/client-support';
 import { SeededIncident } from './recorded-answers';
@@ -18,6 +18,11 @@ export const SCENARIO = {
   instanceRegion: 'eu-west-1',
   instanceType: 't3.micro',
   imageId: 'ami-0123456789abcdef0',
+  /** What the leaked key created or assumed (CloudTrail says so: recorded-answers.ts). */
+  backdoorUserName: 'support-admin',
+  assumedRoleName: 'deploy-role',
+  /** The key id of the role session the key obtained (AssumeRole's answer). */
+  sessionKeyId: 'ASIAEXAMPLESESSION01',
   /** The subject of the case AWS opens about an exposed key. */
   awsCaseSubject: 'Action required: your AWS access key is exposed',
 } as const;
@@ -43,14 +48,22 @@ export async function seedAccount(clients: SeedClients, accountId: string): Prom
 }
 
 /**
- * Seeds moto: the user with its own policy and two active keys (the first is the exposed one), the
- * instance the key launched (with its root volume), and the support case AWS opened about the key.
+ * Seeds moto: the user with its own policy and two active keys (the first is the exposed one), what
+ * the key left behind (a user with a key and a console password, a role it assumed), the instance
+ * it launched (with its root volume), and the support case AWS opened about the key.
  */
 export async function seedIncident(clients: SeedClients, accountId: string): Promise<SeededIncident & { otherKeyId: string; volumeIds: string[] }> {
   const user = await clients.iam.send(new CreateUserCommand({ UserName: SCENARIO.userName }));
   await clients.iam.send(new PutUserPolicyCommand({ UserName: SCENARIO.userName, PolicyName: SCENARIO.ownPolicy.name, PolicyDocument: JSON.stringify(SCENARIO.ownPolicy.document) }));
   const exposed = await clients.iam.send(new CreateAccessKeyCommand({ UserName: SCENARIO.userName }));
   const other = await clients.iam.send(new CreateAccessKeyCommand({ UserName: SCENARIO.userName }));
+  await clients.iam.send(new CreateUserCommand({ UserName: SCENARIO.backdoorUserName }));
+  const backdoorKey = await clients.iam.send(new CreateAccessKeyCommand({ UserName: SCENARIO.backdoorUserName }));
+  await clients.iam.send(new CreateLoginProfileCommand({ UserName: SCENARIO.backdoorUserName, Password: 'Attacker-Chosen-Passw0rd!' }));
+  await clients.iam.send(new CreateRoleCommand({
+    RoleName: SCENARIO.assumedRoleName,
+    AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: 'sts:AssumeRole' }] }),
+  }));
   const run = await clients.ec2(SCENARIO.instanceRegion).send(new RunInstancesCommand({ ImageId: SCENARIO.imageId, InstanceType: SCENARIO.instanceType, MinCount: 1, MaxCount: 1 }));
   const instance = run.Instances?.[0];
   const volumeIds = (instance?.BlockDeviceMappings ?? []).flatMap((m) => m.Ebs?.VolumeId ?? []);
@@ -74,6 +87,7 @@ export async function seedIncident(clients: SeedClients, accountId: string): Pro
     },
     volumeIds,
     awsCaseId: awsCase.caseId,
+    backdoor: { userName: SCENARIO.backdoorUserName, accessKeyId: backdoorKey.AccessKey!.AccessKeyId!, roleName: SCENARIO.assumedRoleName, sessionKeyId: SCENARIO.sessionKeyId },
   };
 }
 
