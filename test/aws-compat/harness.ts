@@ -86,6 +86,7 @@ export class Harness {
   async respond(event: unknown): Promise<Response> {
     const lambdas = this.lambdas!;
     const dispatch = (await lambdas.invoke('dispatcher', event)) as Response['dispatch'];
+    if (dispatch.started.length === 0) throw new Error(`the dispatcher started no execution: ${JSON.stringify(dispatch)}\n${lambdas.logTail('dispatcher')}`);
     const executions: ExecutionRun[] = [];
     for (const started of dispatch.started) {
       const execution = await this.aws.sfn.send(new DescribeExecutionCommand({ executionArn: started.executionArn }));
@@ -121,6 +122,8 @@ export class Harness {
       ...recorded.map((e) => `  - ${e.operation} x${e.calls}: moto ${e.moto}; ${e.reason}`),
       'NOT covered at all: the Lambdas\' IAM permissions (moto does not enforce them here), Slack (not AWS; SLACK_WEBHOOK_SECRET is empty in the template), EventBridge rule matching, Step Functions running the definition itself (moto cannot invoke the Lambdas without Docker: aws-local-stepfunctions runs it)',
       `invocations: ${[...perLambda].map(([n, ms]) => `${n} x${ms.length} (${ms.reduce((a, b) => a + b, 0)} ms)`).join(', ')}`,
+      // A failed invocation (none is expected here): its error and the Lambda's last log lines.
+      ...this.lambdas.invocations.filter((i) => i.error).map((i) => `FAILED invocation of ${i.lambda}: ${i.error}\n${this.lambdas!.logTail(i.lambda, 10)}`),
     ].join('\n');
   }
 
