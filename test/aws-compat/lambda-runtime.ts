@@ -91,7 +91,8 @@ export class LambdaRuntime {
     if (running) return running;
     const fn = this.functions[name];
     const child = fork(RUNNER, [fn.entry, fn.handlerExport], {
-      env: { PATH: process.env.PATH ?? '', ...this.platform, ...this.environment[name], AWS_LAMBDA_FUNCTION_NAME: fn.logicalId },
+      // What the Lambda runtime itself sets (UTC clock, the runtime's name), then the platform's and the function's own.
+      env: { PATH: process.env.PATH ?? '', TZ: 'UTC', AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x', ...this.platform, ...this.environment[name], AWS_LAMBDA_FUNCTION_NAME: fn.logicalId },
       execArgv: [],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
