@@ -66,6 +66,9 @@ export class Harness {
     this.aws = motoClients(this.moto.url);
     this.accountId = (await this.aws.sts.send(new GetCallerIdentityCommand({}))).Account!;
     const synthesized = loadSynthesizedStack();
+    if (synthesized.functions.contain.environment.DRY_RUN !== 'false') {
+      throw new Error('cdk.out was synthesized with -c dryRun=true: the checks expect changes. Run npm run synth (the default context) first');
+    }
     this.stack = await provisionStack(synthesized, this.aws, this.accountId, REGION);
     const seeded = await seed(this.aws, this.accountId);
     this.topic = await subscribeHttp(this.aws.sns, this.stack.environment.notify.TOPIC_ARN);
