@@ -126,7 +126,7 @@ describe('records as captured and their hand-flattened twin', () => {
 
     expect(admin.found.leftBehind).toMatchObject({ users: ['malicious-iam-user'], accessKeys: [{ userName: 'malicious-iam-user', accessKeyId: 'AKIAXAFZN8JEPF6L682H' }] });
     expect(admin.view.users.find((u: { userName: string }) => u.userName === 'malicious-iam-user').accessKeys).toEqual([expect.objectContaining({ status: 'Inactive' })]);
-    expect(sessions.found.footholds.sessions.map((s: { accessKeyId: string }) => s.accessKeyId)).toEqual(['ASIAYY9090UIYYUOIF2U', 'ASIA9F6MXE9HSYOXYQOS']);
+    expect(sessions.found.footholds?.sessions.map((s: { accessKeyId: string }) => s.accessKeyId)).toEqual(['ASIAYY9090UIYYUOIF2U', 'ASIA9F6MXE9HSYOXYQOS']);
     expect(sessions.found.leftBehind.instances).toEqual([]);
     expect(Object.keys(sessions.view.roles[0].inlinePolicies)).toEqual(['AWSRevokeOlderSessions']);
   });
