@@ -56,12 +56,6 @@ export interface Delivery {
   readonly executions: DrillExecution[];
 }
 
-/** Said once: the scenario's data events are never served, as LookupEvents never returns them. */
-export function dataEventsNote(records: ReadonlyArray<{ eventSource: string; eventName: string }>): string {
-  const names = [...new Set(records.map((r) => `${r.eventSource.replace(/\.amazonaws\.com$/, '')}:${r.eventName}`))].slice(0, 5).join(', ');
-  return `note: ${records.length} data event(s) of the scenario's cloudTrail (${names}) are ignored: LookupEvents returns management events only, so the responder cannot see them (they are in CloudTrail Lake or the trail's own S3 logs)`;
-}
-
 /** Placeholder resource ARNs in the simulated account; nothing here is real. */
 function resourceArns(accountId: string) {
   return {
@@ -101,8 +95,8 @@ export class Drill {
     this.before = this.account.view();
     this.disconnect = connectToSimulatedAccount(this.account);
     this.progress = options.progress ?? (() => undefined);
-    const dataEvents = this.account.trailDataEvents();
-    if (dataEvents.length > 0) this.progress(dataEventsNote(dataEvents));
+    // Said once: the scenario's records LookupEvents will never return (drill/simulated-cloudtrail.ts).
+    for (const note of this.account.trailNotes()) this.progress(`note: ${note}`);
     // The same variables the stack gives each function (lib/exposed-key-responder-stack.ts).
     const env = {
       STATE_MACHINE_ARN: arns.stateMachine,

@@ -153,9 +153,9 @@ export class SimulatedAccount {
 
   // ---- CloudTrail (per region): drill/simulated-cloudtrail.ts ---------------------------------
 
-  /** The scenario's data events: LookupEvents never serves them (the drill says so once). */
-  trailDataEvents() {
-    return this.trail.dataEvents();
+  /** What LookupEvents will never return of the scenario's records, and why (the drill says so once). */
+  trailNotes(): string[] {
+    return this.trail.unseen(this.scenario.regions);
   }
 
   protected cloudtrail_LookupEvents(input: Record<string, unknown>, region: string) {

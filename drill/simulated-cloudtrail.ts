@@ -168,9 +168,24 @@ export class SimulatedCloudTrail {
 
   constructor(private readonly entries: readonly TrailEntry[]) {}
 
-  /** The data events of the history: LookupEvents never returns them. */
-  dataEvents(): CloudTrailRecord[] {
-    return this.entries.map((e) => e.record).filter((r) => !isServedByLookupEvents(r));
+  /**
+   * What LookupEvents will never return, one line each: the data events (management events only),
+   * and records of regions the account has not enabled (the investigation searches enabled ones).
+   */
+  unseen(enabledRegions: readonly string[]): string[] {
+    const records = this.entries.map((e) => e.record);
+    const names = (list: CloudTrailRecord[]) => [...new Set(list.map((r) => `${r.eventSource.replace(/\.amazonaws\.com$/, '')}:${r.eventName}`))].slice(0, 5).join(', ');
+    const notes: string[] = [];
+    const data = records.filter((r) => !isServedByLookupEvents(r));
+    if (data.length > 0) {
+      notes.push(`${data.length} data event(s) of the scenario's cloudTrail (${names(data)}) are ignored: LookupEvents returns management events only, so the responder cannot see them (they are only in CloudTrail Lake or a trail's own logs)`);
+    }
+    const elsewhere = records.filter((r) => isServedByLookupEvents(r) && !enabledRegions.includes(r.awsRegion));
+    if (elsewhere.length > 0) {
+      const regions = [...new Set(elsewhere.map((r) => r.awsRegion))].join(', ');
+      notes.push(`${elsewhere.length} record(s) of the scenario's cloudTrail are in regions it does not enable (${regions}; its regions: ${enabledRegions.join(', ')}): the investigation searches enabled regions only, so it will not see them`);
+    }
+    return notes;
   }
 
   /** LookupEvents in `region`, called by `caller` (the invocation, if known). */

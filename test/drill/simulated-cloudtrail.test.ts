@@ -1,5 +1,6 @@
 // The drill's LookupEvents (drill/simulated-cloudtrail.ts), as the API answers it, over scenario
 // records as captured and over the flat shortcut.
+import { Drill } from '../../drill/run-drill';
 import { parseScenario } from '../../drill/scenario';
 import { SimulatedAccount } from '../../drill/simulated-account';
 import { capturedRecords, FILES } from '../fixtures/cloudtrail/records';
@@ -112,7 +113,30 @@ describe('simulated LookupEvents: the API\'s rules', () => {
     const a = account([captured, flat]);
 
     expect(lookup(a, 'us-east-1').Events).toEqual([]);
-    expect(a.trailDataEvents().map((r) => r.eventName)).toEqual(['CopyObject', 'PutObject']);
+    expect(a.trailNotes()).toEqual([
+      "2 data event(s) of the scenario's cloudTrail (s3:CopyObject, s3:PutObject) are ignored: LookupEvents returns management events only, so the responder cannot see them (they are only in CloudTrail Lake or a trail's own logs)",
+    ]);
+  });
+
+  it('is said once by the drill, on its progress lines (stderr)', () => {
+    const lines: string[] = [];
+    const flat = { eventTime: '2026-11-20T09:00:00Z', eventSource: 's3.amazonaws.com', eventName: 'PutObject', accessKeyId: 'AKIAEXPOSEDKEY000001' };
+
+    const drill = new Drill({ cloudTrail: [flat, flat] }, [], { dryRun: false, protectedUsers: [], lookbackDays: 14 }, { progress: (line) => lines.push(line) });
+    drill.close();
+
+    expect(lines.filter((l) => l.includes('data event'))).toEqual([
+      "note: 2 data event(s) of the scenario's cloudTrail (s3:PutObject) are ignored: LookupEvents returns management events only, so the responder cannot see them (they are only in CloudTrail Lake or a trail's own logs)",
+    ]);
+  });
+
+  it('says which records are in regions the scenario does not enable (the investigation would never search them)', () => {
+    const a = account(capturedRecords(FILES.assumeRoleThenDenied), ['us-east-1', 'eu-west-1']);
+
+    expect(a.trailNotes()).toEqual([
+      "3 record(s) of the scenario's cloudTrail are in regions it does not enable (ca-south-3r; its regions: us-east-1, eu-west-1): the investigation searches enabled regions only, so it will not see them",
+    ]);
+    expect(account(capturedRecords(FILES.assumeRoleThenDenied), ['us-east-1', 'ca-south-3r']).trailNotes()).toEqual([]);
   });
 });
 
