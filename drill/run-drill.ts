@@ -96,7 +96,7 @@ export class Drill {
     this.disconnect = connectToSimulatedAccount(this.account);
     this.progress = options.progress ?? (() => undefined);
     // Said once: the scenario's records LookupEvents will never return (drill/simulated-cloudtrail.ts).
-    for (const note of this.account.trailNotes()) this.progress(`note: ${note}`);
+    for (const note of this.account.trailNotes(config.lookbackDays)) this.progress(`note: ${note}`);
     // The same variables the stack gives each function (lib/exposed-key-responder-stack.ts).
     const env = {
       STATE_MACHINE_ARN: arns.stateMachine,

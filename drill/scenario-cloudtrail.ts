@@ -13,15 +13,11 @@ const Resources = z.array(z.looseObject({ ARN: z.string().optional(), accountId:
 /** A workflow state whose first LookupEvents the record waits for (see docs/drill.md): the drill's own field. */
 const VisibleAfter = z.string().min(1).optional();
 
-/** A CloudTrail record as captured (a trail's log file `Records[]`, or LookupEvents' `CloudTrailEvent`). */
-const CapturedRecord = z.looseObject({
-  eventVersion: z.string(),
-  userIdentity: Identity,
+/** The fields both shapes read, as CloudTrail names them; and the drill's own `visibleAfter`. */
+const CALL_FIELDS = {
   eventTime: EventTime,
   eventSource: z.string().min(1),
   eventName: z.string().min(1),
-  awsRegion: z.string().min(1),
-  eventID: z.string().min(1),
   sourceIPAddress: z.string().optional(),
   userAgent: z.string().optional(),
   errorCode: z.string().optional(),
@@ -29,12 +25,21 @@ const CapturedRecord = z.looseObject({
   requestParameters: objectOrNull('requestParameters'),
   responseElements: objectOrNull('responseElements'),
   readOnly: z.boolean().optional(),
-  eventType: z.string().optional(),
   managementEvent: z.boolean().optional(),
-  eventCategory: z.string().optional(),
   resources: Resources.optional(),
-  recipientAccountId: z.string().optional(),
   visibleAfter: VisibleAfter,
+};
+
+/** A CloudTrail record as captured (a trail's log file `Records[]`, or LookupEvents' `CloudTrailEvent`). */
+const CapturedRecord = z.looseObject({
+  ...CALL_FIELDS,
+  eventVersion: z.string(),
+  userIdentity: Identity,
+  awsRegion: z.string().min(1),
+  eventID: z.string().min(1),
+  eventType: z.string().optional(),
+  eventCategory: z.string().optional(),
+  recipientAccountId: z.string().optional(),
 });
 
 /**
@@ -43,24 +48,12 @@ const CapturedRecord = z.looseObject({
  * CloudTrail names it. Nothing else: a field the shortcut does not read is an error.
  */
 const FlatEntry = z.strictObject({
+  ...CALL_FIELDS,
   region: z.string().min(1).optional(),
-  eventTime: EventTime,
-  eventSource: z.string().min(1),
-  eventName: z.string().min(1),
   eventId: z.string().min(1).optional(),
   accessKeyId: z.string().min(1).optional(),
   userName: z.string().min(1).optional(),
   userIdentity: Identity.optional(),
-  sourceIPAddress: z.string().optional(),
-  userAgent: z.string().optional(),
-  errorCode: z.string().optional(),
-  errorMessage: z.string().optional(),
-  requestParameters: objectOrNull('requestParameters'),
-  responseElements: objectOrNull('responseElements'),
-  readOnly: z.boolean().optional(),
-  managementEvent: z.boolean().optional(),
-  resources: Resources.optional(),
-  visibleAfter: VisibleAfter,
 });
 type FlatEntry = z.infer<typeof FlatEntry>;
 

@@ -154,8 +154,9 @@ export class SimulatedAccount {
   // ---- CloudTrail (per region): drill/simulated-cloudtrail.ts ---------------------------------
 
   /** What LookupEvents will never return of the scenario's records, and why (the drill says so once). */
-  trailNotes(): string[] {
-    return this.trail.unseen(this.scenario.regions);
+  trailNotes(lookbackDays?: number): string[] {
+    const since = lookbackDays === undefined ? undefined : { ms: Date.now() - lookbackDays * 86_400_000, lookbackDays };
+    return this.trail.unseen(this.scenario.regions, since);
   }
 
   protected cloudtrail_LookupEvents(input: Record<string, unknown>, region: string) {

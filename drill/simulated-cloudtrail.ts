@@ -169,10 +169,11 @@ export class SimulatedCloudTrail {
   constructor(private readonly entries: readonly TrailEntry[]) {}
 
   /**
-   * What LookupEvents will never return, one line each: the data events (management events only),
-   * and records of regions the account has not enabled (the investigation searches enabled ones).
+   * What the responder will never see, one line each: the data events (LookupEvents returns
+   * management events only), records of regions the account has not enabled (the investigation
+   * searches enabled ones), and records older than the investigation's lookback (`since`, ms).
    */
-  unseen(enabledRegions: readonly string[]): string[] {
+  unseen(enabledRegions: readonly string[], since?: { ms: number; lookbackDays: number }): string[] {
     const records = this.entries.map((e) => e.record);
     const names = (list: CloudTrailRecord[]) => [...new Set(list.map((r) => `${r.eventSource.replace(/\.amazonaws\.com$/, '')}:${r.eventName}`))].slice(0, 5).join(', ');
     const notes: string[] = [];
@@ -184,6 +185,10 @@ export class SimulatedCloudTrail {
     if (elsewhere.length > 0) {
       const regions = [...new Set(elsewhere.map((r) => r.awsRegion))].join(', ');
       notes.push(`${elsewhere.length} record(s) of the scenario's cloudTrail are in regions it does not enable (${regions}; its regions: ${enabledRegions.join(', ')}): the investigation searches enabled regions only, so it will not see them`);
+    }
+    const old = since ? records.filter((r) => Date.parse(r.eventTime) < since.ms) : [];
+    if (since && old.length > 0) {
+      notes.push(`${old.length} record(s) of the scenario's cloudTrail are older than the investigation's lookback (${since.lookbackDays} days, since ${new Date(since.ms).toISOString()}): it will not see them; move their eventTime closer to now to replay them`);
     }
     return notes;
   }

@@ -138,6 +138,12 @@ describe('simulated LookupEvents: the API\'s rules', () => {
     ]);
     expect(account(capturedRecords(FILES.assumeRoleThenDenied), ['us-east-1', 'ca-south-3r']).trailNotes()).toEqual([]);
   });
+
+  it('says which records are older than the investigation\'s lookback', () => {
+    const a = account(capturedRecords(FILES.assumeRoleThenDenied), ['ca-south-3r']);
+
+    expect(a.trailNotes(14)).toEqual([expect.stringMatching(/^3 record\(s\) of the scenario's cloudTrail are older than the investigation's lookback \(14 days, since \S+\): it will not see them; move their eventTime closer to now to replay them$/)]);
+  });
 });
 
 describe('simulated LookupEvents: the flat shortcut', () => {
