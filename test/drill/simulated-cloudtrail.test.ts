@@ -50,6 +50,16 @@ describe('simulated LookupEvents: records as captured', () => {
     expect(out.Events.map((e) => [e.EventName, e.Username])).toEqual([['GetCallerIdentity', 'stratus_red_team']]);
   });
 
+  it('answers "root" as the Username of a root user call, and no Username for an AWS service', () => {
+    const [record] = capturedRecords(FILES.adminUser);
+    const root = { ...record, eventID: 'root-1', userIdentity: { type: 'Root', principalId: '229654561268', arn: 'arn:aws:iam::229654561268:root', accountId: '229654561268', accessKeyId: 'AKIAROOTKEY000000001' } };
+    const service = { ...record, eventID: 'svc-1', userIdentity: { type: 'AWSService', invokedBy: 'cloudformation.amazonaws.com' } };
+
+    const out = lookup(account([root, service]), 'ap-isob-central-3r');
+
+    expect(out.Events.map((e) => [e.EventId, e.Username, e.AccessKeyId])).toEqual([['root-1', 'root', 'AKIAROOTKEY000000001'], ['svc-1', undefined, undefined]]);
+  });
+
   it('serves a record in its own region only (awsRegion), never in us-east-1 by default', () => {
     const a = account(records);
 
