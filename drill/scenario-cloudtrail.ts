@@ -54,6 +54,15 @@ const FlatEntry = z.strictObject({
   accessKeyId: z.string().min(1).optional(),
   userName: z.string().min(1).optional(),
   userIdentity: Identity.optional(),
+}).check((ctx) => {
+  // One record has one caller: a flat field that says otherwise than its userIdentity is an error, not a guess.
+  const { accessKeyId, userName, userIdentity } = ctx.value;
+  if (accessKeyId && userIdentity?.accessKeyId !== undefined && userIdentity.accessKeyId !== accessKeyId) {
+    ctx.issues.push({ code: 'custom', input: accessKeyId, path: ['accessKeyId'], message: 'accessKeyId is not the key of its userIdentity: give one of them' });
+  }
+  if (userName && userIdentity && userIdentity.userName !== userName) {
+    ctx.issues.push({ code: 'custom', input: userName, path: ['userName'], message: 'userName is not its userIdentity\'s userName: with a userIdentity, LookupEvents reads the name from it (a session\'s name for an AssumedRole)' });
+  }
 });
 type FlatEntry = z.infer<typeof FlatEntry>;
 
@@ -91,7 +100,7 @@ const DATA_EVENTS: Record<string, RegExp> = {
 };
 
 /** A call that only reads (Get*, List*, Describe*...), as CloudTrail's readOnly says. */
-const READ_ONLY = /^(Get|List|Describe|Head|Lookup|Search|BatchGet|Select|Scan|Query)[A-Z]?/;
+const READ_ONLY = /^(Get|List|Describe|Head|Lookup|Search|BatchGet|Select|Scan|Query)(?:[A-Z]|$)/;
 
 /**
  * The record a scenario entry stands for. A captured record is served as it is (the drill's own

@@ -207,6 +207,14 @@ describe('scenario cloudTrail entries', () => {
     );
   });
 
+  it('refuses a flat entry whose accessKeyId or userName says otherwise than its userIdentity', () => {
+    const session = { type: 'AssumedRole', arn: 'arn:aws:sts::123456789012:assumed-role/deploy/x', accessKeyId: 'ASIAROLESESSION00001' };
+
+    expect(() => parseScenario({ cloudTrail: [{ ...flat, userIdentity: session, accessKeyId: 'AKIAEXPOSEDKEY000001' }] })).toThrow('cloudTrail.0.accessKeyId: read as the flat shortcut (no eventVersion, eventID, awsRegion: not a CloudTrail record): accessKeyId is not the key of its userIdentity');
+    expect(() => parseScenario({ cloudTrail: [{ ...flat, userIdentity: session, userName: 'ci-deploy' }] })).toThrow('cloudTrail.0.userName: read as the flat shortcut');
+    expect(() => parseScenario({ cloudTrail: [{ ...flat, userIdentity: session, accessKeyId: 'ASIAROLESESSION00001' }] })).not.toThrow();
+  });
+
   it('refuses an entry that is not an object', () => {
     expect(() => parseScenario({ cloudTrail: [flat, 'CreateUser'] })).toThrow('cloudTrail.1:');
   });
