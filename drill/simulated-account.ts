@@ -5,6 +5,7 @@ import { INLINE_USER_POLICY_QUOTA, policySize, quarantinePolicyDocument } from '
 import { awsError, noSuchEntity } from './aws-errors';
 import { AWS_MANAGED_DOCUMENTS, evaluate } from './policy-evaluator';
 import { FootholdOperations } from './simulated-footholds';
+import { OperatorOperations } from './simulated-operator';
 import { Scenario } from './scenario';
 import { simulatedGetProducts } from './simulated-pricing';
 
@@ -124,6 +125,8 @@ export class SimulatedAccount {
   private nextId = 1;
   /** The IAM and EC2 operations of the footholds step (roles, login profiles, service credentials, StopInstances). */
   private readonly footholdOps: FootholdOperations;
+  /** The operator's command line's operations (restore, the live drill's canary). */
+  readonly operatorOps: OperatorOperations;
 
   constructor(
     private readonly scenario: Scenario,
@@ -136,6 +139,7 @@ export class SimulatedAccount {
     // Instances change state (StopInstances): the scenario given stays as it was.
     this.scenario = { ...scenario, instances: structuredClone(scenario.instances) };
     this.footholdOps = new FootholdOperations(this.accountId, this.users, this.roles, (region, id) => this.instance(region, id));
+    this.operatorOps = new OperatorOperations(this.accountId, this.users, this.objects, this.executions);
     this.faults = scenario.faults.map((f) => ({ ...f, left: f.times }));
     this.supportCases = scenario.supportCases.map((c, i) => ({ ...structuredClone(c), displayId: c.displayId ?? String(9000000000 + i), createdAt: new Date(this.started - 60_000).toISOString() }));
     // The stack's own policies: the quarantine deny (what the simulation evaluates).
@@ -170,7 +174,7 @@ export class SimulatedAccount {
   }
 
   private answer(service: string, operation: string, input: Record<string, unknown>, region: string): unknown {
-    for (const target of [this, this.footholdOps] as unknown as Array<Record<string, unknown>>) {
+    for (const target of [this, this.footholdOps, this.operatorOps] as unknown as Array<Record<string, unknown>>) {
       const handler = target[`${service}_${operation}`];
       if (typeof handler === 'function') return (handler as (i: Record<string, unknown>, r: string) => unknown).call(target, input, region);
     }
