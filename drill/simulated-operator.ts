@@ -77,7 +77,7 @@ export class OperatorOperations {
   protected s3_GetObject(input: Record<string, unknown>) {
     const object = this.objects.get(`${String(input.Bucket)}/${String(input.Key)}`);
     if (!object) throw awsError('NoSuchKey', 'The specified key does not exist.');
-    return { Body: { transformToString: async () => object.body }, ContentType: 'application/json' };
+    return { Body: { transformToString: async () => object.body }, ContentType: 'application/json', LastModified: new Date() };
   }
 
   protected sts_GetCallerIdentity() {
