@@ -8,7 +8,8 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { explain } from '../cli/errors';
 import { restoreIncident, RestoreResult } from '../cli/restore/restore';
-import { Drill, resourceArns } from './run-drill';
+import { resourceArns } from './lambda-environments';
+import { Drill } from './run-drill';
 
 export type DrillRestore = RestoreResult | { readonly incidentId: string; readonly status: 'refused'; readonly error: string };
 
