@@ -5,6 +5,7 @@
 import { awsError, noSuchEntity } from './aws-errors';
 import { Scenario } from './scenario';
 import type { StartedExecution } from './simulated-account';
+import { userNamed } from './simulated-iam';
 
 type User = Scenario['users'][number];
 
@@ -21,9 +22,7 @@ export class OperatorOperations {
   ) {}
 
   private user(userName: unknown): User {
-    const user = this.users.find((u) => u.userName === userName);
-    if (!user) throw noSuchEntity(`The user with name ${String(userName)} cannot be found.`);
-    return user;
+    return userNamed(this.users, userName);
   }
 
   protected iam_DeleteUserPolicy(input: Record<string, unknown>) {

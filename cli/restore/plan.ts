@@ -85,7 +85,8 @@ export function planRestore(record: IncidentRecord, current: CurrentFacts, optio
       case 'inline-policy': {
         const policy = `inline policy ${change.policyName} of user ${own}`;
         const ours = RESPONDER_INLINE[change.policyName];
-        if (!ours || !ours(change.after)) {
+        // The document put back must be the responder's too: a record is never trusted to write any policy.
+        if (!ours || !ours(change.after) || (change.before !== undefined && !ours(change.before))) {
           refusals.push(`${policy} is not a policy the responder writes (name or document): refused`);
           break;
         }
