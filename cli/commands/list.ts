@@ -43,8 +43,9 @@ export const list = defineCommand({
       executions.push(...page.filter((e) => (e.startDate?.getTime() ?? 0) >= since.getTime()));
       nextToken = page.some((e) => (e.startDate?.getTime() ?? 0) < since.getTime()) ? undefined : out.nextToken;
     } while (nextToken && executions.length < MAX_LISTED);
+    const unread: string[] = [];
     const rows = await mapLimit(executions.slice(0, MAX_LISTED), 8, async (e) => {
-      const found = await readRecord(ctx.clients.s3, d.bucket, e.name ?? '').catch(() => undefined);
+      const found = await readRecord(ctx.clients.s3, d.bucket, e.name ?? '').catch((err: unknown) => void unread.push((err as Error).name));
       const r = found?.record;
       return {
         incidentId: e.name ?? '',
@@ -56,6 +57,7 @@ export const list = defineCommand({
         secondsToContain: r ? (secondsToContain(r) ?? null) : null,
       };
     });
+    if (unread.length > 0) ctx.progress(`${unread.length} record(s) could not be read (${[...new Set(unread)].join(', ')}): their user, outcome and time are shown as -. With incidentReaders, only those principals may read records.`);
     const selected = wanted.length === 0 ? rows : rows.filter((r) => wanted.includes(r.status) || (r.outcome !== null && wanted.includes(r.outcome)));
     const text = selected.length === 0
       ? `no incident since ${since.toISOString()}${wanted.length > 0 ? ` with status ${wanted.join(' or ')}` : ''}`

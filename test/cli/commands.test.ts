@@ -62,6 +62,17 @@ describe('list', () => {
     expect(r.json().incidents).toEqual([{ incidentId: INCIDENT, accessKeyId: KEY, userName: 'ci-deploy', status: 'SUCCEEDED', outcome: 'contained', started: '2026-11-20T10:00:00.000Z', secondsToContain: 3.5 }]);
   });
 
+  it('still lists an incident whose record it may not read, and says so on stderr', async () => {
+    sfn.on(ListExecutionsCommand).resolves({ executions: [{ executionArn: EXECUTION_ARN, stateMachineArn: STATE_MACHINE, name: INCIDENT, status: 'RUNNING', startDate: new Date('2026-11-20T10:00:00.000Z') }] });
+    s3.on(GetObjectCommand).rejects(awsError('AccessDenied'));
+
+    const r = await cli(['list', '--json'], fakes);
+
+    expect(r.code).toBe(0);
+    expect(r.json().incidents).toEqual([{ incidentId: INCIDENT, accessKeyId: KEY, userName: null, status: 'RUNNING', outcome: null, started: '2026-11-20T10:00:00.000Z', secondsToContain: null }]);
+    expect(r.stderr).toContain('1 record(s) could not be read (AccessDenied)');
+  });
+
   it('filters by outcome and leaves out executions older than --since', async () => {
     sfn.on(ListExecutionsCommand).resolves({ executions: [
       { executionArn: EXECUTION_ARN, stateMachineArn: STATE_MACHINE, name: INCIDENT, status: 'SUCCEEDED', startDate: new Date('2026-11-20T10:00:00.000Z') },
