@@ -23,7 +23,7 @@ export type Deployment = { readonly stackName: string; readonly region: string; 
 } & { readonly [K in keyof typeof OPTIONAL_OUTPUTS]?: string };
 
 /** CloudFormation's answer for a stack that does not exist (a `ValidationError`, not StackNotFoundException). */
-export function isStackMissing(err: unknown): boolean {
+function isStackMissing(err: unknown): boolean {
   return err instanceof Error && err.name === 'ValidationError' && /^Stack with id .+ does not exist/.test(err.message);
 }
 
