@@ -53,7 +53,7 @@ export interface AwsOptions {
  * default chain: environment, the profile's credentials, SSO, process, container and instance
  * roles; the region from `--region`, AWS_REGION, or the profile's config). Every client is built
  * here from the same settings and shares one credential provider: the credentials are resolved
- * once (one SSO cache read, one MFA prompt), and every call signs as the same identity.
+ * once (one SSO cache read, one assume-role), and every call signs as the same identity.
  */
 export function awsClients(options: AwsOptions): Clients {
   const given = { ...(options.profile ? { profile: options.profile } : {}), ...(options.region ? { region: options.region } : {}) };
