@@ -164,6 +164,19 @@ describe('buildReport: failures on every path', () => {
     expect(report.stillOpen.map((o) => o.what)).toContain('The incident record could not be written (AccessDenied: no): this message is the only record of the response.');
   });
 
+  it('names the dispatcher\'s refused owner lookup: contained on the user ListAccessKeys confirmed, with that gap', () => {
+    const state = aState({}, { ownerLookupError: 'AccessDenied' });
+
+    const report = buildReport(state, GENERATED_AT);
+
+    expect(report.failures).toEqual([{
+      source: 'dispatcher',
+      what: 'iam:GetAccessKeyLastUsed',
+      error: `AccessDenied: IAM did not name the owner of key ${KEY_ID}; ci-deploy was confirmed as its owner by ListAccessKeys instead (it lists the key under ci-deploy). Check the dispatcher role's iam:GetAccessKeyLastUsed permission.`,
+    }]);
+    expect(report.outcome).toBe('contained-with-gaps');
+  });
+
   it('names an email that could not be sent, and the response is then not complete', () => {
     const state = aState({ notification: { failed: { step: 'NotifyResult', error: lambdaError('AuthorizationErrorException', 'not authorized to publish') } } });
 
