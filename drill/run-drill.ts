@@ -13,6 +13,7 @@ import { createHandler as createNotify } from '../lambdas/notify/handler';
 import { createHandler as createVerify } from '../lambdas/verify/handler';
 import { Incident } from '../lambdas/shared/incident';
 import { connectToSimulatedAccount } from './aws-mocks';
+import { DeadLetter, FiredAlarm, Rejections } from './dead-letters';
 import { DrillConfig, drillSettings, lambdaEnvironments } from './lambda-environments';
 import { matchingRules, RulePattern } from './rules';
 import { parseScenario } from './scenario';
@@ -89,6 +90,7 @@ export class Drill {
     // The stack subscribes the slack Lambda to the topic only when a webhook secret is configured.
     this.slackSubscribed = config.slackWebhookSecret !== undefined;
     this.topicArn = settings.topicArn;
+    this.rejections = new Rejections(this.account.published, settings.topicArn, parsed.accountId);
     this.handlers = {
       contain: createContain(env.contain) as LambdaHandler,
       verify: createVerify(env.verify) as LambdaHandler,
@@ -124,9 +126,14 @@ export class Drill {
     try {
       dispatch = (await inInvocation('dispatcher', () => this.dispatcher(event))) as DispatchResult;
     } catch (err) {
-      // EventBridge would retry the async invocation, then put the event in the dead-letter queue.
       dispatchError = { name: (err as Error).name, message: (err as Error).message };
-      this.progress(`dispatcher rejected the event (it would land in the dead-letter queue): ${dispatchError.message}`);
+      this.progress(`dispatcher rejected the event: ${dispatchError.message}`);
+      // As deployed: Lambda runs the invocation again, then the event goes to the dead-letter queue.
+      const path = this.rules.find((r) => matchedRules.includes(r.name) && r.onRejection)?.onRejection;
+      if (path) {
+        dispatch = await this.rejections.retry(path, event, err as Error, async () => (await inInvocation('dispatcher', () => this.dispatcher(event))) as DispatchResult, this.progress);
+        if (dispatch) dispatchError = undefined;
+      }
     }
     await this.deliverToSlackSubscription();
     for (const n of dispatch?.notified ?? []) this.progress(`people told: ${n.subject}`);
@@ -147,6 +154,8 @@ export class Drill {
     return delivery;
   }
 
+  /** The dead-letter queue and the alarms, as the stack's rejection path fills them. */
+  readonly rejections: Rejections;
   private readonly slackSubscribed: boolean;
   private readonly topicArn: string;
   /** Messages of the topic already offered to the slack Lambda's subscription. */
@@ -234,6 +243,8 @@ export class Drill {
         ...(d.dispatchError ? { dispatchError: d.dispatchError } : {}),
       })),
       apiCalls: this.account.calls,
+      deadLetters: this.rejections.deadLetters,
+      alarms: this.rejections.alarms,
     };
   }
 }
@@ -260,4 +271,8 @@ export interface DrillOutput {
   incidents: Array<ReturnType<typeof summary> & { status: string }>;
   deliveries: Array<Record<string, unknown>>;
   apiCalls: ApiCall[];
+  /** Events the dispatcher rejected for good, as the dead-letter queue holds them. */
+  deadLetters: DeadLetter[];
+  /** Alarms that went to ALARM (each also an email in `notifications`). */
+  alarms: FiredAlarm[];
 }
