@@ -36,13 +36,14 @@ function parseBoolean(key: 'dryRun' | 'logExecutionData' | 'stopLaunchedInstance
   throw invalid(key, `expected true or false, got ${JSON.stringify(value)}`);
 }
 
-function parseLogLevel(value: unknown): LogLevel {
-  if (value === undefined || value === null) return DEFAULT_CONFIG.logLevel;
-  const level = typeof value === 'string' ? value.trim().toUpperCase() : undefined;
-  if (!level || !(LOG_LEVELS as readonly string[]).includes(level)) {
-    throw invalid('logLevel', `expected one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(value)}`);
+/** One of `choices`, compared after `normalize` (case), or `fallback` when the key is not set. */
+function parseChoice<T extends string>(key: 'logLevel' | 'supportSeverity', value: unknown, choices: readonly T[], fallback: T, normalize: (v: string) => string): T {
+  if (value === undefined || value === null) return fallback;
+  const choice = typeof value === 'string' ? normalize(value.trim()) : undefined;
+  if (!choice || !(choices as readonly string[]).includes(choice)) {
+    throw invalid(key, `expected one of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
   }
-  return level as LogLevel;
+  return choice as T;
 }
 
 function parseRetention(value: unknown): RetentionDays {
@@ -71,15 +72,6 @@ function parseWholeNumber(key: (typeof CONTEXT_KEYS)[number], value: unknown, fa
   const n = wholeNumber(value);
   if (!(n >= min && n <= max)) throw invalid(key, `expected a whole number of ${unit} from ${min} to ${max}${note}, got ${JSON.stringify(value)}`);
   return n;
-}
-
-function parseSupportSeverity(value: unknown): SupportSeverity {
-  if (value === undefined || value === null) return DEFAULT_CONFIG.supportSeverity;
-  const severity = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
-  if (!severity || !(SUPPORT_SEVERITIES as readonly string[]).includes(severity)) {
-    throw invalid('supportSeverity', `expected one of ${SUPPORT_SEVERITIES.join(', ')}, got ${JSON.stringify(value)}`);
-  }
-  return severity as SupportSeverity;
 }
 
 /**
@@ -112,11 +104,11 @@ function readConfig(get: (key: (typeof CONTEXT_KEYS)[number]) => unknown): Respo
     reporters: parseReporters(get('reporters')),
     incidentReaders: parseIncidentReaders(get('incidentReaders')),
     logExecutionData: parseBoolean('logExecutionData', get('logExecutionData')),
-    logLevel: parseLogLevel(get('logLevel')),
+    logLevel: parseChoice<LogLevel>('logLevel', get('logLevel'), LOG_LEVELS, DEFAULT_CONFIG.logLevel, (v) => v.toUpperCase()),
     logRetentionDays: parseRetention(get('logRetentionDays')),
     lookbackDays: parseWholeNumber('lookbackDays', get('lookbackDays'), DEFAULT_CONFIG.lookbackDays, [1, MAX_LOOKBACK_DAYS], 'days', " (CloudTrail's event history)"),
     incidentRetentionDays: parseWholeNumber('incidentRetentionDays', get('incidentRetentionDays'), undefined, [1, MAX_INCIDENT_RETENTION_DAYS], 'days', ' (S3 Object Lock retention)'),
-    supportSeverity: parseSupportSeverity(get('supportSeverity')),
+    supportSeverity: parseChoice<SupportSeverity>('supportSeverity', get('supportSeverity'), SUPPORT_SEVERITIES, DEFAULT_CONFIG.supportSeverity, (v) => v.toLowerCase()),
     slackWebhookSecret: parseSlackWebhookSecret(get('slackWebhookSecret')),
   };
 }
