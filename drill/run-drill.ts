@@ -39,6 +39,8 @@ export interface Delivery {
   readonly matchedRules: string[];
   readonly dispatch?: DispatchResult;
   readonly dispatchError?: { name: string; message: string };
+  /** Where the rejected event went, as the stack sends it (Lambda's retries, then the dead-letter queue). */
+  readonly deadLetter?: DeadLetter;
   readonly executions: DrillExecution[];
 }
 
@@ -123,6 +125,7 @@ export class Drill {
     const before = new Set(this.account.executions.keys());
     let dispatch: DispatchResult | undefined;
     let dispatchError: Delivery['dispatchError'];
+    let deadLetter: DeadLetter | undefined;
     try {
       dispatch = (await inInvocation('dispatcher', () => this.dispatcher(event))) as DispatchResult;
     } catch (err) {
@@ -131,8 +134,10 @@ export class Drill {
       // As deployed: Lambda runs the invocation again, then the event goes to the dead-letter queue.
       const path = this.rules.find((r) => matchedRules.includes(r.name) && r.onRejection)?.onRejection;
       if (path) {
+        const letters = this.rejections.deadLetters.length;
         dispatch = await this.rejections.retry(path, event, err as Error, async () => (await inInvocation('dispatcher', () => this.dispatcher(event))) as DispatchResult, this.progress);
         if (dispatch) dispatchError = undefined;
+        deadLetter = this.rejections.deadLetters[letters];
       }
     }
     await this.deliverToSlackSubscription();
@@ -149,7 +154,7 @@ export class Drill {
       executions.push({ incident: dup.incident, status: 'SKIPPED', states: [] });
     }
     for (const s of dispatch?.skipped ?? []) this.progress(`not contained: ${s.about}: ${s.reason}`);
-    const delivery: Delivery = { matchedRules, dispatch, dispatchError, executions };
+    const delivery: Delivery = { matchedRules, dispatch, dispatchError, ...(deadLetter ? { deadLetter } : {}), executions };
     this.deliveries.push(delivery);
     return delivery;
   }
