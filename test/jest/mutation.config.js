@@ -7,6 +7,9 @@
  * - only the tests of the group being mutated (MUTATION_TESTS, comma-separated folders under
  *   test/, set by scripts/mutation.mjs from its group table): loading every related suite (the
  *   workflow and drill ones reach every Lambda) costs more per mutant than the suite itself;
+ * - without the handlers' tests (index.test.ts: each loads the Lambda afresh, seconds per test,
+ *   for a thin adapter outside the safety core), which the related-test lookup would otherwise
+ *   load for every mutant;
  * - no global setup/teardown: Stryker runs jest many times in one process, and the per-run TMPDIR
  *   of test/jest/global-setup.ts (removed by its teardown) would be gone for the next run.
  */
@@ -21,4 +24,5 @@ module.exports = {
   rootDir: '../..',
   roots: ['<rootDir>/test', '<rootDir>/lambdas', '<rootDir>/drill'],
   testMatch: folders.map((f) => `<rootDir>/test/${f}/**/*.test.ts`),
+  testPathIgnorePatterns: ['/node_modules/', '/index\\.test\\.ts$'],
 };
