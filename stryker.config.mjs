@@ -44,7 +44,8 @@ export default {
   timeoutMS: 60000,
   timeoutFactor: 2,
   tempDirName: TEMP_DIR,
-  incremental: false,
+  // Reruns test again only the mutants whose code or covering tests changed (the file is per group).
+  incremental: true,
   incrementalFile: `${REPORT_DIR}/incremental.json`,
   thresholds: { high: 90, low: 80, break: null },
 };

@@ -23,7 +23,7 @@ export const GROUPS = {
       'lambdas/shared/protection.ts',
       'lambdas/shared/user-reads.ts',
     ],
-    tests: ['lambdas/shared', 'lambdas/dispatcher', 'lambdas/contain', 'lambdas/verify'],
+    tests: ['lambdas/shared'],
   },
   footholds: {
     mutate: ['lambdas/footholds/plan.ts', 'lambdas/footholds/planned.ts', 'lambdas/footholds/contain.ts'],
