@@ -18,8 +18,21 @@ describe('verify: IAM answers that say little', () => {
     iam.on(ListAccessKeysCommand).resolves({});
 
     const err = await verificationError();
+    const observed = await verify(anIncident(), deps({ dryRun: true }));
 
     expect(err.message).toBe(`access key ${KEY_ID} is not a key of user ci-deploy`);
+    expect(observed).toMatchObject({ keyStatus: undefined, otherKeys: [] });
+  });
+
+  it('dates its check with the clock when none is given', async () => {
+    account();
+    const { now: _now, ...withoutClock } = deps();
+    const before = Date.now();
+
+    const result = await verify(anIncident(), withoutClock);
+
+    expect(Date.parse(result.checkedAt)).toBeGreaterThanOrEqual(before);
+    expect(Date.parse(result.checkedAt)).toBeLessThanOrEqual(Date.now());
   });
 
   it('reports a key whose status IAM does not give as "unknown", never as Inactive', async () => {
