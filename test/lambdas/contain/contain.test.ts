@@ -10,32 +10,23 @@ import {
 } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { contain, ContainConfig, ContainDeps } from '../../../lambdas/contain/contain';
+import { contain } from '../../../lambdas/contain/contain';
 import { EscalationRequiredError, InvalidIncidentError, TransientAwsError } from '../../../lambdas/shared/errors';
 import { Incident } from '../../../lambdas/shared/incident';
 import { QUARANTINE_INLINE_POLICY_NAME, REVOKE_SESSIONS_POLICY_NAME } from '../../../lambdas/shared/policies';
 import { parseProtectedPrincipals } from '../../../lambdas/shared/protection';
 import { ContainAction } from '../../../lambdas/shared/steps';
-import { anIncident, awsError, fakeLogger, KEY_ID, REVOKE_BEFORE, REVOKED_BEFORE } from '../helpers';
+import { anIncident, awsError, KEY_ID, REVOKE_BEFORE, REVOKED_BEFORE } from '../helpers';
 import { EXPECTED_COMPACT_QUARANTINE_DOCUMENT } from '../quarantine-literals';
+import { containDeps, NOW, QUARANTINE_POLICY_ARN } from './deps';
 import { fakeUser } from './fake-user';
 
 const iam = mockClient(IAMClient);
 
-const QUARANTINE_POLICY_ARN = 'arn:aws:iam::123456789012:policy/exposed-key-responder/ExposedKeyResponder-Quarantine';
-const NOW = new Date('2026-11-20T10:00:01.500Z');
 const ACTIONS: ContainAction[] = ['deactivate-key', 'revoke-sessions', 'quarantine'];
 const WRITES = [UpdateAccessKeyCommand, PutUserPolicyCommand, AttachUserPolicyCommand];
 const quotaFull = (message = 'Cannot exceed quota for PoliciesPerUser: 10') => new LimitExceededException({ message, $metadata: { httpStatusCode: 409 } });
-
-function deps(config: Partial<ContainConfig> = {}): ContainDeps & { logger: ReturnType<typeof fakeLogger> } {
-  return {
-    iam: new IAMClient({}),
-    logger: fakeLogger(),
-    config: { dryRun: false, quarantinePolicyArn: QUARANTINE_POLICY_ARN, protectedPrincipals: parseProtectedPrincipals([]), ...config },
-    now: () => NOW,
-  };
-}
+const deps = containDeps;
 
 function run(action: ContainAction, incident: Incident = anIncident(), d = deps()) {
   return contain(incident, action, REVOKE_BEFORE, d);

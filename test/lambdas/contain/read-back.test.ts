@@ -3,26 +3,19 @@
 import { GetUserPolicyCommand, IAMClient, NoSuchEntityException, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { contain, ContainDeps } from '../../../lambdas/contain/contain';
+import { contain } from '../../../lambdas/contain/contain';
 import { quarantineEscalation } from '../../../lambdas/contain/escalation';
 import { quotaIsFinal } from '../../../lambdas/contain/iam-client';
 import { EscalationRequiredError } from '../../../lambdas/shared/errors';
-import { parseProtectedPrincipals } from '../../../lambdas/shared/protection';
-import { anIncident, awsError, fakeLogger, REVOKE_BEFORE, REVOKED_BEFORE } from '../helpers';
+import { anIncident, awsError, REVOKE_BEFORE, REVOKED_BEFORE } from '../helpers';
+import { containDeps, NOW } from './deps';
 import { FakeUser, fakeUser, storedRevocation } from './fake-user';
 
 const iam = mockClient(IAMClient);
 const POLICY = 'ExposedKeyResponder-RevokeOlderSessions';
 const revokeDoc = (before: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'RevokeOlderSessions', Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': before } } }] });
 
-function deps(withClock = true): ContainDeps & { logger: ReturnType<typeof fakeLogger> } {
-  return {
-    iam: new IAMClient({}),
-    logger: fakeLogger(),
-    config: { dryRun: false, quarantinePolicyArn: 'arn:aws:iam::123456789012:policy/q', protectedPrincipals: parseProtectedPrincipals([]) },
-    ...(withClock ? { now: () => new Date('2026-11-20T10:00:01.500Z') } : {}),
-  };
-}
+const deps = (withClock = true) => containDeps({}, withClock ? () => NOW : null);
 
 let user: FakeUser;
 beforeEach(() => {

@@ -3,26 +3,17 @@
 import { AttachUserPolicyCommand, IAMClient, LimitExceededException, PutUserPolicyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { contain, ContainConfig, ContainDeps } from '../../../lambdas/contain/contain';
+import { contain } from '../../../lambdas/contain/contain';
 import { Incident } from '../../../lambdas/shared/incident';
 import { parseProtectedPrincipals } from '../../../lambdas/shared/protection';
 import { ContainAction } from '../../../lambdas/shared/steps';
-import { anIncident, fakeLogger, KEY_ID, REVOKE_BEFORE, REVOKED_BEFORE } from '../helpers';
+import { anIncident, KEY_ID, REVOKE_BEFORE, REVOKED_BEFORE } from '../helpers';
+import { containDeps, NOW, QUARANTINE_POLICY_ARN } from './deps';
 import { fakeUser } from './fake-user';
 
 const iam = mockClient(IAMClient);
-const QUARANTINE_POLICY_ARN = 'arn:aws:iam::123456789012:policy/exposed-key-responder/ExposedKeyResponder-Quarantine';
-const NOW = new Date('2026-11-20T10:00:01.500Z');
 const HUMAN = 'nothing was changed, a human must act';
-
-function deps(config: Partial<ContainConfig> = {}): ContainDeps & { logger: ReturnType<typeof fakeLogger> } {
-  return {
-    iam: new IAMClient({}),
-    logger: fakeLogger(),
-    config: { dryRun: false, quarantinePolicyArn: QUARANTINE_POLICY_ARN, protectedPrincipals: parseProtectedPrincipals([]), ...config },
-    now: () => NOW,
-  };
-}
+const deps = containDeps;
 
 const run = (action: ContainAction, d = deps(), incident: Incident = anIncident()) => contain(incident, action, REVOKE_BEFORE, d);
 const written = () => [
