@@ -55,6 +55,46 @@ describe('the owner of a key, from each answer IAM gives', () => {
   });
 });
 
+describe('the owner when IAM refuses GetAccessKeyLastUsed', () => {
+  it('names the account STS gives in the message when it is this one', async () => {
+    iam.on(GetAccessKeyLastUsedCommand).rejects(awsError('AccessDenied', 'no', 403));
+    const d = deps();
+    d.keyAccount.mockResolvedValue(ACCOUNT_ID);
+
+    await dispatch(trustedAdvisorEvent(KEY_ID, 'root'), d);
+
+    expect(published()[0].message).toContain(`IAM refused to say who owns this key (AccessDenied); STS says it belongs to account ${ACCOUNT_ID}.`);
+  });
+
+  it('contains nothing, and does not fail, when the event names no user', async () => {
+    iam.on(GetAccessKeyLastUsedCommand).rejects(awsError('AccessDenied', 'no', 403));
+
+    const result = await dispatch(healthEvent({ affectedEntities: [{ entityValue: KEY_ID }] }), deps());
+
+    expect(startedExecutions()).toEqual([]);
+    expect(result.skipped).toEqual([{ about: `access key ${KEY_ID}`, reason: 'access-denied' }]);
+    expect(iam).not.toHaveReceivedCommand(ListAccessKeysCommand);
+  });
+
+  it('contains the key on the named user when IAM lists it among the user\'s two keys', async () => {
+    iam.on(GetAccessKeyLastUsedCommand).rejects(awsError('AccessDenied', 'no', 403));
+    iam.on(ListAccessKeysCommand, { UserName: 'ci-deploy' }).resolves({ AccessKeyMetadata: [{ AccessKeyId: OTHER_KEY_ID, Status: 'Active' }, { AccessKeyId: KEY_ID, Status: 'Active' }] });
+
+    await dispatch(trustedAdvisorEvent(KEY_ID, 'ci-deploy'), deps());
+
+    expect(startedExecutions().map((e) => [e.incident.accessKeyId, e.incident.userName, e.incident.principalType])).toEqual([[KEY_ID, 'ci-deploy', 'user']]);
+  });
+
+  it('sets no reported user when IAM says root and the event says root in its own words', async () => {
+    iam.on(GetAccessKeyLastUsedCommand).resolves({ UserName: 'root' });
+
+    await dispatch(trustedAdvisorEvent(KEY_ID, '<root_account>'), deps());
+
+    expect(startedExecutions()[0].incident).toMatchObject({ userName: 'root', principalType: 'root' });
+    expect(startedExecutions()[0].incident).not.toHaveProperty('reportedUserName');
+  });
+});
+
 describe('the keys of a quarantined user, from each answer IAM gives', () => {
   it.each(['NoSuchEntity', 'NoSuchEntityException'])('reads %s from ListAccessKeys as "IAM knows no such user"', async (code) => {
     iam.on(ListAccessKeysCommand).rejects(awsError(code, 'The user with name ci-deploy cannot be found.', 404));
@@ -124,8 +164,20 @@ describe('an AWS_RISK_IAM_QUARANTINE with many users quarantined earlier', () =>
       { about: 'user old18', reason: 'not-recently-quarantined' },
       { about: 'user old19', reason: 'not-recently-quarantined' },
     ]);
-    expect(published()[0].message).toContain('2 more users carry an AWS quarantine policy and are not listed.');
+    expect(published()[0].message).toMatch(/^2 more users carry an AWS quarantine policy and are not listed\.$/m);
     expect(published()[0].message).not.toContain('old20');
+    expect(iam).toHaveReceivedCommandWith(GetAccountAuthorizationDetailsCommand, { Filter: ['User'] });
+  });
+
+  it('names all of exactly 20 users quarantined earlier, counting none', async () => {
+    cloudtrail.on(LookupEventsCommand).resolves({ Events: [] });
+    iam.on(GetAccountAuthorizationDetailsCommand).resolves({ UserDetailList: Array.from({ length: 20 }, (_, i) => ({ UserName: `old${i}`, AttachedManagedPolicies: [{ PolicyArn: V3 }] })) });
+    iam.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [] });
+
+    const result = await dispatch(iamQuarantineEvent(), deps());
+
+    expect(result.skipped).toHaveLength(21);
+    expect(published()[0].message).not.toContain('more users carry');
   });
 });
 
