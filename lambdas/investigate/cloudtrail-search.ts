@@ -2,9 +2,11 @@
 // paged to the end within LookupEvents' rate limit, the Lambda's deadline and a back-off.
 import { Event as TrailEvent, LookupAttribute, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
+import { apiName } from '../shared/event-name';
 import { Incident } from '../shared/incident';
 import { tryParseJson } from '../shared/json';
 import { Context, errorText, Failure, withBackoff } from './deps';
+import { lookupFailureWhat } from './contract';
 import { SlidingWindowLimiter } from './rate-limit';
 import { clip, isObject, Json, str } from './text';
 
@@ -155,7 +157,7 @@ export async function searchRegion(
   ctx.deps.logger.debug('region searched', { region, pages, events: events.length, gaps: gaps.length });
   if (gaps.length === 0) return { events, pages, failures: [] };
   const error = `${gaps.join('; ')}: ${region}'s activity is incomplete, ${events.length} event(s) of it kept`;
-  return { events, pages, failures: [{ what: `cloudtrail:LookupEvents ${region}`, error: clip(error, 800) }] };
+  return { events, pages, failures: [{ what: lookupFailureWhat(region), error: clip(error, 800) }] };
 }
 
 function toActivity(event: TrailEvent, region: string): Activity {
@@ -181,7 +183,8 @@ function toActivity(event: TrailEvent, region: string): Activity {
     region,
     eventTime: Number.isNaN(time) ? rawTime : new Date(time).toISOString(),
     eventSource: str(record.eventSource) ?? event.EventSource ?? 'unknown',
-    eventName: str(record.eventName) ?? event.EventName ?? 'unknown',
+    // By its API name (Lambda's CreateFunction20150331 is CreateFunction): what the summary matches.
+    eventName: apiName(str(record.eventName) ?? event.EventName ?? 'unknown'),
     record,
     line: activityLine(record, raw, region),
   };
