@@ -7,7 +7,7 @@ export const GROUPS = {
     tests: ['lambdas/dispatcher'],
   },
   contain: {
-    mutate: ['lambdas/contain/contain.ts', 'lambdas/contain/revoke.ts', 'lambdas/contain/iam-call.ts', 'lambdas/contain/escalation.ts', 'lambdas/contain/iam-client.ts'],
+    mutate: ['lambdas/contain/contain.ts', 'lambdas/contain/before.ts', 'lambdas/contain/revoke.ts', 'lambdas/contain/iam-call.ts', 'lambdas/contain/escalation.ts', 'lambdas/contain/iam-client.ts'],
     tests: ['lambdas/contain'],
   },
   verify: {

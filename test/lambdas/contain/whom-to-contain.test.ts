@@ -38,7 +38,13 @@ describe('contain: a user who is not protected, beside protected ones', () => {
 
     const result = await run('deactivate-key', d);
 
-    expect(result).toEqual({ action: 'deactivate-key', status: 'done', detail: `set access key ${KEY_ID} of user ci-deploy Inactive`, at: NOW.toISOString() });
+    expect(result).toEqual({
+      action: 'deactivate-key',
+      status: 'done',
+      detail: `set access key ${KEY_ID} of user ci-deploy Inactive`,
+      changes: [{ kind: 'access-key-status', userName: 'ci-deploy', accessKeyId: KEY_ID, before: 'Active', after: 'Inactive' }],
+      at: NOW.toISOString(),
+    });
     expect(written()).toEqual(['UpdateAccessKey ci-deploy']);
     expect(d.logger.warn).not.toHaveBeenCalled();
   });

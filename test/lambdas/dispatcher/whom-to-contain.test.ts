@@ -242,7 +242,7 @@ describe('the log lines that record the dispatcher\'s decisions', () => {
     await dispatch(trustedAdvisorEvent(KEY_ID, 'ci-deploy'), d);
 
     expect(startedExecutions().map((e) => e.incident.userName)).toEqual(['ci-deploy']);
-    expect(d.logger.warn).toHaveBeenCalledWith('owner confirmed by ListAccessKeys after GetAccessKeyLastUsed was refused', { accessKeyId: KEY_ID, userName: 'ci-deploy' });
+    expect(d.logger.warn).toHaveBeenCalledWith('owner confirmed by ListAccessKeys after GetAccessKeyLastUsed failed', { accessKeyId: KEY_ID, userName: 'ci-deploy', error: 'AccessDenied' });
   });
 });
 
