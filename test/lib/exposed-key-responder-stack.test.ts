@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { INVESTIGATE_READ_ACTIONS } from '../../lambdas/investigate/contract';
-import { quarantinePolicyDocument } from '../../lambdas/shared/policies';
 import { LAMBDA_NAMES, LambdaName } from '../../lib/bundling';
+import { EXPECTED_QUARANTINE_DOCUMENT } from '../lambdas/quarantine-literals';
 import { DEFAULT_CONFIG } from '../../lib/config';
 import { configFromContext } from '../../lib/config-context';
 import { ExposedKeyResponderStack, SUPPORT_CASE_ACTIONS } from '../../lib/exposed-key-responder-stack';
@@ -68,7 +68,7 @@ describe('ExposedKeyResponderStack resources', () => {
   });
 
   it('defines the quarantine policy under /exposed-key-responder/ with the shared quarantine document, as it is', () => {
-    template.hasResourceProperties('AWS::IAM::ManagedPolicy', { Path: '/exposed-key-responder/', PolicyDocument: quarantinePolicyDocument() });
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', { Path: '/exposed-key-responder/', PolicyDocument: EXPECTED_QUARANTINE_DOCUMENT });
   });
 
   it('makes the rules invoke the dispatcher', () => {
