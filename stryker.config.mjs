@@ -1,20 +1,9 @@
 // Mutation testing of the safety core: `npm run mutation` (see README, "Mutation testing").
 // Each mutant runs against the tests that reach the mutated file (jest --findRelatedTests, see
 // test/jest/mutation.config.js) and, within them, only the tests that execute the mutated code.
-import { existsSync, lstatSync, mkdirSync, symlinkSync } from 'node:fs';
-import path from 'node:path';
 import { GROUPS } from './scripts/mutation-groups.mjs';
 
 const TEMP_DIR = 'reports/.stryker-tmp';
-
-// The tests read the published AWS samples from ../shared/fixtures (next to the repository). The
-// sandboxes live in TEMP_DIR/sandbox-*, so TEMP_DIR/shared must lead there too.
-const shared = path.resolve('..', 'shared');
-const link = path.join(TEMP_DIR, 'shared');
-if (existsSync(shared) && !lstatSync(link, { throwIfNoEntry: false })) {
-  mkdirSync(TEMP_DIR, { recursive: true });
-  symlinkSync(shared, link, 'dir');
-}
 
 const group = GROUPS[process.env.MUTATION_GROUP ?? ''];
 if (!group) throw new Error(`MUTATION_GROUP must be one of ${Object.keys(GROUPS).join(', ')}: run npm run mutation (scripts/mutation.mjs)`);

@@ -1,6 +1,6 @@
 // The deny documents as the design spells them out, written literally: the tests compare what the
 // code produces with these, never with the code's own constants (a deleted or changed action must
-// fail a test). AWS's own list comes from the published policy (shared/fixtures/policies).
+// fail a test). AWS's own list comes from the published policy (test/fixtures/aws/policies).
 import { readPolicy } from './helpers';
 
 /** AWSCompromisedKeyQuarantineV3's denied actions, as AWS publishes them (89, in AWS's order). */

@@ -11,7 +11,7 @@ import {
 } from '../../../lambdas/shared/events';
 import { healthEvent, healthEventFromDescribeEvents, viaEventBridge } from '../helpers';
 
-const EVENTS = path.join(__dirname, '../../../../shared/fixtures/events');
+const EVENTS = path.join(__dirname, '../../fixtures/aws/events');
 function fixture(name: string): Record<string, any> {
   return JSON.parse(fs.readFileSync(path.join(EVENTS, name), 'utf8'));
 }
