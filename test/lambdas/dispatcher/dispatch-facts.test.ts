@@ -1,7 +1,7 @@
 import { GetAccessKeyLastUsedCommand, NoSuchEntityException } from '@aws-sdk/client-iam';
 import { dispatch } from '../../../lambdas/dispatcher/dispatch';
 import { InvalidIncidentError } from '../../../lambdas/shared/errors';
-import { ACCOUNT_ID, healthEvent, KEY_ID } from '../helpers';
+import { ACCOUNT_ID, healthEvent, KEY_ID, OTHER_KEY_ID } from '../helpers';
 import { deps, iam, published, resetAws, sfn, trustedAdvisorEvent } from './fixtures';
 
 // What a message to people says of the event: the report and each fact it named, line by line,
@@ -93,6 +93,21 @@ describe('dispatch: the facts of an unresolved report, each only when the event 
       'Reported at: 2026-11-20T10:00:00Z',
       'Access key ids named: AKIAIOSFODNN7EXAMPLE',
       'Other values named as keys: "AKIA-bad"',
+    ]);
+  });
+
+  it('joins two of each with a comma', async () => {
+    iam.on(GetAccessKeyLastUsedCommand).rejects(noSuchKey());
+    const entities = [KEY_ID, OTHER_KEY_ID, 'AKIA-bad', 'not-a-key', `arn:aws:iam::${ACCOUNT_ID}:role/deploy`, `arn:aws:iam::${ACCOUNT_ID}:role/build`];
+
+    await dispatch(healthEvent({ affectedEntities: entities.map((entityValue) => ({ entityValue })) }), deps());
+
+    expect(factLines(published()[0].message)).toEqual([
+      'Report: AWS Health AWS_RISK_CREDENTIALS_EXPOSED',
+      'Reported at: 2026-11-20T10:00:00Z',
+      'Access key ids named: AKIAIOSFODNN7EXAMPLE, AKIAI44QH8DHBEXAMPLE',
+      'Other values named as keys: "AKIA-bad", "not-a-key"',
+      'Roles named: arn:aws:iam::123456789012:role/deploy, arn:aws:iam::123456789012:role/build',
     ]);
   });
 });
