@@ -11,12 +11,14 @@ import { createHandler as createDispatcher } from '../lambdas/dispatcher/handler
 import { DispatchResult } from '../lambdas/dispatcher/dispatch';
 import { createHandler as createNotify } from '../lambdas/notify/handler';
 import { createHandler as createVerify } from '../lambdas/verify/handler';
+import { createHandler as createSignals } from '../lambdas/signals/handler';
 import { Incident } from '../lambdas/shared/incident';
 import { connectToSimulatedAccount } from './aws-mocks';
 import { matchingRules, RulePattern } from './rules';
 import { parseScenario } from './scenario';
 import { ApiCall, DRILL_TIME_SCALE, inInvocation, SimulatedAccount } from './simulated-account';
 import { ASYNC_INVOKE_ATTEMPTS, passesNoticeFilter, snsEventOf } from './topic-subscription';
+import { DeliveredEvent, serviceIntegrations } from './simulated-signals';
 import { LambdaHandler, runWorkflow, WorkflowRun } from './workflow';
 
 /** The responder's configuration, as `cdk deploy -c key=value` gives it. */
@@ -139,6 +141,7 @@ export class Drill {
       support: createSupport(env) as LambdaHandler,
       slack: createSlack(env, { post, ...atDrillSpeed }) as LambdaHandler,
       notify: createNotify(env) as LambdaHandler,
+      signals: createSignals(env) as LambdaHandler,
     };
   }
 
@@ -221,6 +224,7 @@ export class Drill {
       executionName: incident.incidentId,
       startTime: new Date().toISOString(),
       handlers: this.handlers,
+      integrations: serviceIntegrations(this.account, { executionArn, stateMachineArn: executionArn.replace(':execution:', ':stateMachine:').replace(/:[^:]+$/, '') }),
       invoke: (stateName, _lambda, handler, input) => inInvocation(stateName, () => handler(input)),
     });
     this.progress(`execution ${incident.incidentId} ${run.status}`);
@@ -273,6 +277,7 @@ export class Drill {
         ...(d.dispatchError ? { dispatchError: d.dispatchError } : {}),
       })),
       apiCalls: this.account.calls,
+      events: [...this.account.signals.events],
     };
   }
 }
@@ -299,4 +304,6 @@ export interface DrillOutput {
   incidents: Array<ReturnType<typeof summary> & { status: string }>;
   deliveries: Array<Record<string, unknown>>;
   apiCalls: ApiCall[];
+  /** The events the workflow put on an event bus (the completion event, once per execution). */
+  events: DeliveredEvent[];
 }

@@ -7,6 +7,7 @@ import { AWS_MANAGED_DOCUMENTS, evaluate } from './policy-evaluator';
 import { FootholdOperations } from './simulated-footholds';
 import { Scenario } from './scenario';
 import { simulatedGetProducts } from './simulated-pricing';
+import { SimulatedSignals } from './simulated-signals';
 
 /** One AWS API call the responder made, as the simulated account saw it. */
 export interface ApiCall {
@@ -124,6 +125,8 @@ export class SimulatedAccount {
   private nextId = 1;
   /** The IAM and EC2 operations of the footholds step (roles, login profiles, service credentials, StopInstances). */
   private readonly footholdOps: FootholdOperations;
+  /** The event buses the workflow writes to (the completion event). */
+  readonly signals: SimulatedSignals;
 
   constructor(
     private readonly scenario: Scenario,
@@ -137,6 +140,7 @@ export class SimulatedAccount {
     this.scenario = { ...scenario, instances: structuredClone(scenario.instances) };
     this.footholdOps = new FootholdOperations(this.accountId, this.users, this.roles, (region, id) => this.instance(region, id));
     this.faults = scenario.faults.map((f) => ({ ...f, left: f.times }));
+    this.signals = new SimulatedSignals(this.accountId);
     this.supportCases = scenario.supportCases.map((c, i) => ({ ...structuredClone(c), displayId: c.displayId ?? String(9000000000 + i), createdAt: new Date(this.started - 60_000).toISOString() }));
     // The stack's own policies: the quarantine deny (what the simulation evaluates).
     for (const arn of existingPolicyArns) {
@@ -170,7 +174,7 @@ export class SimulatedAccount {
   }
 
   private answer(service: string, operation: string, input: Record<string, unknown>, region: string): unknown {
-    for (const target of [this, this.footholdOps] as unknown as Array<Record<string, unknown>>) {
+    for (const target of [this, this.footholdOps, this.signals] as unknown as Array<Record<string, unknown>>) {
       const handler = target[`${service}_${operation}`];
       if (typeof handler === 'function') return (handler as (i: Record<string, unknown>, r: string) => unknown).call(target, input, region);
     }

@@ -20,6 +20,7 @@ import { QuarantinePolicy } from './quarantine-policy';
 import { ReportBus } from './report-bus';
 import { ResponderFunction } from './responder-function';
 import { ResponseWorkflow } from './response-workflow';
+import { grantCompletionEvent } from './signals-grants';
 
 /** The construct id of the stack in the app (`cdk deploy ExposedKeyResponder`). */
 export const STACK_ID = 'ExposedKeyResponder';
@@ -165,6 +166,9 @@ export class ExposedKeyResponderStack extends Stack {
       environment: { TOPIC_ARN: this.notifications.topic.topicArn },
     });
 
+    // Renders what the workflow tells the outside (the completion event); it calls no AWS API.
+    const signals = new ResponderFunction(this, 'Signals', { ...common, lambdaName: 'signals', timeout: Duration.seconds(10) });
+
     this.workflow = new ResponseWorkflow(this, 'Workflow', {
       containFunction: contain,
       verifyFunction: verify,
@@ -176,6 +180,7 @@ export class ExposedKeyResponderStack extends Stack {
       notifyFunction: notify,
       supportFunction: support,
       slackFunction: slack,
+      signalsFunction: signals,
       logRetention: config.logRetentionDays,
       includeExecutionData: config.logExecutionData,
     });
@@ -193,7 +198,8 @@ export class ExposedKeyResponderStack extends Stack {
         QUARANTINE_WINDOW_HOURS: String(config.quarantineWindowHours),
       },
     });
-    this.functions = { dispatcher, contain, verify, investigate, footholds, evidence, report, support, slack, notify };
+    this.functions = { dispatcher, contain, verify, investigate, footholds, evidence, report, support, slack, notify, signals };
+    grantCompletionEvent(this.workflow.stateMachine);
 
     grantDispatch(dispatcher, { stateMachine: this.workflow.stateMachine, notifications: this.notifications });
     grantContainment(contain, { quarantinePolicy: this.quarantinePolicy, protectedUsers: config.protectedUsers });

@@ -54,8 +54,8 @@ function fromContext(context: Record<string, unknown>): Template {
 }
 
 describe('ExposedKeyResponderStack resources', () => {
-  it('has the ten Lambdas, one state machine, four rules, one topic, one DLQ, one quarantine policy, two buckets, five alarms, no report bus', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 10);
+  it('has the eleven Lambdas, one state machine, four rules, one topic, one DLQ, one quarantine policy, two buckets, five alarms, no report bus', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 11);
     template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
     template.resourceCountIs('AWS::S3::Bucket', 2);
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
