@@ -19,7 +19,8 @@ import { matchingRules, RulePattern } from './rules';
 import { parseScenario } from './scenario';
 import { ApiCall, DRILL_TIME_SCALE, inInvocation, SimulatedAccount } from './simulated-account';
 import { ASYNC_INVOKE_ATTEMPTS, passesNoticeFilter, snsEventOf } from './topic-subscription';
-import { DeliveredEvent, serviceIntegrations } from './simulated-signals';
+import { DeliveredEvent, EmittedMetric, emittedMetrics, serviceIntegrations } from './simulated-signals';
+import type { EmfDocument } from '../lambdas/signals/metrics';
 import { LambdaHandler, runWorkflow, WorkflowRun } from './workflow';
 
 export type { DrillConfig } from './lambda-environments';
@@ -59,6 +60,8 @@ export class Drill {
   private readonly progress: (line: string) => void;
   /** The simulated incident bucket. */
   readonly bucket: string;
+  /** The metrics the workflow emitted (EMF documents, as CloudWatch Logs would read them). */
+  private readonly emf: EmfDocument[] = [];
 
   constructor(
     scenario: unknown,
@@ -102,7 +105,7 @@ export class Drill {
       support: createSupport(env.support) as LambdaHandler,
       slack: createSlack(env.slack, { post, ...atDrillSpeed }) as LambdaHandler,
       notify: createNotify(env.notify) as LambdaHandler,
-      signals: createSignals(env.signals) as LambdaHandler,
+      signals: createSignals(env.signals, { emit: (doc) => this.emf.push(doc) }) as LambdaHandler,
     };
   }
 
@@ -239,6 +242,7 @@ export class Drill {
       })),
       apiCalls: this.account.calls,
       events: [...this.account.signals.events],
+      metrics: emittedMetrics(this.emf),
     };
   }
 }
@@ -267,4 +271,6 @@ export interface DrillOutput {
   apiCalls: ApiCall[];
   /** The events the workflow put on an event bus (the completion event, once per execution). */
   events: DeliveredEvent[];
+  /** The metrics the workflow emitted, one entry per value, in order. */
+  metrics: EmittedMetric[];
 }

@@ -1,6 +1,8 @@
 // What the workflow tells the outside, in the drill's simulated account: the events put on the
 // default bus (the completion event) through the Step Functions EventBridge integration. The
-// workflow's service-integration Tasks run here instead of a Lambda (drill/workflow.ts).
+// workflow's service-integration Tasks run here instead of a Lambda (drill/workflow.ts). And the
+// metrics the signals step emitted (EMF documents), as the drill reports them.
+import type { EmfDocument } from '../lambdas/signals/metrics';
 
 /** An event as EventBridge delivers it to a rule's target. */
 export interface DeliveredEvent {
@@ -77,4 +79,22 @@ export function serviceIntegrations(account: IntegrationAccount, execution: { ex
       return account.call('events', 'PutEvents', { Entries: entries });
     },
   };
+}
+
+/** One metric value the drill saw emitted (an EMF document flattened). */
+export interface EmittedMetric {
+  readonly incidentId: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly unit: string;
+  readonly value: number;
+}
+
+/** The EMF documents the signals step wrote, one entry per metric value. */
+export function emittedMetrics(docs: ReadonlyArray<EmfDocument>): EmittedMetric[] {
+  return docs.flatMap((doc) =>
+    doc._aws.CloudWatchMetrics.flatMap((set) =>
+      set.Metrics.map((m) => ({ incidentId: doc.incidentId, namespace: set.Namespace, name: m.Name, unit: m.Unit, value: Number(doc[m.Name]) })),
+    ),
+  );
 }

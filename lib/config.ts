@@ -3,6 +3,7 @@ import { IConstruct } from 'constructs';
 import { MAX_LOOKBACK_DAYS } from '../lambdas/investigate/contract';
 import { invalid, list, parseIncidentReaders, parseProtectedRoles, parseProtectedUsers, parseReporters } from './config-principals';
 import { isSecretArn, parseSlackWebhookSecret } from './config-secret';
+import { DEFAULT_SIGNALS_CONFIG, parseSignalsConfig, SignalsConfig, SIGNALS_CONTEXT_KEYS } from './config-signals';
 
 export { isSecretArn };
 
@@ -22,7 +23,7 @@ export const LOG_RETENTION_DAYS: readonly number[] = Object.values(RetentionDays
   .sort((a, b) => a - b);
 
 /** What a deployment of the responder can be told, from CDK context (`cdk deploy -c key=value`). */
-export interface ResponderConfig {
+export interface ResponderConfig extends SignalsConfig {
   /**
    * Who is told about each incident (SNS email subscriptions, confirmed by each address).
    * Context `notificationEmail`: comma-separated addresses.
@@ -182,6 +183,7 @@ export const DEFAULT_CONFIG: ResponderConfig = {
   incidentRetentionDays: undefined,
   supportSeverity: 'high',
   slackWebhookSecret: undefined,
+  ...DEFAULT_SIGNALS_CONFIG,
 };
 
 /** The context keys {@link configFromContext} reads. */
@@ -202,6 +204,7 @@ export const CONTEXT_KEYS = [
   'incidentRetentionDays',
   'supportSeverity',
   'slackWebhookSecret',
+  ...SIGNALS_CONTEXT_KEYS,
 ] as const;
 
 const EMAIL = /^[^\s@,;<>"]+@[^\s@,;<>".]+(\.[^\s@,;<>".]+)+$/;
@@ -302,5 +305,6 @@ function readConfig(get: (key: (typeof CONTEXT_KEYS)[number]) => unknown): Respo
     incidentRetentionDays: parseWholeNumber('incidentRetentionDays', get('incidentRetentionDays'), undefined, [1, MAX_INCIDENT_RETENTION_DAYS], 'days', ' (S3 Object Lock retention)'),
     supportSeverity: parseSupportSeverity(get('supportSeverity')),
     slackWebhookSecret: parseSlackWebhookSecret(get('slackWebhookSecret')),
+    ...parseSignalsConfig(get),
   };
 }

@@ -21,7 +21,9 @@ import { QuarantinePolicy } from './quarantine-policy';
 import { ReportBus } from './report-bus';
 import { ResponderFunction } from './responder-function';
 import { ResponseWorkflow } from './response-workflow';
+import { ResponseDashboard } from './response-dashboard';
 import { grantCompletionEvent } from './signals-grants';
+import { TimeToContainAlarm } from './time-to-contain-alarm';
 
 /** The construct id of the stack in the app (`cdk deploy ExposedKeyResponder`). */
 export const STACK_ID = 'ExposedKeyResponder';
@@ -64,6 +66,10 @@ export class ExposedKeyResponderStack extends Stack {
   public readonly detection: DetectionRules;
   /** Failed, timed-out and aborted executions, dead letters and dispatcher errors, to the notification topic. */
   public readonly alarms: FailureAlarms;
+  /** An incident took longer than `timeToContainAlarmSeconds` to contain. */
+  public readonly timeToContain: TimeToContainAlarm;
+  /** Incidents, time to contain, footholds, executions and every alarm, on one page. */
+  public readonly dashboard: ResponseDashboard;
   /** The event bus for reports by hand, when `reporters` are configured. */
   public readonly reportBus?: ReportBus;
   /** The imported secret holding the Slack webhook URL (readable by the slack Lambda only), when configured. */
@@ -254,6 +260,14 @@ export class ExposedKeyResponderStack extends Stack {
       dispatcher,
       topic: this.notifications.topic,
     });
+
+    this.timeToContain = new TimeToContainAlarm(this, 'TimeToContain', { thresholdSeconds: config.timeToContainAlarmSeconds, topic: this.notifications.topic });
+    this.dashboard = new ResponseDashboard(this, 'Dashboard', {
+      stateMachine: this.workflow.stateMachine,
+      alarms: [...this.alarms.alarms, this.timeToContain.alarm],
+      timeToContainThresholdSeconds: config.timeToContainAlarmSeconds,
+    });
+    new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboard.dashboardName });
 
     new CfnOutput(this, 'NotificationTopicArn', { value: this.notifications.topic.topicArn });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });

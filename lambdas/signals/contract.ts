@@ -22,6 +22,12 @@ export type SignalsPhase = z.infer<typeof SignalsPhaseSchema>;
 /** The Task's Parameters: `{ "phase": "...", "state.$": "$" }`. */
 export const SignalsInputSchema = z.object({ phase: SignalsPhaseSchema, state: z.unknown() });
 
+/**
+ * What the signals step reads from the state besides the workflow state schema's slots: when the
+ * record was first written (the RecordWrittenAt state, after WriteReport: `$$.State.EnteredTime`).
+ */
+export const SignalsStateSchema = z.object({ recordWrittenAt: z.optional(z.object({ at: z.string() })) });
+
 /** One PutEvents entry as the Step Functions EventBridge integration takes it (Detail as JSON). */
 export interface PutEventsEntry {
   readonly Source: typeof RESPONDER_EVENT_SOURCE;

@@ -1,16 +1,26 @@
 import { createLogger, forIncident } from '../shared/logger';
 import { parseWorkflowState } from '../shared/state';
 import { parseStepInput } from '../shared/steps';
-import { SignalsInputSchema } from './contract';
+import { SignalsInputSchema, SignalsStateSchema } from './contract';
+import { MetricsSink, stdoutSink } from './metrics';
 import { announceCompletion, announceStart } from './signals';
 
-/** No configuration and no client: the step renders; the workflow's own states publish. */
-export function createHandler(_env: NodeJS.ProcessEnv = process.env): (event: unknown) => Promise<unknown> {
+export interface SignalsOptions {
+  /** Where the EMF documents go; the drill collects them. @default stdout (CloudWatch Logs extracts the metrics) */
+  readonly emit?: MetricsSink;
+}
+
+/** No configuration and no client: the step renders and emits metrics; the workflow's own states publish. */
+export function createHandler(_env: NodeJS.ProcessEnv = process.env, options: SignalsOptions = {}): (event: unknown) => Promise<unknown> {
   const logger = createLogger('signals');
+  const emit = options.emit ?? stdoutSink;
   return async (event) => {
     const input = parseStepInput(SignalsInputSchema, event, 'signals');
     const state = parseWorkflowState(input.state, 'signals');
-    const deps = { logger: forIncident(logger, state.incident.incidentId) };
-    return input.phase === 'start' ? announceStart(state, deps) : announceCompletion(state, deps);
+    const deps = { logger: forIncident(logger, state.incident.incidentId), emit };
+    if (input.phase === 'start') return announceStart(state, deps);
+    // An unreadable time only loses the time to record, never the event.
+    const extras = SignalsStateSchema.safeParse(input.state);
+    return announceCompletion(state, { recordWrittenAt: extras.success ? extras.data.recordWrittenAt?.at : undefined }, deps);
   };
 }

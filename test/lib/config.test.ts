@@ -34,6 +34,9 @@ describe('configFromContext', () => {
       incidentRetentionDays: undefined,
       supportSeverity: 'high',
       slackWebhookSecret: undefined,
+      timeToContainAlarmSeconds: 120,
+      guardDutyMinSeverity: undefined,
+      securityHub: false,
     });
     expect(DEFAULT_CONFIG).toEqual(fromContext({}));
   });
@@ -56,6 +59,9 @@ describe('configFromContext', () => {
       'incidentRetentionDays',
       'supportSeverity',
       'slackWebhookSecret',
+      'timeToContainAlarmSeconds',
+      'guardDutyMinSeverity',
+      'securityHub',
     ]);
   });
 

@@ -1,11 +1,9 @@
 import { buildReport } from '../../../lambdas/report/record';
 import { completionEntry } from '../../../lambdas/signals/completion-event';
 import { MAX_OPEN_ITEMS } from '../../../lambdas/signals/contract';
-import { createHandler } from '../../../lambdas/signals/handler';
-import { announceCompletion } from '../../../lambdas/signals/signals';
 import { WorkflowState } from '../../../lambdas/shared/state';
 import { aState, containment, EXECUTION_ID, GENERATED_AT, lambdaError, verification } from '../report/fixtures';
-import { ACCOUNT_ID, fakeLogger, KEY_ID } from '../helpers';
+import { ACCOUNT_ID, KEY_ID } from '../helpers';
 
 const WRITTEN = {
   bucket: 'incident-bucket',
@@ -90,23 +88,5 @@ describe('the completion event renders the record', () => {
     expect(Detail.stillOpen).toHaveLength(25);
     expect(Detail.stillOpen[24]).toEqual({ what: 'item 25' });
     expect(Detail.stillOpenCount).toBe(30);
-  });
-});
-
-describe('the signals step', () => {
-  it('completion: returns the one entry the PublishCompletion state puts, and the outcome', () => {
-    const out = announceCompletion(aState({ report: WRITTEN }), { logger: fakeLogger(), now: () => GENERATED_AT });
-
-    expect(out.entries).toHaveLength(1);
-    expect(out.entries[0].Detail.outcome).toBe('contained');
-    expect(out.outcome).toBe('contained');
-  });
-
-  it('refuses an unknown phase, and a state without an incident, as input that can never succeed', async () => {
-    const handler = createHandler({});
-
-    await expect(handler({ phase: 'later', state: aState() })).rejects.toMatchObject({ name: 'InvalidIncidentError' });
-    await expect(handler({ phase: 'completion', state: { report: WRITTEN } })).rejects.toMatchObject({ name: 'InvalidIncidentError' });
-    await expect(handler('not an object')).rejects.toMatchObject({ name: 'InvalidIncidentError' });
   });
 });
