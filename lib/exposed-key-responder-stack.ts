@@ -13,6 +13,7 @@ import { DetectionRules } from './detection-rules';
 import { grantDispatch } from './dispatcher-grants';
 import { FailureAlarms } from './failure-alarms';
 import { grantFootholds } from './footholds-grants';
+import { GuardDutyRule } from './guardduty-rule';
 import { IncidentBucket } from './incident-bucket';
 import { grantEvidence, grantInvestigation } from './investigation-grants';
 import { acknowledge, wildcardResourceFinding } from './nag';
@@ -247,6 +248,9 @@ export class ExposedKeyResponderStack extends Stack {
     this.notifications.grantPublish(notify);
 
     this.detection = new DetectionRules(this, 'DetectionRules', { target: dispatcher });
+    if (config.guardDutyMinSeverity !== undefined) {
+      new GuardDutyRule(this, 'GuardDutyCredentialFindings', { target: this.detection.ruleTarget, minSeverity: config.guardDutyMinSeverity });
+    }
     if (config.reporters.length > 0) {
       this.reportBus = new ReportBus(this, 'ReportBus', { reporters: config.reporters, target: this.detection.ruleTarget });
       new CfnOutput(this, 'ReportBusName', { value: this.reportBus.eventBus.eventBusName });
