@@ -243,6 +243,7 @@ export class Drill {
       apiCalls: this.account.calls,
       events: [...this.account.signals.events],
       metrics: emittedMetrics(this.emf),
+      securityHubFindings: [...this.account.signals.findings.values()],
     };
   }
 }
@@ -273,4 +274,6 @@ export interface DrillOutput {
   events: DeliveredEvent[];
   /** The metrics the workflow emitted, one entry per value, in order. */
   metrics: EmittedMetric[];
+  /** Security Hub's findings after the run (with securityHub=true: one per incident), as last imported. */
+  securityHubFindings: Array<Record<string, unknown>>;
 }

@@ -27,10 +27,14 @@ interface PutEventsEntry {
   Resources?: unknown;
 }
 
-/** The account's event buses, as far as the responder writes to them. */
+/** The account's event buses and Security Hub, as far as the responder writes to them. */
 export class SimulatedSignals {
   /** Every event put, on any bus, in order. */
   readonly events: DeliveredEvent[] = [];
+  /** Security Hub's findings by Id, as the last accepted import left each. */
+  readonly findings = new Map<string, Record<string, unknown>>();
+  /** Every finding imported, in order (the drill shows creates and updates). */
+  readonly imports: Array<Record<string, unknown>> = [];
 
   constructor(private readonly accountId: string) {}
 
@@ -57,6 +61,30 @@ export class SimulatedSignals {
     });
     return { Entries: ids, FailedEntryCount: 0 };
   }
+
+  /**
+   * BatchImportFindings: a finding with a new Id is created; one with a known Id is updated when
+   * its UpdatedAt is later (Security Hub ignores an older update) and keeps its CreatedAt.
+   */
+  securityhub_BatchImportFindings(input: Record<string, unknown>) {
+    const findings = (input.Findings as Array<Record<string, unknown>> | undefined) ?? [];
+    if (findings.length === 0 || findings.length > 100) throw new Error(`BatchImportFindings takes 1 to 100 findings, got ${findings.length}`);
+    const failed: Array<{ Id: string; ErrorCode: string; ErrorMessage: string }> = [];
+    for (const f of findings) {
+      const id = String(f.Id);
+      const missing = ['SchemaVersion', 'Id', 'ProductArn', 'GeneratorId', 'AwsAccountId', 'CreatedAt', 'UpdatedAt', 'Title', 'Description', 'Resources'].filter((k) => f[k] === undefined);
+      if (missing.length > 0 || (!f.Severity && !f.FindingProviderFields)) {
+        failed.push({ Id: id, ErrorCode: 'InvalidInput', ErrorMessage: `missing ${missing.join(', ') || 'Severity'}` });
+        continue;
+      }
+      const existing = this.findings.get(id);
+      if (existing && !(Date.parse(String(f.UpdatedAt)) > Date.parse(String(existing.UpdatedAt)))) continue;
+      const stored = structuredClone(existing ? { ...f, CreatedAt: existing.CreatedAt } : f);
+      this.findings.set(id, stored);
+      this.imports.push(structuredClone(f));
+    }
+    return { FailedCount: failed.length, SuccessCount: findings.length - failed.length, FailedFindings: failed };
+  }
 }
 
 /** The simulated account's API, as far as the integrations need it. */
@@ -71,6 +99,7 @@ export interface IntegrationAccount {
  */
 export function serviceIntegrations(account: IntegrationAccount, execution: { executionArn: string; stateMachineArn: string }): Record<string, (input: unknown) => Promise<unknown>> {
   return {
+    'arn:aws:states:::aws-sdk:securityhub:batchImportFindings': async (input) => account.call('securityhub', 'BatchImportFindings', input as Record<string, unknown>),
     'arn:aws:states:::events:putEvents': async (input) => {
       const entries = ((input as { Entries?: PutEventsEntry[] }).Entries ?? []).map((e) => ({
         ...e,

@@ -23,7 +23,7 @@ import { ReportBus } from './report-bus';
 import { ResponderFunction } from './responder-function';
 import { ResponseWorkflow } from './response-workflow';
 import { ResponseDashboard } from './response-dashboard';
-import { grantCompletionEvent } from './signals-grants';
+import { grantCompletionEvent, grantSecurityHubFindings } from './signals-grants';
 import { TimeToContainAlarm } from './time-to-contain-alarm';
 
 /** The construct id of the stack in the app (`cdk deploy ExposedKeyResponder`). */
@@ -204,6 +204,7 @@ export class ExposedKeyResponderStack extends Stack {
     });
     this.functions = { dispatcher, contain, verify, investigate, footholds, evidence, report, support, slack, notify, signals };
     grantCompletionEvent(this.workflow.stateMachine);
+    if (config.securityHub) grantSecurityHubFindings(this.workflow.stateMachine);
 
     grantDispatch(dispatcher, { stateMachine: this.workflow.stateMachine, notifications: this.notifications });
     grantContainment(contain, { quarantinePolicy: this.quarantinePolicy, protectedUsers: config.protectedUsers });

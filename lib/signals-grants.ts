@@ -21,3 +21,17 @@ export function grantCompletionEvent(stateMachine: StateMachine): void {
     },
   }));
 }
+
+/**
+ * With `securityHub`: the workflow's StartFinding and EndFinding states (the Step
+ * Functions SDK integration) may import findings into this account's own product (the
+ * `product/<account>/default` ARN every account has for its own findings), and nothing else.
+ */
+export function grantSecurityHubFindings(stateMachine: StateMachine): void {
+  const stack = Stack.of(stateMachine);
+  stateMachine.addToRolePolicy(new iam.PolicyStatement({
+    sid: 'ImportIncidentFinding',
+    actions: ['securityhub:BatchImportFindings'],
+    resources: [stack.formatArn({ service: 'securityhub', resource: 'product', resourceName: `${stack.account}/default` })],
+  }));
+}

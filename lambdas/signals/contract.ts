@@ -70,13 +70,16 @@ export interface CompletionDetail {
 /** Open items carried in the event (EventBridge events hold 256 KB; the record has them all). */
 export const MAX_OPEN_ITEMS = 25;
 
-/** What the completion phase returns: the entries the PublishCompletion state puts. */
+/** What the completion phase returns: the entries the PublishCompletion state puts, and the updated Security Hub finding (when configured). */
 export interface CompletionOutput {
   readonly entries: [PutEventsEntry];
   readonly outcome: string;
+  /** ASFF: the EndFinding state imports it; absent without securityHub. */
+  readonly finding?: Record<string, unknown>;
 }
 
-/** What the start phase returns (the Security Hub finding, when configured, is added here). */
+/** What the start phase returns: the Security Hub finding when configured (the StartFinding state imports it). */
 export interface StartOutput {
   readonly incidentId: string;
+  readonly finding?: Record<string, unknown>;
 }

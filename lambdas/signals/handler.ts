@@ -1,3 +1,4 @@
+import { boolEnv } from '../shared/env';
 import { createLogger, forIncident } from '../shared/logger';
 import { parseWorkflowState } from '../shared/state';
 import { parseStepInput } from '../shared/steps';
@@ -10,14 +11,15 @@ export interface SignalsOptions {
   readonly emit?: MetricsSink;
 }
 
-/** No configuration and no client: the step renders and emits metrics; the workflow's own states publish. */
-export function createHandler(_env: NodeJS.ProcessEnv = process.env, options: SignalsOptions = {}): (event: unknown) => Promise<unknown> {
+/** No client: the step renders (the event, the Security Hub finding) and emits metrics; the workflow's own states publish. */
+export function createHandler(env: NodeJS.ProcessEnv = process.env, options: SignalsOptions = {}): (event: unknown) => Promise<unknown> {
+  const config = { securityHub: boolEnv('SECURITY_HUB', env) };
   const logger = createLogger('signals');
   const emit = options.emit ?? stdoutSink;
   return async (event) => {
     const input = parseStepInput(SignalsInputSchema, event, 'signals');
     const state = parseWorkflowState(input.state, 'signals');
-    const deps = { logger: forIncident(logger, state.incident.incidentId), emit };
+    const deps = { logger: forIncident(logger, state.incident.incidentId), emit, config };
     if (input.phase === 'start') return announceStart(state, deps);
     // An unreadable time only loses the time to record, never the event.
     const extras = SignalsStateSchema.safeParse(input.state);

@@ -8,11 +8,18 @@ import { isFailure, WorkflowState } from '../shared/state';
 import { completionEntry } from './completion-event';
 import { CompletionOutput, StartOutput } from './contract';
 import { completionMetrics, emfDocument, MetricsSink, startMetrics } from './metrics';
+import { completionFinding, startFinding } from './security-hub';
+
+export interface SignalsConfig {
+  /** Render the incident's Security Hub finding (context securityHub). */
+  readonly securityHub: boolean;
+}
 
 export interface SignalsDeps {
   readonly logger: Log;
   /** Where the metrics go (stdout in Lambda). */
   readonly emit: MetricsSink;
+  readonly config: SignalsConfig;
   readonly now?: () => Date;
 }
 
@@ -32,8 +39,11 @@ export function announceStart(state: WorkflowState, deps: SignalsDeps): StartOut
   const verification = state.verification && !isFailure(state.verification) ? state.verification : undefined;
   const metrics = startMetrics(state.incident, verification);
   deps.emit(emfDocument(metrics, state.incident.incidentId, now));
-  deps.logger.info('response under way', { metrics: metrics.map((m) => m.name) });
-  return { incidentId: state.incident.incidentId };
+  deps.logger.info('response under way', { metrics: metrics.map((m) => m.name), securityHub: deps.config.securityHub });
+  return {
+    incidentId: state.incident.incidentId,
+    ...(deps.config.securityHub ? { finding: startFinding(state.incident, state.executionId, verification, now) } : {}),
+  };
 }
 
 /**
@@ -48,5 +58,9 @@ export function announceCompletion(state: WorkflowState, extras: SignalsExtras, 
   const entry = completionEntry(report, state.report);
   deps.emit(emfDocument(completionMetrics(report, extras.recordWrittenAt), report.incidentId, now));
   deps.logger.info('completion event rendered', { outcome: report.outcome, stillOpen: report.stillOpen.length });
-  return { entries: [entry], outcome: report.outcome };
+  return {
+    entries: [entry],
+    outcome: report.outcome,
+    ...(deps.config.securityHub ? { finding: completionFinding(report, entry.Detail.record) } : {}),
+  };
 }

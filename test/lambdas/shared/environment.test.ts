@@ -25,6 +25,7 @@ const SETTINGS: DeploymentSettings = {
   quarantineWindowHours: 48,
   supportSeverity: 'urgent',
   slackWebhookSecret: undefined,
+  securityHub: true,
 };
 
 const HANDLERS: Record<EnvironmentLambda, (env: NodeJS.ProcessEnv) => unknown> = {

@@ -17,7 +17,7 @@ const WRITTEN = {
 
 function collect() {
   const docs: EmfDocument[] = [];
-  return { docs, deps: { logger: fakeLogger(), emit: (d: EmfDocument) => docs.push(d), now: () => GENERATED_AT } };
+  return { docs, deps: { logger: fakeLogger(), emit: (d: EmfDocument) => docs.push(d), now: () => GENERATED_AT, config: { securityHub: false } } };
 }
 
 describe('the start phase', () => {
@@ -100,7 +100,7 @@ describe('the completion phase', () => {
 describe('the handler', () => {
   it('reads when the record was first written from the state, and emits its documents to the sink', async () => {
     const docs: EmfDocument[] = [];
-    const handler = createHandler({}, { emit: (d) => docs.push(d) });
+    const handler = createHandler({ SECURITY_HUB: 'false' }, { emit: (d) => docs.push(d) });
 
     await handler({ phase: 'completion', state: { ...aState({ report: WRITTEN }), recordWrittenAt: { at: '2026-11-20T09:59:45.000Z' } } });
 
@@ -108,7 +108,7 @@ describe('the handler', () => {
   });
 
   it('refuses an unknown phase, and a state without an incident, as input that can never succeed', async () => {
-    const handler = createHandler({}, { emit: () => undefined });
+    const handler = createHandler({ SECURITY_HUB: 'false' }, { emit: () => undefined });
 
     await expect(handler({ phase: 'later', state: aState() })).rejects.toMatchObject({ name: 'InvalidIncidentError' });
     await expect(handler({ phase: 'completion', state: { report: WRITTEN } })).rejects.toMatchObject({ name: 'InvalidIncidentError' });
