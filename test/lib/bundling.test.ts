@@ -128,6 +128,7 @@ describe('a bundle built with these options', () => {
         INCIDENT_BUCKET: 'incident-bucket',
         LOOKBACK_DAYS: '14',
         SUPPORT_SEVERITY: 'high',
+        SECURITY_HUB: 'false',
         SLACK_WEBHOOK_SECRET: '',
         ACCOUNT_ID: '123456789012',
         QUARANTINE_WINDOW_HOURS: '24',

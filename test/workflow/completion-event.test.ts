@@ -19,7 +19,7 @@ describe('the completion event', () => {
     expect(output.execution?.status).toBe('SUCCEEDED');
     const states = output.execution!.states.map((s) => s.name);
     expect(states.slice(states.indexOf('SecondLookReport'))).toEqual([
-      'SecondLookReport', 'SecondLookChanged', 'AnnounceCompletion', 'PublishCompletion', 'CompletionRoute', 'ResponseComplete', 'ResponseSucceeded',
+      'SecondLookReport', 'SecondLookChanged', 'AnnounceCompletion', 'PublishCompletion', 'EndFindingWanted', 'CompletionRoute', 'ResponseComplete', 'ResponseSucceeded',
     ]);
     expect(output.events).toHaveLength(1);
     const [event] = output.events;
@@ -57,7 +57,7 @@ describe('the completion event', () => {
     expect(output.execution?.status).toBe('FAILED');
     const states = output.execution!.states.map((s) => s.name);
     expect(states.slice(states.indexOf('NotifyResult'))).toEqual([
-      'NotifyResult', 'NotifyResultFailed', 'RecordNotificationFailure', 'AnnounceCompletion', 'PublishCompletion', 'CompletionRoute', 'ResponseFailed',
+      'NotifyResult', 'NotifyResultFailed', 'RecordNotificationFailure', 'AnnounceCompletion', 'PublishCompletion', 'EndFindingWanted', 'CompletionRoute', 'ResponseFailed',
     ]);
     expect(output.events).toHaveLength(1);
     expect(output.events[0].detail).toMatchObject({ outcome: 'contained-with-gaps', complete: false, record: { written: true } });
@@ -70,13 +70,20 @@ describe('the completion event', () => {
     expect(output.events.map((e) => (e.detail as { incidentId: string }).incidentId)).toEqual([INCIDENT_ID]);
   });
 
+  it('is put once when EventBridge throttles the first two puts: a refused put is tried again', async () => {
+    const { output } = await drill(twoKeyScenario({ faults: [{ operation: 'events:PutEvents', error: 'ThrottlingException', times: 2 }] }), [trustedAdvisorEvent(EXPOSED, 'ci-deploy')]);
+
+    expect(output.events).toHaveLength(1);
+    expect(output.execution!.states.find((s) => s.name === 'PublishCompletion')?.retries).toBe(2);
+  });
+
   it('that cannot be put changes nothing else: the execution ends as the record decided, and says why in its history', async () => {
     const { output } = await drill(twoKeyScenario({ faults: [{ operation: 'events:PutEvents', error: 'AccessDeniedException', times: 99 }] }), [trustedAdvisorEvent(EXPOSED, 'ci-deploy')]);
 
     expect(output.execution?.status).toBe('SUCCEEDED');
     expect(output.events).toEqual([]);
     const states = output.execution!.states.map((s) => s.name);
-    expect(states.slice(states.indexOf('PublishCompletion'))).toEqual(['PublishCompletion', 'PublishCompletionFailed', 'CompletionRoute', 'ResponseComplete', 'ResponseSucceeded']);
+    expect(states.slice(states.indexOf('PublishCompletion'))).toEqual(['PublishCompletion', 'PublishCompletionFailed', 'EndFindingWanted', 'CompletionRoute', 'ResponseComplete', 'ResponseSucceeded']);
     expect((output.report as { outcome: string }).outcome).toBe('contained');
   });
 

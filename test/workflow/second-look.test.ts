@@ -15,7 +15,7 @@ const lateKey = () => ({
 });
 
 /** The completion event, on every path to the end (test/workflow/completion-event.test.ts). */
-const COMPLETION_STATES = ['AnnounceCompletion', 'PublishCompletion', 'CompletionRoute'];
+const COMPLETION_STATES = ['AnnounceCompletion', 'PublishCompletion', 'EndFindingWanted', 'CompletionRoute'];
 const SECOND_LOOK_STATES = ['SecondLookDue', 'SecondLookAfterVerification', 'SecondLookWait', 'InvestigateAgain', 'NewFootholdsFound'];
 
 describe('the second look', () => {

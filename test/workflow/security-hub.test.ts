@@ -45,6 +45,13 @@ describe('the incident\'s Security Hub finding', () => {
     expect(output.securityHubFindings).toEqual([]);
   });
 
+  it('is still created and updated when Security Hub throttles an import once (the import is idempotent: tried again)', async () => {
+    const { output, drill: d } = await drill(twoKeyScenario({ faults: [{ operation: 'securityhub:BatchImportFindings', error: 'ThrottlingException', times: 1 }] }), [trustedAdvisorEvent(EXPOSED, 'ci-deploy')], WITH_HUB);
+
+    expect(d.account.signals.imports).toHaveLength(2);
+    expect(output.securityHubFindings).toHaveLength(1);
+  });
+
   it('that Security Hub refuses (not enabled, access denied) changes nothing else: the execution ends as the record decided', async () => {
     const { output } = await drill(twoKeyScenario({ faults: [{ operation: 'securityhub:BatchImportFindings', error: 'InvalidAccessException', times: 99 }] }), [trustedAdvisorEvent(EXPOSED, 'ci-deploy')], WITH_HUB);
 
