@@ -184,16 +184,18 @@ export class Drill {
 
   private async execute(incident: Incident, executionArn: string): Promise<DrillExecution> {
     this.progress(`execution ${incident.incidentId} started for key ${incident.accessKeyId} of ${incident.userName}`);
+    const startDate = new Date();
     const run = await runWorkflow({
       input: { incident },
       executionArn,
       executionName: incident.incidentId,
-      startTime: new Date().toISOString(),
+      startTime: startDate.toISOString(),
       handlers: this.handlers,
       integrations: serviceIntegrations(this.account, { executionArn, stateMachineArn: executionArn.replace(':execution:', ':stateMachine:').replace(/:[^:]+$/, '') }),
       invoke: (stateName, _lambda, handler, input) => inInvocation(stateName, () => handler(input)),
     });
     this.progress(`execution ${incident.incidentId} ${run.status}`);
+    this.account.operatorOps.ended.set(incident.incidentId, { status: run.status, startDate, stopDate: new Date() });
     return { incident, status: run.status, states: run.states, output: run.output ?? run.finalInput, error: run.error };
   }
 
@@ -278,4 +280,6 @@ export interface DrillOutput {
   metrics: EmittedMetric[];
   /** Security Hub's findings after the run (with securityHub=true: one per incident), as last imported. */
   securityHubFindings: Array<Record<string, unknown>>;
+  /** With --restore: each incident's restore, and the account after them all. */
+  restored?: { results: unknown[]; account: ReturnType<SimulatedAccount['view']> };
 }

@@ -6,6 +6,7 @@ import { Ec2Operations, SimulatedSnapshot } from './simulated-ec2';
 import { FootholdOperations } from './simulated-footholds';
 import { IamOperations } from './simulated-iam';
 import { LookupEventsRateLimit, SimulatedCloudTrail } from './simulated-cloudtrail';
+import { OperatorOperations } from './simulated-operator';
 import { Scenario } from './scenario';
 import { toTrailEntry } from './scenario-cloudtrail';
 import { simulatedGetProducts } from './simulated-pricing';
@@ -88,6 +89,8 @@ export class SimulatedAccount {
   private nextId = 1;
   /** The event buses the workflow writes to (the completion event). */
   readonly signals: SimulatedSignals;
+  /** The operator's command line's operations (restore, the live drill's canary). */
+  readonly operatorOps: OperatorOperations;
   private readonly trail: SimulatedCloudTrail;
   private readonly lookupRate = new LookupEventsRateLimit();
   private readonly support: SupportOperations;
@@ -105,6 +108,7 @@ export class SimulatedAccount {
     // Instances change state (StopInstances): the scenario given stays as it was.
     this.scenario = { ...scenario, instances: structuredClone(scenario.instances) };
     const ec2 = new Ec2Operations(scenario.regions, this.accountId, this.scenario.instances, this.snapshots, (prefix) => this.id(prefix));
+    this.operatorOps = new OperatorOperations(this.accountId, this.users, this.objects, this.executions);
     this.faults = scenario.faults.map((f) => ({ ...f, left: f.times }));
     this.signals = new SimulatedSignals(this.accountId);
     this.support = new SupportOperations(this.accountId, scenario, this.started);
@@ -117,6 +121,7 @@ export class SimulatedAccount {
       // The IAM and EC2 operations of the footholds step (roles, login profiles, service credentials, StopInstances).
       new FootholdOperations(this.accountId, this.users, this.roles, (region, id) => ec2.instance(region, id)),
       this.signals,
+      this.operatorOps,
     ];
   }
 
