@@ -1,4 +1,4 @@
-import { configFromContext } from '../../lib/config';
+import { configFromContext } from '../../lib/config-context';
 import { testApp } from './helpers';
 
 const fromContext = (context: Record<string, unknown>) => configFromContext(testApp(context));
