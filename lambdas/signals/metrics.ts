@@ -1,8 +1,8 @@
 // The responder's metrics, in CloudWatch's embedded metric format (EMF): one JSON line on stdout,
-// which CloudWatch Logs turns into metrics (no API call, no client). Written by hand because
-// @aws-lambda-powertools/metrics is not a dependency of the project; the document is the one
-// Powertools Metrics writes (namespace, a `service` dimension, the values as top-level keys), so
-// the dashboard and the alarm do not change if it replaces this module.
+// which CloudWatch Logs turns into metrics (no API call, no client). Powertools Metrics builds the
+// document (namespace, a `service` dimension, the values as top-level keys); the sink decides
+// where it goes, so the drill and the tests read the same document Lambda prints.
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { IncidentReport, Outcome } from '../report/record';
 import type { Incident } from '../shared/incident';
 import type { Verification } from '../shared/steps';
@@ -97,17 +97,13 @@ export function completionMetrics(report: IncidentReport, recordFirstWrittenAt: 
   ];
 }
 
-/** The EMF document of `metrics`, stamped `at`. */
+/** The EMF document of `metrics`, stamped `at`, as Powertools Metrics serializes it. */
 export function emfDocument(metrics: readonly MetricValue[], incidentId: string, at: Date): EmfDocument {
-  return {
-    _aws: {
-      Timestamp: at.getTime(),
-      CloudWatchMetrics: [{ Namespace: METRICS_NAMESPACE, Dimensions: [['service']], Metrics: metrics.map((m) => ({ Name: m.name, Unit: m.unit })) }],
-    },
-    service: METRICS_SERVICE,
-    incidentId,
-    ...Object.fromEntries(metrics.map((m) => [m.name, m.value])),
-  };
+  const emf = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: METRICS_SERVICE });
+  for (const m of metrics) emf.addMetric(m.name, MetricUnit[m.unit], m.value);
+  emf.addMetadata('incidentId', incidentId);
+  emf.setTimestamp(at);
+  return emf.serializeMetrics() as unknown as EmfDocument;
 }
 
 /** Lambda's sink: one line on stdout, where CloudWatch Logs extracts the metrics. */
