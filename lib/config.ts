@@ -2,6 +2,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
 import { MAX_LOOKBACK_DAYS } from '../lambdas/investigate/contract';
 import { invalid, list, parseIncidentReaders, parseProtectedRoles, parseProtectedUsers, parseReporters } from './config-principals';
+import { OrganizationConfig, parseOrganization } from './config-organization';
 import { isSecretArn, parseSlackWebhookSecret } from './config-secret';
 
 export { isSecretArn };
@@ -148,6 +149,14 @@ export interface ResponderConfig {
    * @default - none: no Slack message; the slack Lambda reports itself not configured
    */
   readonly slackWebhookSecret?: string;
+  /**
+   * Organization mode (lib/config-organization.ts): this stack is the central responder, and a
+   * service-managed StackSet gives every account of the units a member stack (detection rules
+   * forwarding to the central bus, the role the responder assumes there). Context
+   * `organizationId` (`o-...`) and `memberOrganizationalUnits` (`ou-...[,ou-...]`), both or neither.
+   * @default - none: one account, the stack's own
+   */
+  readonly organization?: OrganizationConfig;
 }
 
 /** AWS Support case severity codes, lowest first (what CreateCase accepts as `severityCode`). */
@@ -182,6 +191,7 @@ export const DEFAULT_CONFIG: ResponderConfig = {
   incidentRetentionDays: undefined,
   supportSeverity: 'high',
   slackWebhookSecret: undefined,
+  organization: undefined,
 };
 
 /** The context keys {@link configFromContext} reads. */
@@ -202,6 +212,8 @@ export const CONTEXT_KEYS = [
   'incidentRetentionDays',
   'supportSeverity',
   'slackWebhookSecret',
+  'organizationId',
+  'memberOrganizationalUnits',
 ] as const;
 
 const EMAIL = /^[^\s@,;<>"]+@[^\s@,;<>".]+(\.[^\s@,;<>".]+)+$/;
@@ -302,5 +314,6 @@ function readConfig(get: (key: (typeof CONTEXT_KEYS)[number]) => unknown): Respo
     incidentRetentionDays: parseWholeNumber('incidentRetentionDays', get('incidentRetentionDays'), undefined, [1, MAX_INCIDENT_RETENTION_DAYS], 'days', ' (S3 Object Lock retention)'),
     supportSeverity: parseSupportSeverity(get('supportSeverity')),
     slackWebhookSecret: parseSlackWebhookSecret(get('slackWebhookSecret')),
+    organization: parseOrganization(get('organizationId'), get('memberOrganizationalUnits')),
   };
 }

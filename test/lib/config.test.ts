@@ -34,6 +34,7 @@ describe('configFromContext', () => {
       incidentRetentionDays: undefined,
       supportSeverity: 'high',
       slackWebhookSecret: undefined,
+      organization: undefined,
     });
     expect(DEFAULT_CONFIG).toEqual(fromContext({}));
   });
@@ -56,6 +57,8 @@ describe('configFromContext', () => {
       'incidentRetentionDays',
       'supportSeverity',
       'slackWebhookSecret',
+      'organizationId',
+      'memberOrganizationalUnits',
     ]);
   });
 

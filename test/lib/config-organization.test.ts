@@ -1,0 +1,32 @@
+import { configFromValues } from '../../lib/config';
+
+describe('organization mode context (organizationId, memberOrganizationalUnits)', () => {
+  it('is off without organizationId: one account, as before', () => {
+    expect(configFromValues({}).organization).toBeUndefined();
+    expect(configFromValues({ organizationId: '' }).organization).toBeUndefined();
+  });
+
+  it('reads the organization and its units, trimmed, each unit once', () => {
+    expect(configFromValues({ organizationId: ' o-a1b2c3d4e5 ', memberOrganizationalUnits: 'ou-ab12-abcdefgh, ou-ab12-ijklmnop,ou-ab12-abcdefgh' }).organization).toEqual({
+      organizationId: 'o-a1b2c3d4e5',
+      memberOrganizationalUnits: ['ou-ab12-abcdefgh', 'ou-ab12-ijklmnop'],
+    });
+  });
+
+  it('accepts the units as a list from cdk.json', () => {
+    expect(configFromValues({ organizationId: 'o-a1b2c3d4e5', memberOrganizationalUnits: ['ou-ab12-abcdefgh'] }).organization?.memberOrganizationalUnits).toEqual(['ou-ab12-abcdefgh']);
+  });
+
+  it.each(['o-short', 'O-A1B2C3D4E5', 'a1b2c3d4e5', 'o-a1b2c3d4e5; rm -rf', 'r-ab12', 42])('refuses organizationId %p, naming the key', (organizationId) => {
+    expect(() => configFromValues({ organizationId, memberOrganizationalUnits: 'ou-ab12-abcdefgh' })).toThrow(/Invalid context "organizationId": expected an organization id/);
+  });
+
+  it.each(['ou-ab12', 'r-ab12', 'ou-AB12-abcdefgh', 'o-a1b2c3d4e5', '123456789012'])('refuses unit %p, naming the key', (unit) => {
+    expect(() => configFromValues({ organizationId: 'o-a1b2c3d4e5', memberOrganizationalUnits: unit })).toThrow(/Invalid context "memberOrganizationalUnits": expected organizational unit ids.*/);
+  });
+
+  it('refuses an organization without units, and units without an organization', () => {
+    expect(() => configFromValues({ organizationId: 'o-a1b2c3d4e5' })).toThrow('Invalid context "organizationId": needs memberOrganizationalUnits');
+    expect(() => configFromValues({ memberOrganizationalUnits: 'ou-ab12-abcdefgh' })).toThrow('Invalid context "memberOrganizationalUnits": needs organizationId');
+  });
+});
