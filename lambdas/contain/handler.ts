@@ -1,3 +1,5 @@
+import { accountClients, organizationAccessFromEnv, sessionNameFor, withCredentials } from '../shared/accounts';
+import { NO_SDK_RETRIES } from '../shared/clients';
 import { boolEnv, listEnv, requireEnv } from '../shared/env';
 import { createLogger, forIncident } from '../shared/logger';
 import { parseProtectedPrincipals } from '../shared/protection';
@@ -14,12 +16,14 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env): (event: unk
     protectedPrincipals: parseProtectedPrincipals(listEnv('PROTECTED_USERS', env)),
   };
   const logger = createLogger('contain');
-  const iam = containmentIamClient();
+  // The incident's account: the Lambda's own credentials, or the member role assumed there.
+  const iamOf = accountClients((credentials) => containmentIamClient(withCredentials(NO_SDK_RETRIES, credentials)), organizationAccessFromEnv(env));
   return async (event) => {
     const input = parseStepInput(ContainInputSchema, event, 'contain');
+    const account = await iamOf(input.incident.accountId, sessionNameFor(input.incident.incidentId));
     return contain(input.incident, input.action, input.revokeBefore, {
-      iam,
-      config,
+      iam: account.clients,
+      config: { ...config, quarantinePolicyArn: account.quarantinePolicyArn ?? config.quarantinePolicyArn },
       logger: forIncident(logger, input.incident.incidentId),
     });
   };

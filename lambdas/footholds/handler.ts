@@ -1,6 +1,7 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { containmentIamClient } from '../contain/iam-client';
-import { perRegion } from '../shared/clients';
+import { accountClients, organizationAccessFromEnv, sessionNameFor, withCredentials } from '../shared/accounts';
+import { NO_SDK_RETRIES, perRegion } from '../shared/clients';
 import { boolEnv, listEnv, requireEnv } from '../shared/env';
 import { createLogger, forIncident } from '../shared/logger';
 import { parseProtectedPrincipals, protectionCheck } from '../shared/protection';
@@ -25,14 +26,22 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env): (event: unk
   );
   const logger = createLogger('footholds');
   // A full quota is final at once (no SDK retry can free it): the action reports it with its command.
-  const iam = containmentIamClient();
-  const ec2 = perRegion((region) => new EC2Client({ region }));
+  // The incident's account: the Lambda's own credentials, or the member role assumed there.
+  const clientsOf = accountClients((credentials) => ({
+    iam: containmentIamClient(withCredentials(NO_SDK_RETRIES, credentials)),
+    ec2: perRegion((region) => new EC2Client(withCredentials({ region }, credentials))),
+  }), organizationAccessFromEnv(env));
   return async (event) => {
     const input = parseStepInput(FootholdsInputSchema, event, 'footholds');
+    const account = await clientsOf(input.incident.accountId, sessionNameFor(input.incident.incidentId));
     const out = await containFootholds(input.footholds, input.incident, {
-      iam,
-      ec2,
-      config: { ...config, revokeBefore: input.revokeBefore, preserved: preservedInstances(input.evidence) },
+      ...account.clients,
+      config: {
+        ...config,
+        quarantinePolicyArn: account.quarantinePolicyArn ?? config.quarantinePolicyArn,
+        revokeBefore: input.revokeBefore,
+        preserved: preservedInstances(input.evidence),
+      },
       protection,
       logger: forIncident(logger, input.incident.incidentId),
     });

@@ -1,5 +1,6 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import { NO_SDK_RETRIES } from '../shared/clients';
+import { accountClients, organizationAccessFromEnv, sessionNameFor, withCredentials } from '../shared/accounts';
 import { boolEnv, listEnv, requireEnv } from '../shared/env';
 import { createLogger, forIncident } from '../shared/logger';
 import { parseProtectedPrincipals } from '../shared/protection';
@@ -15,9 +16,14 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env): (event: unk
     protectedPrincipals: parseProtectedPrincipals(listEnv('PROTECTED_USERS', env)),
   };
   const logger = createLogger('verify');
-  const iam = new IAMClient(NO_SDK_RETRIES);
+  const iamOf = accountClients((credentials) => new IAMClient(withCredentials(NO_SDK_RETRIES, credentials)), organizationAccessFromEnv(env));
   return async (event) => {
     const input = parseStepInput(VerifyInputSchema, event, 'verify');
-    return verify(input.incident, { iam, config, logger: forIncident(logger, input.incident.incidentId) });
+    const account = await iamOf(input.incident.accountId, sessionNameFor(input.incident.incidentId));
+    return verify(input.incident, {
+      iam: account.clients,
+      config: { ...config, quarantinePolicyArn: account.quarantinePolicyArn ?? config.quarantinePolicyArn },
+      logger: forIncident(logger, input.incident.incidentId),
+    });
   };
 }
