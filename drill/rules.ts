@@ -6,6 +6,8 @@ export interface RulePattern {
   readonly name: string;
   /** The pattern as synthesized: it may hold `{"Ref": "AWS::AccountId"}` where the account is only known at deployment. */
   readonly pattern: Record<string, unknown>;
+  /** Organization mode: a rule of the member stack (in the member account), not of the central stack. */
+  readonly member?: boolean;
 }
 
 /** What CloudFormation would put for the pseudo parameters of a pattern, in the drill: the scenario's account. */

@@ -12,10 +12,13 @@ import { DispatchResult } from '../lambdas/dispatcher/dispatch';
 import { createHandler as createNotify } from '../lambdas/notify/handler';
 import { createHandler as createVerify } from '../lambdas/verify/handler';
 import { Incident } from '../lambdas/shared/incident';
+import { MEMBER_ROLE_NAME } from '../lambdas/shared/accounts';
+import type { OrganizationConfig } from '../lib/config-organization';
 import { connectToSimulatedAccount } from './aws-mocks';
 import { matchingRules, RulePattern } from './rules';
 import { parseScenario } from './scenario';
 import { ApiCall, DRILL_TIME_SCALE, inInvocation, SimulatedAccount } from './simulated-account';
+import { Assumption, SimulatedOrganization } from './simulated-sts';
 import { ASYNC_INVOKE_ATTEMPTS, passesNoticeFilter, snsEventOf } from './topic-subscription';
 import { LambdaHandler, runWorkflow, WorkflowRun } from './workflow';
 
@@ -35,6 +38,11 @@ export interface DrillConfig {
   readonly slackWebhookSecret?: string;
   /** How far back an account-wide AWS quarantine looks for attaches, in hours. @default 24 */
   readonly quarantineWindowHours?: number;
+  /**
+   * Organization mode: the scenario's account is a member account, the responder runs in a central
+   * account of its own and acts there through the member role (drill/simulated-sts.ts).
+   */
+  readonly organization?: OrganizationConfig;
 }
 
 /** The webhook the drill's Slack secret holds: a stand-in, nothing is posted off the machine. */
@@ -82,6 +90,8 @@ export class Drill {
   private readonly progress: (line: string) => void;
   /** The simulated incident bucket. */
   readonly bucket: string;
+  /** Organization mode: the central account, the simulated STS and the member role's sessions. */
+  readonly organization?: SimulatedOrganization;
 
   constructor(
     scenario: unknown,
@@ -90,8 +100,12 @@ export class Drill {
     options: { progress?: (line: string) => void } = {},
   ) {
     const parsed = parseScenario(scenario);
-    const arns = resourceArns(parsed.accountId);
-    this.account = new SimulatedAccount(parsed, [arns.quarantinePolicy]);
+    this.organization = config.organization ? new SimulatedOrganization(config.organization.organizationId, parsed.accountId) : undefined;
+    // The responder's own resources are in its account: the central one in organization mode.
+    const arns = resourceArns(this.organization?.centralAccountId ?? parsed.accountId);
+    // The quarantine policy of the scenario's account (in organization mode, the member stack's, of the same name).
+    this.account = new SimulatedAccount(parsed, [resourceArns(parsed.accountId).quarantinePolicy]);
+    this.organization?.attach(this.account);
     this.before = this.account.view();
     this.disconnect = connectToSimulatedAccount(this.account);
     this.progress = options.progress ?? (() => undefined);
@@ -106,7 +120,8 @@ export class Drill {
       LOOKBACK_DAYS: String(config.lookbackDays),
       SUPPORT_SEVERITY: config.supportSeverity ?? 'high',
       SLACK_WEBHOOK_SECRET: config.slackWebhookSecret ?? '',
-      ACCOUNT_ID: parsed.accountId,
+      ACCOUNT_ID: this.organization?.centralAccountId ?? parsed.accountId,
+      ...(this.organization ? { MEMBER_ROLE_NAME } : {}),
       QUARANTINE_WINDOW_HOURS: String(config.quarantineWindowHours ?? 24),
       PROTECTED_ROLES: (config.protectedRoles ?? []).join(','),
       STOP_LAUNCHED_INSTANCES: String(config.stopLaunchedInstances ?? false),
@@ -147,9 +162,15 @@ export class Drill {
     this.disconnect();
   }
 
-  /** Delivers one EventBridge event: rules, then dispatcher, then each execution it started. */
-  async deliver(event: unknown): Promise<Delivery> {
-    const matchedRules = matchingRules(this.rules, event, { accountId: this.account.accountId });
+  /**
+   * Delivers one EventBridge event: rules, then dispatcher, then each execution it started.
+   * Organization mode: through the member account's rules to the central bus, or, `onCentralBus`,
+   * put on the central bus directly.
+   */
+  async deliver(event: unknown, options: { onCentralBus?: boolean } = {}): Promise<Delivery> {
+    const matchedRules = this.organization
+      ? this.organization.route(this.rules, event, options.onCentralBus)
+      : matchingRules(this.rules, event, { accountId: this.account.accountId });
     if (matchedRules.length === 0) {
       const delivery: Delivery = { matchedRules, executions: [] };
       this.deliveries.push(delivery);
@@ -168,11 +189,13 @@ export class Drill {
       this.progress(`dispatcher rejected the event (it would land in the dead-letter queue): ${dispatchError.message}`);
     }
     await this.deliverToSlackSubscription();
+    this.tellAssumptions();
     for (const n of dispatch?.notified ?? []) this.progress(`people told: ${n.subject}`);
     const executions: DrillExecution[] = [];
     for (const started of dispatch?.started ?? []) {
       if (before.has(started.incidentId)) continue;
       executions.push(await this.execute(started.incident, started.executionArn));
+      this.tellAssumptions();
       // The workflow's own messages carry no notice mark: the filter keeps them from Slack.
       await this.deliverToSlackSubscription();
     }
@@ -184,6 +207,17 @@ export class Drill {
     const delivery: Delivery = { matchedRules, dispatch, dispatchError, executions };
     this.deliveries.push(delivery);
     return delivery;
+  }
+
+  /** Role assumptions already told. */
+  private assumptionsTold = 0;
+
+  /** Organization mode: each role the responder assumed since the last call, on the progress stream. */
+  private tellAssumptions(): void {
+    for (const a of this.organization?.assumptions.slice(this.assumptionsTold) ?? []) {
+      this.progress(`assumed ${a.roleArn} as session ${a.sessionName}`);
+      this.assumptionsTold++;
+    }
   }
 
   private readonly slackSubscribed: boolean;
@@ -273,6 +307,14 @@ export class Drill {
         ...(d.dispatchError ? { dispatchError: d.dispatchError } : {}),
       })),
       apiCalls: this.account.calls,
+      ...(this.organization ? {
+        organization: {
+          organizationId: this.organization.organizationId,
+          centralAccountId: this.organization.centralAccountId,
+          memberAccountId: this.organization.memberAccountId,
+          assumedRoles: this.organization.assumptions,
+        },
+      } : {}),
     };
   }
 }
@@ -299,4 +341,6 @@ export interface DrillOutput {
   incidents: Array<ReturnType<typeof summary> & { status: string }>;
   deliveries: Array<Record<string, unknown>>;
   apiCalls: ApiCall[];
+  /** Organization mode: the central and member accounts, and every role the responder assumed. */
+  organization?: { organizationId: string; centralAccountId: string; memberAccountId: string; assumedRoles: Assumption[] };
 }
