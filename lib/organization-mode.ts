@@ -19,8 +19,9 @@ export interface OrganizationModeProps {
   /**
    * The Lambdas that act in the account an incident is about (dispatcher, contain, verify,
    * investigate, footholds, evidence, support): each may assume the member role, in accounts of
-   * the organization only, and is told its name (MEMBER_ROLE_NAME) and the responder's own
-   * account (ACCOUNT_ID); its role is trusted by the member role.
+   * the organization only, and its role is trusted by the member role. (They are told the role's
+   * name, MEMBER_ROLE_NAME, and the responder's own account, ACCOUNT_ID, by the environment
+   * table: lambdas/shared/environment.ts ORGANIZATION_VARIABLES.)
    */
   readonly workers: readonly ResponderFunction[];
   /** Where the central bus's rules deliver (the detection rules' target: the dispatcher, retry policy, dead-letter queue). */
@@ -83,8 +84,6 @@ export class OrganizationMode extends Construct {
         wildcardResourceFinding(stack, memberRoles),
         `Organization mode: the account of an incident is known only at run time, so this Lambda may assume the member role (${MEMBER_ROLE_NAME}, one fixed name) in any account, and only in accounts of organization ${organizationId} (aws:ResourceOrgID); the role itself trusts only the responder's Lambda roles.`,
       );
-      fn.addEnvironment('MEMBER_ROLE_NAME', MEMBER_ROLE_NAME);
-      fn.addEnvironment('ACCOUNT_ID', stack.account);
     }
 
     this.stackSet = new CfnStackSet(this, 'MemberStackSet', {

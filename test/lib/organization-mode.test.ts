@@ -1,3 +1,4 @@
+import { drillSettings, lambdaEnvironments } from '../../drill/lambda-environments';
 import { LAMBDA_NAMES } from '../../lib/bundling';
 import { findFunction, Resource, responderStack, roleOf, statementsOfFunction } from './helpers';
 
@@ -121,5 +122,13 @@ describe('per-account mode (no organizationId)', () => {
       expect(statementsOfFunction(single, name).flatMap((s) => s.Action)).not.toContain('sts:AssumeRole');
       expect(findFunction(single, name)[1].Properties.Environment.Variables.MEMBER_ROLE_NAME).toBeUndefined();
     }
+  });
+});
+
+describe('organization mode: the drill gives the Lambdas the variables the stack gives', () => {
+  it.each([...LAMBDA_NAMES])('%s', (name) => {
+    const drill = lambdaEnvironments(drillSettings({ dryRun: false, protectedUsers: [], lookbackDays: 14, organization }, '999988887777'));
+    const { POWERTOOLS_SERVICE_NAME: _s, POWERTOOLS_LOG_LEVEL: _l, ...stack } = findFunction(template, name)[1].Properties.Environment.Variables;
+    expect(Object.keys(drill[name]).sort()).toEqual(Object.keys(stack).sort());
   });
 });
