@@ -2,7 +2,7 @@ import { accountClients, organizationAccessFromEnv, sessionNameFor, withCredenti
 import { NO_SDK_RETRIES } from '../shared/clients';
 import { boolEnv, listEnv, requireEnv } from '../shared/env';
 import { createLogger, forIncident } from '../shared/logger';
-import { parseProtectedPrincipals } from '../shared/protection';
+import { protectionByAccount } from '../shared/account-protection';
 import { ContainInputSchema, parseStepInput, StepResult } from '../shared/steps';
 import { contain } from './contain';
 import { containmentIamClient } from './iam-client';
@@ -12,9 +12,10 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env): (event: unk
   const config = {
     dryRun: boolEnv('DRY_RUN', env),
     quarantinePolicyArn: requireEnv('QUARANTINE_POLICY_ARN', env),
-    // Required (empty is allowed: nobody protected); an unusable entry fails the cold start.
-    protectedPrincipals: parseProtectedPrincipals(listEnv('PROTECTED_USERS', env)),
   };
+  // Required (empty is allowed: nobody protected); an unusable entry fails the cold start.
+  // Entries `<account>:<entry>` protect in that account only (lambdas/shared/account-protection.ts).
+  const protectionIn = protectionByAccount(listEnv('PROTECTED_USERS', env));
   const logger = createLogger('contain');
   // The incident's account: the Lambda's own credentials, or the member role assumed there.
   const iamOf = accountClients((credentials) => containmentIamClient(withCredentials(NO_SDK_RETRIES, credentials)), organizationAccessFromEnv(env));
@@ -23,7 +24,11 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env): (event: unk
     const account = await iamOf(input.incident.accountId, sessionNameFor(input.incident.incidentId));
     return contain(input.incident, input.action, input.revokeBefore, {
       iam: account.clients,
-      config: { ...config, quarantinePolicyArn: account.quarantinePolicyArn ?? config.quarantinePolicyArn },
+      config: {
+        ...config,
+        quarantinePolicyArn: account.quarantinePolicyArn ?? config.quarantinePolicyArn,
+        protectedPrincipals: protectionIn(input.incident.accountId),
+      },
       logger: forIncident(logger, input.incident.incidentId),
     });
   };

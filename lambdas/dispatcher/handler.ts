@@ -6,8 +6,8 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { AccountAccessError, accountClients, organizationAccessFromEnv, sessionNameFor, withCredentials } from '../shared/accounts';
 import { HandlerOptions } from '../shared/clients';
 import { listEnv, requireEnv } from '../shared/env';
+import { protectionByAccount } from '../shared/account-protection';
 import { createLogger } from '../shared/logger';
-import { parseProtectedPrincipals } from '../shared/protection';
 import { dispatch, DispatchConfig, DispatchResult } from './dispatch';
 import { stsKeyAccountLookup } from './owners';
 
@@ -35,13 +35,15 @@ function windowHours(env: NodeJS.ProcessEnv): number {
 export function createHandler(env: NodeJS.ProcessEnv = process.env, options: DispatcherOptions = {}): (event: unknown) => Promise<DispatchResult> {
   const accountId = requireEnv('ACCOUNT_ID', env);
   if (!/^\d{12}$/.test(accountId)) throw new Error(`environment variable ACCOUNT_ID must be a 12-digit account id, got "${accountId}"`);
-  const config: DispatchConfig = {
+  // The protection rules join per event: those of the event's account.
+  const config: Omit<DispatchConfig, 'protection'> = {
     stateMachineArn: requireEnv('STATE_MACHINE_ARN', env),
-    protection: parseProtectedPrincipals(listEnv('PROTECTED_USERS', env)),
     accountId,
     topicArn: requireEnv('TOPIC_ARN', env),
     quarantineWindowHours: windowHours(env),
   };
+  // Entries `<account>:<entry>` protect in that account only (lambdas/shared/account-protection.ts).
+  const protectionIn = protectionByAccount(listEnv('PROTECTED_USERS', env));
   const logger = createLogger('dispatcher');
   const organization = organizationAccessFromEnv(env);
   // The account the event is about (IAM, CloudTrail): the Lambda's own, or a member account's
@@ -57,7 +59,8 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env, options: Dis
   const keyAccount = stsKeyAccountLookup(new STSClient({ ...CLIENT_RETRIES }));
   return async (event) => {
     try {
-      const { clients, config: scoped } = await accountOf(event);
+      const { clients, config: account } = await accountOf(event);
+      const scoped: DispatchConfig = { ...account, protection: protectionIn(account.accountId) };
       return await dispatch(event, { ...clients, sfn, sns, keyAccount, logger, config: scoped, ...(options.sleep ? { sleep: options.sleep } : {}) });
     } catch (err) {
       logger.error('event not dispatched: the invocation fails (EventBridge retries, then the dead-letter queue)', { error: err as Error });

@@ -2,6 +2,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { containmentIamClient } from '../contain/iam-client';
 import { accountClients, organizationAccessFromEnv, sessionNameFor, withCredentials } from '../shared/accounts';
 import { NO_SDK_RETRIES, perRegion } from '../shared/clients';
+import { protectionByAccount } from '../shared/account-protection';
 import { boolEnv, listEnv, requireEnv } from '../shared/env';
 import { createLogger, forIncident } from '../shared/logger';
 import { parseProtectedPrincipals, protectionCheck } from '../shared/protection';
@@ -20,10 +21,9 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env): (event: unk
     stopLaunchedInstances: boolEnv('STOP_LAUNCHED_INSTANCES', env),
   };
   // Both required (empty is allowed: nobody protected but the tagged); an unusable entry fails the cold start.
-  const protection = protectionCheck(
-    parseProtectedPrincipals(listEnv('PROTECTED_USERS', env), 'user'),
-    parseProtectedPrincipals(listEnv('PROTECTED_ROLES', env), 'role'),
-  );
+  // User entries `<account>:<entry>` protect in that account only (lambdas/shared/account-protection.ts).
+  const usersProtectedIn = protectionByAccount(listEnv('PROTECTED_USERS', env), 'user');
+  const protectedRoles = parseProtectedPrincipals(listEnv('PROTECTED_ROLES', env), 'role');
   const logger = createLogger('footholds');
   // A full quota is final at once (no SDK retry can free it): the action reports it with its command.
   // The incident's account: the Lambda's own credentials, or the member role assumed there.
@@ -42,7 +42,7 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env): (event: unk
         revokeBefore: input.revokeBefore,
         preserved: preservedInstances(input.evidence),
       },
-      protection,
+      protection: protectionCheck(usersProtectedIn(input.incident.accountId), protectedRoles),
       logger: forIncident(logger, input.incident.incidentId),
     });
     return boundContainment(out);

@@ -30,3 +30,18 @@ describe('organization mode context (organizationId, memberOrganizationalUnits)'
     expect(() => configFromValues({ memberOrganizationalUnits: 'ou-ab12-abcdefgh' })).toThrow('Invalid context "memberOrganizationalUnits": needs organizationId');
   });
 });
+
+describe('protectedUsers entries of one account (organization mode)', () => {
+  it('accepts a name or a path prefix after a 12-digit account id and a colon', () => {
+    expect(configFromValues({ protectedUsers: '111122223333:break-glass, 111122223333:/admins/*, ops' }).protectedUsers)
+      .toEqual(['111122223333:break-glass', '111122223333:/admins/*', 'ops']);
+  });
+
+  it.each(['111122223333:', '1111:break-glass', '111122223333:not a name', '111122223333:/*'])('refuses %p, naming the key', (entry) => {
+    expect(() => configFromValues({ protectedUsers: entry })).toThrow(/Invalid context "protectedUsers": expected IAM user names/);
+  });
+
+  it('does not take an account part in protectedRoles', () => {
+    expect(() => configFromValues({ protectedRoles: '111122223333:OrgAdmin' })).toThrow(/Invalid context "protectedRoles"/);
+  });
+});

@@ -5,7 +5,7 @@ import { quarantinePolicyDocument } from '../../lambdas/shared/policies';
 import { MemberStack } from '../../lib/member-stack';
 import { allowedActions, Resource, responderStack, Statement, statementsOfFunction, statementsOfRole, testApp } from './helpers';
 
-const props = { organizationId: 'o-a1b2c3d4e5', protectedUsers: ['break-glass', '/breakglass/*'], protectedRoles: ['OrgAdmin'] };
+const props = { organizationId: 'o-a1b2c3d4e5', protectedUsers: ['break-glass', '/breakglass/*', '111122223333:ci-deploy'], protectedRoles: ['OrgAdmin'] };
 
 function memberApp(extra: Partial<typeof props> & { stopLaunchedInstances?: boolean } = {}) {
   const app = testApp();
@@ -61,6 +61,15 @@ describe('the member stack (organization mode)', () => {
   it('denies every change to the protected users and roles in the member account too', () => {
     const denies = responderStatements.filter((s: Statement) => s.Effect === 'Deny').map((s) => s.Sid);
     expect(denies).toEqual(expect.arrayContaining(['NeverTouchProtectedUsers', 'NeverTouchTaggedUsers', 'NeverTouchProtectedRoles', 'NeverTouchTaggedRoles', 'NeverTouchServiceLinkedRoles']));
+  });
+
+  it('denies a user protected in one account by that account\'s ARNs only', () => {
+    const deny = responderStatements.filter((s) => s.Sid === 'NeverTouchProtectedUsers');
+    const resources = deny.flatMap((s) => s.Resource as unknown[]).map((r) => JSON.stringify(r));
+    expect(resources).toContain(JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111122223333:user/ci-deploy']] }));
+    expect(resources).toContain(JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111122223333:user/*/ci-deploy']] }));
+    expect(resources).toContain(JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':user/break-glass']] }));
+    expect(resources.filter((r) => r.includes('ci-deploy') && r.includes('AWS::AccountId'))).toEqual([]);
   });
 
   it('may attach its own fixed-name quarantine policy (the central one cannot be attached across accounts), whose document is the central one', () => {

@@ -17,8 +17,8 @@ beforeAll(() => {
   rules = synthesizedRules({ organizationId: ORGANIZATION.organizationId, memberOrganizationalUnits: ORGANIZATION.memberOrganizationalUnits.join(',') });
 });
 
-async function run(events: Array<{ event: unknown; onCentralBus?: boolean }>) {
-  const d = new Drill(twoKeyScenario({ supportPlan: 'business' }), rules, CONFIG);
+async function run(events: Array<{ event: unknown; onCentralBus?: boolean }>, config = CONFIG) {
+  const d = new Drill(twoKeyScenario({ supportPlan: 'business' }), rules, config);
   try {
     for (const { event, onCentralBus } of events) await d.deliver(event, { onCentralBus });
     return d.output();
@@ -141,5 +141,25 @@ describe('organization mode: the built-in incident (a backdoor user, a miner) in
     expect(output.apiCalls.filter((c) => c.operation === 'CreateSnapshots').map((c) => [c.region, c.role])).toEqual([['eu-west-1', role]]);
     expect(output.account.snapshots).toHaveLength(1);
     expect(output.apiCalls.filter((c) => c.error === 'AccessDenied')).toEqual([]);
+  });
+});
+
+describe('organization mode: users protected in one account (protectedUsers entries <account>:<user>)', () => {
+  it('leaves a user protected in the member account unchanged: people are told', async () => {
+    const output = await run([{ event: trustedAdvisorEvent(EXPOSED, 'ci-deploy') }], { ...CONFIG, protectedUsers: [`${ACCOUNT}:ci-deploy`] });
+    const user = output.account.users.find((u) => u.userName === 'ci-deploy')!;
+
+    expect(user.accessKeys.map((k) => k.status)).toEqual(['Active', 'Active']);
+    expect(user.attachedPolicyArns).toEqual([]);
+    expect(output.apiCalls.filter((c) => ['UpdateAccessKey', 'PutUserPolicy', 'AttachUserPolicy'].includes(c.operation))).toEqual([]);
+    expect(output.report.outcome).toBe('escalated');
+    expect(output.notifications.find((n) => n.channel === 'email')!.subject).toContain('ACTION REQUIRED');
+  });
+
+  it('contains a user of the same name in another account', async () => {
+    const output = await run([{ event: trustedAdvisorEvent(EXPOSED, 'ci-deploy') }], { ...CONFIG, protectedUsers: ['444455556666:ci-deploy'] });
+
+    expect(output.account.users.find((u) => u.userName === 'ci-deploy')!.accessKeys[0].status).toBe('Inactive');
+    expect(output.report.outcome).toBe('contained');
   });
 });
