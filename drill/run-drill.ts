@@ -204,15 +204,17 @@ export class Drill {
 
   private async execute(incident: Incident, executionArn: string): Promise<DrillExecution> {
     this.progress(`execution ${incident.incidentId} started for key ${incident.accessKeyId} of ${incident.userName}`);
+    const startDate = new Date();
     const run = await runWorkflow({
       input: { incident },
       executionArn,
       executionName: incident.incidentId,
-      startTime: new Date().toISOString(),
+      startTime: startDate.toISOString(),
       handlers: this.handlers,
       invoke: (stateName, _lambda, handler, input) => inInvocation(stateName, () => handler(input)),
     });
     this.progress(`execution ${incident.incidentId} ${run.status}`);
+    this.account.operatorOps.ended.set(incident.incidentId, { status: run.status, startDate, stopDate: new Date() });
     return { incident, status: run.status, states: run.states, output: run.output ?? run.finalInput, error: run.error };
   }
 
@@ -298,4 +300,6 @@ export interface DrillOutput {
   apiCalls: ApiCall[];
   /** Organization mode: the central and member accounts, and every role the responder assumed. */
   organization?: { organizationId: string; centralAccountId: string; memberAccountId: string; assumedRoles: Assumption[] };
+  /** With --restore: each incident's restore, and the account after them all. */
+  restored?: { results: unknown[]; account: ReturnType<SimulatedAccount['view']> };
 }

@@ -6,6 +6,7 @@ import { Ec2Operations, SimulatedSnapshot } from './simulated-ec2';
 import { FootholdOperations } from './simulated-footholds';
 import { IamOperations } from './simulated-iam';
 import { LookupEventsRateLimit, SimulatedCloudTrail } from './simulated-cloudtrail';
+import { OperatorOperations } from './simulated-operator';
 import { Scenario } from './scenario';
 import { toTrailEntry } from './scenario-cloudtrail';
 import { simulatedGetProducts } from './simulated-pricing';
@@ -87,6 +88,8 @@ export class SimulatedAccount {
   /** Secrets Manager: secret id -> value (the drill's Slack webhook). */
   readonly secrets = new Map<string, string>();
   private nextId = 1;
+  /** The operator's command line's operations (restore, the live drill's canary). */
+  readonly operatorOps: OperatorOperations;
   private readonly trail: SimulatedCloudTrail;
   private readonly lookupRate = new LookupEventsRateLimit();
   private readonly support: SupportOperations;
@@ -104,6 +107,7 @@ export class SimulatedAccount {
     // Instances change state (StopInstances): the scenario given stays as it was.
     this.scenario = { ...scenario, instances: structuredClone(scenario.instances) };
     const ec2 = new Ec2Operations(scenario.regions, this.accountId, this.scenario.instances, this.snapshots, (prefix) => this.id(prefix));
+    this.operatorOps = new OperatorOperations(this.accountId, this.users, this.objects, this.executions);
     this.faults = scenario.faults.map((f) => ({ ...f, left: f.times }));
     this.support = new SupportOperations(this.accountId, scenario, this.started);
     this.trail = new SimulatedCloudTrail(scenario.cloudTrail.map((e, i) => toTrailEntry(e, i, this.accountId)));
@@ -114,6 +118,7 @@ export class SimulatedAccount {
       this.support,
       // The IAM and EC2 operations of the footholds step (roles, login profiles, service credentials, StopInstances).
       new FootholdOperations(this.accountId, this.users, this.roles, (region, id) => ec2.instance(region, id)),
+      this.operatorOps,
     ];
   }
 
