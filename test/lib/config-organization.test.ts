@@ -1,4 +1,4 @@
-import { configFromValues } from '../../lib/config';
+import { configFromValues } from '../../lib/config-context';
 
 describe('organization mode context (organizationId, memberOrganizationalUnits)', () => {
   it('is off without organizationId: one account, as before', () => {
