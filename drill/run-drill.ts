@@ -37,6 +37,16 @@ export interface DrillConfig {
   readonly quarantineWindowHours?: number;
 }
 
+export interface DrillOptions {
+  readonly progress?: (line: string) => void;
+  /**
+   * Run on the virtual clock (drill/virtual-clock.ts, installed by the caller): timers count
+   * simulated milliseconds one for one, and the workflow's Retry waits (back-off, full jitter) are
+   * waited, not zeroed. For waves, where the waits are what spreads the executions out.
+   */
+  readonly virtualTime?: boolean;
+}
+
 /** The webhook the drill's Slack secret holds: a stand-in, nothing is posted off the machine. */
 export const DRILL_SLACK_WEBHOOK = 'https://hooks.slack.com/services/TDRILL000/BDRILL000/drill0000000000000000000';
 
@@ -87,11 +97,14 @@ export class Drill {
     scenario: unknown,
     private readonly rules: RulePattern[],
     config: DrillConfig,
-    options: { progress?: (line: string) => void } = {},
+    options: DrillOptions = {},
   ) {
     const parsed = parseScenario(scenario);
     const arns = resourceArns(parsed.accountId);
-    this.account = new SimulatedAccount(parsed, [arns.quarantinePolicy]);
+    // On the virtual clock (drill/virtual-clock.ts) a timer's milliseconds are simulated ones.
+    const scale = options.virtualTime ? 1 : DRILL_TIME_SCALE;
+    this.honourRetryWaits = options.virtualTime === true;
+    this.account = new SimulatedAccount(parsed, [arns.quarantinePolicy], scale);
     this.before = this.account.view();
     this.disconnect = connectToSimulatedAccount(this.account);
     this.progress = options.progress ?? (() => undefined);
@@ -123,7 +136,7 @@ export class Drill {
     this.bucket = arns.bucket;
     // Waits (CloudTrail spacing, back-off) run at drill speed; the simulated rate limits count in
     // the same simulated time.
-    const atDrillSpeed = { sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms / DRILL_TIME_SCALE)) };
+    const atDrillSpeed = { sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms / scale)) };
     this.dispatcher = createDispatcher(env, atDrillSpeed) as LambdaHandler;
     // The stack subscribes the slack Lambda to the topic only when a webhook secret is configured.
     this.slackSubscribed = config.slackWebhookSecret !== undefined;
@@ -141,6 +154,9 @@ export class Drill {
       notify: createNotify(env) as LambdaHandler,
     };
   }
+
+  /** Whether the workflow's Retry waits are waited (on the virtual clock) rather than zeroed. */
+  private readonly honourRetryWaits: boolean;
 
   /** Puts the real SDK clients back. */
   close(): void {
@@ -222,6 +238,7 @@ export class Drill {
       startTime: new Date().toISOString(),
       handlers: this.handlers,
       invoke: (stateName, _lambda, handler, input) => inInvocation(stateName, () => handler(input)),
+      honourRetryWaits: this.honourRetryWaits,
     });
     this.progress(`execution ${incident.incidentId} ${run.status}`);
     return { incident, status: run.status, states: run.states, output: run.output ?? run.finalInput, error: run.error };

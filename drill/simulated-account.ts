@@ -7,6 +7,7 @@ import { AWS_MANAGED_DOCUMENTS, evaluate } from './policy-evaluator';
 import { FootholdOperations } from './simulated-footholds';
 import { Scenario } from './scenario';
 import { simulatedGetProducts } from './simulated-pricing';
+import { LOOKUP_EVENTS_PER_SECOND, SimulatedLimits } from './simulated-limits';
 
 /** One AWS API call the responder made, as the simulated account saw it. */
 export interface ApiCall {
@@ -47,8 +48,7 @@ export interface SimulatedSnapshot {
   readonly tags: Record<string, string>;
 }
 
-/** CloudTrail LookupEvents: 2 requests per second per account per region. */
-export const LOOKUP_EVENTS_PER_SECOND = 2;
+export { LOOKUP_EVENTS_PER_SECOND };
 /**
  * The drill runs faster than AWS: one real millisecond stands for this many simulated ones. The
  * handlers' waits (rate limits, back-off) are divided by it, and the simulated rate limits count
@@ -115,7 +115,8 @@ export class SimulatedAccount {
   readonly snapshots: SimulatedSnapshot[] = [];
   /** Objects written to S3, by `bucket/key`. */
   readonly objects = new Map<string, { body: string; contentType?: string }>();
-  private readonly lookupCalls = new Map<string, number[]>();
+  /** The account-wide rate limits (IAM mutating calls, LookupEvents per region): drill/simulated-limits.ts. */
+  readonly limits: SimulatedLimits;
   private readonly supportCases: Array<Scenario['supportCases'][number] & { displayId: string; createdAt: string }>;
   /** Messages posted to the Slack webhook. */
   readonly slackMessages: Array<{ url: string; body: string }> = [];
@@ -129,8 +130,11 @@ export class SimulatedAccount {
     private readonly scenario: Scenario,
     /** Customer-managed policies that exist before the incident (the stack's quarantine policy). */
     existingPolicyArns: readonly string[] = [],
+    /** Simulated ms per real (or virtual: drill/virtual-clock.ts) ms. */
+    readonly timeScale = DRILL_TIME_SCALE,
   ) {
     this.accountId = scenario.accountId;
+    this.limits = new SimulatedLimits(scenario.limits, () => this.simulatedMs());
     this.users = structuredClone(scenario.users);
     this.roles = structuredClone(scenario.roles);
     // Instances change state (StopInstances): the scenario given stays as it was.
@@ -146,7 +150,7 @@ export class SimulatedAccount {
 
   /** Simulated milliseconds since the drill started (see {@link DRILL_TIME_SCALE}). */
   simulatedMs(): number {
-    return (Date.now() - this.started) * DRILL_TIME_SCALE;
+    return (Date.now() - this.started) * this.timeScale;
   }
 
   /** Answers one API call: records it, applies injected faults, then the simulated behaviour. */
@@ -160,6 +164,7 @@ export class SimulatedAccount {
       throw awsError(fault.error, `simulated ${fault.error} on ${service}:${operation}`);
     }
     try {
+      this.limits.admit(service, operation, region);
       const out = this.answer(service, operation, input, region);
       record();
       return out;
@@ -348,13 +353,6 @@ export class SimulatedAccount {
   // ---- CloudTrail (per region) ----------------------------------------------------------------
 
   protected cloudtrail_LookupEvents(input: Record<string, unknown>, region: string) {
-    const now = this.simulatedMs();
-    const recent = (this.lookupCalls.get(region) ?? []).filter((t) => now - t < 1000);
-    if (recent.length >= LOOKUP_EVENTS_PER_SECOND) {
-      this.lookupCalls.set(region, recent);
-      throw awsError('ThrottlingException', `Rate exceeded: ${LOOKUP_EVENTS_PER_SECOND} LookupEvents requests per second in ${region}`);
-    }
-    this.lookupCalls.set(region, [...recent, now]);
     const [attr] = (input.LookupAttributes as Array<{ AttributeKey: string; AttributeValue: string }> | undefined) ?? [];
     const start = input.StartTime ? new Date(input.StartTime as Date).getTime() : 0;
     const end = input.EndTime ? new Date(input.EndTime as Date).getTime() : Infinity;
