@@ -37,6 +37,9 @@ export interface DrillConfig {
   readonly quarantineWindowHours?: number;
 }
 
+/** The deployed second look's wait (secondLookMinutes' default, lib/config.ts). */
+export const DEPLOYED_SECOND_LOOK_SECONDS = 20 * 60;
+
 export interface DrillOptions {
   readonly progress?: (line: string) => void;
   /**
@@ -56,6 +59,8 @@ export interface DrillExecution {
   readonly states: WorkflowRun['states'];
   readonly output?: unknown;
   readonly error?: WorkflowRun['error'];
+  /** When it started, in simulated ms since the drill began. */
+  readonly startedAtMs?: number;
 }
 
 /** One event's path: the rules it matched, what the dispatcher did, each execution it started. */
@@ -231,6 +236,7 @@ export class Drill {
 
   private async execute(incident: Incident, executionArn: string): Promise<DrillExecution> {
     this.progress(`execution ${incident.incidentId} started for key ${incident.accessKeyId} of ${incident.userName}`);
+    const startedAtMs = this.account.simulatedMs();
     const run = await runWorkflow({
       input: { incident },
       executionArn,
@@ -239,9 +245,11 @@ export class Drill {
       handlers: this.handlers,
       invoke: (stateName, _lambda, handler, input) => inInvocation(stateName, () => handler(input)),
       honourRetryWaits: this.honourRetryWaits,
+      // On the virtual clock waiting costs nothing: the second look waits as deployed (20 minutes).
+      ...(this.honourRetryWaits && { values: { SecondLookSeconds: String(DEPLOYED_SECOND_LOOK_SECONDS) } }),
     });
     this.progress(`execution ${incident.incidentId} ${run.status}`);
-    return { incident, status: run.status, states: run.states, output: run.output ?? run.finalInput, error: run.error };
+    return { incident, status: run.status, states: run.states, output: run.output ?? run.finalInput, error: run.error, startedAtMs };
   }
 
   /** The incident report the workflow wrote to the (simulated) incident bucket, as JSON and Markdown. */

@@ -8,6 +8,7 @@ import { FootholdOperations } from './simulated-footholds';
 import { Scenario } from './scenario';
 import { simulatedGetProducts } from './simulated-pricing';
 import { LOOKUP_EVENTS_PER_SECOND, SimulatedLimits } from './simulated-limits';
+import { objectOutput, preconditionHolds, SimulatedObject } from './simulated-objects';
 
 /** One AWS API call the responder made, as the simulated account saw it. */
 export interface ApiCall {
@@ -114,7 +115,7 @@ export class SimulatedAccount {
   private readonly started = Date.now();
   readonly snapshots: SimulatedSnapshot[] = [];
   /** Objects written to S3, by `bucket/key`. */
-  readonly objects = new Map<string, { body: string; contentType?: string }>();
+  readonly objects = new Map<string, SimulatedObject>();
   /** The account-wide rate limits (IAM mutating calls, LookupEvents per region): drill/simulated-limits.ts. */
   readonly limits: SimulatedLimits;
   private readonly supportCases: Array<Scenario['supportCases'][number] & { displayId: string; createdAt: string }>;
@@ -461,8 +462,15 @@ export class SimulatedAccount {
   protected s3_PutObject(input: Record<string, unknown>) {
     const body = input.Body;
     const text = typeof body === 'string' ? body : body instanceof Uint8Array ? Buffer.from(body).toString('utf8') : String(body);
-    this.objects.set(`${String(input.Bucket)}/${String(input.Key)}`, { body: text, contentType: input.ContentType as string | undefined });
-    return { ETag: `"${this.id('etag')}"`, VersionId: this.id('v') };
+    const key = `${String(input.Bucket)}/${String(input.Key)}`;
+    preconditionHolds(this.objects.get(key), input);
+    const etag = `"${this.id('etag')}"`;
+    this.objects.set(key, { body: text, contentType: input.ContentType as string | undefined, etag });
+    return { ETag: etag, VersionId: this.id('v') };
+  }
+
+  protected s3_GetObject(input: Record<string, unknown>) {
+    return objectOutput(this.objects.get(`${String(input.Bucket)}/${String(input.Key)}`));
   }
 
   // ---- AWS Support (us-east-1) -------------------------------------------------------------------

@@ -8,6 +8,11 @@ import { withGlobal } from '@sinonjs/fake-timers';
 /** How many turns of the event loop with no timer due and the work not done before giving up. */
 const STALL_TURNS = 10_000;
 
+/** Whether work is still in flight outside the timers: a pending setImmediate or I/O request. */
+function busy(): boolean {
+  return process.getActiveResourcesInfo().some((r) => r === 'Immediate' || r.startsWith('FSReq') || r === 'FileHandleCloseReq');
+}
+
 /**
  * Runs `work` with the global timers and Date replaced by a virtual clock starting at the real now,
  * advancing it timer by timer whenever the pending promises have settled. Returns what `work`
@@ -29,7 +34,12 @@ export async function inVirtualTime<T>(work: () => Promise<T>): Promise<{ result
     let idle = 0;
     while (outcome === undefined) {
       // Let every promise chain run until it waits for a timer (or is done).
-      await new Promise((resolve) => realImmediate(resolve));
+      let turns = 0;
+      do {
+        await new Promise((resolve) => realImmediate(resolve));
+        turns++;
+      } while (busy());
+      if (process.env.VCLOCK_DEBUG && turns > 1) console.error('turns', turns, process.getActiveResourcesInfo().join(','));
       if (outcome !== undefined) break;
       if (clock.countTimers() === 0) {
         if (++idle > STALL_TURNS) throw new Error('virtual clock: the work waits for something that is not a timer');

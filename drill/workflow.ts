@@ -54,8 +54,11 @@ export async function runWorkflow(options: {
   invoke: (stateName: string, lambda: string, handler: LambdaHandler, input: unknown) => Promise<unknown>;
   /** Wait the Retry intervals as the ASL says (back-off, jitter) instead of zeroing them. @default false */
   honourRetryWaits?: boolean;
+  /** Values substituted instead of {@link DRILL_VALUES}' (e.g. the deployed second look's wait). */
+  values?: Readonly<Record<string, string>>;
 }): Promise<WorkflowRun> {
-  const text = readFileSync(ASL_FILE, 'utf8').replace(/\$\{(\w+)\}/g, (whole, name: string) => DRILL_VALUES[name] ?? whole);
+  const values = { ...DRILL_VALUES, ...options.values };
+  const text = readFileSync(ASL_FILE, 'utf8').replace(/\$\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
   const definition = JSON.parse(text) as { States: Record<string, StateDef> };
   const localHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   const retryOverrides: Record<string, number> = {};

@@ -57,6 +57,8 @@ export function createHandler(
     bucket: requireEnv('INCIDENT_BUCKET', env),
     lookbackDays: lookbackDaysEnv(env),
     dryRun: boolEnv('DRY_RUN', env),
+    // Concurrent incidents of the account share one CloudTrail search (a wave).
+    sharedSearch: true,
   };
   const logger = createLogger('investigate');
   const clients = investigateClients();
