@@ -111,6 +111,10 @@ export class SharedSearch {
     return found;
   }
 
+  private now(): number {
+    return (this.ctx.deps.now ?? (() => new Date()))().getTime();
+  }
+
   private covered(searchedAt: string): void {
     const at = new Date(searchedAt);
     if (this.coveredTo === undefined || at < this.coveredTo) this.coveredTo = at;
@@ -123,6 +127,7 @@ export class SharedSearch {
   private async search(region: string, from: Date, to: Date, limiter: SlidingWindowLimiter): Promise<Activity[] | undefined> {
     const freshAfter = Math.max(to.getTime() - SHARED_FRESH_MS, this.notBefore?.getTime() ?? 0);
     const deadline = this.ctx.deps.deadline ?? Date.now() + LEASE_MS;
+    // `deadline` is the Lambda's (epoch ms, as Date.now); the lease and the window go by the investigation's clock.
     for (;;) {
       const pointer = (await this.read(this.key(region, 'latest.json')))?.json as Pointer | undefined;
       if (pointer && Date.parse(pointer.from) <= from.getTime() && Date.parse(pointer.searchedAt) >= freshAfter) {
@@ -147,7 +152,7 @@ export class SharedSearch {
 
   /** Pages the whole window (no lookup attribute), publishes it, and returns it; undefined when it could not be paged whole. */
   private async searchAndPublish(region: string, from: Date, to: Date, limiter: SlidingWindowLimiter): Promise<Activity[] | undefined> {
-    const searchedAt = new Date().toISOString();
+    const searchedAt = new Date(this.now()).toISOString();
     const whole: Lookup = { label: 'the whole account (shared search of a wave)', maxPages: SHARED_MAX_PAGES };
     const found = await searchRegion([whole], region, from, to, this.ctx, limiter);
     this.pages += found.pages;
@@ -167,13 +172,13 @@ export class SharedSearch {
   /** Takes the region's lease (a conditional write): its ETag, or undefined when another investigation holds it. */
   private async takeLease(region: string): Promise<string | undefined> {
     const key = this.key(region, 'lease.json');
-    const body = JSON.stringify({ holder: this.incident.incidentId, expiresAt: new Date(Date.now() + LEASE_MS).toISOString() });
+    const body = JSON.stringify({ holder: this.incident.incidentId, expiresAt: new Date(this.now() + LEASE_MS).toISOString() });
     const create = await this.conditionalWrite(key, body, { IfNoneMatch: '*' });
     if (create !== undefined) return create;
     const current = await this.read(key);
     if (!current) return undefined;
     const held = current.json as { expiresAt?: string } | undefined;
-    if (held?.expiresAt && Date.parse(held.expiresAt) > Date.now()) return undefined;
+    if (held?.expiresAt && Date.parse(held.expiresAt) > this.now()) return undefined;
     // Expired (its holder is gone) or released: taken over only if nobody else did first.
     return this.conditionalWrite(key, body, { IfMatch: current.etag });
   }

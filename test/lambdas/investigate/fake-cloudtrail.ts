@@ -79,7 +79,7 @@ export interface LookupCall {
 
 /**
  * CloudTrail of a simulated account behind the mocked client: LookupEvents by AccessKeyId or
- * Username, per region, 50 a page with NextToken, and errors queued per region.
+ * Username (or none: every event), per region, 50 a page with NextToken, and errors queued per region.
  */
 export class FakeCloudTrail {
   readonly records: TrailRecord[] = [];
@@ -131,12 +131,14 @@ export class FakeCloudTrail {
 
   private lookup(region: string, input: LookupEventsCommandInput) {
     const attributes = input.LookupAttributes ?? [];
-    if (attributes.length !== 1) throw new Error('LookupEvents takes exactly one lookup attribute');
-    const [{ AttributeKey, AttributeValue }] = attributes;
+    if (attributes.length > 1) throw new Error('LookupEvents takes at most one lookup attribute');
+    // No attribute: every event of the region (a shared search).
+    const [{ AttributeKey, AttributeValue } = { AttributeKey: undefined, AttributeValue: undefined }] = attributes;
     const matching = this.records.filter(
       (r) =>
         r.region === region &&
-        (AttributeKey === 'AccessKeyId' ? r.accessKeyId === AttributeValue : AttributeKey === 'Username' && r.userName === AttributeValue),
+        (AttributeKey === undefined ||
+          (AttributeKey === 'AccessKeyId' ? r.accessKeyId === AttributeValue : AttributeKey === 'Username' && r.userName === AttributeValue)),
     );
     const size = Math.min(input.MaxResults ?? 50, 50);
     const start = input.NextToken ? Number(input.NextToken.replace('page-', '')) : 0;
