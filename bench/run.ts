@@ -14,7 +14,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { build } from 'esbuild';
-import { esbuildOptions, LAMBDA_NAMES, lambdaEntry } from '../lib/bundling';
+import { esbuildOptions, LAMBDA_NAMES, lambdaEntry, LambdaName } from '../lib/bundling';
+import { drillSettings, lambdaEnvironments } from '../drill/lambda-environments';
 import { Drill } from '../drill/run-drill';
 import { ApiCall, DRILL_TIME_SCALE, LOOKUP_EVENTS_PER_SECOND } from '../drill/simulated-account';
 import { synthesizedRules } from '../drill/stack-rules';
@@ -188,11 +189,11 @@ async function investigation(): Promise<void> {
   print(`   snapshots: ${first.snapshots} of ${busyAttacker().instances.length} launched instances; execution ${first.status}`);
 }
 
-async function bundles(): Promise<Array<{ name: string; file: string }>> {
+async function bundles(): Promise<Array<{ name: LambdaName; file: string }>> {
   const out = mkdtempSync(path.join(tmpdir(), 'ekr-bench-'));
   print('\n3. Lambda bundles (esbuild, the stack\'s options: ESM, minified, AWS SDK bundled); the 250 KB target is for the containment path');
   const onPath = new Set(['dispatcher', ...containmentLambdas()]);
-  const files: Array<{ name: string; file: string }> = [];
+  const files: Array<{ name: LambdaName; file: string }> = [];
   for (const name of LAMBDA_NAMES) {
     const outdir = path.join(out, name);
     await build({ ...esbuildOptions(name), entryPoints: [lambdaEntry(name)], outdir, logLevel: 'error' });
@@ -213,34 +214,20 @@ function timeNode(args: string[], env: NodeJS.ProcessEnv): number {
   return ms;
 }
 
-function coldLoads(files: Array<{ name: string; file: string }>): void {
-  // The variables each handler reads at cold start (dummy values: nothing is called).
-  const env = {
-    PATH: process.env.PATH,
-    AWS_REGION: 'us-east-1',
-    STATE_MACHINE_ARN: `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:bench`,
-    PROTECTED_USERS: '',
-    PROTECTED_ROLES: '',
-    STOP_LAUNCHED_INSTANCES: 'false',
-    ACCOUNT_ID: ACCOUNT,
-    QUARANTINE_WINDOW_HOURS: '24',
-    DRY_RUN: 'false',
-    QUARANTINE_POLICY_ARN: `arn:aws:iam::${ACCOUNT}:policy/bench`,
-    TOPIC_ARN: `arn:aws:sns:us-east-1:${ACCOUNT}:bench`,
-    INCIDENT_BUCKET: 'bench-incidents',
-    LOOKBACK_DAYS: '14',
-    SUPPORT_SEVERITY: 'high',
-    SLACK_WEBHOOK_SECRET: '',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  };
+function coldLoads(files: Array<{ name: LambdaName; file: string }>): void {
+  // A clean environment, then each Lambda's own variables as the stack gives them (the drill's
+  // placeholder values: nothing is called).
+  const env = { PATH: process.env.PATH, AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  const lambdaEnv = lambdaEnvironments(drillSettings({ dryRun: false, protectedUsers: [], lookbackDays: 14 }, ACCOUNT));
   const baseline = median(Array.from({ length: RUNS }, () => timeNode(['-e', '0'], env)));
   const version = spawnSync(NODE, ['--version'], { encoding: 'utf8' }).stdout.trim();
   print(`\n4. Cold module load (median of ${RUNS} runs, node ${version}, clean environment; Lambda runs nodejs24.x: set BENCH_NODE to measure with another node)`);
   print(`   bare node -e 0 ${baseline.toFixed(0).padStart(6)} ms`);
   for (const { name, file } of files) {
     const load = ['--input-type=module', '-e', `await import(${JSON.stringify(`file://${file}`)})`];
-    timeNode(load, env); // warm the file cache once
-    const ms = median(Array.from({ length: RUNS }, () => timeNode(load, env)));
+    const own = { ...env, ...lambdaEnv[name] };
+    timeNode(load, own); // warm the file cache once
+    const ms = median(Array.from({ length: RUNS }, () => timeNode(load, own)));
     print(`   ${name.padEnd(14)} ${ms.toFixed(0).padStart(6)} ms  (${(ms / baseline).toFixed(2)}x bare node)`);
   }
   rmSync(path.dirname(path.dirname(files[0].file)), { recursive: true, force: true });

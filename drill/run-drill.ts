@@ -13,29 +13,14 @@ import { createHandler as createNotify } from '../lambdas/notify/handler';
 import { createHandler as createVerify } from '../lambdas/verify/handler';
 import { Incident } from '../lambdas/shared/incident';
 import { connectToSimulatedAccount } from './aws-mocks';
+import { DrillConfig, drillSettings, lambdaEnvironments } from './lambda-environments';
 import { matchingRules, RulePattern } from './rules';
 import { parseScenario } from './scenario';
 import { ApiCall, DRILL_TIME_SCALE, inInvocation, SimulatedAccount } from './simulated-account';
 import { ASYNC_INVOKE_ATTEMPTS, passesNoticeFilter, snsEventOf } from './topic-subscription';
 import { LambdaHandler, runWorkflow, WorkflowRun } from './workflow';
 
-/** The responder's configuration, as `cdk deploy -c key=value` gives it. */
-export interface DrillConfig {
-  readonly dryRun: boolean;
-  readonly protectedUsers: readonly string[];
-  /** Roles the footholds step never changes (names, /path/* prefixes); default none. */
-  readonly protectedRoles?: readonly string[];
-  /** Whether the footholds step stops the instances the key launched; default false. */
-  readonly stopLaunchedInstances?: boolean;
-  /** CloudTrail lookback of the investigation, in days. */
-  readonly lookbackDays: number;
-  /** Severity of a support case the responder opens. */
-  readonly supportSeverity?: string;
-  /** The Secrets Manager secret of the Slack webhook; none: no Slack message. */
-  readonly slackWebhookSecret?: string;
-  /** How far back an account-wide AWS quarantine looks for attaches, in hours. @default 24 */
-  readonly quarantineWindowHours?: number;
-}
+export type { DrillConfig } from './lambda-environments';
 
 /** The deployed second look's wait (secondLookMinutes' default, lib/config.ts). */
 export const DEPLOYED_SECOND_LOOK_SECONDS = 20 * 60;
@@ -71,16 +56,6 @@ export interface Delivery {
   readonly executions: DrillExecution[];
 }
 
-/** Placeholder resource ARNs in the simulated account; nothing here is real. */
-function resourceArns(accountId: string) {
-  return {
-    stateMachine: `arn:aws:states:us-east-1:${accountId}:stateMachine:ExposedKeyResponse`,
-    topic: `arn:aws:sns:us-east-1:${accountId}:ExposedKeyResponderNotifications`,
-    bucket: `exposed-key-responder-incidents-${accountId}`,
-    quarantinePolicy: `arn:aws:iam::${accountId}:policy/exposed-key-responder/ExposedKeyResponderQuarantine`,
-  };
-}
-
 /**
  * A fire drill: the simulated account of a scenario, the stack's rule patterns, and the real
  * handlers wired as deployed (dispatcher behind the rules, the ASL file driving the step Lambdas).
@@ -105,30 +80,16 @@ export class Drill {
     options: DrillOptions = {},
   ) {
     const parsed = parseScenario(scenario);
-    const arns = resourceArns(parsed.accountId);
+    const settings = drillSettings(config, parsed.accountId);
     // On the virtual clock (drill/virtual-clock.ts) a timer's milliseconds are simulated ones.
     const scale = options.virtualTime ? 1 : DRILL_TIME_SCALE;
     this.honourRetryWaits = options.virtualTime === true;
-    this.account = new SimulatedAccount(parsed, [arns.quarantinePolicy], scale);
+    this.account = new SimulatedAccount(parsed, [settings.quarantinePolicyArn], scale);
     this.before = this.account.view();
     this.disconnect = connectToSimulatedAccount(this.account);
     this.progress = options.progress ?? (() => undefined);
-    // The same variables the stack gives each function (lib/exposed-key-responder-stack.ts).
-    const env = {
-      STATE_MACHINE_ARN: arns.stateMachine,
-      PROTECTED_USERS: config.protectedUsers.join(','),
-      DRY_RUN: String(config.dryRun),
-      QUARANTINE_POLICY_ARN: arns.quarantinePolicy,
-      TOPIC_ARN: arns.topic,
-      INCIDENT_BUCKET: arns.bucket,
-      LOOKBACK_DAYS: String(config.lookbackDays),
-      SUPPORT_SEVERITY: config.supportSeverity ?? 'high',
-      SLACK_WEBHOOK_SECRET: config.slackWebhookSecret ?? '',
-      ACCOUNT_ID: parsed.accountId,
-      QUARANTINE_WINDOW_HOURS: String(config.quarantineWindowHours ?? 24),
-      PROTECTED_ROLES: (config.protectedRoles ?? []).join(','),
-      STOP_LAUNCHED_INSTANCES: String(config.stopLaunchedInstances ?? false),
-    };
+    // Each function's environment as the stack gives it (the same table: lambdas/shared/environment.ts).
+    const env = lambdaEnvironments(settings);
     if (config.slackWebhookSecret) this.account.secrets.set(config.slackWebhookSecret, DRILL_SLACK_WEBHOOK);
     // The Slack webhook is not AWS: its posts go to the simulated account too (faults: slack:PostMessage).
     const post = async (url: string, body: string) => {
@@ -138,25 +99,25 @@ export class Drill {
         return { status: 500, text: (err as Error).name };
       }
     };
-    this.bucket = arns.bucket;
+    this.bucket = settings.incidentBucket;
     // Waits (CloudTrail spacing, back-off) run at drill speed; the simulated rate limits count in
     // the same simulated time.
     const atDrillSpeed = { sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms / scale)) };
-    this.dispatcher = createDispatcher(env, atDrillSpeed) as LambdaHandler;
+    this.dispatcher = createDispatcher(env.dispatcher, atDrillSpeed) as LambdaHandler;
     // The stack subscribes the slack Lambda to the topic only when a webhook secret is configured.
     this.slackSubscribed = config.slackWebhookSecret !== undefined;
-    this.topicArn = arns.topic;
+    this.topicArn = settings.topicArn;
     this.handlers = {
-      contain: createContain(env) as LambdaHandler,
-      verify: createVerify(env) as LambdaHandler,
-      investigate: createInvestigate(env, atDrillSpeed) as LambdaHandler,
+      contain: createContain(env.contain) as LambdaHandler,
+      verify: createVerify(env.verify) as LambdaHandler,
+      investigate: createInvestigate(env.investigate, atDrillSpeed) as LambdaHandler,
       // Bound for the workflow's footholds state (${FootholdsFunctionArn}), run only where the ASL references it.
-      footholds: createFootholds(env) as LambdaHandler,
-      evidence: createEvidence(env, atDrillSpeed) as LambdaHandler,
-      report: createReport(env) as LambdaHandler,
-      support: createSupport(env) as LambdaHandler,
-      slack: createSlack(env, { post, ...atDrillSpeed }) as LambdaHandler,
-      notify: createNotify(env) as LambdaHandler,
+      footholds: createFootholds(env.footholds) as LambdaHandler,
+      evidence: createEvidence(env.evidence, atDrillSpeed) as LambdaHandler,
+      report: createReport(env.report) as LambdaHandler,
+      support: createSupport(env.support) as LambdaHandler,
+      slack: createSlack(env.slack, { post, ...atDrillSpeed }) as LambdaHandler,
+      notify: createNotify(env.notify) as LambdaHandler,
     };
   }
 

@@ -2,11 +2,10 @@
 // invocation of every execution), counted in simulated time.
 import { z } from 'zod';
 import { awsError } from './aws-errors';
+import { LOOKUP_EVENTS_PER_SECOND } from './simulated-cloudtrail';
 
 /** IAM's mutating calls (UpdateAccessKey, PutUserPolicy, AttachUserPolicy...) per second, per account: the drill's default. */
 export const IAM_MUTATING_PER_SECOND = 10;
-/** CloudTrail LookupEvents: 2 requests per second, per account, per region (the LookupEvents API reference). */
-export const LOOKUP_EVENTS_PER_SECOND = 2;
 
 /** The scenario's `limits` (docs/drill.md "Scenario"). */
 export const LimitsSchema = z

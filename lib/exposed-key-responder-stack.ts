@@ -5,6 +5,7 @@ import { SubscriptionFilter } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { NOTICE_KIND, NOTICE_KIND_ATTRIBUTE } from '../lambdas/dispatcher/notice';
+import { EnvironmentLambda, lambdaEnvironment } from '../lambdas/shared/environment';
 import { LambdaName } from './bundling';
 import { isSecretArn, ResponderConfig } from './config';
 import { grantContainment, grantVerification } from './containment-grants';
@@ -27,6 +28,11 @@ export const STACK_ID = 'ExposedKeyResponder';
 export const STACK_REGION = 'us-east-1';
 
 export { CONTAIN_USER_ACTIONS } from './containment-grants';
+
+// Every Lambda of the bundles has its row in the environment table, and no other Lambda does.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const EVERY_LAMBDA_HAS_ITS_VARIABLES: Same<LambdaName, EnvironmentLambda> = true;
+void EVERY_LAMBDA_HAS_ITS_VARIABLES;
 
 /** The AWS Support API actions the support Lambda may call: find the incident's case, open it, add to it. */
 export const SUPPORT_CASE_ACTIONS = ['support:DescribeCases', 'support:DescribeCommunications', 'support:CreateCase', 'support:AddCommunicationToCase'] as const;
@@ -84,22 +90,23 @@ export class ExposedKeyResponderStack extends Stack {
     });
 
     const common = { logLevel: config.logLevel, logRetention: config.logRetentionDays };
-    const dryRun = config.dryRun ? 'true' : 'false';
-    const protectedUsers = config.protectedUsers.join(',');
-    // Contain and verify re-check protection themselves (name, path, tag), just before they act.
-    const containment = { DRY_RUN: dryRun, QUARANTINE_POLICY_ARN: this.quarantinePolicy.policyArn, PROTECTED_USERS: protectedUsers };
-    const contain = new ResponderFunction(this, 'Contain', { ...common, lambdaName: 'contain', environment: containment });
-    const verify = new ResponderFunction(this, 'Verify', { ...common, lambdaName: 'verify', environment: containment });
+    // What each Lambda's variables carry (lambdas/shared/environment.ts, the table the drill uses
+    // too); the state machine's ARN joins once the workflow exists.
+    const settings = {
+      ...config,
+      accountId: this.account,
+      topicArn: this.notifications.topic.topicArn,
+      incidentBucket: this.incidents.bucket.bucketName,
+      quarantinePolicyArn: this.quarantinePolicy.policyArn,
+    };
+    const contain = new ResponderFunction(this, 'Contain', { ...common, lambdaName: 'contain', environment: lambdaEnvironment('contain', settings) });
+    const verify = new ResponderFunction(this, 'Verify', { ...common, lambdaName: 'verify', environment: lambdaEnvironment('verify', settings) });
     const investigate = new ResponderFunction(this, 'Investigate', {
       ...common,
       lambdaName: 'investigate',
       // Pages CloudTrail's event history in every enabled region, at 2 LookupEvents a second.
       timeout: Duration.minutes(5),
-      environment: {
-        INCIDENT_BUCKET: this.incidents.bucket.bucketName,
-        LOOKBACK_DAYS: String(config.lookbackDays),
-        DRY_RUN: dryRun,
-      },
+      environment: lambdaEnvironment('investigate', settings),
     });
     // Contains what CloudTrail ties to the key (the workflow's ContainFootholds state).
     const footholds = new ResponderFunction(this, 'Footholds', {
@@ -107,30 +114,26 @@ export class ExposedKeyResponderStack extends Stack {
       lambdaName: 'footholds',
       // Reads then writes, a few actions at a time, for up to hundreds of footholds.
       timeout: Duration.minutes(2),
-      environment: {
-        ...containment,
-        STOP_LAUNCHED_INSTANCES: config.stopLaunchedInstances ? 'true' : 'false',
-        PROTECTED_ROLES: config.protectedRoles.join(','),
-      },
+      environment: lambdaEnvironment('footholds', settings),
     });
     const evidence = new ResponderFunction(this, 'Evidence', {
       ...common,
       lambdaName: 'evidence',
       // Describes the instances and starts their snapshots, region by region (CreateSnapshots returns at once).
       timeout: Duration.minutes(2),
-      environment: { DRY_RUN: dryRun },
+      environment: lambdaEnvironment('evidence', settings),
     });
     const report = new ResponderFunction(this, 'Report', {
       ...common,
       lambdaName: 'report',
-      environment: { INCIDENT_BUCKET: this.incidents.bucket.bucketName },
+      environment: lambdaEnvironment('report', settings),
     });
     const support = new ResponderFunction(this, 'Support', {
       ...common,
       lambdaName: 'support',
       // Looks for the incident's case (DescribeCases, DescribeCommunications) before opening or updating it.
       timeout: Duration.seconds(60),
-      environment: { SUPPORT_SEVERITY: config.supportSeverity, DRY_RUN: dryRun },
+      environment: lambdaEnvironment('support', settings),
     });
     // The webhook URL is a credential: it stays in Secrets Manager and never reaches the template.
     // A name is imported with fromSecretNameV2 (the grant is on `name-??????`: Secrets Manager adds
@@ -157,12 +160,12 @@ export class ExposedKeyResponderStack extends Stack {
       // One secret read and one HTTPS POST to Slack.
       timeout: Duration.seconds(15),
       // Empty when not configured: the Lambda then reports Slack as not configured.
-      environment: { SLACK_WEBHOOK_SECRET: this.slackWebhookSecret?.secretArn ?? '' },
+      environment: lambdaEnvironment('slack', { slackWebhookSecret: this.slackWebhookSecret?.secretArn }),
     });
     const notify = new ResponderFunction(this, 'Notify', {
       ...common,
       lambdaName: 'notify',
-      environment: { TOPIC_ARN: this.notifications.topic.topicArn },
+      environment: lambdaEnvironment('notify', settings),
     });
 
     this.workflow = new ResponseWorkflow(this, 'Workflow', {
@@ -185,13 +188,7 @@ export class ExposedKeyResponderStack extends Stack {
       lambdaName: 'dispatcher',
       // Resolving the quarantined users pages through GetAccountAuthorizationDetails: give it time.
       timeout: Duration.seconds(60),
-      environment: {
-        STATE_MACHINE_ARN: this.workflow.stateMachine.stateMachineArn,
-        PROTECTED_USERS: protectedUsers,
-        ACCOUNT_ID: this.account,
-        TOPIC_ARN: this.notifications.topic.topicArn,
-        QUARANTINE_WINDOW_HOURS: String(config.quarantineWindowHours),
-      },
+      environment: lambdaEnvironment('dispatcher', { ...settings, stateMachineArn: this.workflow.stateMachine.stateMachineArn }),
     });
     this.functions = { dispatcher, contain, verify, investigate, footholds, evidence, report, support, slack, notify };
 

@@ -1,4 +1,5 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { presentEnv } from '../shared/env';
 import { createLogger, forIncident } from '../shared/logger';
 import { parseWorkflowState } from '../shared/state';
 import { PostFn, SlackResult } from './contract';
@@ -24,10 +25,7 @@ export function createHandler(
   env: NodeJS.ProcessEnv = process.env,
   options: SlackHandlerOptions = {},
 ): (event: unknown) => Promise<SlackResult> {
-  const secretId = env.SLACK_WEBHOOK_SECRET;
-  if (secretId === undefined) {
-    throw new Error('environment variable SLACK_WEBHOOK_SECRET is required (empty when Slack is not configured)');
-  }
+  const secretId = presentEnv('SLACK_WEBHOOK_SECRET', 'empty when Slack is not configured', env);
   const config = { secretId: secretId.trim() };
   const logger = createLogger('slack');
   // The secret read's only retries (the SDK's standard 3, within SECRET_TIMEOUT_MS): lambdas/shared/retry.ts.
