@@ -126,8 +126,10 @@ export class SharedSearch {
 
   private async search(region: string, from: Date, to: Date, limiter: SlidingWindowLimiter): Promise<Activity[] | undefined> {
     const freshAfter = Math.max(to.getTime() - SHARED_FRESH_MS, this.notBefore?.getTime() ?? 0);
+    // The Lambda's deadline is epoch ms (Date.now); the lease and the window go by the investigation's clock.
     const deadline = this.ctx.deps.deadline ?? Date.now() + LEASE_MS;
-    // `deadline` is the Lambda's (epoch ms, as Date.now); the lease and the window go by the investigation's clock.
+    // Only this window's events: a search may begin earlier (see searchAndPublish).
+    const inWindow = (e: Activity) => !(Date.parse(e.eventTime) < from.getTime());
     for (;;) {
       const pointer = (await this.read(this.key(region, 'latest.json')))?.json as Pointer | undefined;
       if (pointer && Date.parse(pointer.from) <= from.getTime() && Date.parse(pointer.searchedAt) >= freshAfter) {
@@ -135,12 +137,12 @@ export class SharedSearch {
         const object = await this.read(pointer.object);
         if (!Array.isArray(object?.json)) throw new Error(`shared search ${pointer.object} is missing or unreadable`);
         this.covered(pointer.searchedAt);
-        return (object.json as SharedEvent[]).map((e) => fromShared(e, region));
+        return (object.json as SharedEvent[]).map((e) => fromShared(e, region)).filter(inWindow);
       }
       const lease = await this.takeLease(region);
       if (lease) {
         try {
-          return await this.searchAndPublish(region, from, to, limiter);
+          return (await this.searchAndPublish(region, from, to, limiter))?.filter(inWindow);
         } finally {
           await this.release(region, lease).catch(() => undefined);
         }
@@ -150,8 +152,13 @@ export class SharedSearch {
     }
   }
 
-  /** Pages the whole window (no lookup attribute), publishes it, and returns it; undefined when it could not be paged whole. */
-  private async searchAndPublish(region: string, from: Date, to: Date, limiter: SlidingWindowLimiter): Promise<Activity[] | undefined> {
+  /**
+   * Pages the whole window (no lookup attribute) from {@link SHARED_FRESH_MS} before its start, so
+   * that it also covers an investigation that began up to that much earlier than this one,
+   * publishes it, and returns it; undefined when it could not be paged whole.
+   */
+  private async searchAndPublish(region: string, windowFrom: Date, to: Date, limiter: SlidingWindowLimiter): Promise<Activity[] | undefined> {
+    const from = new Date(windowFrom.getTime() - SHARED_FRESH_MS);
     const searchedAt = new Date(this.now()).toISOString();
     const whole: Lookup = { label: 'the whole account (shared search of a wave)', maxPages: SHARED_MAX_PAGES };
     const found = await searchRegion([whole], region, from, to, this.ctx, limiter);

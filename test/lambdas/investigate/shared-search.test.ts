@@ -64,6 +64,28 @@ describe('investigate with shared searches (a wave)', () => {
     expect(keysOf(objects, other.incidentId)).toEqual([OTHER_KEY]);
   });
 
+  it('serves an incident whose window began up to 10 minutes before the search\'s own', async () => {
+    const trail = resetAccount().add(aRecord({ accessKeyId: OTHER_KEY, userName: 'wave-2' }));
+    bucket();
+    await investigate(anIncident(), shared());
+
+    const began5MinutesEarlier = await investigate(other, { ...shared(), now: () => new Date(NOW.getTime() - 5 * 60_000) });
+
+    expect(trail.calls).toHaveLength(1);
+    expect(began5MinutesEarlier.eventCount).toBe(1);
+  });
+
+  it('keeps only its own window\'s events of a search that began earlier', async () => {
+    const trail = resetAccount().add(aRecord({ eventTime: '2026-11-20T09:35:00Z' }));
+    const objects = bucket();
+
+    const result = await investigate(anIncident(), { ...shared({ lookbackDays: 1 }), now: () => new Date('2026-11-21T09:40:00Z') });
+
+    expect(trail.calls.map((c) => c.input.StartTime)).toEqual([new Date('2026-11-20T09:30:00Z')]);
+    expect(JSON.parse(objects.get(`${PREFIX}${JSON.parse(objects.get(`${PREFIX}latest.json`)!.body).object.slice(PREFIX.length)}`)!.body)).toHaveLength(1);
+    expect(result.eventCount).toBe(0);
+  });
+
   it('waits for the investigation holding the lease rather than paging too, then reads its result', async () => {
     const trail = resetAccount().add(aRecord({ accessKeyId: OTHER_KEY, userName: 'wave-2' }));
     const objects = bucket();
@@ -121,7 +143,7 @@ describe('investigate with shared searches (a wave)', () => {
   });
 
   it('gives the second look a search begun 15 minutes after the first pass, never an older one', async () => {
-    const trail = resetAccount().add(aRecord());
+    const trail = resetAccount().add(aRecord({ eventTime: '2026-11-20T09:58:00Z' }));
     const objects = bucket();
     const firstPassAt = new Date(NOW.getTime() - 5 * 60_000);
     objects.set(`${PREFIX}events-old.json`, { body: '[]', etag: '"o"' });
