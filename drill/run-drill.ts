@@ -88,6 +88,8 @@ export class Drill {
     this.before = this.account.view();
     this.disconnect = connectToSimulatedAccount(this.account);
     this.progress = options.progress ?? (() => undefined);
+    // Said once: the scenario's records LookupEvents will never return (drill/simulated-cloudtrail.ts).
+    for (const note of this.account.trailNotes(config.lookbackDays)) this.progress(`note: ${note}`);
     // Each function's environment as the stack gives it (the same table: lambdas/shared/environment.ts).
     const env = lambdaEnvironments(settings);
     if (config.slackWebhookSecret) this.account.secrets.set(config.slackWebhookSecret, DRILL_SLACK_WEBHOOK);

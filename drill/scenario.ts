@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ScenarioTrailEntry } from './scenario-cloudtrail';
 import { LimitsSchema } from './simulated-limits';
 
 /**
@@ -8,27 +9,6 @@ import { LimitsSchema } from './simulated-limits';
 const PolicyDocument = z.record(z.string(), z.unknown());
 /** IAM's path grammar: `/` or `/segment/.../`. */
 const IamPath = z.string().regex(/^\/(?:[\u0021-\u007E]*\/)?$/, 'an IAM path starts and ends with /').max(512);
-
-/**
- * A CloudTrail event of the scenario, served by LookupEvents: any fields, as CloudTrail writes
- * them. `accessKeyId` and `userName` are what LookupEvents finds it by; `userIdentity`, when given,
- * is the record's own (an AssumedRole or FederatedUser session: `type`, `arn`, `accessKeyId`,
- * `sessionContext`...) and must name its `type`; otherwise an IAMUser identity is made from
- * `userName` and `accessKeyId`. `responseElements` (what the call returned: a session's
- * `credentials.accessKeyId`...) is an object or null. `visibleAfter` (a workflow state, e.g.
- * `Investigate`) delivers the record late, as CloudTrail does (5 to 15 minutes): LookupEvents hides
- * it from every call until that state has called LookupEvents, and from that state's own calls.
- */
-const TrailEvent = z.record(z.string(), z.unknown()).check((ctx) => {
-  const { userIdentity, responseElements } = ctx.value;
-  const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (userIdentity !== undefined && !(isObject(userIdentity) && typeof (userIdentity as Record<string, unknown>).type === 'string')) {
-    ctx.issues.push({ code: 'custom', input: userIdentity, path: ['userIdentity'], message: 'userIdentity is an object with its type (IAMUser, AssumedRole, FederatedUser...), as CloudTrail writes it' });
-  }
-  if (responseElements !== undefined && responseElements !== null && !isObject(responseElements)) {
-    ctx.issues.push({ code: 'custom', input: responseElements, path: ['responseElements'], message: 'responseElements is an object or null' });
-  }
-});
 
 export const ScenarioSchema = z.strictObject({
   accountId: z.string().regex(/^\d{12}$/).default('123456789012'),
@@ -95,7 +75,8 @@ export const ScenarioSchema = z.strictObject({
       }),
     )
     .default([]),
-  cloudTrail: z.array(TrailEvent).default([]),
+  /** CloudTrail records as captured, or the flat shortcut (drill/scenario-cloudtrail.ts), served by LookupEvents. */
+  cloudTrail: z.array(ScenarioTrailEntry).default([]),
   supportCases: z
     .array(
       z.strictObject({

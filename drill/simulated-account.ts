@@ -7,6 +7,7 @@ import { FootholdOperations } from './simulated-footholds';
 import { IamOperations } from './simulated-iam';
 import { SimulatedCloudTrail } from './simulated-cloudtrail';
 import { Scenario } from './scenario';
+import { toTrailEntry } from './scenario-cloudtrail';
 import { simulatedGetProducts } from './simulated-pricing';
 import { SupportOperations } from './simulated-support';
 import { SimulatedLimits } from './simulated-limits';
@@ -109,7 +110,7 @@ export class SimulatedAccount {
     const ec2 = new Ec2Operations(scenario.regions, this.accountId, this.scenario.instances, this.snapshots, (prefix) => this.id(prefix));
     this.faults = scenario.faults.map((f) => ({ ...f, left: f.times }));
     this.support = new SupportOperations(this.accountId, scenario, this.started);
-    this.trail = new SimulatedCloudTrail(this.accountId, scenario.cloudTrail);
+    this.trail = new SimulatedCloudTrail(scenario.cloudTrail.map((e, i) => toTrailEntry(e, i, this.accountId)));
     this.operations = [
       this,
       new IamOperations(this.accountId, this.users, this.roles, existingPolicyArns),
@@ -158,6 +159,12 @@ export class SimulatedAccount {
   }
 
   // ---- CloudTrail (per region): drill/simulated-cloudtrail.ts ---------------------------------
+
+  /** What LookupEvents will never return of the scenario's records, and why (the drill says so once). */
+  trailNotes(lookbackDays?: number): string[] {
+    const since = lookbackDays === undefined ? undefined : { ms: Date.now() - lookbackDays * 86_400_000, lookbackDays };
+    return this.trail.unseen(this.scenario.regions, since);
+  }
 
   protected cloudtrail_LookupEvents(input: Record<string, unknown>, region: string) {
     return this.trail.lookupEvents(input, region, invocationContext.getStore());

@@ -1,6 +1,7 @@
 // CloudTrail records as CloudTrail writes them (LookupEvents' `CloudTrailEvent`, or a line of the
 // incident's activity.jsonl): read defensively, a record that cannot be read is counted, never guessed at.
 import * as z from 'zod/mini';
+import { apiName } from '../shared/event-name';
 import { tryParseJson } from '../shared/json';
 import { clip } from '../shared/text';
 import { MAX_VALUE_CHARS, Proof } from './contract';
@@ -36,13 +37,16 @@ export const TrailRecordSchema = z.looseObject({
 });
 export type TrailRecord = z.infer<typeof TrailRecordSchema>;
 
-/** The readable records (oldest first, then by event id) and how many could not be read. */
+/**
+ * The readable records (oldest first, then by event id) and how many could not be read. Each
+ * record's `eventName` is its API name (Lambda's `CreateFunction20150331` is `CreateFunction`).
+ */
 export function readRecords(input: readonly unknown[]): { records: TrailRecord[]; unreadable: number } {
   const records: TrailRecord[] = [];
   let unreadable = 0;
   for (const item of input) {
     const parsed = TrailRecordSchema.safeParse(typeof item === 'string' ? tryParseJson(item) : item);
-    if (parsed.success && !Number.isNaN(Date.parse(parsed.data.eventTime))) records.push(parsed.data);
+    if (parsed.success && !Number.isNaN(Date.parse(parsed.data.eventTime))) records.push({ ...parsed.data, eventName: apiName(parsed.data.eventName) });
     else unreadable += 1;
   }
   records.sort((a, b) => compare(isoTime(a.eventTime), isoTime(b.eventTime)) || compare(a.eventID, b.eventID));

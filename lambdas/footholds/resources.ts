@@ -4,18 +4,18 @@
 import { Foothold, Proof, ResourceType } from './contract';
 import { get, items, regionOf, request, response, str, text, TrailRecord } from './records';
 
-/** Lambda's CloudTrail names carry the API version: CreateFunction20150331. */
-const CREATE_FUNCTION = /^CreateFunction(\d{8})?$/;
-
-/** Events whose record proves a reported foothold (besides permission changes and CreateFunction*). */
+/**
+ * Events whose record proves a reported foothold (besides permission changes), by API name
+ * (records.ts reads Lambda's CreateFunction20150331 as CreateFunction).
+ */
 const RESOURCE_EVENTS = new Set([
-  'CreateKeyPair', 'ImportKeyPair', 'AuthorizeSecurityGroupIngress', 'PutBucketPolicy',
+  'CreateFunction', 'CreateKeyPair', 'ImportKeyPair', 'AuthorizeSecurityGroupIngress', 'PutBucketPolicy',
   'VerifyEmailIdentity', 'VerifyEmailAddress', 'VerifyDomainIdentity', 'CreateEmailIdentity',
 ]);
 
 /** Whether a successful call of this name should prove a reported foothold. */
 export function isReportedEvent(eventName: string): boolean {
-  return RESOURCE_EVENTS.has(eventName) || Object.hasOwn(CHANGE_FIELDS, eventName) || CREATE_FUNCTION.test(eventName);
+  return RESOURCE_EVENTS.has(eventName) || Object.hasOwn(CHANGE_FIELDS, eventName);
 }
 
 /** The reported foothold one successful record proves, if it is one of these. */
@@ -49,9 +49,8 @@ export function reportedResource(record: TrailRecord, proof: Proof): Foothold | 
       return make('ses-identity', str(p.domain), { api: 'ses' });
     case 'ses.amazonaws.com CreateEmailIdentity':
       return make('ses-identity', str(p.emailIdentity), { api: 'sesv2' });
-  }
-  if (record.eventSource === 'lambda.amazonaws.com' && CREATE_FUNCTION.test(record.eventName)) {
-    return make('lambda-function', str(p.functionName) ?? str(re.functionName), { functionArn: str(re.functionArn) });
+    case 'lambda.amazonaws.com CreateFunction':
+      return make('lambda-function', str(p.functionName) ?? str(re.functionName), { functionArn: str(re.functionArn) });
   }
   return undefined;
 }

@@ -2,6 +2,7 @@
 // paged to the end within LookupEvents' rate limit, the Lambda's deadline and a back-off.
 import { Event as TrailEvent, LookupAttribute, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
+import { apiName } from '../shared/event-name';
 import { Incident } from '../shared/incident';
 import { tryParseJson } from '../shared/json';
 import { Context, errorText, Failure, withBackoff } from './deps';
@@ -188,7 +189,8 @@ function toActivity(event: TrailEvent, region: string): Activity {
     region,
     eventTime: Number.isNaN(time) ? rawTime : new Date(time).toISOString(),
     eventSource: str(record.eventSource) ?? event.EventSource ?? 'unknown',
-    eventName: str(record.eventName) ?? event.EventName ?? 'unknown',
+    // By its API name (Lambda's CreateFunction20150331 is CreateFunction): what the summary matches.
+    eventName: apiName(str(record.eventName) ?? event.EventName ?? 'unknown'),
     record,
     line: activityLine(record, raw, region),
     ...(event.AccessKeyId !== undefined && { accessKeyId: event.AccessKeyId }),

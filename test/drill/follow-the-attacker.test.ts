@@ -5,18 +5,16 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { connectToSimulatedAccount } from '../../drill/aws-mocks';
 import { shiftTimes } from '../../drill/cli';
-import { parseScenario, ScenarioInput } from '../../drill/scenario';
+import { ScenarioInput } from '../../drill/scenario';
 import { DRILL_TIME_SCALE, SimulatedAccount } from '../../drill/simulated-account';
-import { FootholdContainment } from '../../lambdas/footholds/contract';
-import { createHandler as createFootholds } from '../../lambdas/footholds/handler';
 import { Investigation } from '../../lambdas/investigate/contract';
 import { createHandler as createInvestigate } from '../../lambdas/investigate/handler';
 import { Incident } from '../../lambdas/shared/incident';
+import { BUCKET, followIncident, quarantineArn } from './follow';
 
 const ACCOUNT = '111122223333';
 const KEY = 'AKIA3EXPOSEDCIKEY001';
-const QUARANTINE = `arn:aws:iam::${ACCOUNT}:policy/exposed-key-responder/ExposedKeyResponderQuarantine`;
-const BUCKET = 'incident-bucket';
+const QUARANTINE = quarantineArn(ACCOUNT);
 const BUILTIN = path.join(__dirname, '..', '..', 'drill', 'scenarios', 'builtin.json');
 /** The built-in scenario's times are moved so that its last event is a few minutes ago. */
 const SHIFT = Date.now() - Date.parse('2026-11-23T10:05:00Z');
@@ -29,32 +27,9 @@ function incident(): Incident {
   };
 }
 
-/** Runs the two steps against `scenario`; returns the account and both outputs. */
-async function follow(scenario: ScenarioInput, env: Record<string, string> = {}) {
-  const account = new SimulatedAccount(parseScenario(scenario), [QUARANTINE]);
-  const disconnect = connectToSimulatedAccount(account);
-  try {
-    const base = { DRY_RUN: 'false', INCIDENT_BUCKET: BUCKET, LOOKBACK_DAYS: '14', QUARANTINE_POLICY_ARN: QUARANTINE, PROTECTED_USERS: '', PROTECTED_ROLES: '', STOP_LAUNCHED_INSTANCES: 'false', ...env };
-    // CloudTrail's rate limit counts in the simulated account's time: the waits run at drill speed.
-    const investigate = createInvestigate(base, { sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms / DRILL_TIME_SCALE)) });
-    const footholds = createFootholds(base);
-    const revokeBefore = new Date().toISOString();
-    const investigation: Investigation = await investigate({ incident: incident(), revokeBefore });
-    // The workflow's Retry on TransientAwsError / ContainmentNotVerifiedError: the step again, same input.
-    let attempts = 0;
-    let contained: FootholdContainment | undefined;
-    while (!contained) {
-      attempts += 1;
-      try {
-        contained = await footholds({ incident: incident(), revokeBefore, footholds: investigation.footholds });
-      } catch (err) {
-        if (attempts >= 3 || !['TransientAwsError', 'ContainmentNotVerifiedError'].includes((err as Error).name)) throw err;
-      }
-    }
-    return { account, investigation, contained, attempts, view: account.view() };
-  } finally {
-    disconnect();
-  }
+/** Runs the two steps against `scenario` for the built-in incident; returns the account and both outputs. */
+function follow(scenario: ScenarioInput, env: Record<string, string> = {}) {
+  return followIncident(scenario, incident(), env);
 }
 
 const userOf = (view: ReturnType<SimulatedAccount['view']>, name: string) => view.users.find((u) => u.userName === name)!;

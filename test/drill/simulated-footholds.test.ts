@@ -174,8 +174,8 @@ describe('SimulatedAccount: CloudTrail records of sessions', () => {
   });
 
   it.each([
-    ['a userIdentity without its type', { userIdentity: { accessKeyId: SESSION_KEY } }, 'cloudTrail.0.userIdentity: userIdentity is an object with its type'],
-    ['a responseElements that is not an object', { responseElements: 'ok' }, 'cloudTrail.0.responseElements: responseElements is an object or null'],
+    ['a userIdentity without its type', { userIdentity: { accessKeyId: SESSION_KEY } }, 'cloudTrail.0.userIdentity.type: read as the flat shortcut (no eventVersion, eventID, awsRegion: not a CloudTrail record): userIdentity is an object with its type'],
+    ['a responseElements that is not an object', { responseElements: 'ok' }, 'cloudTrail.0.responseElements: read as the flat shortcut (no eventVersion, eventID, awsRegion: not a CloudTrail record): responseElements is an object or null'],
   ])('refuses %s', (_what, fields, message) => {
     expect(() => parseScenario({ cloudTrail: [{ eventTime: '2026-11-20T09:00:00Z', eventSource: 'iam.amazonaws.com', eventName: 'CreateUser', ...fields }] })).toThrow(message);
   });

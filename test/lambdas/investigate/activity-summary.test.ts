@@ -1,6 +1,7 @@
 // The activity in brief: counts, top values, notable events, what was left behind, output caps.
 import 'aws-sdk-client-mock-jest';
 import { InvestigationSchema } from '../../../lambdas/investigate/contract';
+import { summarise } from '../../../lambdas/investigate/activity-summary';
 import { NOTABLE_EVENT_NAMES } from '../../../lambdas/investigate/investigate';
 import { ACCOUNT_ID, KEY_ID } from '../helpers';
 import { aRecord, FakeCloudTrail } from './fake-cloudtrail';
@@ -91,19 +92,33 @@ describe('investigate: notable events', () => {
     ]);
   });
 
-  it('flags an S3 CopyObject with a customer-provided key (SSE-C ransom), not an ordinary PutObject', async () => {
-    trail.add(
-      aRecord({
-        eventSource: 's3.amazonaws.com',
-        eventName: 'CopyObject',
-        requestParameters: { bucketName: 'prod-data', key: 'db.dump', 'x-amz-server-side-encryption-customer-algorithm': 'AES256' },
-      }),
-      aRecord({ eventSource: 's3.amazonaws.com', eventName: 'PutObject', requestParameters: { bucketName: 'prod-data', key: 'ok.txt' } }),
-    );
+  const sseCopy = {
+    eventSource: 's3.amazonaws.com',
+    eventName: 'CopyObject',
+    requestParameters: { bucketName: 'prod-data', key: 'db.dump', 'x-amz-server-side-encryption-customer-algorithm': 'AES256' },
+  };
+
+  it('never sees an S3 object write through LookupEvents: a data event, which LookupEvents does not return', async () => {
+    trail.add(aRecord(sseCopy), aRecord({ eventSource: 's3.amazonaws.com', eventName: 'PutObject', requestParameters: { bucketName: 'prod-data', key: 'ok.txt' } }));
 
     const result = await run();
 
-    expect(result.notable.map((n) => n.summary)).toEqual([
+    expect(result.eventCount).toBe(0);
+    expect(result.notable).toEqual([]);
+  });
+
+  it('flags an S3 CopyObject with a customer-provided key (SSE-C ransom) in a record that reaches it, not an ordinary PutObject', () => {
+    const activity = (fields: Record<string, unknown>, eventId: string) => {
+      const record = { ...aRecord(fields), eventID: eventId };
+      return { eventId, region: 'us-east-1', eventTime: record.eventTime, eventSource: record.eventSource, eventName: record.eventName, record, line: JSON.stringify(record) };
+    };
+
+    const summary = summarise([
+      activity(sseCopy, 'sse-c'),
+      activity({ eventSource: 's3.amazonaws.com', eventName: 'PutObject', requestParameters: { bucketName: 'prod-data', key: 'ok.txt' } }, 'plain'),
+    ]);
+
+    expect(summary.notable.map((n) => n.summary)).toEqual([
       'CopyObject with a customer-provided key (SSE-C, possible ransom) to prod-data/db.dump in us-east-1',
     ]);
   });

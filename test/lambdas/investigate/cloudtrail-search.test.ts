@@ -53,7 +53,11 @@ describe('investigate: what the key did', () => {
     const result = await run();
 
     const byKey = trail.calls.filter((c) => c.input.LookupAttributes?.[0].AttributeKey === 'AccessKeyId');
-    expect(byKey.map((c) => c.input.NextToken)).toEqual([undefined, 'page-50', 'page-100']);
+    const tokens = byKey.map((c) => c.input.NextToken);
+    expect(tokens).toHaveLength(3);
+    expect(tokens[0]).toBeUndefined();
+    expect(new Set(tokens.slice(1)).size).toBe(2);
+    expect(tokens.slice(1).every((t) => typeof t === 'string' && t !== '')).toBe(true);
     expect(result.pages).toBe(6);
     expect(result.eventCount).toBe(120);
   });

@@ -1,6 +1,8 @@
-import { CloudTrailClient, Event as TrailEvent, LookupEventsCommand, LookupEventsCommandInput } from '@aws-sdk/client-cloudtrail';
+import { CloudTrailClient, Event as TrailEvent, LookupEventsCommand, LookupEventsCommandInput, LookupEventsCommandOutput } from '@aws-sdk/client-cloudtrail';
 import { AwsClientStub } from 'aws-sdk-client-mock';
-import { KEY_ID } from '../helpers';
+import { asLookupEvent as sharedAsLookupEvent, lookupEvents } from '../../../drill/simulated-cloudtrail';
+import { CloudTrailRecord, toTrailEntry } from '../../../drill/scenario-cloudtrail';
+import { ACCOUNT_ID, KEY_ID } from '../helpers';
 
 /** One CloudTrail record of the simulated account, as the test writes it. */
 export interface TrailRecord {
@@ -43,31 +45,12 @@ export function aRecord(overrides: Partial<TrailRecord> = {}): TrailRecord {
   };
 }
 
-/** What LookupEvents returns for a record: the lookup's fields and the record as a JSON string. */
-export function asLookupEvent(r: TrailRecord): TrailEvent {
-  return {
-    EventId: r.eventId,
-    EventName: r.eventName,
-    EventTime: new Date(r.eventTime),
-    EventSource: r.eventSource,
-    AccessKeyId: r.accessKeyId,
-    Username: r.userName,
-    CloudTrailEvent: JSON.stringify({
-      eventVersion: '1.09',
-      userIdentity: r.userIdentity ?? { type: 'IAMUser', userName: r.userName, accessKeyId: r.accessKeyId, accountId: '123456789012' },
-      eventTime: r.eventTime,
-      eventSource: r.eventSource,
-      eventName: r.eventName,
-      awsRegion: r.region,
-      sourceIPAddress: r.sourceIPAddress,
-      userAgent: r.userAgent,
-      ...(r.errorCode ? { errorCode: r.errorCode, errorMessage: 'denied' } : {}),
-      requestParameters: r.requestParameters,
-      responseElements: r.responseElements,
-      eventID: r.eventId,
-      recipientAccountId: '123456789012',
-    }),
-  };
+/**
+ * What LookupEvents returns for a record (a captured one, or the flat one a test writes), as the
+ * drill's simulated CloudTrail answers it (drill/simulated-cloudtrail.ts): the same implementation.
+ */
+export function asLookupEvent(r: TrailRecord | Record<string, unknown>): TrailEvent {
+  return sharedAsLookupEvent(toTrailEntry(r as Record<string, unknown>, 0, ACCOUNT_ID).record) as TrailEvent;
 }
 
 export interface LookupCall {
@@ -78,11 +61,13 @@ export interface LookupCall {
 }
 
 /**
- * CloudTrail of a simulated account behind the mocked client: LookupEvents by AccessKeyId or
- * Username (or none: every event), per region, 50 a page with NextToken, and errors queued per region.
+ * CloudTrail of a simulated account behind the mocked client: LookupEvents answered by the drill's
+ * implementation (drill/simulated-cloudtrail.ts: per region, one lookup attribute, StartTime and
+ * EndTime, 50 a page with NextToken), over the records added (flat ones as the test writes them,
+ * or records as CloudTrail captured them), and errors queued per region.
  */
 export class FakeCloudTrail {
-  readonly records: TrailRecord[] = [];
+  private readonly records: CloudTrailRecord[] = [];
   readonly calls: LookupCall[] = [];
   private readonly errors = new Map<string, Array<Error | (() => Error)>>();
   private readonly alwaysFailing = new Map<string, () => Error>();
@@ -102,8 +87,9 @@ export class FakeCloudTrail {
     });
   }
 
-  add(...records: TrailRecord[]): this {
-    this.records.push(...records);
+  /** Records: flat ones ({@link aRecord}) or as CloudTrail wrote them (test/fixtures/cloudtrail). */
+  add(...records: Array<TrailRecord | Record<string, unknown>>): this {
+    for (const r of records) this.records.push(toTrailEntry(r as Record<string, unknown>, this.records.length, ACCOUNT_ID).record);
     return this;
   }
 
@@ -130,22 +116,6 @@ export class FakeCloudTrail {
   }
 
   private lookup(region: string, input: LookupEventsCommandInput) {
-    const attributes = input.LookupAttributes ?? [];
-    if (attributes.length > 1) throw new Error('LookupEvents takes at most one lookup attribute');
-    // No attribute: every event of the region (a shared search).
-    const [{ AttributeKey, AttributeValue } = { AttributeKey: undefined, AttributeValue: undefined }] = attributes;
-    const matching = this.records.filter(
-      (r) =>
-        r.region === region &&
-        (AttributeKey === undefined ||
-          (AttributeKey === 'AccessKeyId' ? r.accessKeyId === AttributeValue : AttributeKey === 'Username' && r.userName === AttributeValue)),
-    );
-    const size = Math.min(input.MaxResults ?? 50, 50);
-    const start = input.NextToken ? Number(input.NextToken.replace('page-', '')) : 0;
-    const page = matching.slice(start, start + size);
-    return {
-      Events: page.map(asLookupEvent),
-      NextToken: start + size < matching.length ? `page-${start + size}` : undefined,
-    };
+    return lookupEvents(this.records, input as Record<string, unknown>, region) as Omit<LookupEventsCommandOutput, '$metadata'>;
   }
 }

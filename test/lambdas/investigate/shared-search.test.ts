@@ -87,13 +87,14 @@ describe('investigate with shared searches (a wave)', () => {
   });
 
   it('waits for the investigation holding the lease rather than paging too, then reads its result', async () => {
-    const trail = resetAccount().add(aRecord({ accessKeyId: OTHER_KEY, userName: 'wave-2' }));
+    const held = aRecord({ accessKeyId: OTHER_KEY, userName: 'wave-2' });
+    const trail = resetAccount().add(held);
     const objects = bucket();
     objects.set(`${PREFIX}lease.json`, { body: JSON.stringify({ holder: 'first', expiresAt: new Date(NOW.getTime() + 60_000).toISOString() }), etag: '"held"' });
     const d = shared();
     // While this investigation waits, the holder publishes its search.
     d.sleep.mockImplementationOnce(async () => {
-      const events = trail.records.map((r) => ({ eventId: r.eventId, eventTime: r.eventTime, eventSource: r.eventSource, eventName: r.eventName, accessKeyId: r.accessKeyId, username: r.userName, record: { eventID: r.eventId, userIdentity: { accessKeyId: r.accessKeyId } } }));
+      const events = [held].map((r) => ({ eventId: r.eventId, eventTime: r.eventTime, eventSource: r.eventSource, eventName: r.eventName, accessKeyId: r.accessKeyId, username: r.userName, record: { eventID: r.eventId, userIdentity: { accessKeyId: r.accessKeyId } } }));
       objects.set(`${PREFIX}events-first.json`, { body: JSON.stringify(events), etag: '"e"' });
       objects.set(`${PREFIX}latest.json`, { body: JSON.stringify({ from: '2026-08-22T10:05:00.000Z', to: NOW.toISOString(), searchedAt: NOW.toISOString(), object: `${PREFIX}events-first.json`, pages: 1 }), etag: '"p"' });
     });
