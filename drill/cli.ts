@@ -4,6 +4,7 @@ import { configFromValues } from '../lib/config';
 import { Drill, DrillConfig, DrillOutput } from './run-drill';
 import { RulePattern } from './rules';
 import { formatTimeline } from './timeline';
+import { formatRestore, restoreAll } from './restore';
 
 export interface CliArgs {
   event?: string;
@@ -11,6 +12,8 @@ export interface CliArgs {
   json: boolean;
   builtin: boolean;
   verbose: boolean;
+  /** After the response, run the operator's restore on each incident (docs/drill.md). */
+  restore?: boolean;
   context: Record<string, string>;
 }
 
@@ -24,6 +27,7 @@ export const USAGE = `usage: npm run --silent drill -- --event <event.json> [--s
   --scenario   the simulated account before the incident (see docs/drill.md); default: an empty account
   --json       print one JSON document on stdout (progress goes to stderr)
   -c key=value CDK context, as for cdk deploy: dryRun=true, protectedUsers=a,b
+  --restore    then run the operator command \`restore <incidentId> --yes\` on each incident and print the account after it
   --verbose    the Lambdas' structured logs on stderr`;
 
 export function parseArgs(argv: readonly string[]): CliArgs {
@@ -41,6 +45,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       case '--json': args.json = true; break;
       case '--builtin': args.builtin = true; break;
       case '--verbose': args.verbose = true; break;
+      case '--restore': args.restore = true; break;
       case '-c':
       case '--context': {
         const kv = value();
@@ -179,7 +184,10 @@ export async function runCli(
     }
     const output = drill.output();
     for (const file of writeReports(drill, REPORT_DIR)) progress(`incident report written to ${file}`);
-    return { output, text: formatTimeline(output, drill, config) };
+    const text = formatTimeline(output, drill, config);
+    if (!args.restore) return { output, text };
+    const restored = await restoreAll(drill, progress);
+    return { output: { ...output, restored }, text: `${text}\n${formatRestore(restored)}` };
   } finally {
     drill.close();
   }

@@ -200,11 +200,12 @@ export class Drill {
   private async execute(incident: Incident, executionArn: string): Promise<DrillExecution> {
     this.progress(`execution ${incident.incidentId} started for key ${incident.accessKeyId} of ${incident.userName}`);
     const startedAtMs = this.account.simulatedMs();
+    const startDate = new Date();
     const run = await runWorkflow({
       input: { incident },
       executionArn,
       executionName: incident.incidentId,
-      startTime: new Date().toISOString(),
+      startTime: startDate.toISOString(),
       handlers: this.handlers,
       invoke: (stateName, _lambda, handler, input) => inInvocation(stateName, () => handler(input)),
       honourRetryWaits: this.honourRetryWaits,
@@ -212,6 +213,7 @@ export class Drill {
       ...(this.honourRetryWaits && { values: { SecondLookSeconds: String(DEPLOYED_SECOND_LOOK_SECONDS) } }),
     });
     this.progress(`execution ${incident.incidentId} ${run.status}`);
+    this.account.operatorOps.ended.set(incident.incidentId, { status: run.status, startDate, stopDate: new Date() });
     return { incident, status: run.status, states: run.states, output: run.output ?? run.finalInput, error: run.error, startedAtMs };
   }
 
@@ -287,4 +289,6 @@ export interface DrillOutput {
   incidents: Array<ReturnType<typeof summary> & { status: string }>;
   deliveries: Array<Record<string, unknown>>;
   apiCalls: ApiCall[];
+  /** With --restore: each incident's restore, and the account after them all. */
+  restored?: { results: unknown[]; account: ReturnType<SimulatedAccount['view']> };
 }

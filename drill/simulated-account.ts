@@ -6,12 +6,13 @@ import { Ec2Operations, SimulatedSnapshot } from './simulated-ec2';
 import { FootholdOperations } from './simulated-footholds';
 import { IamOperations } from './simulated-iam';
 import { SimulatedCloudTrail } from './simulated-cloudtrail';
+import { OperatorOperations } from './simulated-operator';
 import { Scenario } from './scenario';
 import { toTrailEntry } from './scenario-cloudtrail';
 import { simulatedGetProducts } from './simulated-pricing';
 import { SupportOperations } from './simulated-support';
 import { SimulatedLimits } from './simulated-limits';
-import { objectOutput, preconditionHolds, SimulatedObject } from './simulated-objects';
+import { preconditionHolds, SimulatedObject } from './simulated-objects';
 
 export { accountOfKeyId, ATTACHED_USER_POLICY_QUOTA } from './simulated-iam';
 export { LOOKUP_EVENTS_PER_SECOND } from './simulated-cloudtrail';
@@ -89,6 +90,8 @@ export class SimulatedAccount {
   /** Secrets Manager: secret id -> value (the drill's Slack webhook). */
   readonly secrets = new Map<string, string>();
   private nextId = 1;
+  /** The operator's command line's operations (restore, the live drill's canary). */
+  readonly operatorOps: OperatorOperations;
   private readonly trail: SimulatedCloudTrail;
   private readonly support: SupportOperations;
   /** The operations of each service, by the prefix of their methods (`iam_GetUser`...). */
@@ -108,6 +111,7 @@ export class SimulatedAccount {
     // Instances change state (StopInstances): the scenario given stays as it was.
     this.scenario = { ...scenario, instances: structuredClone(scenario.instances) };
     const ec2 = new Ec2Operations(scenario.regions, this.accountId, this.scenario.instances, this.snapshots, (prefix) => this.id(prefix));
+    this.operatorOps = new OperatorOperations(this.accountId, this.users, this.objects, this.executions);
     this.faults = scenario.faults.map((f) => ({ ...f, left: f.times }));
     this.support = new SupportOperations(this.accountId, scenario, this.started);
     this.trail = new SimulatedCloudTrail(scenario.cloudTrail.map((e, i) => toTrailEntry(e, i, this.accountId)));
@@ -118,6 +122,7 @@ export class SimulatedAccount {
       this.support,
       // The IAM and EC2 operations of the footholds step (roles, login profiles, service credentials, StopInstances).
       new FootholdOperations(this.accountId, this.users, this.roles, (region, id) => ec2.instance(region, id)),
+      this.operatorOps,
     ];
   }
 
@@ -185,10 +190,6 @@ export class SimulatedAccount {
     const etag = `"${this.id('etag')}"`;
     this.objects.set(key, { body: text, contentType: input.ContentType as string | undefined, etag });
     return { ETag: etag, VersionId: this.id('v') };
-  }
-
-  protected s3_GetObject(input: Record<string, unknown>) {
-    return objectOutput(this.objects.get(`${String(input.Bucket)}/${String(input.Key)}`));
   }
   // ---- Secrets Manager, Slack -------------------------------------------------------------------
 

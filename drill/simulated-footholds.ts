@@ -6,6 +6,7 @@ import { LimitExceededException } from '@aws-sdk/client-iam';
 import { policySize } from '../lambdas/shared/policies';
 import { awsError, noSuchEntity } from './aws-errors';
 import { Scenario } from './scenario';
+import { userNamed } from './simulated-iam';
 
 type User = Scenario['users'][number];
 type Role = Scenario['roles'][number];
@@ -29,9 +30,7 @@ export class FootholdOperations {
   ) {}
 
   private user(userName: unknown): User {
-    const user = this.users.find((u) => u.userName === userName);
-    if (!user) throw noSuchEntity(`The user with name ${String(userName)} cannot be found.`);
-    return user;
+    return userNamed(this.users, userName);
   }
 
   private role(roleName: unknown): Role {

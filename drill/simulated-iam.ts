@@ -9,6 +9,13 @@ import { Scenario } from './scenario';
 
 type User = Scenario['users'][number];
 
+/** The user of that name, or IAM's NoSuchEntity. */
+export function userNamed(users: readonly User[], userName: unknown): User {
+  const user = users.find((u) => u.userName === userName);
+  if (!user) throw noSuchEntity(`The user with name ${String(userName)} cannot be found.`);
+  return user;
+}
+
 /** Managed policies attached to one user (IAM default quota). */
 export const ATTACHED_USER_POLICY_QUOTA = 10;
 
@@ -45,9 +52,7 @@ export class IamOperations {
   }
 
   private user(userName: unknown): User {
-    const user = this.users.find((u) => u.userName === userName);
-    if (!user) throw noSuchEntity(`The user with name ${String(userName)} cannot be found.`);
-    return user;
+    return userNamed(this.users, userName);
   }
   // ---- IAM ----------------------------------------------------------------------------------
 

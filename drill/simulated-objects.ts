@@ -1,5 +1,6 @@
-// S3 reads and conditional writes of the simulated account (the shared CloudTrail searches of a
-// wave take their lease with If-None-Match / If-Match, as S3 has allowed since 2024).
+// S3's conditional writes in the simulated account (the shared CloudTrail searches of a wave take
+// their lease with If-None-Match / If-Match, as S3 has allowed since 2024). GetObject, with the
+// object's ETag: drill/simulated-operator.ts.
 import { awsError } from './aws-errors';
 
 /** An object written to the simulated S3, by `bucket/key`. */
@@ -17,14 +18,4 @@ export function preconditionHolds(existing: SimulatedObject | undefined, input: 
     if (!existing) throw awsError('NoSuchKey', 'The specified key does not exist.');
     throw refused();
   }
-}
-
-/** GetObject's answer: the body as the SDK streams it (`transformToString`), or NoSuchKey. */
-export function objectOutput(object: SimulatedObject | undefined) {
-  if (!object) throw awsError('NoSuchKey', 'The specified key does not exist.');
-  return {
-    Body: { transformToString: async () => object.body },
-    ETag: object.etag,
-    ContentType: object.contentType,
-  };
 }

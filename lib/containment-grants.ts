@@ -20,8 +20,8 @@ export interface ContainmentGrantProps {
 /**
  * What the containment Lambda may do, and nothing else: deactivate any access key of a user, put
  * an inline policy on it (the revoke-sessions deny), attach the stack's quarantine policy, and
- * read the user (path and tags, to re-check protection) and its inline policies (the revocation
- * time already in place). Every change is explicitly denied on the protected users.
+ * read the user (path and tags, to re-check protection), its inline policies (the revocation
+ * time already in place), its keys and attached policies (the state before, kept for restore). Every change is explicitly denied on the protected users.
  */
 export function grantContainment(contain: ResponderFunction, props: ContainmentGrantProps): void {
   const users = userArn(contain, '*');
@@ -32,7 +32,9 @@ export function grantContainment(contain: ResponderFunction, props: ContainmentG
   }));
   contain.addToRolePolicy(new iam.PolicyStatement({
     sid: 'ReadUserAndRevocation',
-    actions: ['iam:GetUser', 'iam:GetUserPolicy'],
+    // GetUser: protection; GetUserPolicy: the revocation in place; ListAccessKeys and
+    // ListAttachedUserPolicies: what was there before, kept in the record for restore.
+    actions: ['iam:GetUser', 'iam:GetUserPolicy', 'iam:ListAccessKeys', 'iam:ListAttachedUserPolicies'],
     resources: [users],
   }));
   props.quarantinePolicy.grantAttach(contain);
@@ -40,7 +42,7 @@ export function grantContainment(contain: ResponderFunction, props: ContainmentG
   acknowledge(
     contain.role,
     wildcardResourceFinding(contain, users),
-    'The exposed key\'s user is known only at run time (from the AWS event), so these statements are on user/*. What they allow, plainly: on any user of the account that is not protected, set any access key Inactive or Active (UpdateAccessKey) and put any inline policy document (PutUserPolicy: IAM has no condition on a policy\'s content; the Lambda only writes the revoke-sessions deny); attach the stack\'s quarantine policy and no other policy (iam:PolicyARN condition); read any user (path, tags) and its inline policies. It cannot create a managed policy nor delete anything. Protected users (by name, path prefix or the exposed-key-responder:protected tag) are explicitly denied every change; that Deny compares ARNs case-sensitively, and the Lambda\'s own case-insensitive check covers a name written in another case.',
+    'The exposed key\'s user is known only at run time (from the AWS event), so these statements are on user/*. What they allow, plainly: on any user of the account that is not protected, set any access key Inactive or Active (UpdateAccessKey) and put any inline policy document (PutUserPolicy: IAM has no condition on a policy\'s content; the Lambda only writes the revoke-sessions deny); attach the stack\'s quarantine policy and no other policy (iam:PolicyARN condition); read any user (path, tags), the status of its access keys, its attached policies and its inline policies. It cannot create a managed policy nor delete anything. Protected users (by name, path prefix or the exposed-key-responder:protected tag) are explicitly denied every change; that Deny compares ARNs case-sensitively, and the Lambda\'s own case-insensitive check covers a name written in another case.',
   );
 }
 

@@ -254,5 +254,7 @@ export class ExposedKeyResponderStack extends Stack {
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.detection.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'QuarantinePolicyArn', { value: this.quarantinePolicy.policyArn });
     new CfnOutput(this, 'IncidentBucketName', { value: this.incidents.bucket.bucketName });
+    // The operator's `doctor` checks the Slack secret still exists (its ARN, never its value).
+    if (this.slackWebhookSecret) new CfnOutput(this, 'SlackWebhookSecretArn', { value: this.slackWebhookSecret.secretArn });
   }
 }

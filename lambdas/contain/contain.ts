@@ -7,10 +7,13 @@ import {
   QUARANTINE_INLINE_POLICY_NAME,
   REVOKE_SESSIONS_POLICY_NAME,
   revocationTime,
+  revokeOlderSessionsPolicy,
 } from '../shared/policies';
 import { ProtectionRules } from '../shared/protection';
 import { ContainAction, StepResult } from '../shared/steps';
-import { readRevocationTime, userProtection } from '../shared/user-reads';
+import { UserChange } from '../shared/user-changes';
+import { readInlinePolicy, revocationTimeOf, userProtection } from '../shared/user-reads';
+import { Before, readBefore } from './before';
 import { quarantineEscalation } from './escalation';
 import { fail, iamCall, putInlinePolicy } from './iam-call';
 import { revokeSessions } from './revoke';
@@ -51,14 +54,15 @@ export async function contain(incident: Incident, action: ContainAction, revokeB
   }
   if (incident.protectedPrincipal) return skip(`user ${incident.userName} is protected by configuration: ${HUMAN_MUST_ACT}`);
 
-  const revoking = action === 'revoke-sessions' && !deps.config.dryRun;
-  const [protection, inPlace] = await Promise.allSettled([
+  // What is there before the change (the record keeps it for restore); nothing is read in a dry run.
+  const [protection, found] = await Promise.allSettled([
     iamCall(incident, 'GetUser', () => userProtection(deps.iam, incident.userName, deps.config.protectedPrincipals)),
-    revoking ? iamCall(incident, 'GetUserPolicy', () => readRevocationTime(deps.iam, incident.userName)) : Promise.resolve(undefined),
+    deps.config.dryRun ? Promise.resolve<Before>({}) : readBefore(incident, action, deps.config.quarantinePolicyArn, deps),
   ]);
   if (protection.status === 'rejected') throw protection.reason;
   if (protection.value) return skip(`${protection.value}: ${HUMAN_MUST_ACT}`);
-  if (inPlace.status === 'rejected') throw inPlace.reason;
+  if (found.status === 'rejected') throw found.reason;
+  const before = found.value;
 
   const own = revocationTime(revokeBefore);
   if (deps.config.dryRun) {
@@ -67,25 +71,30 @@ export async function contain(incident: Incident, action: ContainAction, revokeB
     return { action, status: 'dry-run', detail: `would ${plan}`, at: at() };
   }
   let detail: string;
+  let changes: UserChange[];
+  const user = { userName: incident.userName };
   switch (action) {
     case 'deactivate-key':
       await iamCall(incident, 'UpdateAccessKey', () =>
         deps.iam.send(new UpdateAccessKeyCommand({ UserName: incident.userName, AccessKeyId: incident.accessKeyId, Status: 'Inactive' })),
       );
       detail = describe(incident, action, own, deps.config);
+      changes = [{ kind: 'access-key-status', ...user, accessKeyId: incident.accessKeyId, ...(before.keyStatus && { before: before.keyStatus }), after: 'Inactive' }];
       break;
     case 'revoke-sessions': {
-      const revocation = await revokeSessions(incident, own, inPlace.value, deps);
+      const revocation = await revokeSessions(incident, own, revocationTimeOf(before.revokeDocument), deps);
       detail = describe(incident, action, revocation.revokedBefore, deps.config);
       if (revocation.revokedBefore !== own) detail += ` (kept the later time in place; this response's own is ${own})`;
+      const after = JSON.stringify(revokeOlderSessionsPolicy(revocation.revokedBefore));
+      changes = [{ kind: 'inline-policy', ...user, policyName: REVOKE_SESSIONS_POLICY_NAME, ...(before.revokeDocument !== undefined && { before: before.revokeDocument }), after }];
       break;
     }
     case 'quarantine':
-      detail = await quarantine(incident, deps);
+      ({ detail, changes } = await quarantine(incident, before, deps));
       break;
   }
   deps.logger.info('contained', { action, detail });
-  return { action, status: 'done', detail, at: at() };
+  return { action, status: 'done', detail, at: at(), changes };
 }
 
 function describe(incident: Incident, action: ContainAction, revokedBefore: string, config: ContainConfig): string {
@@ -104,19 +113,26 @@ function describe(incident: Incident, action: ContainAction, revokedBefore: stri
  * gets the compact inline quarantine instead; when its inline policies are full too, a human must
  * act (EscalationRequiredError with the commands). Returns what was done.
  */
-async function quarantine(incident: Incident, deps: ContainDeps): Promise<string> {
+async function quarantine(incident: Incident, before: Before, deps: ContainDeps): Promise<{ detail: string; changes: UserChange[] }> {
   const { quarantinePolicyArn } = deps.config;
+  const user = { userName: incident.userName };
   try {
     await deps.iam.send(new AttachUserPolicyCommand({ UserName: incident.userName, PolicyArn: quarantinePolicyArn }));
-    return describe(incident, 'quarantine', '', deps.config);
+    const attachedBefore = before.quarantineAttached === undefined ? {} : { attachedBefore: before.quarantineAttached };
+    return { detail: describe(incident, 'quarantine', '', deps.config), changes: [{ kind: 'managed-policy', ...user, policyArn: quarantinePolicyArn, ...attachedBefore }] };
   } catch (err) {
     if (!isQuotaExceeded(err)) fail(incident, 'AttachUserPolicy', err);
   }
   deps.logger.warn('managed policy quota full: quarantining with an inline policy', { userName: incident.userName });
   const document = compactQuarantinePolicy();
+  // The inline quarantine already there (a response to another key of the user): restore puts it back.
+  const found = await iamCall(incident, 'GetUserPolicy', () => readInlinePolicy(deps.iam, incident.userName, QUARANTINE_INLINE_POLICY_NAME));
   await putInlinePolicy(deps.iam, incident, QUARANTINE_INLINE_POLICY_NAME, document, (err) => {
     deps.logger.error('managed and inline policy quotas full: the quarantine cannot be put in place, escalating', { userName: incident.userName });
     return quarantineEscalation(incident.userName, quarantinePolicyArn, QUARANTINE_INLINE_POLICY_NAME, document, err);
   });
-  return `put inline quarantine policy ${QUARANTINE_INLINE_POLICY_NAME} on user ${incident.userName} (its managed-policy quota is full)`;
+  return {
+    detail: `put inline quarantine policy ${QUARANTINE_INLINE_POLICY_NAME} on user ${incident.userName} (its managed-policy quota is full)`,
+    changes: [{ kind: 'inline-policy', ...user, policyName: QUARANTINE_INLINE_POLICY_NAME, ...(found !== undefined && { before: found }), after: JSON.stringify(document) }],
+  };
 }

@@ -9,6 +9,7 @@ import type { Investigation } from '../investigate/contract';
 import { Incident } from '../shared/incident';
 import { isFailure, WorkflowState } from '../shared/state';
 import { StepResult, Verification } from '../shared/steps';
+import type { UserChange } from '../shared/user-changes';
 import { Outcome } from './contract';
 import { collectFailures, decideOutcome, explainError, isComplete, ReportFailure, supportLine } from './decide';
 import { CostExposure, costExposureOf } from './cost';
@@ -39,6 +40,8 @@ export interface ContainmentEntry {
   readonly status: StepResult['status'] | 'failed';
   readonly detail: string;
   readonly at?: string;
+  /** What the action changed on the user, with the state before it: what `restore` undoes, exactly. */
+  readonly changes?: UserChange[];
 }
 
 /**
@@ -144,7 +147,7 @@ function containmentOf(state: WorkflowState): ContainmentEntry[] {
   return c.map((s) =>
     isFailure(s)
       ? { action: s.failed.step, status: 'failed', detail: explainError(s.failed.error) }
-      : { action: s.action, status: s.status, detail: s.detail, at: s.at },
+      : { action: s.action, status: s.status, detail: s.detail, at: s.at, ...optional('changes', s.changes) },
   );
 }
 

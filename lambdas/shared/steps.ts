@@ -2,6 +2,7 @@
 import * as z from 'zod/mini';
 import { InvalidIncidentError } from './errors';
 import { IncidentSchema } from './incident';
+import { UserChangeSchema } from './user-changes';
 
 /** What every workflow step reports; the notification and the drill read these. */
 export const StepResultSchema = z.object({
@@ -10,6 +11,8 @@ export const StepResultSchema = z.object({
   status: z.enum(['done', 'already', 'skipped', 'dry-run']),
   detail: z.string(),
   at: z.string(),
+  /** What a containment action changed on the user, with the state before it (restore reads it). */
+  changes: z.optional(z.array(UserChangeSchema)),
 });
 export type StepResult = z.infer<typeof StepResultSchema>;
 

@@ -63,7 +63,7 @@ describe('SimulatedAccount', () => {
   });
 
   it('says so when asked for an operation it does not simulate', () => {
-    expect(() => account().call('iam', 'DeleteUser', {})).toThrow(/does not implement iam:DeleteUser/);
+    expect(() => account().call('iam', 'DeleteGroup', {})).toThrow(/does not implement iam:DeleteGroup/);
   });
 
   it('attributes each call to the invocation that made it', async () => {

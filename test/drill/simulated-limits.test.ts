@@ -1,7 +1,7 @@
 import { parseScenario } from '../../drill/scenario';
 import { SimulatedAccount } from '../../drill/simulated-account';
 import { isIamMutating, SimulatedLimits, TokenBucket } from '../../drill/simulated-limits';
-import { objectOutput, preconditionHolds } from '../../drill/simulated-objects';
+import { preconditionHolds } from '../../drill/simulated-objects';
 
 describe('TokenBucket', () => {
   it('lets a second\'s worth through at once, then one call per 1/rate seconds', () => {
@@ -107,10 +107,5 @@ describe('simulated S3 conditional writes', () => {
     expect(() => preconditionHolds(existing, { IfMatch: '"e2"' })).toThrow(expect.objectContaining({ name: 'PreconditionFailed' }));
     expect(() => preconditionHolds(existing, { IfMatch: '"e1"' })).not.toThrow();
     expect(() => preconditionHolds(undefined, { IfNoneMatch: '*' })).not.toThrow();
-  });
-
-  it('answers GetObject of a missing key with NoSuchKey, and an object\'s body as the SDK streams it', async () => {
-    expect(() => objectOutput(undefined)).toThrow(expect.objectContaining({ name: 'NoSuchKey' }));
-    await expect(objectOutput({ body: '{"a":1}', etag: '"e"' }).Body.transformToString()).resolves.toBe('{"a":1}');
   });
 });

@@ -145,7 +145,7 @@ describe('the bundled contain Lambda against a local IAM endpoint', () => {
       req.on('end', () => {
         requests.push({ authorization: req.headers.authorization, body });
         res.writeHead(200, { 'content-type': 'text/xml' });
-        // Contain reads the user first (is it protected?), then deactivates the key.
+        // Contain reads the user (is it protected?) and the key's status (kept in the record), then deactivates the key.
         if (new URLSearchParams(body).get('Action') === 'GetUser') {
           res.end('<GetUserResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><GetUserResult><User><Path>/</Path><UserName>ci-deploy</UserName><UserId>AIDAEXAMPLE0000000001</UserId><Arn>arn:aws:iam::123456789012:user/ci-deploy</Arn><CreateDate>2026-01-01T00:00:00Z</CreateDate></User></GetUserResult><ResponseMetadata><RequestId>r-0</RequestId></ResponseMetadata></GetUserResponse>');
           return;
@@ -180,9 +180,12 @@ describe('the bundled contain Lambda against a local IAM endpoint', () => {
       });
 
       expect(JSON.parse(out.trim().split('\n').pop()!)).toMatchObject({ action: 'deactivate-key', status: 'done' });
-      expect(requests.map((r) => new URLSearchParams(r.body).get('Action'))).toEqual(['GetUser', 'UpdateAccessKey']);
-      expect(requests[1].authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIALAMBDAROLE000001\//);
-      expect(Object.fromEntries(new URLSearchParams(requests[1].body))).toMatchObject({
+      const actions = requests.map((r) => new URLSearchParams(r.body).get('Action'));
+      // The two reads run in parallel: either may arrive first.
+      expect([...actions.slice(0, 2)].sort()).toEqual(['GetUser', 'ListAccessKeys']);
+      expect(actions.slice(2)).toEqual(['UpdateAccessKey']);
+      expect(requests[2].authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIALAMBDAROLE000001\//);
+      expect(Object.fromEntries(new URLSearchParams(requests[2].body))).toMatchObject({
         UserName: 'ci-deploy', AccessKeyId: 'AKIAEXPOSEDKEY000001', Status: 'Inactive',
       });
     } finally {

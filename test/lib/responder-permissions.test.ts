@@ -83,19 +83,21 @@ describe('contain and verify', () => {
     expect(env(fromContext({ protectedUsers: 'break-glass, /breakglass/*' }), name).PROTECTED_USERS).toBe('break-glass,/breakglass/*');
   });
 
-  it('contain: deactivates keys, puts inline policies, reads the user and its inline policies, attaches the quarantine policy only; creates no policy', () => {
+  it('contain: deactivates keys, puts inline policies, reads the user, its keys and its policies, attaches the quarantine policy only; creates no policy', () => {
     const statements = statementsOfFunction(template, 'contain');
     expect(allowedActions(statements)).toEqual([
       'iam:AttachUserPolicy',
       'iam:GetUser',
       'iam:GetUserPolicy',
+      'iam:ListAccessKeys',
+      'iam:ListAttachedUserPolicies',
       'iam:PutUserPolicy',
       'iam:UpdateAccessKey',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
     ]);
     expect(statements).toContainEqual(expect.objectContaining({ Action: ['iam:UpdateAccessKey', 'iam:PutUserPolicy'], Resource: ANY_USER_ARN }));
-    expect(statements).toContainEqual(expect.objectContaining({ Action: ['iam:GetUser', 'iam:GetUserPolicy'], Resource: ANY_USER_ARN }));
+    expect(statements).toContainEqual(expect.objectContaining({ Action: ['iam:GetUser', 'iam:GetUserPolicy', 'iam:ListAccessKeys', 'iam:ListAttachedUserPolicies'], Resource: ANY_USER_ARN }));
     const attach = statements.filter((s) => s.Effect === 'Allow' && s.Action.includes('iam:AttachUserPolicy'));
     expect(attach).toEqual([{
       Effect: 'Allow',

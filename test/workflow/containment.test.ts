@@ -30,14 +30,16 @@ describe('containment: each branch decides on what IAM says now', () => {
     expect(mail.body).toContain(`aws iam put-user-policy --user-name ci-deploy --policy-name ${REVOKE_SESSIONS_POLICY_NAME} --policy-document`);
   });
 
-  it('reads the user inside each branch, in parallel with the others: two calls to deactivate, four to revoke, two to quarantine', async () => {
+  it('reads the user and the state before inside each branch, in parallel with the others: three calls to deactivate, four to revoke, three to quarantine', async () => {
     const { output } = await drill(twoKeyScenario(), [trustedAdvisorEvent(EXPOSED, 'ci-deploy')]);
 
     const of = (invocation: string) => output.apiCalls.filter((c) => c.invocation === invocation).map((c) => c.operation);
-    expect(of('DeactivateKey')).toEqual(['GetUser', 'UpdateAccessKey']);
+    expect(of('DeactivateKey').slice(0, 2).sort()).toEqual(['GetUser', 'ListAccessKeys']);
+    expect(of('DeactivateKey').slice(2)).toEqual(['UpdateAccessKey']);
     expect(of('RevokeSessions').slice(0, 2).sort()).toEqual(['GetUser', 'GetUserPolicy']);
     expect(of('RevokeSessions').slice(2)).toEqual(['PutUserPolicy', 'GetUserPolicy']);
-    expect(of('Quarantine')).toEqual(['GetUser', 'AttachUserPolicy']);
+    expect(of('Quarantine').slice(0, 2).sort()).toEqual(['GetUser', 'ListAttachedUserPolicies']);
+    expect(of('Quarantine').slice(2)).toEqual(['AttachUserPolicy']);
     expect(of('Verify')).toContain('GetUser');
   });
 });

@@ -53,9 +53,12 @@ describe('contain deactivate-key', () => {
 
     const result = await run('deactivate-key', anIncident(), d);
 
-    expect(iam.calls().map((c) => c.args[0].constructor.name)).toEqual(['GetUserCommand', 'UpdateAccessKeyCommand']);
+    expect(iam.calls().map((c) => c.args[0].constructor.name)).toEqual(['GetUserCommand', 'ListAccessKeysCommand', 'UpdateAccessKeyCommand']);
     expect(iam.commandCalls(UpdateAccessKeyCommand).map((c) => c.args[0].input)).toEqual([{ UserName: 'ci-deploy', AccessKeyId: KEY_ID, Status: 'Inactive' }]);
-    expect(result).toEqual({ action: 'deactivate-key', status: 'done', detail: `set access key ${KEY_ID} of user ci-deploy Inactive`, at: NOW.toISOString() });
+    expect(result).toEqual({
+      action: 'deactivate-key', status: 'done', detail: `set access key ${KEY_ID} of user ci-deploy Inactive`, at: NOW.toISOString(),
+      changes: [{ kind: 'access-key-status', userName: 'ci-deploy', accessKeyId: KEY_ID, before: 'Active', after: 'Inactive' }],
+    });
     expect(d.logger.info).toHaveBeenCalledWith('contained', { action: 'deactivate-key', detail: `set access key ${KEY_ID} of user ci-deploy Inactive` });
   });
 
@@ -100,7 +103,10 @@ describe('contain quarantine', () => {
 
     expect(iam.commandCalls(AttachUserPolicyCommand).map((c) => c.args[0].input)).toEqual([{ UserName: 'ci-deploy', PolicyArn: QUARANTINE_POLICY_ARN }]);
     expect(writes()).toHaveLength(1);
-    expect(result).toEqual({ action: 'quarantine', status: 'done', detail: `attach quarantine policy ${QUARANTINE_POLICY_ARN} to user ci-deploy`, at: NOW.toISOString() });
+    expect(result).toEqual({
+      action: 'quarantine', status: 'done', detail: `attach quarantine policy ${QUARANTINE_POLICY_ARN} to user ci-deploy`, at: NOW.toISOString(),
+      changes: [{ kind: 'managed-policy', userName: 'ci-deploy', policyArn: QUARANTINE_POLICY_ARN, attachedBefore: false }],
+    });
   });
 
   it.each([

@@ -1,4 +1,14 @@
-import { GetUserCommand, GetUserPolicyCommand, IAMClient, NoSuchEntityException, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import {
+  AttachUserPolicyCommand,
+  GetUserCommand,
+  GetUserPolicyCommand,
+  IAMClient,
+  ListAccessKeysCommand,
+  ListAttachedUserPoliciesCommand,
+  NoSuchEntityException,
+  PutUserPolicyCommand,
+  UpdateAccessKeyCommand,
+} from '@aws-sdk/client-iam';
 import { AwsClientStub } from 'aws-sdk-client-mock';
 
 /** What IAM knows of the user ci-deploy, kept between calls: GetUser, PutUserPolicy, GetUserPolicy. */
@@ -7,12 +17,29 @@ export interface FakeUser {
   tags: Record<string, string>;
   /** Inline policies: name -> document text as put. */
   readonly inline: Map<string, string>;
+  /** Access keys: id -> status (the exposed key, Active, unless a test says otherwise). */
+  readonly keys: Map<string, string>;
+  /** ARNs of the attached managed policies. */
+  readonly attached: Set<string>;
 }
 
-/** Makes `iam` answer for a user as IAM would (stateful inline policies); other commands answer {}. */
+/**
+ * Makes `iam` answer for a user as IAM would (stateful inline policies, key statuses, attached
+ * policies); other commands answer {}.
+ */
 export function fakeUser(iam: AwsClientStub<IAMClient>, userName = 'ci-deploy', init: Partial<Pick<FakeUser, 'path' | 'tags'>> = {}): FakeUser {
-  const user: FakeUser = { path: init.path ?? '/', tags: init.tags ?? {}, inline: new Map() };
+  const user: FakeUser = { path: init.path ?? '/', tags: init.tags ?? {}, inline: new Map(), keys: new Map([['AKIAIOSFODNN7EXAMPLE', 'Active']]), attached: new Set() };
   iam.onAnyCommand().resolves({});
+  iam.on(ListAccessKeysCommand).callsFake(() => ({ AccessKeyMetadata: [...user.keys].map(([AccessKeyId, Status]) => ({ UserName: userName, AccessKeyId, Status })), IsTruncated: false }));
+  iam.on(UpdateAccessKeyCommand).callsFake((input: { AccessKeyId: string; Status: string }) => {
+    user.keys.set(input.AccessKeyId, input.Status);
+    return {};
+  });
+  iam.on(ListAttachedUserPoliciesCommand).callsFake(() => ({ AttachedPolicies: [...user.attached].map((PolicyArn) => ({ PolicyArn })), IsTruncated: false }));
+  iam.on(AttachUserPolicyCommand).callsFake((input: { PolicyArn: string }) => {
+    user.attached.add(input.PolicyArn);
+    return {};
+  });
   iam.on(GetUserCommand).callsFake((input: { UserName: string }) => {
     if (input.UserName !== userName) throw new NoSuchEntityException({ message: `The user with name ${input.UserName} cannot be found.`, $metadata: { httpStatusCode: 404 } });
     return { User: { UserName: userName, Path: user.path, Tags: Object.entries(user.tags).map(([Key, Value]) => ({ Key, Value })) } };

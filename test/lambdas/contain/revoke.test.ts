@@ -43,7 +43,13 @@ describe('contain revoke-sessions: the time only moves later', () => {
       Statement: [{ Sid: 'RevokeOlderSessions', Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': REVOKED_BEFORE } } }],
     });
     expect(storedRevocation(user, POLICY)).toBe(REVOKED_BEFORE);
-    expect(result).toEqual({ action: 'revoke-sessions', status: 'done', at: NOW.toISOString(), detail: `deny every session of user ci-deploy issued before ${REVOKED_BEFORE} (inline policy ${POLICY})` });
+    expect(result).toEqual({
+      action: 'revoke-sessions', status: 'done', at: NOW.toISOString(), detail: `deny every session of user ci-deploy issued before ${REVOKED_BEFORE} (inline policy ${POLICY})`,
+      changes: [{
+        kind: 'inline-policy', userName: 'ci-deploy', policyName: POLICY,
+        after: `{"Version":"2012-10-17","Statement":[{"Sid":"RevokeOlderSessions","Effect":"Deny","Action":"*","Resource":"*","Condition":{"DateLessThan":{"aws:TokenIssueTime":"${REVOKED_BEFORE}"}}}]}`,
+      }],
+    });
   });
 
   it('reads the user and the time in place before writing, then reads the write back once: four calls', async () => {

@@ -1,0 +1,68 @@
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { STSClient } from '@aws-sdk/client-sts';
+import { SupportClient } from '@aws-sdk/client-support';
+import { perRegion } from '../lambdas/shared/clients';
+import { CloudFormationApi, cloudFormationApi, EventsApi, eventsApi, QueueApi, queueApi } from './aws/ports';
+
+/** Every AWS API the commands call, with the caller's own credentials: IAM decides what each may do. */
+export interface Clients {
+  readonly sts: STSClient;
+  readonly sfn: SFNClient;
+  readonly s3: S3Client;
+  readonly sns: SNSClient;
+  readonly iam: IAMClient;
+  readonly secrets: SecretsManagerClient;
+  /** The Support API answers in us-east-1 only. */
+  readonly support: SupportClient;
+  /** EC2 of a region (restoring a stopped instance named with --foothold). */
+  readonly ec2: (region: string) => EC2Client;
+  readonly cloudformation: CloudFormationApi;
+  readonly events: EventsApi;
+  readonly sqs: QueueApi;
+}
+
+/** What every command is given: the clients, where to say progress (stderr), the clock. */
+export interface CliContext {
+  readonly clients: Clients;
+  /** The stack's name (`--stack`, else the name `cdk deploy` gives it). */
+  readonly stackName: string;
+  readonly progress: (line: string) => void;
+  readonly now: () => Date;
+  readonly sleep: (ms: number) => Promise<void>;
+  /** Asks the operator a yes/no question (restore without --yes); false when nobody can answer. */
+  readonly confirm: (question: string) => Promise<boolean>;
+}
+
+export interface AwsOptions {
+  readonly profile?: string;
+  readonly region?: string;
+}
+
+/**
+ * The clients for `--profile` / `--region`, resolved as the AWS CLI resolves them (the SDK's
+ * default chain: environment, the profile's credentials, SSO, process, container and instance
+ * roles; the region from `--region`, AWS_REGION, or the profile's config).
+ */
+export function awsClients(options: AwsOptions): Clients {
+  const config = { ...(options.profile ? { profile: options.profile } : {}), ...(options.region ? { region: options.region } : {}) };
+  const sts = new STSClient(config);
+  const signing = { region: () => sts.config.region(), credentials: sts.config.credentials };
+  return {
+    sts,
+    sfn: new SFNClient(config),
+    s3: new S3Client(config),
+    sns: new SNSClient(config),
+    iam: new IAMClient(config),
+    secrets: new SecretsManagerClient(config),
+    support: new SupportClient({ ...config, region: 'us-east-1' }),
+    ec2: perRegion((region) => new EC2Client({ ...config, region })),
+    cloudformation: cloudFormationApi(signing),
+    events: eventsApi(signing),
+    sqs: queueApi(signing),
+  };
+}

@@ -1,0 +1,51 @@
+import { CliContext } from './context';
+import { OperationError } from './errors';
+
+/** The name `cdk deploy` gives the stack (lib/exposed-key-responder-stack.ts STACK_ID). */
+export const DEFAULT_STACK_NAME = 'ExposedKeyResponder';
+/** Where the stack must live (IAM, STS and Trusted Advisor events reach EventBridge only there). */
+export const STACK_REGION = 'us-east-1';
+
+/** The stack outputs the commands read. */
+export const OUTPUTS = {
+  stateMachineArn: 'StateMachineArn',
+  bucket: 'IncidentBucketName',
+  topicArn: 'NotificationTopicArn',
+  deadLetterQueueUrl: 'DeadLetterQueueUrl',
+  quarantinePolicyArn: 'QuarantinePolicyArn',
+} as const;
+/** Outputs only some deployments have: the report bus (`reporters`), the Slack secret (`slackWebhookSecret`). */
+export const OPTIONAL_OUTPUTS = { reportBusName: 'ReportBusName', slackWebhookSecretArn: 'SlackWebhookSecretArn' } as const;
+
+export type Deployment = { readonly stackName: string; readonly region: string; readonly stackStatus: string } & {
+  readonly [K in keyof typeof OUTPUTS]: string;
+} & { readonly [K in keyof typeof OPTIONAL_OUTPUTS]?: string };
+
+/** The deployed responder: its stack's outputs, read with the caller's credentials. */
+export async function findDeployment(ctx: CliContext): Promise<Deployment> {
+  const region = await ctx.clients.sfn.config.region();
+  ctx.progress(`reading stack ${ctx.stackName} in ${region}...`);
+  let stack;
+  try {
+    stack = await ctx.clients.cloudformation.describeStack(ctx.stackName);
+  } catch (err) {
+    if ((err as Error).name === 'ValidationError' && /does not exist/i.test((err as Error).message)) {
+      const where = region === STACK_REGION ? '' : ` The responder is deployed in ${STACK_REGION}: pass --region ${STACK_REGION}.`;
+      throw new OperationError('StackNotFound', `stack ${ctx.stackName} not found in ${region} (pass --stack <name> if it was deployed under another name).${where}`, { cause: err });
+    }
+    throw err;
+  }
+  const missing = Object.values(OUTPUTS).filter((key) => !stack.outputs[key]);
+  if (missing.length > 0) {
+    throw new OperationError('NotAResponderStack', `stack ${ctx.stackName} has no output ${missing.join(', ')}: it is not an exposed-key-responder stack, or it predates these outputs (deploy it again).`);
+  }
+  const pick = <T extends Record<string, string>>(keys: T) =>
+    Object.fromEntries(Object.entries(keys).filter(([, k]) => stack.outputs[k]).map(([field, k]) => [field, stack.outputs[k]])) as { [K in keyof T]: string };
+  return { stackName: stack.stackName, region, stackStatus: stack.stackStatus, ...pick(OUTPUTS), ...pick(OPTIONAL_OUTPUTS) };
+}
+
+/** The ARN of the incident's execution: its name is the incident id. */
+export function executionArn(stateMachineArn: string, incidentId: string): string {
+  const parts = stateMachineArn.split(':');
+  return [...parts.slice(0, 5), 'execution', parts[6], incidentId].join(':');
+}
