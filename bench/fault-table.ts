@@ -42,6 +42,28 @@ export interface Cell {
  * "evidence kept" invariant, and only those.
  */
 export const EVIDENCE_OPERATIONS: ReadonlySet<string> = new Set(['ec2:DescribeInstances', 'ec2:CreateSnapshots']);
+/**
+ * The dispatcher's calls before any execution exists. When one keeps failing the dispatcher throws
+ * and, as deployed, Lambda runs it again and then puts the event in the dead-letter queue, whose
+ * alarm emails people: no record can exist, the event is not lost. Only these may dead-letter.
+ */
+export const DISPATCHER_OPERATIONS: ReadonlySet<string> = new Set(['iam:GetAccessKeyLastUsed', 'sts:GetAccessKeyInfo', 'sfn:StartExecution']);
+/**
+ * The investigation's CloudTrail search: when it fails, what the key launched is not found, so
+ * there is nothing to snapshot; the record must say the investigation is incomplete and what to
+ * search by hand (its open items), instead of keeping evidence.
+ */
+export const SEARCH_OPERATION = 'cloudtrail:LookupEvents';
+/**
+ * Persistent faults the response degrades around by design, each with why and what the email says
+ * instead: not failures of the response, so not in the record's failures.
+ */
+export const DEGRADATIONS: Readonly<Record<string, { readonly reason: string; readonly emailSays: (error: string) => string }>> = {
+  'pricing:GetProducts': {
+    reason: 'the hourly price is a convenience of the cost exposure: the instance is shown with its type and no price',
+    emailSays: (error) => `price unknown: Price List API: ${error}`,
+  },
+};
 /** The record's own write. */
 export const RECORD_WRITE = 's3:PutObject';
 /** The email's own send: the email cannot name it; the execution must fail (the alarm does). */
@@ -50,6 +72,8 @@ export const EMAIL_SEND = 'sns:Publish';
 export interface Row {
   readonly operation: string;
   readonly fault: string;
+  /** Which invariants the cell is held to: absorbed, named, dead-lettered, incomplete search, degraded. */
+  readonly invariant: string;
   readonly execution: string;
   readonly keyStatus: string;
   readonly recordWritten: boolean;
@@ -131,15 +155,36 @@ export async function playCell(rules: RulePattern[], cell: Cell, baseline: Basel
 export function checkCell(output: DrillOutput, cell: Cell, baseline: Baseline): Row {
   const execution = output.execution?.status ?? '-';
   const keyStatus = keyStatusOf(output, baseline.userName, baseline.accessKeyId);
-  const report = output.report as { written?: boolean; outcome?: unknown; failures?: Failure[]; stillOpen?: Failure[] };
+  const report = output.report as { written?: boolean; outcome?: unknown; failures?: Failure[]; stillOpen?: Array<{ what: string }>; unsearchedRegions?: string[] };
   const recordWritten = output.incident !== null && report.written !== false && Object.keys(report).length > 0;
   const failures = (report.failures ?? []).filter((f) => namesFault(f, cell));
   const emails = output.notifications.filter((n) => n.channel === 'email');
   const named = failures.find((f) => emails.some((e) => e.body.includes(String(f.what)) && e.body.includes(cell.kind.error)));
-  const emailStep = named ? `${String(named.source)}: ${String(named.what)}` : '-';
+  let emailStep = named ? `${String(named.source)}: ${String(named.what)}` : '-';
   const snapshots = output.account.snapshots.length;
   const violations: string[] = [];
-  if (!cell.kind.persistent) {
+  let invariant = cell.kind.persistent ? 'named' : 'absorbed';
+  const degraded = cell.kind.persistent ? DEGRADATIONS[cell.operation] : undefined;
+  if (output.deadLetters.length > 0 && !(cell.kind.persistent && DISPATCHER_OPERATIONS.has(cell.operation))) {
+    violations.push(`the event went to the dead-letter queue, though ${cell.operation} x ${cell.kind.label} must not stop the dispatcher`);
+  }
+  if (cell.kind.persistent && output.deadLetters.length > 0 && DISPATCHER_OPERATIONS.has(cell.operation)) {
+    invariant = 'dead-lettered';
+    const letter = output.deadLetters.find((d) => `${d.responsePayload.errorType} ${d.responsePayload.errorMessage}`.includes(cell.kind.error));
+    const alarm = output.alarms.find((a) => a.metric.includes('ApproximateNumberOfMessagesVisible'));
+    const told = alarm && emails.some((e) => e.subject.startsWith(`ALARM: "${alarm.name}"`) && e.body.includes(letter?.queue ?? '\0'));
+    if (!letter) violations.push('the event is not in the dead-letter queue with this error (lost)');
+    if (!alarm) violations.push('the dead-letter queue\'s alarm did not fire');
+    if (!told) violations.push('no alarm email names the dead-letter queue');
+    emailStep = told ? `alarm: ${alarm.name}` : '-';
+  } else if (degraded) {
+    invariant = 'degraded';
+    const says = degraded.emailSays(cell.kind.error);
+    if (!emails.some((e) => e.body.includes(says))) violations.push(`the email does not say "${says}"`);
+    emailStep = `degraded: ${says} (${degraded.reason})`;
+    if (snapshots === 0) violations.push('no snapshot of the miner (evidence lost)');
+    if (!recordWritten) violations.push('report.json was not written');
+  } else if (!cell.kind.persistent) {
     if (execution !== baseline.execution) violations.push(`execution ${execution}, not ${baseline.execution} as without the fault`);
     if (keyStatus !== baseline.keyStatus) violations.push(`key ${keyStatus}, not ${baseline.keyStatus}`);
     if (report.outcome !== baseline.outcome) violations.push(`record outcome ${String(report.outcome)}, not ${String(baseline.outcome)}`);
@@ -150,16 +195,24 @@ export function checkCell(output: DrillOutput, cell: Cell, baseline: Baseline): 
     } else if (emailStep === '-') {
       violations.push(emails.length === 0 ? 'no email was sent' : 'the email does not name the failing step');
     }
-    if (snapshots === 0 && !EVIDENCE_OPERATIONS.has(cell.operation)) violations.push('no snapshot of the miner (evidence lost)');
+    if (cell.operation === SEARCH_OPERATION) {
+      invariant = 'incomplete search';
+      const incomplete = (report.stillOpen ?? []).filter((o) => o.what.startsWith('The investigation is incomplete in'));
+      if ((report.unsearchedRegions ?? []).length === 0) violations.push('the record names no region as not searched (unsearchedRegions)');
+      if (incomplete.length === 0) violations.push('the record\'s open items do not say the investigation is incomplete');
+      else if (!emails.some((e) => incomplete.every((o) => e.body.includes(o.what)))) violations.push('no email says the investigation is incomplete and what to search by hand');
+    } else if (snapshots === 0 && !EVIDENCE_OPERATIONS.has(cell.operation)) {
+      violations.push('no snapshot of the miner (evidence lost)');
+    }
     if (!recordWritten && cell.operation !== RECORD_WRITE) violations.push('report.json was not written');
   }
-  return { operation: cell.operation, fault: cell.kind.label, execution, keyStatus, recordWritten, emailStep, snapshots, violations };
+  return { operation: cell.operation, fault: cell.kind.label, invariant, execution, keyStatus, recordWritten, emailStep, snapshots, violations };
 }
 
 /** The table as text: one line per cell, violations under it. */
 export function formatTable(rows: readonly Row[]): string {
-  const head = ['operation', 'fault', 'execution', 'key', 'record', 'snapshots', 'ms', 'step named in the email'];
-  const cells = rows.map((r) => [r.operation, r.fault, r.execution, r.keyStatus, r.recordWritten ? 'written' : 'NOT written', String(r.snapshots), String(r.ms ?? '-'), r.emailStep]);
+  const head = ['operation', 'fault', 'invariant', 'execution', 'key', 'record', 'snapshots', 'ms', 'step named in the email'];
+  const cells = rows.map((r) => [r.operation, r.fault, r.invariant, r.execution, r.keyStatus, r.invariant === 'dead-lettered' ? 'dead letter' : r.recordWritten ? 'written' : 'NOT written', String(r.snapshots), String(r.ms ?? '-'), r.emailStep]);
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const line = (c: string[]) => c.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
   const out = [line(head), line(widths.map((w) => '-'.repeat(w)))];

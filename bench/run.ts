@@ -17,10 +17,11 @@ import { build } from 'esbuild';
 import { esbuildOptions, LAMBDA_NAMES, lambdaEntry, LambdaName } from '../lib/bundling';
 import { drillSettings, lambdaEnvironments } from '../drill/lambda-environments';
 import { Drill } from '../drill/run-drill';
-import { ApiCall, DRILL_TIME_SCALE, LOOKUP_EVENTS_PER_SECOND } from '../drill/simulated-account';
+import { ApiCall } from '../drill/simulated-account';
 import { synthesizedRules } from '../drill/stack-rules';
 import { allStates, ASL_FILE, lambdaOfPlaceholder } from '../drill/workflow';
 import { footholdsBench } from './footholds';
+import { investigationBench } from './investigation';
 import { waveArguments, waveBench } from './wave';
 
 // drill/cli-env sends console output to stderr (it carries the Lambdas' logs); figures go to stdout.
@@ -111,84 +112,6 @@ async function criticalPath(): Promise<void> {
   }
 }
 
-/** 2,000 CloudTrail events of the key across 4 regions, with RunInstances in each region. */
-function busyAttacker() {
-  const regions = ['us-east-1', 'eu-west-1', 'ap-southeast-1', 'sa-east-1'];
-  const names = ['DescribeInstances', 'ListBuckets', 'GetCallerIdentity', 'DescribeRegions', 'ListUsers'];
-  const start = Date.parse('2026-11-20T09:00:00Z');
-  const cloudTrail = Array.from({ length: 2000 }, (_, i) => {
-    const region = regions[i % regions.length];
-    // One RunInstances in each region (events 400 to 403).
-    const launch = i >= 400 && i < 400 + regions.length;
-    return {
-      region,
-      eventTime: new Date(start + i * 1000).toISOString(),
-      eventSource: launch ? 'ec2.amazonaws.com' : 'iam.amazonaws.com',
-      eventName: launch ? 'RunInstances' : names[i % names.length],
-      accessKeyId: KEY,
-      userName: 'ci-deploy',
-      requestParameters: {},
-      responseElements: launch ? { instancesSet: { items: [{ instanceId: `i-bench${region.replace(/-/g, '')}` }] } } : null,
-    };
-  });
-  const instances = regions.map((region) => ({ region, instanceId: `i-bench${region.replace(/-/g, '')}`, state: 'running', volumeIds: [`vol-bench-${region}`] }));
-  return { ...scenario, regions, cloudTrail, instances };
-}
-
-/** Investigations run for the figure: the drill's time is real time x 50, so one busy moment of the machine shows 50-fold. */
-const INVESTIGATION_RUNS = 5;
-
-/** One investigation of the busy attacker: its simulated time, and the LookupEvents calls it made. */
-async function investigateOnce(rules: ReturnType<typeof synthesizedRules>): Promise<{ simulatedMs: number; pagesByRegion: Map<string, number>; throttled: number; snapshots: number; status: string }> {
-  const drill = new Drill(busyAttacker(), rules, { dryRun: false, protectedUsers: [], lookbackDays: 14 });
-  try {
-    await drill.deliver(reports[0][1]);
-    const execution = drill.deliveries[0].executions[0];
-    const state = execution?.states.find((s) => s.name === 'Investigate');
-    if (!state) throw new Error(`the investigation did not run (${execution?.status})`);
-    const lookups = drill.account.calls.filter((c) => c.operation === 'LookupEvents');
-    const pagesByRegion = new Map<string, number>();
-    for (const c of lookups) if (!c.error) pagesByRegion.set(c.region ?? 'us-east-1', (pagesByRegion.get(c.region ?? 'us-east-1') ?? 0) + 1);
-    return {
-      simulatedMs: (state.endMs - state.startMs) * DRILL_TIME_SCALE,
-      pagesByRegion,
-      throttled: lookups.filter((c) => c.error).length,
-      snapshots: drill.account.snapshots.length,
-      status: execution.status,
-    };
-  } finally {
-    drill.close();
-  }
-}
-
-async function investigation(): Promise<void> {
-  print('\n2. Investigation: 2,000 CloudTrail events of the key across 4 regions, LookupEvents limited to 2 requests/s per region');
-  // Synthesized once: a synthesis per run would leave its garbage to be collected during the next.
-  const rules = synthesizedRules({});
-  await investigateOnce(rules); // not counted: its first pass compiles the code it runs
-  const runs = [];
-  for (let i = 0; i < INVESTIGATION_RUNS; i++) runs.push(await investigateOnce(rules));
-  const first = runs[0];
-  const pages = [...first.pagesByRegion.values()].reduce((a, b) => a + b, 0);
-  // The bound: regions are searched side by side, each at most LOOKUP_EVENTS_PER_SECOND, so the
-  // busiest region's pages / 2 per second. (Its first two pages may go at once: no pacing can end
-  // more than a second under it.)
-  const [busiest, busiestPages] = [...first.pagesByRegion.entries()].sort(([, a], [, b]) => b - a)[0] ?? ['none', 0];
-  const boundMs = (busiestPages / LOOKUP_EVENTS_PER_SECOND) * 1000;
-  const times = runs.map((r) => r.simulatedMs);
-  // The drill's clock is real time x 50: a busy machine only ever adds to a run, so the best run
-  // is the investigation's own time and the median says how much the machine added.
-  const best = Math.min(...times);
-  const typical = median(times);
-  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-  print(`   LookupEvents pages fetched: ${pages} (${runs.map((r) => r.throttled).join('/')} throttled and retried, by run)`);
-  print(`   bound: ${busiestPages} pages in the busiest region (${busiest}) / ${LOOKUP_EVENTS_PER_SECOND} per second = ${s(boundMs)}, regions in parallel`);
-  print(`   investigation time (simulated, ${runs.length} runs after one to warm up: ${times.map(s).join(', ')}):`);
-  print(`     best   ${s(best)} = ${(best / boundMs).toFixed(2)}x the bound (target: within 1.2x)`);
-  print(`     median ${s(typical)} = ${(typical / boundMs).toFixed(2)}x the bound`);
-  print(`   snapshots: ${first.snapshots} of ${busyAttacker().instances.length} launched instances; execution ${first.status}`);
-}
-
 async function bundles(): Promise<Array<{ name: LambdaName; file: string }>> {
   const out = mkdtempSync(path.join(tmpdir(), 'ekr-bench-'));
   print('\n3. Lambda bundles (esbuild, the stack\'s options: ESM, minified, AWS SDK bundled); the 250 KB target is for the containment path');
@@ -238,7 +161,7 @@ async function main(): Promise<void> {
   const wave = waveArguments(process.argv.slice(2));
   if (wave) return waveBench(wave, print);
   await criticalPath();
-  await investigation();
+  await investigationBench(synthesizedRules({}), scenario, reports[0][1], print);
   const files = await bundles();
   coldLoads(files);
   await footholdsBench(print);

@@ -1,6 +1,6 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { configFromContext } from '../lib/config';
+import { configFromContext } from '../lib/config-context';
 import { ExposedKeyResponderStack, STACK_ID, STACK_REGION } from '../lib/exposed-key-responder-stack';
 
 const app = new App();

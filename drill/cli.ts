@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { configFromValues } from '../lib/config';
+import { configFromValues } from '../lib/config-context';
 import { Drill, DrillConfig, DrillOutput } from './run-drill';
 import { RulePattern } from './rules';
 import { formatTimeline } from './timeline';

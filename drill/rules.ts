@@ -1,3 +1,4 @@
+import { RejectionPath, rejectionPathOf } from './dead-letters';
 import { matchesPattern } from './event-pattern';
 
 /** One EventBridge rule of the synthesized stack. */
@@ -6,6 +7,8 @@ export interface RulePattern {
   readonly name: string;
   /** The pattern as synthesized: it may hold `{"Ref": "AWS::AccountId"}` where the account is only known at deployment. */
   readonly pattern: Record<string, unknown>;
+  /** What the stack does with an event its target rejects (read from the template with the stack's name). */
+  readonly onRejection?: RejectionPath;
 }
 
 /** What CloudFormation would put for the pseudo parameters of a pattern, in the drill: the scenario's account. */
@@ -14,14 +17,22 @@ export interface DeploymentValues {
   readonly accountId: string;
 }
 
-/** Reads the rules and their event patterns out of a synthesized CloudFormation template. */
-export function rulesOfTemplate(template: { Resources?: Record<string, { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> }> }): RulePattern[] {
-  return Object.entries(template.Resources ?? {})
+/**
+ * Reads the rules and their event patterns out of a synthesized CloudFormation template; given the
+ * stack's name, each rule's {@link RulePattern.onRejection} too.
+ */
+export function rulesOfTemplate(template: { Resources?: Record<string, { Type: string; Properties?: Record<string, any>; Metadata?: Record<string, unknown> }> }, stackName?: string): RulePattern[] {
+  const resources = template.Resources ?? {};
+  return Object.entries(resources)
     .filter(([, r]) => r.Type === 'AWS::Events::Rule' && r.Properties?.EventPattern)
-    .map(([logicalId, r]) => ({
-      name: String(r.Metadata?.['aws:cdk:path'] ?? logicalId).replace(/^[^/]+\//, '').replace(/\/Resource$/, ''),
-      pattern: r.Properties!.EventPattern as Record<string, unknown>,
-    }));
+    .map(([logicalId, r]) => {
+      const onRejection = stackName === undefined ? undefined : rejectionPathOf(resources, r.Properties?.Targets?.[0]?.Arn, stackName);
+      return {
+        name: String(r.Metadata?.['aws:cdk:path'] ?? logicalId).replace(/^[^/]+\//, '').replace(/\/Resource$/, ''),
+        pattern: r.Properties!.EventPattern as Record<string, unknown>,
+        ...(onRejection ? { onRejection } : {}),
+      };
+    });
 }
 
 /**

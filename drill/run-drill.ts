@@ -13,6 +13,7 @@ import { createHandler as createNotify } from '../lambdas/notify/handler';
 import { createHandler as createVerify } from '../lambdas/verify/handler';
 import { Incident } from '../lambdas/shared/incident';
 import { connectToSimulatedAccount } from './aws-mocks';
+import { DeadLetter, FiredAlarm, Rejections } from './dead-letters';
 import { DrillConfig, drillSettings, lambdaEnvironments } from './lambda-environments';
 import { matchingRules, RulePattern } from './rules';
 import { parseScenario } from './scenario';
@@ -53,6 +54,8 @@ export interface Delivery {
   readonly matchedRules: string[];
   readonly dispatch?: DispatchResult;
   readonly dispatchError?: { name: string; message: string };
+  /** Where the rejected event went, as the stack sends it (Lambda's retries, then the dead-letter queue). */
+  readonly deadLetter?: DeadLetter;
   readonly executions: DrillExecution[];
 }
 
@@ -109,6 +112,7 @@ export class Drill {
     // The stack subscribes the slack Lambda to the topic only when a webhook secret is configured.
     this.slackSubscribed = config.slackWebhookSecret !== undefined;
     this.topicArn = settings.topicArn;
+    this.rejections = new Rejections(this.account.published, settings.topicArn, parsed.accountId);
     this.handlers = {
       contain: createContain(env.contain) as LambdaHandler,
       verify: createVerify(env.verify) as LambdaHandler,
@@ -144,12 +148,20 @@ export class Drill {
     const before = new Set(this.account.executions.keys());
     let dispatch: DispatchResult | undefined;
     let dispatchError: Delivery['dispatchError'];
+    let deadLetter: DeadLetter | undefined;
     try {
       dispatch = (await inInvocation('dispatcher', () => this.dispatcher(event))) as DispatchResult;
     } catch (err) {
-      // EventBridge would retry the async invocation, then put the event in the dead-letter queue.
       dispatchError = { name: (err as Error).name, message: (err as Error).message };
-      this.progress(`dispatcher rejected the event (it would land in the dead-letter queue): ${dispatchError.message}`);
+      this.progress(`dispatcher rejected the event: ${dispatchError.message}`);
+      // As deployed: Lambda runs the invocation again, then the event goes to the dead-letter queue.
+      const path = this.rules.find((r) => matchedRules.includes(r.name) && r.onRejection)?.onRejection;
+      if (path) {
+        const letters = this.rejections.deadLetters.length;
+        dispatch = await this.rejections.retry(path, event, err as Error, async () => (await inInvocation('dispatcher', () => this.dispatcher(event))) as DispatchResult, this.progress);
+        if (dispatch) dispatchError = undefined;
+        deadLetter = this.rejections.deadLetters[letters];
+      }
     }
     await this.deliverToSlackSubscription();
     for (const n of dispatch?.notified ?? []) this.progress(`people told: ${n.subject}`);
@@ -165,11 +177,13 @@ export class Drill {
       executions.push({ incident: dup.incident, status: 'SKIPPED', states: [] });
     }
     for (const s of dispatch?.skipped ?? []) this.progress(`not contained: ${s.about}: ${s.reason}`);
-    const delivery: Delivery = { matchedRules, dispatch, dispatchError, executions };
+    const delivery: Delivery = { matchedRules, dispatch, dispatchError, ...(deadLetter ? { deadLetter } : {}), executions };
     this.deliveries.push(delivery);
     return delivery;
   }
 
+  /** The dead-letter queue and the alarms, as the stack's rejection path fills them. */
+  readonly rejections: Rejections;
   private readonly slackSubscribed: boolean;
   private readonly topicArn: string;
   /** Messages of the topic already offered to the slack Lambda's subscription. */
@@ -263,6 +277,8 @@ export class Drill {
         ...(d.dispatchError ? { dispatchError: d.dispatchError } : {}),
       })),
       apiCalls: this.account.calls,
+      deadLetters: this.rejections.deadLetters,
+      alarms: this.rejections.alarms,
     };
   }
 }
@@ -291,4 +307,8 @@ export interface DrillOutput {
   apiCalls: ApiCall[];
   /** With --restore: each incident's restore, and the account after them all. */
   restored?: { results: unknown[]; account: ReturnType<SimulatedAccount['view']> };
+  /** Events the dispatcher rejected for good, as the dead-letter queue holds them. */
+  deadLetters: DeadLetter[];
+  /** Alarms that went to ALARM (each also an email in `notifications`). */
+  alarms: FiredAlarm[];
 }

@@ -14,7 +14,10 @@ export function formatTimeline(output: DrillOutput, drill: Drill, config: DrillC
   for (const [i, d] of drill.deliveries.entries()) {
     lines.push('');
     lines.push(`event ${i + 1}: ${d.matchedRules.length ? `matched ${d.matchedRules.join(', ')}` : 'no rule matches: not an incident'}`);
-    if (d.dispatchError) lines.push(`  dispatcher rejected it (EventBridge retries, then the dead-letter queue): ${d.dispatchError.message}`);
+    if (d.dispatchError) {
+      const where = d.deadLetter ? `it ${d.deadLetter.attempts} times (Lambda's retries); it is in the dead-letter queue ${d.deadLetter.queue} and its alarm emails people` : 'it';
+      lines.push(`  dispatcher rejected ${where}: ${d.dispatchError.message}`);
+    }
     for (const s of d.dispatch?.skipped ?? []) lines.push(`  not contained: ${s.about}: ${s.reason}`);
     for (const n of d.dispatch?.notified ?? []) lines.push(`  people told: ${n.subject}`);
     for (const e of d.executions) {

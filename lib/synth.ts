@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { configFromContext } from './config';
+import { configFromContext } from './config-context';
 import { ExposedKeyResponderStack, STACK_ID, STACK_REGION } from './exposed-key-responder-stack';
 
 /**

@@ -188,6 +188,7 @@ function toIncident(d: Detection, t: Target, config: DispatchConfig, now: Date):
     ...(d.awsCaseId ? { awsCaseId: d.awsCaseId } : {}),
     ...(d.leakLocation ? { leakLocation: d.leakLocation } : {}),
     ...(t.reportedUserName ? { reportedUserName: t.reportedUserName } : {}),
+    ...(t.ownerLookupError ? { ownerLookupError: t.ownerLookupError } : {}),
     ...(d.reporterNote ? { reporterNote: d.reporterNote } : {}),
   };
 }

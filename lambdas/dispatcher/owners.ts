@@ -31,9 +31,10 @@ export interface OwnerDeps {
 
 export type Ownership =
   | { readonly kind: 'user'; readonly userName: string }
-  | { readonly kind: 'unknown' }
+  /** IAM names no owner; `error`: the code it answered (NoSuchEntity), none when it answered without a user. */
+  | { readonly kind: 'unknown'; readonly error?: string }
   | { readonly kind: 'other-account'; readonly accountId: string }
-  | { readonly kind: 'denied'; readonly accountId?: string };
+  | { readonly kind: 'denied'; readonly accountId?: string; readonly error: string };
 
 const NO_SUCH_ENTITY = new Set(['NoSuchEntity', 'NoSuchEntityException']);
 const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException']);
@@ -50,12 +51,12 @@ export async function ownerOf(accessKeyId: string, deps: OwnerDeps): Promise<Own
     const code = awsErrorCode(err) ?? '';
     if (NO_SUCH_ENTITY.has(code)) {
       deps.logger.warn('access key not found in IAM', { accessKeyId });
-      return { kind: 'unknown' };
+      return { kind: 'unknown', error: code };
     }
     if (ACCESS_DENIED.has(code)) {
       const account = await accountOfKey(accessKeyId, deps);
       if (account && account !== deps.accountId) return { kind: 'other-account', accountId: account };
-      return account ? { kind: 'denied', accountId: account } : { kind: 'denied' };
+      return account ? { kind: 'denied', accountId: account, error: code } : { kind: 'denied', error: code };
     }
     return rethrowAws(err, `GetAccessKeyLastUsed ${accessKeyId}`);
   }

@@ -14,6 +14,8 @@ export interface Target {
   readonly principalType: 'user' | 'root';
   /** The user the event named when IAM says the key is someone else's: never acted on. */
   readonly reportedUserName?: string;
+  /** What IAM answered GetAccessKeyLastUsed when ListAccessKeys of the named user confirmed the owner instead. */
+  readonly ownerLookupError?: string;
 }
 
 export interface Resolution {
@@ -68,6 +70,12 @@ async function resolveKey(accessKeyId: string, hint: string | undefined, deps: R
       principalType: root ? 'root' : 'user',
       ...(hint && !sameName ? { reportedUserName: hint } : {}),
     });
+  } else if (owner.kind !== 'other-account' && owner.error && hint && !isRootUserName(hint) && (await listedUnder(hint, accessKeyId, deps))) {
+    // IAM refused GetAccessKeyLastUsed (AccessDenied) or said it knows no such key (NoSuchEntity)
+    // but lists the key under the user the event named: that listing is IAM's own word on the
+    // owner, so the key is contained on it, and the record says how the owner was confirmed.
+    deps.logger.warn('owner confirmed by ListAccessKeys after GetAccessKeyLastUsed failed', { accessKeyId, userName: hint, error: owner.error });
+    r.targets.push({ accessKeyId, userName: hint, principalType: 'user', ownerLookupError: owner.error });
   } else if (owner.kind === 'unknown' && hint && isRootUserName(hint)) {
     // A root key is not an IAM user's: Trusted Advisor's root names are the only word on it. The
     // workflow changes nothing of the root user and tells people what to do.
@@ -76,11 +84,6 @@ async function resolveKey(accessKeyId: string, hint: string | undefined, deps: R
     r.unresolved.push(items.unknownKey(accessKeyId));
   } else if (owner.kind === 'other-account') {
     r.unresolved.push(items.otherAccountKey(accessKeyId, owner.accountId));
-  } else if (hint && !isRootUserName(hint) && (await listedUnder(hint, accessKeyId, deps))) {
-    // IAM refused GetAccessKeyLastUsed but lists the key under the user the event named: that
-    // listing is IAM's own word on the owner, so the key is contained on it.
-    deps.logger.warn('owner confirmed by ListAccessKeys after GetAccessKeyLastUsed was refused', { accessKeyId, userName: hint });
-    r.targets.push({ accessKeyId, userName: hint, principalType: 'user' });
   } else {
     r.unresolved.push(items.accessDenied(accessKeyId, owner.accountId));
   }

@@ -6,6 +6,7 @@ import { apiName } from '../shared/event-name';
 import { Incident } from '../shared/incident';
 import { tryParseJson } from '../shared/json';
 import { Context, errorText, Failure, withBackoff } from './deps';
+import { lookupFailureWhat } from './contract';
 import { SlidingWindowLimiter } from './rate-limit';
 import { clip, isObject, Json, str } from './text';
 
@@ -163,7 +164,7 @@ export async function searchRegion(
   ctx.deps.logger.debug('region searched', { region, pages, events: events.length, gaps: gaps.length });
   if (gaps.length === 0) return { events, pages, failures: [] };
   const error = `${gaps.join('; ')}: ${region}'s activity is incomplete, ${events.length} event(s) of it kept`;
-  return { events, pages, failures: [{ what: `cloudtrail:LookupEvents ${region}`, error: clip(error, 800) }] };
+  return { events, pages, failures: [{ what: lookupFailureWhat(region), error: clip(error, 800) }] };
 }
 
 function toActivity(event: TrailEvent, region: string): Activity {

@@ -110,6 +110,16 @@ export const NotableEventSchema = z.object({
 });
 export type NotableEvent = z.infer<typeof NotableEventSchema>;
 
+/** The `what` of a failure of the CloudTrail search in one region (its activity is then incomplete). */
+export function lookupFailureWhat(region: string): string {
+  return `cloudtrail:LookupEvents ${region}`;
+}
+
+/** The region of a {@link lookupFailureWhat} failure; undefined for any other failure. */
+export function regionOfLookupFailure(what: string): string | undefined {
+  return /^cloudtrail:LookupEvents (\S+)$/.exec(what)?.[1];
+}
+
 export const InstanceLeftBehindSchema = z.object({
   region: z.string(),
   instanceId: z.string(),

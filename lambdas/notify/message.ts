@@ -1,7 +1,7 @@
 // The email: a pure rendering of the incident record (lambdas/report/record.ts). Nothing here
 // decides: the outcome, what is still open, the follow-ups and the undo steps are the record's.
 import { costLine, costSummary } from '../report/cost';
-import { footholdGroups, IncidentReport, OpenItem, OUTCOME_TAGS, secondLookLines } from '../report/record';
+import { footholdGroups, IncidentReport, leftBehindItems, nothingFound, searchGapLine, OpenItem, OUTCOME_TAGS, secondLookLines } from '../report/record';
 import { fitBetween } from '../shared/text';
 
 export interface Message {
@@ -75,6 +75,8 @@ function found(report: IncidentReport): string[] {
     `What the key did (CloudTrail, last ${a.lookback.days} days, ${a.regions.length} regions searched):`,
     `  ${a.eventCount} event(s)${a.firstSeen ? `, first ${a.firstSeen}, last ${a.lastSeen ?? a.firstSeen}` : ''}${regions ? `; by region: ${regions}` : ''}`,
   ];
+  const gap = searchGapLine(report.unsearchedRegions);
+  if (gap) lines.push(`  ${gap}`);
   if (a.sourceIps.length) lines.push(`  source IPs: ${a.sourceIps.slice(0, 5).map((i) => `${i.value} (${i.count})`).join(', ')}`);
   if (a.notable.length) {
     lines.push('  notable calls (time, region, source IP, call):');
@@ -85,15 +87,8 @@ function found(report: IncidentReport): string[] {
   }
   const l = report.leftBehind;
   if (l) {
-    const created = [
-      ...l.users.map((u) => `user ${u}`),
-      ...l.accessKeys.map((k) => `access key ${k.accessKeyId ?? '?'} of ${k.userName}`),
-      ...l.loginProfiles.map((u) => `console password for ${u}`),
-      ...l.roles.map((r) => `role ${r}`),
-      ...l.policies.map((p) => `policy ${p}`),
-      ...Object.entries(l.instancesByRegion).flatMap(([region, list]) => list.map((i) => `instance ${i.instanceId} in ${region} (${i.via})`)),
-    ];
-    lines.push('What it left behind:', ...(created.length ? created.map((c) => `  - ${c}`) : ['  nothing found in CloudTrail']));
+    const created = leftBehindItems(l);
+    lines.push('What it left behind:', ...(created.length ? created.map((c) => `  - ${c}`) : [`  ${nothingFound(report.unsearchedRegions)}`]));
   }
   return lines;
 }

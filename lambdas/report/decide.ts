@@ -8,7 +8,7 @@ import { didNotHold } from './second-look';
 import type { ContainmentEntry } from './record';
 
 export interface ReportFailure {
-  /** The step's slot in the workflow state: containment, verification, investigation, evidence, footholds, second-look, support, slack, report, notification. */
+  /** The step's slot in the workflow state: containment, verification, investigation, evidence, footholds, second-look, support, slack, report, notification; or dispatcher (its call before the workflow, carried by the incident). */
   readonly source: string;
   /** What failed: a step, an operation, a snapshot. */
   readonly what: string;
@@ -37,6 +37,14 @@ function failureOf(source: string, f: StepFailure): ReportFailure {
 /** Everything that failed, from every step, in the order of the workflow. */
 export function collectFailures(state: WorkflowState): ReportFailure[] {
   const failures: ReportFailure[] = [];
+  const { incident } = state;
+  if (incident.ownerLookupError) {
+    failures.push({
+      source: 'dispatcher',
+      what: 'iam:GetAccessKeyLastUsed',
+      error: `${incident.ownerLookupError}: IAM did not name the owner of key ${incident.accessKeyId}; ${incident.userName} was confirmed as its owner by ListAccessKeys instead (it lists the key under ${incident.userName}). Check the dispatcher role's iam:GetAccessKeyLastUsed permission.`,
+    });
+  }
   const c = state.containment;
   if (c === undefined) failures.push({ source: 'containment', what: 'Contain', error: 'no containment result in the workflow state' });
   else if (isFailure(c)) failures.push(failureOf('containment', c));

@@ -1,5 +1,5 @@
 import { COST_BASIS, costTotal, dollars, duration, usd } from './cost';
-import { footholdGroups, IncidentReport, OUTCOME_TAGS, secondLookLines } from './record';
+import { footholdGroups, IncidentReport, searchGapLine, OUTCOME_TAGS, secondLookLines } from './record';
 
 /** Rows of a long list shown in the Markdown; the JSON report keeps them all. */
 export const MAX_ROWS = 50;
@@ -115,6 +115,8 @@ function activity(report: IncidentReport): string[] {
   const lines: string[] = [];
   const window = a.lookback ? `from ${text(a.lookback.from)} to ${text(a.lookback.to)}${a.lookback.days !== undefined ? ` (${a.lookback.days} days)` : ''}` : 'in the lookback window';
   lines.push(`${a.eventCount} CloudTrail event(s) ${window}, ${a.regions.length} region(s) searched.`);
+  const gap = searchGapLine(report.unsearchedRegions);
+  if (gap) lines.push('', `**${text(gap)}**`);
   if (a.firstSeen || a.lastSeen) lines.push('', `First seen ${text(a.firstSeen ?? 'unknown')}, last seen ${text(a.lastSeen ?? 'unknown')}.`);
   if (a.activityObject) lines.push('', `Full activity (one CloudTrail record a line): ${code(a.activityObject)}`);
   const regions = sortedCounts(a.byRegion);

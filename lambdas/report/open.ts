@@ -14,6 +14,9 @@ import type { ReportFailure } from './decide';
 import { footholdOpenItems, footholdUndo } from './footholds';
 import { secondLookOpenItems } from './second-look';
 import type { ContainmentEntry, LeftBehind } from './record';
+import { shellArg } from './shell';
+
+export { shellArg };
 
 /** Something to do; `command` is the exact AWS CLI command that does it, when there is one. */
 export interface OpenItem {
@@ -28,6 +31,8 @@ export interface RecordFacts {
   readonly outcome: Outcome;
   readonly leftBehind?: LeftBehind;
   readonly evidence?: EvidenceResult;
+  /** Regions the investigation's CloudTrail search did not finish (see activity-lines.ts). */
+  readonly unsearched?: readonly string[];
 }
 
 const DONE = new Set(['done', 'already']);
@@ -63,15 +68,6 @@ const FIRST_WRITE = 'WriteReport';
 function byHandCommands(facts: RecordFacts, action: string): string | undefined {
   const f = facts.failures.find((x) => x.source === 'containment' && x.what === BRANCH_STEP[action] && x.error.startsWith(ESCALATION));
   return f?.error.slice(ESCALATION.length);
-}
-
-/**
- * A value as one shell word: IAM names, key ids, regions and instance ids are as they are; anything
- * else (never from IAM, but the incident may come from a report) is single-quoted, so a command
- * copied from a message does only what it says.
- */
-export function shellArg(value: string): string {
-  return /^[\w+=,.@/:-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 function policyJson(document: unknown): string {
@@ -132,6 +128,7 @@ export function buildStillOpen(facts: RecordFacts): OpenItem[] {
   if (isFailure(facts.state.investigation)) {
     items.push({ what: 'What the key did is not known (the investigation failed): search CloudTrail event history in every region for the key (link below).' });
   }
+  items.push(...unsearchedItems(facts));
   const notSnapshotted = (facts.evidence?.snapshots ?? []).filter((s) => s.status === 'failed');
   for (const s of notSnapshotted) {
     items.push({
@@ -154,6 +151,21 @@ export function buildStillOpen(facts: RecordFacts): OpenItem[] {
     });
   }
   return items;
+}
+
+/**
+ * A region whose CloudTrail search stopped early: the key's calls there, and the instances, users
+ * and keys it created there, may not have been found, so nothing there was snapshotted or
+ * contained. The human searches it by hand, from the start of the lookback.
+ */
+function unsearchedItems(facts: RecordFacts): OpenItem[] {
+  const inv = facts.state.investigation;
+  const from = inv && !isFailure(inv) ? ` --start-time ${shellArg(inv.lookback.from)}` : '';
+  const key = shellArg(facts.state.incident.accessKeyId);
+  return (facts.unsearched ?? []).map((region) => ({
+    what: `The investigation is incomplete in ${region}: CloudTrail could not be searched to the end there, so instances, users and keys the key created there may not have been found, snapshotted or contained. Search its calls there by hand, then snapshot and stop what it launched.`,
+    command: `aws cloudtrail lookup-events --region ${shellArg(region)} --lookup-attributes AttributeKey=AccessKeyId,AttributeValue=${key}${from}`,
+  }));
 }
 
 /** What a human owes once the open items are done. */

@@ -16,6 +16,7 @@ import { CostExposure, costExposureOf } from './cost';
 import { afterStops, footholdsOf, FootholdsRecord } from './footholds';
 import { secondLookOf, SecondLookRecord } from './second-look';
 import { consoleLinks, Link } from './links';
+import { unsearchedRegions } from './activity-lines';
 import { buildFollowUps, buildStillOpen, buildUndo, OpenItem } from './open';
 
 export { OUTCOMES } from './contract';
@@ -28,6 +29,7 @@ export type { FootholdGroup, FootholdsRecord } from './footholds';
 export { footholdGroups } from './footholds';
 export type { SecondLookRecord } from './second-look';
 export { secondLookLines } from './second-look';
+export { leftBehindItems, nothingFound, searchGapLine } from './activity-lines';
 export { explainError };
 
 export interface TimelineEntry {
@@ -88,6 +90,12 @@ export interface IncidentReport {
   readonly activity?: ActivitySummary;
   readonly reach?: Reach;
   readonly leftBehind?: LeftBehind;
+  /**
+   * Regions whose CloudTrail the investigation could not search to the end (each is in
+   * `failures`): what the key did there, and the instances it launched there, may be missing, so
+   * nothing there was snapshotted or contained. Absent when every region was searched.
+   */
+  readonly unsearchedRegions?: string[];
   /** Absent when the evidence step did not run or failed. */
   readonly evidence?: EvidenceSummary;
   /**
@@ -207,7 +215,8 @@ export function buildReport(state: WorkflowState, now: Date): IncidentReport {
   const containment = containmentOf(state);
   const failures = collectFailures(state);
   const decided = decideOutcome(state, containment, failures);
-  const facts = { state, containment, failures, outcome: decided.outcome, leftBehind, evidence };
+  const unsearched = unsearchedRegions(failures, 'investigation');
+  const facts = { state, containment, failures, outcome: decided.outcome, leftBehind, evidence, unsearched };
   return {
     reportVersion: 2,
     incidentId: state.incident.incidentId,
@@ -226,6 +235,7 @@ export function buildReport(state: WorkflowState, now: Date): IncidentReport {
     ...optional('activity', activity),
     ...optional('reach', investigation?.reach),
     ...optional('leftBehind', leftBehind),
+    ...optional('unsearchedRegions', unsearched.length > 0 ? unsearched : undefined),
     ...optional('evidence', evidence),
     ...optional('footholds', footholdsOf(state)),
     ...optional('secondLook', secondLookOf(state)),

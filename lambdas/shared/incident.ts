@@ -48,6 +48,12 @@ export const IncidentSchema = z.object({
    * user is never acted on; every message says the report named it and that it was not changed.
    */
   reportedUserName: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  /**
+   * What IAM answered GetAccessKeyLastUsed (AccessDenied, NoSuchEntity) when the owner was
+   * confirmed by ListAccessKeys instead (it lists the key under the user the event named). The
+   * record lists it as the dispatcher's failure.
+   */
+  ownerLookupError: z.optional(z.string().check(z.regex(/^\w{1,64}$/))),
   /** A manual report's free text: the reporter's words, shown quoted, never mixed into `detail`. */
   reporterNote: z.optional(z.string().check(z.maxLength(TEXT_LIMITS.reporterNote))),
 });

@@ -1,7 +1,7 @@
 // The Slack message: a pure rendering of the incident record (lambdas/report/record.ts), the same
 // outcome, open items, follow-ups and undo steps as the email. Nothing here decides.
 import { costLine, costSummary } from '../report/cost';
-import { footholdGroups, IncidentReport, OpenItem, Outcome, OUTCOME_TAGS, secondLookLines } from '../report/record';
+import { footholdGroups, IncidentReport, leftBehindItems, nothingFound, searchGapLine, OpenItem, Outcome, OUTCOME_TAGS, secondLookLines } from '../report/record';
 import { clip } from '../shared/text';
 
 /** Slack's Block Kit limits the message is built to (https://api.slack.com/reference/block-kit). */
@@ -126,20 +126,15 @@ function foundLines(report: IncidentReport): string[] {
       `*${a.eventCount}* CloudTrail event(s) by the key in the last ${a.lookback.days} day(s), ${a.regions.length} region(s) searched` +
         (a.firstSeen ? `, first ${esc(a.firstSeen)}, last ${esc(a.lastSeen ?? a.firstSeen)}` : ''),
     );
+    const gap = searchGapLine(report.unsearchedRegions);
+    if (gap) lines.push(`*${esc(gap)}*`);
     if (a.sourceIps.length > 0) lines.push(`Source IPs: ${firstFew(a.sourceIps.map((i) => `${code(i.value)} (${i.count})`)).join(', ')}`);
     lines.push(...firstFew(a.notable.map((n) => `• ${esc(n.eventTime)} ${esc(n.region)} ${code(n.sourceIp ?? '-')} *${esc(n.eventName)}*${n.errorCode ? ` (failed: ${esc(n.errorCode)})` : ''}: ${esc(n.summary)}`)));
   }
   const l = report.leftBehind;
   if (l) {
-    const all = [
-      ...l.users.map((u) => `user ${code(u)}`),
-      ...l.accessKeys.map((k) => `access key ${code(k.accessKeyId ?? '?')} of ${code(k.userName)}`),
-      ...l.loginProfiles.map((u) => `console password for ${code(u)}`),
-      ...l.roles.map((r) => `role ${code(r)}`),
-      ...l.policies.map((p) => `policy ${code(p)}`),
-      ...Object.entries(l.instancesByRegion).flatMap(([region, list]) => list.map((i) => `instance ${code(i.instanceId)} in ${esc(region)} (${esc(i.via)})`)),
-    ];
-    lines.push(all.length === 0 ? 'Left behind: nothing found in CloudTrail' : `Left behind: *${all.length}*`, ...firstFew(all).map((i) => `• ${i}`));
+    const all = leftBehindItems(l, code);
+    lines.push(all.length === 0 ? `Left behind: ${esc(nothingFound(report.unsearchedRegions))}` : `Left behind: *${all.length}*`, ...firstFew(all).map((i) => `• ${i}`));
   }
   const e = report.evidence;
   if (e && e.snapshots.length > 0) {

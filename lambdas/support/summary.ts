@@ -1,6 +1,6 @@
 // The text AWS support is told: a pure rendering of the incident record (lambdas/report/record.ts).
 import { costLine, costSummary } from '../report/cost';
-import { footholdGroups, IncidentReport, OpenItem, secondLookLines } from '../report/record';
+import { footholdGroups, IncidentReport, leftBehindItems, nothingFound, searchGapLine, OpenItem, secondLookLines } from '../report/record';
 import type { Incident } from '../shared/incident';
 import { fitBetween } from '../shared/text';
 
@@ -56,6 +56,8 @@ function found(report: IncidentReport): string[] {
   lines.push(`  ${a.eventCount} event(s)${a.firstSeen ? `, first ${a.firstSeen}, last ${a.lastSeen ?? a.firstSeen}` : ''}`);
   const byRegion = Object.entries(a.byRegion).sort(([, x], [, y]) => y - x);
   if (byRegion.length > 0) lines.push(`  by region: ${byRegion.slice(0, 20).map(([r, n]) => `${r} ${n}`).join(', ')}`);
+  const gap = searchGapLine(report.unsearchedRegions);
+  if (gap) lines.push(`  ${gap}`);
   const byService = Object.entries(a.byService).sort(([, x], [, y]) => y - x);
   if (byService.length > 0) lines.push(`  by service: ${byService.slice(0, 10).map(([s, n]) => `${s} ${n}`).join(', ')}`);
   if (a.sourceIps.length > 0) lines.push(`  source IPs: ${a.sourceIps.slice(0, 5).map((i) => `${line(i.value, 60)} (${i.count})`).join(', ')}`);
@@ -68,17 +70,8 @@ function found(report: IncidentReport): string[] {
   }
   const left = report.leftBehind;
   if (left) {
-    const created = [
-      ...left.users.map((u) => `user ${u}`),
-      ...left.accessKeys.map((k) => `access key ${k.accessKeyId ?? '(id unknown)'} of user ${k.userName}`),
-      ...left.loginProfiles.map((u) => `console password for ${u}`),
-      ...left.roles.map((r) => `role ${r}`),
-      ...left.policies.map((p) => `policy ${p}`),
-      ...Object.keys(left.instancesByRegion)
-        .sort()
-        .flatMap((region) => left.instancesByRegion[region].map((i) => `instance ${i.instanceId} in ${region} (${i.via})`)),
-    ].map((c) => `  - ${line(c, 200)}`);
-    lines.push('What it left behind:', ...(created.length > 0 ? capped(created, 25) : ['  nothing found in CloudTrail']));
+    const created = leftBehindItems(left).map((c) => `  - ${line(c, 200)}`);
+    lines.push('What it left behind:', ...(created.length > 0 ? capped(created, 25) : [`  ${nothingFound(report.unsearchedRegions)}`]));
   }
   return lines;
 }

@@ -83,6 +83,39 @@ describe('fault table: persistent faults are named, evidence and record kept', (
   });
 });
 
+describe('fault table: the dispatcher\'s calls, the search and the price', () => {
+  it('sfn:StartExecution x AccessDenied always: not lost: in the dead-letter queue after Lambda\'s 3 attempts, its alarm emails people', async () => {
+    const output = await playBuiltin(rules, [{ operation: 'sfn:StartExecution', error: 'AccessDenied', times: 1000 }]);
+
+    const row = checkCell(output, { operation: 'sfn:StartExecution', kind: kind('AccessDenied always') }, baseline);
+
+    expect(row).toMatchObject({ invariant: 'dead-lettered', keyStatus: 'Active', violations: [] });
+    expect(output.deadLetters[0]).toMatchObject({ attempts: 3, responsePayload: { errorType: 'AccessDenied', errorMessage: expect.stringContaining('sfn:StartExecution') } });
+    expect(output.alarms.map((a) => a.metric)).toEqual(['AWS/Lambda Errors', 'AWS/SQS ApproximateNumberOfMessagesVisible']);
+    const alarmEmail = output.notifications.find((n) => n.subject.startsWith('ALARM: ') && n.body.includes('in the dead-letter queue'));
+    expect(alarmEmail?.body).toContain('an exposure report was NOT dispatched and no response started');
+  });
+
+  it('iam:GetAccessKeyLastUsed x AccessDenied always: contained through ListAccessKeys, and the email says IAM refused the lookup', async () => {
+    const row = await play('iam:GetAccessKeyLastUsed', 'AccessDenied always');
+
+    expect(row).toMatchObject({ invariant: 'named', execution: 'SUCCEEDED', keyStatus: 'Inactive', recordWritten: true, emailStep: 'dispatcher: iam:GetAccessKeyLastUsed', violations: [] });
+  });
+
+  it('cloudtrail:LookupEvents x AccessDenied always: the record and the email say the investigation is incomplete and what to search by hand', async () => {
+    const row = await play('cloudtrail:LookupEvents', 'AccessDenied always');
+
+    expect(row).toMatchObject({ invariant: 'incomplete search', keyStatus: 'Inactive', recordWritten: true, snapshots: 0, violations: [] });
+  });
+
+  it('pricing:GetProducts x Throttling always: an expected degradation: the instance without a price, said in the email', async () => {
+    const row = await play('pricing:GetProducts', 'Throttling always');
+
+    expect(row).toMatchObject({ invariant: 'degraded', recordWritten: true, violations: [] });
+    expect(row.emailStep).toMatch(/^degraded: price unknown: Price List API: Throttling \(/);
+  });
+});
+
 describe('fault table: the checks themselves', () => {
   const quiet = {
     matched: true,
@@ -94,6 +127,8 @@ describe('fault table: the checks themselves', () => {
     incidents: [],
     deliveries: [],
     apiCalls: [],
+    deadLetters: [],
+    alarms: [],
   } as unknown as Parameters<typeof checkCell>[0];
   const base: Baseline = { execution: 'SUCCEEDED', keyStatus: 'Inactive', outcome: 'contained', accessKeyId: 'AKIAEXAMPLE', userName: 'ci-deploy' };
 
@@ -105,6 +140,32 @@ describe('fault table: the checks themselves', () => {
       'the email does not name the failing step',
       'no snapshot of the miner (evidence lost)',
     ]);
+  });
+
+  it('flags an event dead-lettered by a call that is not the dispatcher\'s, and one dead-lettered without its alarm', () => {
+    const letter = { queue: 'q', attempts: 3, requestPayload: {}, responsePayload: { errorType: 'AccessDenied', errorMessage: 'x' } };
+    const lost = { ...quiet, deadLetters: [letter] } as typeof quiet;
+
+    expect(checkCell(lost, { operation: 'iam:UpdateAccessKey', kind: kind('AccessDenied always') }, base).violations).toContain(
+      'the event went to the dead-letter queue, though iam:UpdateAccessKey x AccessDenied always must not stop the dispatcher',
+    );
+    expect(checkCell(lost, { operation: 'sfn:StartExecution', kind: kind('AccessDenied always') }, base).violations).toEqual([
+      'the dead-letter queue\'s alarm did not fire',
+      'no alarm email names the dead-letter queue',
+    ]);
+  });
+
+  it('flags a failed search the record does not call incomplete', () => {
+    const row = checkCell(quiet, { operation: 'cloudtrail:LookupEvents', kind: kind('AccessDenied always') }, base);
+
+    expect(row.violations).toContain('the record names no region as not searched (unsearchedRegions)');
+    expect(row.violations).not.toContain('no snapshot of the miner (evidence lost)');
+  });
+
+  it('flags a degraded price the email does not mention', () => {
+    const row = checkCell(quiet, { operation: 'pricing:GetProducts', kind: kind('AccessDenied always') }, base);
+
+    expect(row.violations).toEqual(['the email does not say "price unknown: Price List API: AccessDenied"', 'no snapshot of the miner (evidence lost)']);
   });
 
   it('flags a transient fault that changed the outcome', () => {

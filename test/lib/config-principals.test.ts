@@ -1,5 +1,5 @@
 import { parseProtectedPrincipals, protectionReason } from '../../lambdas/shared/protection';
-import { configFromContext } from '../../lib/config';
+import { configFromContext } from '../../lib/config-context';
 import { testApp } from './helpers';
 
 const fromContext = (context: Record<string, unknown>) => configFromContext(testApp(context));

@@ -1,8 +1,7 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { SUPPORT_SEVERITIES as HANDLER_SEVERITIES } from '../../lambdas/support/support';
+import { configFromContext, configFromValues } from '../../lib/config-context';
 import {
-  configFromContext,
-  configFromValues,
   CONTEXT_KEYS,
   DEFAULT_CONFIG,
   isSecretArn,

@@ -3,7 +3,8 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { INVESTIGATE_READ_ACTIONS } from '../../lambdas/investigate/contract';
 import { quarantinePolicyDocument } from '../../lambdas/shared/policies';
 import { LAMBDA_NAMES, LambdaName } from '../../lib/bundling';
-import { configFromContext, DEFAULT_CONFIG } from '../../lib/config';
+import { DEFAULT_CONFIG } from '../../lib/config';
+import { configFromContext } from '../../lib/config-context';
 import { ExposedKeyResponderStack, SUPPORT_CASE_ACTIONS } from '../../lib/exposed-key-responder-stack';
 import { DEFAULT_DEFINITION_PATH, FUNCTION_PLACEHOLDERS, FunctionPlaceholder, placeholdersOf } from '../../lib/response-workflow';
 import {

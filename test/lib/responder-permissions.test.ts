@@ -1,5 +1,5 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { configFromContext } from '../../lib/config';
+import { configFromContext } from '../../lib/config-context';
 import { ExposedKeyResponderStack } from '../../lib/exposed-key-responder-stack';
 import { allowedActions, ANY_USER_ARN, findFunction, Resource, responderStack, statementsOfFunction, testApp } from './helpers';
 

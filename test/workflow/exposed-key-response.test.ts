@@ -239,6 +239,11 @@ describe('non-incidents', () => {
     expect(output.execution?.status).toBe('SKIPPED');
     expect(d.deliveries[0].dispatchError?.name).toBe('InvalidIncidentError');
     expect(output.account).toEqual(d.before);
+    expect(output.deadLetters).toEqual([expect.objectContaining({ attempts: 3, requestPayload: broken, responsePayload: expect.objectContaining({ errorType: 'InvalidIncidentError' }) })]);
+    expect(output.notifications.map((n) => n.subject)).toEqual([
+      expect.stringMatching(/^ALARM: "ExposedKeyResponder-FailureAlarmsDispatcherErrors\w+" in US East \(N. Virginia\)$/),
+      expect.stringMatching(/^ALARM: "ExposedKeyResponder-FailureAlarmsDeadLetters\w+" in US East \(N. Virginia\)$/),
+    ]);
   });
 });
 

@@ -104,8 +104,28 @@ describe('dispatch: exposures that resolve to no key of this account are told to
 
     const result = await dispatch(trustedAdvisorEvent(KEY_ID, 'ci-deploy'), d);
 
-    expect(startedExecutions().map((e) => [e.incident.accessKeyId, e.incident.userName, e.incident.reportedUserName])).toEqual([[KEY_ID, 'ci-deploy', undefined]]);
+    expect(startedExecutions().map((e) => [e.incident.accessKeyId, e.incident.userName, e.incident.reportedUserName, e.incident.ownerLookupError])).toEqual([[KEY_ID, 'ci-deploy', undefined, 'AccessDenied']]);
     expect(result.notified).toEqual([]);
+  });
+
+  it('contains the key on the user the report named when IAM answers NoSuchEntity to GetAccessKeyLastUsed but lists the key under that user', async () => {
+    iam.on(GetAccessKeyLastUsedCommand).rejects(noSuchKey());
+    iam.on(ListAccessKeysCommand, { UserName: 'ci-deploy' }).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY_ID, Status: 'Active' }] });
+
+    const result = await dispatch(trustedAdvisorEvent(KEY_ID, 'ci-deploy'), deps());
+
+    expect(startedExecutions().map((e) => [e.incident.userName, e.incident.ownerLookupError])).toEqual([['ci-deploy', 'NoSuchEntityException']]);
+    expect(result.notified).toEqual([]);
+  });
+
+  it('says IAM knows no such key when GetAccessKeyLastUsed answers NoSuchEntity and the named user does not list it', async () => {
+    iam.on(GetAccessKeyLastUsedCommand).rejects(noSuchKey());
+    iam.on(ListAccessKeysCommand, { UserName: 'alice' }).resolves({ AccessKeyMetadata: [] });
+
+    const result = await dispatch(trustedAdvisorEvent(KEY_ID, 'alice'), deps());
+
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(result.notified.map((n) => n.items)).toEqual([['unknown-key']]);
   });
 
   it('leaves the user the report named alone when IAM refuses GetAccessKeyLastUsed and does not list the key under that user', async () => {

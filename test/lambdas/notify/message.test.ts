@@ -1,7 +1,7 @@
 import { buildMessage, MAX_SUBJECT, subjectFor } from '../../../lambdas/notify/message';
 import { buildReport, IncidentReport } from '../../../lambdas/report/record';
 import { WorkflowState } from '../../../lambdas/shared/state';
-import { aState, containment, evidence, GENERATED_AT, lambdaError, verification } from '../report/fixtures';
+import { aState, containment, evidence, GENERATED_AT, investigation, lambdaError, verification } from '../report/fixtures';
 import { ACCOUNT_ID, KEY_ID } from '../helpers';
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
@@ -14,6 +14,18 @@ function record(overrides: Partial<WorkflowState> = {}, incident: Partial<Workfl
 function lines(report: IncidentReport): string[] {
   return buildMessage(report).body.split('\n');
 }
+
+describe('buildMessage: an incomplete CloudTrail search', () => {
+  it('says so under what the key did, and does not claim nothing was left behind', () => {
+    const report = record({ investigation: investigation({ failures: [{ what: 'cloudtrail:LookupEvents us-east-1', error: 'Throttling' }], leftBehind: { users: [], accessKeys: [], loginProfiles: [], roles: [], policies: [], instances: [] } }) });
+
+    const body = buildMessage(report).body;
+
+    expect(body).toContain('  INCOMPLETE: CloudTrail could not be searched to the end in us-east-1: what the key did and launched there may be missing (see Still open).');
+    expect(body).toContain('What it left behind:\n  nothing found in the regions searched; not known for us-east-1');
+    expect(body).toContain('  1. The investigation is incomplete in us-east-1: ');
+  });
+});
 
 describe('buildMessage renders the record: outcome and what is still open first', () => {
   it('contained: the headline, then nothing open, then the facts', () => {

@@ -164,6 +164,31 @@ describe('buildReport: failures on every path', () => {
     expect(report.stillOpen.map((o) => o.what)).toContain('The incident record could not be written (AccessDenied: no): this message is the only record of the response.');
   });
 
+  it('names the dispatcher\'s refused owner lookup: contained on the user ListAccessKeys confirmed, with that gap', () => {
+    const state = aState({}, { ownerLookupError: 'AccessDenied' });
+
+    const report = buildReport(state, GENERATED_AT);
+
+    expect(report.failures).toEqual([{
+      source: 'dispatcher',
+      what: 'iam:GetAccessKeyLastUsed',
+      error: `AccessDenied: IAM did not name the owner of key ${KEY_ID}; ci-deploy was confirmed as its owner by ListAccessKeys instead (it lists the key under ci-deploy). Check the dispatcher role's iam:GetAccessKeyLastUsed permission.`,
+    }]);
+    expect(report.outcome).toBe('contained-with-gaps');
+  });
+
+  it('calls the investigation incomplete in a region CloudTrail could not be searched in, with the search to run by hand', () => {
+    const state = aState({ investigation: investigation({ failures: [{ what: 'cloudtrail:LookupEvents eu-west-1', error: 'AccessDenied: not authorized' }, { what: 'iam:GetPolicy', error: 'Throttling' }] }) });
+
+    const report = buildReport(state, GENERATED_AT);
+
+    expect(report.unsearchedRegions).toEqual(['eu-west-1']);
+    expect(report.stillOpen).toEqual([{
+      what: 'The investigation is incomplete in eu-west-1: CloudTrail could not be searched to the end there, so instances, users and keys the key created there may not have been found, snapshotted or contained. Search its calls there by hand, then snapshot and stop what it launched.',
+      command: `aws cloudtrail lookup-events --region eu-west-1 --lookup-attributes AttributeKey=AccessKeyId,AttributeValue=${KEY_ID} --start-time 2026-11-10T10:00:00.000Z`,
+    }]);
+  });
+
   it('names an email that could not be sent, and the response is then not complete', () => {
     const state = aState({ notification: { failed: { step: 'NotifyResult', error: lambdaError('AuthorizationErrorException', 'not authorized to publish') } } });
 
