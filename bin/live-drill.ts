@@ -1,7 +1,7 @@
 // `npm run live-drill -- [--profile P] [--region us-east-1] [--stack NAME] [--json]`: the live drill
 // against a deployed stack in a sandbox account (cli/live-drill.ts). Opt-in: EKR_LIVE_ACCOUNT must be
 // the caller's account id. Exit 0 when every check passed, 1 otherwise, 2 on unusable input.
-import { parseCommand } from '../cli/args';
+import { parseCommand, parseRegion } from '../cli/args';
 import { awsClients, CliContext } from '../cli/context';
 import { EXIT, explain } from '../cli/errors';
 import { liveDrill } from '../cli/live-drill';
@@ -16,7 +16,7 @@ async function main(): Promise<number> {
       process.stdout.write('usage: EKR_LIVE_ACCOUNT=<account id> npm run live-drill -- [--profile P] [--region us-east-1] [--stack NAME] [--json]\n');
       return EXIT.ok;
     }
-    const clients = awsClients({ profile: values.profile as string | undefined, region: values.region as string | undefined });
+    const clients = awsClients({ profile: (values.profile as string | undefined) || undefined, region: parseRegion(values.region as string | undefined) });
     const progress = (line: string) => process.stderr.write(`${line}\n`);
     const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
     const ctx: CliContext = { clients, stackName: (values.stack as string | undefined) ?? DEFAULT_STACK_NAME, progress, now: () => new Date(), sleep, confirm: async () => true };

@@ -31,9 +31,15 @@ export function parseCommand<O extends Options>(argv: readonly string[], options
   return parsed;
 }
 
+/** `--region` as AWS names regions (us-east-1, us-gov-west-1...); anything else is unusable input, never an endpoint to guess. */
+export function parseRegion(text: string | undefined): string | undefined {
+  if (text !== undefined && !/^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/.test(text)) throw new UsageError(`--region "${text}" is not an AWS region (e.g. us-east-1, where the responder is deployed)`);
+  return text;
+}
+
 /** `7d`, `12h`, `30m` as milliseconds. */
 export function parseDuration(text: string): number {
   const m = /^(\d{1,5})([dhm])$/.exec(text);
-  if (!m) throw new UsageError(`"${text}" is not a duration: a number and d, h or m (e.g. 7d)`);
+  if (!m || Number(m[1]) === 0) throw new UsageError(`"${text}" is not a duration: a number and d, h or m (e.g. 7d)`);
   return Number(m[1]) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[m[2] as 'd' | 'h' | 'm'];
 }

@@ -1,13 +1,15 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import { SupportClient } from '@aws-sdk/client-support';
 import { perRegion } from '../lambdas/shared/clients';
-import { CloudFormationApi, cloudFormationApi, EventsApi, eventsApi, QueueApi, queueApi } from './aws/ports';
 
 /** Every AWS API the commands call, with the caller's own credentials: IAM decides what each may do. */
 export interface Clients {
@@ -21,9 +23,12 @@ export interface Clients {
   readonly support: SupportClient;
   /** EC2 of a region (restoring a stopped instance named with --foothold). */
   readonly ec2: (region: string) => EC2Client;
-  readonly cloudformation: CloudFormationApi;
-  readonly events: EventsApi;
-  readonly sqs: QueueApi;
+  /** The stack's outputs and resources. */
+  readonly cloudformation: CloudFormationClient;
+  /** The report bus (report) and the stack's rules (doctor). */
+  readonly events: EventBridgeClient;
+  /** The dead-letter queue (doctor). */
+  readonly sqs: SQSClient;
 }
 
 /** What every command is given: the clients, where to say progress (stderr), the clock. */
@@ -46,12 +51,14 @@ export interface AwsOptions {
 /**
  * The clients for `--profile` / `--region`, resolved as the AWS CLI resolves them (the SDK's
  * default chain: environment, the profile's credentials, SSO, process, container and instance
- * roles; the region from `--region`, AWS_REGION, or the profile's config).
+ * roles; the region from `--region`, AWS_REGION, or the profile's config). Every client is built
+ * here from the same settings and shares one credential provider: the credentials are resolved
+ * once (one SSO cache read, one assume-role), and every call signs as the same identity.
  */
 export function awsClients(options: AwsOptions): Clients {
-  const config = { ...(options.profile ? { profile: options.profile } : {}), ...(options.region ? { region: options.region } : {}) };
-  const sts = new STSClient(config);
-  const signing = { region: () => sts.config.region(), credentials: sts.config.credentials };
+  const given = { ...(options.profile ? { profile: options.profile } : {}), ...(options.region ? { region: options.region } : {}) };
+  const sts = new STSClient(given);
+  const config = { ...given, credentials: sts.config.credentials };
   return {
     sts,
     sfn: new SFNClient(config),
@@ -61,8 +68,8 @@ export function awsClients(options: AwsOptions): Clients {
     secrets: new SecretsManagerClient(config),
     support: new SupportClient({ ...config, region: 'us-east-1' }),
     ec2: perRegion((region) => new EC2Client({ ...config, region })),
-    cloudformation: cloudFormationApi(signing),
-    events: eventsApi(signing),
-    sqs: queueApi(signing),
+    cloudformation: new CloudFormationClient(config),
+    events: new EventBridgeClient(config),
+    sqs: new SQSClient(config),
   };
 }

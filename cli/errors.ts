@@ -38,6 +38,9 @@ export function explain(err: unknown, what: string): { exitCode: number; code: s
   if (/^(AccessDenied|AccessDeniedException|UnauthorizedOperation|AuthorizationError|Forbidden)$/.test(code)) {
     return { exitCode: EXIT.failed, code: 'AccessDenied', message: `${what}: access denied (${message}). Your identity needs the permission named; the README's "Operate" section lists each command's.` };
   }
+  if (/\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET)\b/.test(`${(err as { code?: unknown })?.code ?? ''} ${message}`)) {
+    return { exitCode: EXIT.failed, code: 'NetworkError', message: `${what}: could not reach AWS (${message}): check the network (a proxy: HTTPS_PROXY) and --region.` };
+  }
   if (/Region is missing/i.test(message)) {
     return { exitCode: EXIT.usage, code: 'UsageError', message: `${what}: no AWS region: pass --region us-east-1 (where the responder is deployed).` };
   }

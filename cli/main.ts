@@ -4,7 +4,7 @@
  * with --json); progress and errors go to stderr. Exit 0 on success, 1 when the operation failed,
  * 2 on unusable input.
  */
-import { COMMON_HELP, parseCommand } from './args';
+import { COMMON_HELP, parseCommand, parseRegion } from './args';
 import { Command } from './command';
 import { doctor } from './commands/doctor';
 import { list } from './commands/list';
@@ -44,7 +44,8 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
   const command = COMMANDS.find((c) => c.name === name);
-  let json = rest.includes('--json');
+  let json = argv.includes('--json');
+  let profile: string | undefined;
   try {
     if (!command) throw new UsageError(`unknown command "${name}"\n\n${HELP}`);
     const parsed = parseCommand(rest, command.options, command.positionals);
@@ -53,9 +54,11 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
       env.stdout(`${command.usage}\n\n${COMMON_HELP}\n`);
       return EXIT.ok;
     }
+    profile = (parsed.values.profile as string | undefined) || undefined;
+    const region = parseRegion(parsed.values.region as string | undefined);
     const ctx: CliContext = {
-      clients: env.clients({ profile: parsed.values.profile as string | undefined, region: parsed.values.region as string | undefined }),
-      stackName: (parsed.values.stack as string | undefined) ?? DEFAULT_STACK_NAME,
+      clients: env.clients({ profile, region }),
+      stackName: (parsed.values.stack as string | undefined) || DEFAULT_STACK_NAME,
       progress: (line) => env.stderr(`${line}\n`),
       now: env.now ?? (() => new Date()),
       sleep: env.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
@@ -65,7 +68,12 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
     env.stdout(json ? `${JSON.stringify(out.json, null, 2)}\n` : `${out.text}\n`);
     return out.exitCode ?? EXIT.ok;
   } catch (err) {
-    const { exitCode, code, message } = explain(err, `exposed-key-responder ${command?.name ?? name}`);
+    const explained = explain(err, `exposed-key-responder ${command?.name ?? name}`);
+    const { exitCode, code } = explained;
+    // A profile that does not exist gives the SDK's generic "no credentials" or "no region".
+    const message = profile && (code === 'NoCredentials' || /no AWS region/.test(explained.message))
+      ? `${explained.message} (--profile ${profile}: check that it exists and names a region: aws configure list-profiles)`
+      : explained.message;
     env.stderr(`${message}${exitCode === EXIT.usage && command ? `\n\n${command.usage}` : ''}\n`);
     if (json) env.stdout(`${JSON.stringify({ error: { code, message } }, null, 2)}\n`);
     return exitCode;

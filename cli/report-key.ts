@@ -1,7 +1,7 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { MANUAL_EVENT_DETAIL_TYPE, MANUAL_EVENT_SOURCE } from '../lambdas/shared/events';
 import { ACCESS_KEY_ID, incidentIdFor, TEXT_LIMITS, USER_NAME } from '../lambdas/shared/incident';
-import { EventsApi } from './aws/ports';
 import { OperationError, UsageError } from './errors';
 import { describeExecution } from './incidents';
 import { executionArn } from './stack';
@@ -26,18 +26,20 @@ export function parseKeyReport(accessKeyId: string | undefined, userName: string
  * explicitly denies everyone else, so IAM decides who may report. The dispatcher then runs the same
  * response as for AWS's own signals. Returns the event id.
  */
-export async function putKeyReport(events: EventsApi, busName: string | undefined, report: KeyReport, at: Date): Promise<string> {
+export async function putKeyReport(events: EventBridgeClient, busName: string | undefined, report: KeyReport, at: Date): Promise<string> {
   if (!busName) {
     throw new OperationError('NoReportBus', 'this deployment takes no report by hand: it has no report bus. Deploy it with -c reporters=<your role or user ARN> (the README, "Report a key by hand"); only those principals may report.');
   }
-  const out = await events.putEvents([{ EventBusName: busName, Source: MANUAL_EVENT_SOURCE, DetailType: MANUAL_EVENT_DETAIL_TYPE, Detail: JSON.stringify(report), Time: at }]);
-  const [entry] = out.entries;
-  if (out.failedEntryCount > 0 || !entry?.eventId) {
-    const code = entry?.errorCode ?? 'PutEventsFailed';
+  const out = await events.send(new PutEventsCommand({
+    Entries: [{ EventBusName: busName, Source: MANUAL_EVENT_SOURCE, DetailType: MANUAL_EVENT_DETAIL_TYPE, Detail: JSON.stringify(report), Time: at }],
+  }));
+  const [entry] = out.Entries ?? [];
+  if ((out.FailedEntryCount ?? 0) > 0 || !entry?.EventId) {
+    const code = entry?.ErrorCode ?? 'PutEventsFailed';
     const denied = /AccessDenied|NotAuthorized/i.test(code);
-    throw new OperationError(denied ? 'AccessDenied' : code, `the report was not accepted: ${code}: ${entry?.errorMessage ?? 'no reason given'}${denied ? ' (only the stack\'s `reporters` may report a key)' : ''}`);
+    throw new OperationError(denied ? 'AccessDenied' : code, `the report was not accepted: ${code}: ${entry?.ErrorMessage ?? 'no reason given'}${denied ? ' (only the stack\'s `reporters` may report a key)' : ''}`);
   }
-  return entry.eventId;
+  return entry.EventId;
 }
 
 /**

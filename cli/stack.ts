@@ -1,3 +1,4 @@
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CliContext } from './context';
 import { OperationError } from './errors';
 
@@ -21,27 +22,35 @@ export type Deployment = { readonly stackName: string; readonly region: string; 
   readonly [K in keyof typeof OUTPUTS]: string;
 } & { readonly [K in keyof typeof OPTIONAL_OUTPUTS]?: string };
 
+/** CloudFormation's answer for a stack that does not exist (a `ValidationError`, not StackNotFoundException). */
+function isStackMissing(err: unknown): boolean {
+  return err instanceof Error && err.name === 'ValidationError' && /^Stack with id .+ does not exist/.test(err.message);
+}
+
 /** The deployed responder: its stack's outputs, read with the caller's credentials. */
 export async function findDeployment(ctx: CliContext): Promise<Deployment> {
   const region = await ctx.clients.sfn.config.region();
   ctx.progress(`reading stack ${ctx.stackName} in ${region}...`);
   let stack;
   try {
-    stack = await ctx.clients.cloudformation.describeStack(ctx.stackName);
+    [stack] = (await ctx.clients.cloudformation.send(new DescribeStacksCommand({ StackName: ctx.stackName }))).Stacks ?? [];
   } catch (err) {
-    if ((err as Error).name === 'ValidationError' && /does not exist/i.test((err as Error).message)) {
+    // CloudFormation answers an unknown stack with `ValidationError: Stack with id X does not exist`.
+    if (isStackMissing(err)) {
       const where = region === STACK_REGION ? '' : ` The responder is deployed in ${STACK_REGION}: pass --region ${STACK_REGION}.`;
       throw new OperationError('StackNotFound', `stack ${ctx.stackName} not found in ${region} (pass --stack <name> if it was deployed under another name).${where}`, { cause: err });
     }
     throw err;
   }
-  const missing = Object.values(OUTPUTS).filter((key) => !stack.outputs[key]);
+  if (!stack) throw new OperationError('StackNotFound', `stack ${ctx.stackName} not found in ${region}: CloudFormation described no stack`);
+  const outputs = Object.fromEntries((stack.Outputs ?? []).filter((o) => o.OutputKey && o.OutputValue).map((o) => [o.OutputKey, o.OutputValue])) as Record<string, string>;
+  const missing = Object.values(OUTPUTS).filter((key) => !outputs[key]);
   if (missing.length > 0) {
     throw new OperationError('NotAResponderStack', `stack ${ctx.stackName} has no output ${missing.join(', ')}: it is not an exposed-key-responder stack, or it predates these outputs (deploy it again).`);
   }
   const pick = <T extends Record<string, string>>(keys: T) =>
-    Object.fromEntries(Object.entries(keys).filter(([, k]) => stack.outputs[k]).map(([field, k]) => [field, stack.outputs[k]])) as { [K in keyof T]: string };
-  return { stackName: stack.stackName, region, stackStatus: stack.stackStatus, ...pick(OUTPUTS), ...pick(OPTIONAL_OUTPUTS) };
+    Object.fromEntries(Object.entries(keys).filter(([, k]) => outputs[k]).map(([field, k]) => [field, outputs[k]])) as { [K in keyof T]: string };
+  return { stackName: stack.StackName ?? ctx.stackName, region, stackStatus: stack.StackStatus ?? 'UNKNOWN', ...pick(OUTPUTS), ...pick(OPTIONAL_OUTPUTS) };
 }
 
 /** The ARN of the incident's execution: its name is the incident id. */

@@ -1,6 +1,9 @@
+import { paginateListStackResources, StackResourceSummary } from '@aws-sdk/client-cloudformation';
+import { DescribeRuleCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { ListSubscriptionsByTopicCommand, Subscription } from '@aws-sdk/client-sns';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { DescribeSeverityLevelsCommand, DescribeTrustedAdvisorChecksCommand } from '@aws-sdk/client-support';
 import { defineCommand } from '../command';
 import { CliContext } from '../context';
@@ -34,11 +37,15 @@ async function emails(ctx: CliContext, d: Deployment): Promise<Check> {
 }
 
 async function rules(ctx: CliContext, d: Deployment): Promise<Check> {
-  const resources = (await ctx.clients.cloudformation.listStackResources(d.stackName)).filter((r) => r.type === 'AWS::Events::Rule');
+  const resources: StackResourceSummary[] = [];
+  for await (const page of paginateListStackResources({ client: ctx.clients.cloudformation }, { StackName: d.stackName })) {
+    resources.push(...(page.StackResourceSummaries ?? []).filter((r) => r.ResourceType === 'AWS::Events::Rule' && r.PhysicalResourceId));
+  }
   // A rule on a custom bus has the physical id `bus|rule`.
-  const states = await Promise.all(resources.map(async (r) => {
-    const [bus, name] = r.physicalId.includes('|') ? r.physicalId.split('|') : [undefined, r.physicalId];
-    return { name, state: (await ctx.clients.events.describeRule(name, bus)).state };
+  const states = await Promise.all(resources.map(async ({ PhysicalResourceId: id = '' }) => {
+    const [bus, name] = id.includes('|') ? id.split('|') : [undefined, id];
+    const out = await ctx.clients.events.send(new DescribeRuleCommand({ Name: name, ...(bus ? { EventBusName: bus } : {}) }));
+    return { name, state: out.State ?? 'UNKNOWN' };
   }));
   const off = states.filter((s) => s.state !== 'ENABLED');
   if (states.length === 0) return { check: 'rules', ok: false, detail: 'the stack has no EventBridge rule: deploy it again' };
@@ -47,7 +54,8 @@ async function rules(ctx: CliContext, d: Deployment): Promise<Check> {
 }
 
 async function deadLetters(ctx: CliContext, d: Deployment): Promise<Check> {
-  const n = await ctx.clients.sqs.approximateMessages(d.deadLetterQueueUrl);
+  const out = await ctx.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: d.deadLetterQueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+  const n = Number(out.Attributes?.ApproximateNumberOfMessages ?? 0);
   return n === 0
     ? { check: 'dead-letter queue', ok: true, detail: 'empty' }
     : { check: 'dead-letter queue', ok: false, detail: `${n} event(s) were not delivered or could not be dispatched: read them (aws sqs receive-message --queue-url ${d.deadLetterQueueUrl}) and the dispatcher's log; report each key again by hand if it is one` };

@@ -1,13 +1,15 @@
+import { CloudFormationClient, CloudFormationServiceException, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeRuleCommand, EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import { SupportClient } from '@aws-sdk/client-support';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CloudFormationApi, EventsApi, PutEventsEntry, QueueApi } from '../../cli/aws/ports';
 import { Clients } from '../../cli/context';
 import { runCli } from '../../cli/main';
 
@@ -28,6 +30,9 @@ export function awsError(name: string, message = name): Error {
   return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400 } });
 }
 
+export const cloudformation = mockClient(CloudFormationClient);
+export const events = mockClient(EventBridgeClient);
+export const sqs = mockClient(SQSClient);
 export const sfn = mockClient(SFNClient);
 export const s3 = mockClient(S3Client);
 export const sns = mockClient(SNSClient);
@@ -37,56 +42,45 @@ export const secrets = mockClient(SecretsManagerClient);
 export const support = mockClient(SupportClient);
 export const ec2 = mockClient(EC2Client);
 
-/** The fakes of the three APIs without an SDK client here, and what they were asked. */
-export class Fakes {
-  outputs: Record<string, string> | Error = { ...OUTPUTS };
-  resources: Array<{ logicalId: string; physicalId: string; type: string }> = [];
-  ruleStates: Record<string, string> = {};
-  putEventsError?: Error;
-  putEventsResult?: Awaited<ReturnType<EventsApi['putEvents']>>;
-  deadLetters = 0;
-  readonly put: PutEventsEntry[] = [];
-
-  readonly cloudformation: CloudFormationApi = {
-    describeStack: async (stackName) => {
-      if (this.outputs instanceof Error) throw this.outputs;
-      return { stackName, stackStatus: 'UPDATE_COMPLETE', outputs: this.outputs };
-    },
-    listStackResources: async () => this.resources,
-  };
-  readonly events: EventsApi = {
-    putEvents: async (entries) => {
-      if (this.putEventsError) throw this.putEventsError;
-      this.put.push(...entries);
-      return this.putEventsResult ?? { failedEntryCount: 0, entries: [{ eventId: 'evt-1' }] };
-    },
-    describeRule: async (name) => ({ state: this.ruleStates[name] ?? 'ENABLED' }),
-  };
-  readonly sqs: QueueApi = { approximateMessages: async () => this.deadLetters };
+/** DescribeStacks answers the stack with these outputs, or fails with this error. */
+export function stackAnswers(outputs: Record<string, string> | Error): void {
+  const describe = cloudformation.on(DescribeStacksCommand, { StackName: 'ExposedKeyResponder' });
+  if (outputs instanceof Error) describe.rejects(outputs);
+  else describe.resolves({ Stacks: [{ StackName: 'ExposedKeyResponder', StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date('2026-11-01T00:00:00Z'), Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) }] });
 }
 
+/** CloudFormation's own answer for an unknown stack: a ValidationError, as the SDK throws it. */
 export function stackMissing(): Error {
-  return awsError('ValidationError', 'Stack with id ExposedKeyResponder does not exist');
+  return new CloudFormationServiceException({ name: 'ValidationError', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Stack with id ExposedKeyResponder does not exist' });
 }
 
 export function noCredentials(): Error {
   return Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
 }
 
-export function resetMocks(): Fakes {
-  for (const m of [sfn, s3, sns, iam, sts, secrets, support, ec2]) m.reset();
-  return new Fakes();
+/** The events put on EventBridge. */
+export function putEntries() {
+  return events.commandCalls(PutEventsCommand).flatMap((c) => c.args[0].input.Entries ?? []);
+}
+
+/** Every mock reset; the stack found with its outputs, the bus accepting events, rules enabled, the dead-letter queue empty. */
+export function resetMocks(): void {
+  for (const m of [cloudformation, events, sqs, sfn, s3, sns, iam, sts, secrets, support, ec2]) m.reset();
+  stackAnswers(OUTPUTS);
+  events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'evt-1' }] });
+  events.on(DescribeRuleCommand).resolves({ State: 'ENABLED' });
+  sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '0' } });
 }
 
 /** Runs the command line on the mocks; what it printed and its exit code. */
-export async function cli(argv: string[], fakes: Fakes, options: { confirm?: boolean } = {}) {
+export async function cli(argv: string[], options: { confirm?: boolean; region?: string } = {}) {
   const out: string[] = [];
   const err: string[] = [];
+  const region = { region: options.region ?? 'us-east-1' };
   const clients: Clients = {
-    sts: new STSClient({ region: 'us-east-1' }), sfn: new SFNClient({ region: 'us-east-1' }), s3: new S3Client({ region: 'us-east-1' }),
-    sns: new SNSClient({ region: 'us-east-1' }), iam: new IAMClient({ region: 'us-east-1' }), secrets: new SecretsManagerClient({ region: 'us-east-1' }),
-    support: new SupportClient({ region: 'us-east-1' }), ec2: (region) => new EC2Client({ region }),
-    cloudformation: fakes.cloudformation, events: fakes.events, sqs: fakes.sqs,
+    sts: new STSClient(region), sfn: new SFNClient(region), s3: new S3Client(region), sns: new SNSClient(region), iam: new IAMClient(region),
+    secrets: new SecretsManagerClient(region), support: new SupportClient(region), ec2: (r) => new EC2Client({ region: r }),
+    cloudformation: new CloudFormationClient(region), events: new EventBridgeClient(region), sqs: new SQSClient(region),
   };
   const code = await runCli(argv, {
     clients: () => clients,

@@ -1,10 +1,11 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
-import { EventsApi } from '../../cli/aws/ports';
+import { mockClient } from 'aws-sdk-client-mock';
 import { liveDrill, LiveDrillDeps } from '../../cli/live-drill';
 import { Deployment } from '../../cli/stack';
 import { resourceArns } from '../../drill/lambda-environments';
@@ -29,27 +30,28 @@ function deployment(): Deployment {
 }
 
 /** EventBridge for the drill: a put event is delivered, as EventBridge would, through the rules to the dispatcher. */
-function bus(d: Drill): EventsApi {
-  return {
-    putEvents: async (entries) => {
-      for (const e of entries) {
-        await d.deliver({ version: '0', id: 'evt-live', 'detail-type': e.DetailType, source: e.Source, account: ACCOUNT, time: (e.Time ?? new Date()).toISOString(), region: 'us-east-1', resources: [], detail: JSON.parse(e.Detail) });
-      }
-      return { failedEntryCount: 0, entries: entries.map(() => ({ eventId: 'evt-live' })) };
-    },
-    describeRule: async () => ({ state: 'ENABLED' }),
-  };
+function connectBus(d: Drill) {
+  const bus = mockClient(EventBridgeClient);
+  bus.on(PutEventsCommand).callsFake(async ({ Entries: entries = [] }: PutEventsCommand['input']) => {
+    for (const e of entries) {
+      await d.deliver({ version: '0', id: 'evt-live', 'detail-type': e.DetailType, source: e.Source, account: ACCOUNT, time: (e.Time ?? new Date()).toISOString(), region: 'us-east-1', resources: [], detail: JSON.parse(e.Detail ?? '{}') });
+    }
+    return { FailedEntryCount: 0, Entries: entries.map(() => ({ EventId: 'evt-live' })) };
+  });
+  return bus;
 }
 
 async function run(expectedAccount: string | undefined, progress: string[] = []) {
   const d = new Drill({ accountId: ACCOUNT, users: [] }, rules, DEFAULT_CONFIG);
+  const bus = connectBus(d);
   try {
     const deps: LiveDrillDeps = {
-      clients: { sts: new STSClient({}), iam: new IAMClient({}), sfn: new SFNClient({}), s3: new S3Client({}), sns: new SNSClient({}), ec2: (region) => new EC2Client({ region }), events: bus(d) },
+      clients: { sts: new STSClient({}), iam: new IAMClient({}), sfn: new SFNClient({}), s3: new S3Client({}), sns: new SNSClient({}), ec2: (region) => new EC2Client({ region }), events: new EventBridgeClient({}) },
       deployment: deployment(), expectedAccount, progress: (l) => progress.push(l), now: () => new Date(), sleep: async () => undefined, timeoutMs: 5_000,
     };
     return { drill: d, result: await liveDrill(deps) };
   } finally {
+    bus.restore();
     d.close();
   }
 }

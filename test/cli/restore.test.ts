@@ -2,10 +2,9 @@ import { DeleteUserPolicyCommand, DetachUserPolicyCommand, GetUserPolicyCommand,
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { awsError, body, BUCKET, cli, Fakes, iam, noCredentials, QUARANTINE, resetMocks, s3, sns, stackMissing, sts, TOPIC } from './harness';
+import { awsError, body, BUCKET, cli, iam, noCredentials, QUARANTINE, resetMocks, s3, sns, stackAnswers, stackMissing, sts, TOPIC } from './harness';
 import { aRecord, INCIDENT, KEY, REVOKE_DOC } from './record';
 
-let fakes: Fakes;
 
 /** IAM as the response left it: key Inactive, the revoke policy and the quarantine in place. */
 function contained(revokeDocument = REVOKE_DOC) {
@@ -16,7 +15,7 @@ function contained(revokeDocument = REVOKE_DOC) {
 }
 
 beforeEach(() => {
-  fakes = resetMocks();
+  resetMocks();
   s3.on(GetObjectCommand).resolves(body(JSON.stringify(aRecord())));
 });
 
@@ -24,7 +23,7 @@ describe('restore', () => {
   it('removes the revoke policy and the quarantine the responder put, keeps the key Inactive, writes restore.json and tells the topic', async () => {
     contained();
 
-    const r = await cli(['restore', INCIDENT, '--yes'], fakes);
+    const r = await cli(['restore', INCIDENT, '--yes']);
 
     expect(r.code).toBe(0);
     expect(iam.commandCalls(DeleteUserPolicyCommand).map((c) => c.args[0].input)).toEqual([{ UserName: 'ci-deploy', PolicyName: 'ExposedKeyResponder-RevokeOlderSessions' }]);
@@ -40,7 +39,7 @@ describe('restore', () => {
   it('sets the key Active only with --reactivate-key, after the policies, and says AWS\'s warning', async () => {
     contained();
 
-    const r = await cli(['restore', INCIDENT, '--yes', '--reactivate-key'], fakes);
+    const r = await cli(['restore', INCIDENT, '--yes', '--reactivate-key']);
 
     expect(r.code).toBe(0);
     expect(iam.commandCalls(UpdateAccessKeyCommand).map((c) => c.args[0].input)).toEqual([{ UserName: 'ci-deploy', AccessKeyId: KEY, Status: 'Active' }]);
@@ -52,7 +51,7 @@ describe('restore', () => {
   it('changes nothing when not confirmed (no --yes, the operator says no): exit 1', async () => {
     contained();
 
-    const r = await cli(['restore', INCIDENT], fakes, { confirm: false });
+    const r = await cli(['restore', INCIDENT], { confirm: false });
 
     expect(r.code).toBe(1);
     expect(iam.commandCalls(DeleteUserPolicyCommand)).toHaveLength(0);
@@ -62,7 +61,7 @@ describe('restore', () => {
   it('refuses when the revoke policy is no longer the responder\'s document', async () => {
     contained(REVOKE_DOC.replace('2026-11-20T10:05:00.000Z', '2026-11-21T10:05:00.000Z'));
 
-    const r = await cli(['restore', INCIDENT, '--yes'], fakes);
+    const r = await cli(['restore', INCIDENT, '--yes']);
 
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('no longer the document the responder wrote');
@@ -74,7 +73,7 @@ describe('restore', () => {
     s3.on(GetObjectCommand).resolves(body(JSON.stringify({ ...record, containment: record.containment.map(({ changes: _c, ...c }) => c) })));
     contained();
 
-    const r = await cli(['restore', INCIDENT, '--yes'], fakes);
+    const r = await cli(['restore', INCIDENT, '--yes']);
 
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('the record does not say what deactivate-key found before it');
@@ -83,25 +82,25 @@ describe('restore', () => {
   it('refuses an unknown incident (no record): exit 1', async () => {
     s3.on(GetObjectCommand).rejects(awsError('NoSuchKey'));
 
-    const r = await cli(['restore', INCIDENT, '--yes', '--json'], fakes);
+    const r = await cli(['restore', INCIDENT, '--yes', '--json']);
 
     expect(r.code).toBe(1);
     expect(r.json().error.code).toBe('NoRecord');
   });
 
   it('says the stack is missing', async () => {
-    fakes.outputs = stackMissing();
+    stackAnswers(stackMissing());
 
-    const r = await cli(['restore', INCIDENT, '--yes'], fakes);
+    const r = await cli(['restore', INCIDENT, '--yes']);
 
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('stack ExposedKeyResponder not found in us-east-1');
   });
 
   it('says there are no credentials', async () => {
-    fakes.outputs = noCredentials();
+    stackAnswers(noCredentials());
 
-    const r = await cli(['restore', INCIDENT, '--yes'], fakes);
+    const r = await cli(['restore', INCIDENT, '--yes']);
 
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('no usable AWS credentials');
@@ -111,14 +110,14 @@ describe('restore', () => {
     contained();
     iam.on(DeleteUserPolicyCommand).rejects(awsError('AccessDenied', 'not authorized to perform iam:DeleteUserPolicy'));
 
-    const r = await cli(['restore', INCIDENT, '--yes'], fakes);
+    const r = await cli(['restore', INCIDENT, '--yes']);
 
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('could not delete inline policy ExposedKeyResponder-RevokeOlderSessions of user ci-deploy (the responder created it): AccessDenied');
   });
 
   it('rejects a malformed incident id and --json without --yes as unusable input: exit 2', async () => {
-    expect((await cli(['restore', '../etc/passwd', '--yes'], fakes)).code).toBe(2);
-    expect((await cli(['restore', INCIDENT, '--json'], fakes)).code).toBe(2);
+    expect((await cli(['restore', '../etc/passwd', '--yes'])).code).toBe(2);
+    expect((await cli(['restore', INCIDENT, '--json'])).code).toBe(2);
   });
 });
