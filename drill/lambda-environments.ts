@@ -16,6 +16,8 @@ export interface DrillConfig {
   readonly slackWebhookSecret?: string;
   /** How far back an account-wide AWS quarantine looks for attaches, in hours. @default 24 */
   readonly quarantineWindowHours?: number;
+  /** Whether the workflow imports the incident into Security Hub; default false. */
+  readonly securityHub?: boolean;
 }
 
 /** Placeholder resource names in the simulated account; nothing here is real. */
@@ -45,6 +47,7 @@ export function drillSettings(config: DrillConfig, accountId: string): Deploymen
     quarantineWindowHours: config.quarantineWindowHours ?? 24,
     supportSeverity: config.supportSeverity ?? 'high',
     slackWebhookSecret: config.slackWebhookSecret,
+    securityHub: config.securityHub ?? false,
   };
 }
 

@@ -11,6 +11,7 @@ import { createHandler as createDispatcher } from '../lambdas/dispatcher/handler
 import { DispatchResult } from '../lambdas/dispatcher/dispatch';
 import { createHandler as createNotify } from '../lambdas/notify/handler';
 import { createHandler as createVerify } from '../lambdas/verify/handler';
+import { createHandler as createSignals } from '../lambdas/signals/handler';
 import { Incident } from '../lambdas/shared/incident';
 import { connectToSimulatedAccount } from './aws-mocks';
 import { DeadLetter, FiredAlarm, Rejections } from './dead-letters';
@@ -19,6 +20,8 @@ import { matchingRules, RulePattern } from './rules';
 import { parseScenario } from './scenario';
 import { ApiCall, DRILL_TIME_SCALE, inInvocation, SimulatedAccount } from './simulated-account';
 import { ASYNC_INVOKE_ATTEMPTS, passesNoticeFilter, snsEventOf } from './topic-subscription';
+import { DeliveredEvent, EmittedMetric, emittedMetrics, serviceIntegrations } from './simulated-signals';
+import type { EmfDocument } from '../lambdas/signals/metrics';
 import { LambdaHandler, runWorkflow, WorkflowRun } from './workflow';
 
 export type { DrillConfig } from './lambda-environments';
@@ -75,6 +78,8 @@ export class Drill {
   private readonly progress: (line: string) => void;
   /** The simulated incident bucket. */
   readonly bucket: string;
+  /** The metrics the workflow emitted (EMF documents, as CloudWatch Logs would read them). */
+  private readonly emf: EmfDocument[] = [];
 
   constructor(
     scenario: unknown,
@@ -124,6 +129,7 @@ export class Drill {
       support: createSupport(env.support) as LambdaHandler,
       slack: createSlack(env.slack, { post, ...atDrillSpeed }) as LambdaHandler,
       notify: createNotify(env.notify) as LambdaHandler,
+      signals: createSignals(env.signals, { emit: (doc) => this.emf.push(doc) }) as LambdaHandler,
     };
   }
 
@@ -221,6 +227,7 @@ export class Drill {
       executionName: incident.incidentId,
       startTime: startDate.toISOString(),
       handlers: this.handlers,
+      integrations: serviceIntegrations(this.account, { executionArn, stateMachineArn: executionArn.replace(':execution:', ':stateMachine:').replace(/:[^:]+$/, '') }),
       invoke: (stateName, _lambda, handler, input) => inInvocation(stateName, () => handler(input)),
       honourRetryWaits: this.honourRetryWaits,
       // On the virtual clock waiting costs nothing: the second look waits as deployed (20 minutes).
@@ -277,6 +284,9 @@ export class Drill {
         ...(d.dispatchError ? { dispatchError: d.dispatchError } : {}),
       })),
       apiCalls: this.account.calls,
+      events: [...this.account.signals.events],
+      metrics: emittedMetrics(this.emf),
+      securityHubFindings: [...this.account.signals.findings.values()],
       deadLetters: this.rejections.deadLetters,
       alarms: this.rejections.alarms,
     };
@@ -305,6 +315,12 @@ export interface DrillOutput {
   incidents: Array<ReturnType<typeof summary> & { status: string }>;
   deliveries: Array<Record<string, unknown>>;
   apiCalls: ApiCall[];
+  /** The events the workflow put on an event bus (the completion event, once per execution). */
+  events: DeliveredEvent[];
+  /** The metrics the workflow emitted, one entry per value, in order. */
+  metrics: EmittedMetric[];
+  /** Security Hub's findings after the run (with securityHub=true: one per incident), as last imported. */
+  securityHubFindings: Array<Record<string, unknown>>;
   /** With --restore: each incident's restore, and the account after them all. */
   restored?: { results: unknown[]; account: ReturnType<SimulatedAccount['view']> };
   /** Events the dispatcher rejected for good, as the dead-letter queue holds them. */

@@ -10,6 +10,7 @@ import { OperatorOperations } from './simulated-operator';
 import { Scenario } from './scenario';
 import { toTrailEntry } from './scenario-cloudtrail';
 import { simulatedGetProducts } from './simulated-pricing';
+import { SimulatedSignals } from './simulated-signals';
 import { SupportOperations } from './simulated-support';
 import { SimulatedLimits } from './simulated-limits';
 import { preconditionHolds, SimulatedObject } from './simulated-objects';
@@ -90,6 +91,8 @@ export class SimulatedAccount {
   /** Secrets Manager: secret id -> value (the drill's Slack webhook). */
   readonly secrets = new Map<string, string>();
   private nextId = 1;
+  /** The event buses the workflow writes to (the completion event). */
+  readonly signals: SimulatedSignals;
   /** The operator's command line's operations (restore, the live drill's canary). */
   readonly operatorOps: OperatorOperations;
   private readonly trail: SimulatedCloudTrail;
@@ -113,6 +116,7 @@ export class SimulatedAccount {
     const ec2 = new Ec2Operations(scenario.regions, this.accountId, this.scenario.instances, this.snapshots, (prefix) => this.id(prefix));
     this.operatorOps = new OperatorOperations(this.accountId, this.users, this.objects, this.executions);
     this.faults = scenario.faults.map((f) => ({ ...f, left: f.times }));
+    this.signals = new SimulatedSignals(this.accountId);
     this.support = new SupportOperations(this.accountId, scenario, this.started);
     this.trail = new SimulatedCloudTrail(scenario.cloudTrail.map((e, i) => toTrailEntry(e, i, this.accountId)));
     this.operations = [
@@ -122,6 +126,7 @@ export class SimulatedAccount {
       this.support,
       // The IAM and EC2 operations of the footholds step (roles, login profiles, service credentials, StopInstances).
       new FootholdOperations(this.accountId, this.users, this.roles, (region, id) => ec2.instance(region, id)),
+      this.signals,
       this.operatorOps,
     ];
   }

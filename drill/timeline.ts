@@ -1,4 +1,5 @@
 import { revokedBefore } from '../lambdas/shared/policies';
+import { signalLines } from './signals-timeline';
 import type { Drill, DrillConfig, DrillOutput } from './run-drill';
 
 function pad(n: number, width = 5): string {
@@ -62,6 +63,7 @@ export function formatTimeline(output: DrillOutput, drill: Drill, config: DrillC
     lines.push(`  ${n.channel}: ${n.subject}`);
     lines.push(...n.body.split('\n').map((l) => `    | ${l}`));
   }
+  lines.push(...signalLines(output));
   const calls = output.apiCalls;
   lines.push('');
   lines.push(`AWS API calls: ${calls.length} (${calls.filter((c) => c.error).length} answered with an error)`);

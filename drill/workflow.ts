@@ -51,6 +51,8 @@ export async function runWorkflow(options: {
   executionName: string;
   startTime: string;
   handlers: Record<string, LambdaHandler>;
+  /** Step Functions' own integrations (`arn:aws:states:::events:putEvents`...), by resource ARN. */
+  integrations?: Record<string, LambdaHandler>;
   invoke: (stateName: string, lambda: string, handler: LambdaHandler, input: unknown) => Promise<unknown>;
   /** Wait the Retry intervals as the ASL says (back-off, jitter) instead of zeroing them. @default false */
   honourRetryWaits?: boolean;
@@ -65,6 +67,12 @@ export async function runWorkflow(options: {
   for (const [name, state] of allStates(definition.States)) {
     if (state.Retry && !options.honourRetryWaits) retryOverrides[name] = 0;
     if (state.Type !== 'Task' || !state.Resource) continue;
+    const integration = options.integrations?.[state.Resource];
+    if (integration) {
+      const service = state.Resource.split(':').slice(5).join(':');
+      localHandlers[name] = (input) => options.invoke(name, service, integration, input);
+      continue;
+    }
     const lambda = lambdaOfPlaceholder(state.Resource);
     const handler = lambda ? options.handlers[lambda] : undefined;
     if (!lambda || !handler) throw new Error(`state ${name}: no local handler for resource ${state.Resource}`);

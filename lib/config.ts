@@ -1,6 +1,7 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { MAX_LOOKBACK_DAYS } from '../lambdas/investigate/contract';
 import { isSecretArn } from './config-secret';
+import { DEFAULT_SIGNALS_CONFIG, SignalsConfig, SIGNALS_CONTEXT_KEYS } from './config-signals';
 
 /**
  * The responder's configuration: what a deployment can be told, its bounds and its defaults. Read
@@ -25,7 +26,7 @@ export const LOG_RETENTION_DAYS: readonly number[] = Object.values(RetentionDays
   .sort((a, b) => a - b);
 
 /** What a deployment of the responder can be told, from CDK context (`cdk deploy -c key=value`). */
-export interface ResponderConfig {
+export interface ResponderConfig extends SignalsConfig {
   /**
    * Who is told about each incident (SNS email subscriptions, confirmed by each address).
    * Context `notificationEmail`: comma-separated addresses.
@@ -185,6 +186,7 @@ export const DEFAULT_CONFIG: ResponderConfig = {
   incidentRetentionDays: undefined,
   supportSeverity: 'high',
   slackWebhookSecret: undefined,
+  ...DEFAULT_SIGNALS_CONFIG,
 };
 
 /** The context keys {@link configFromContext} reads. */
@@ -205,4 +207,5 @@ export const CONTEXT_KEYS = [
   'incidentRetentionDays',
   'supportSeverity',
   'slackWebhookSecret',
+  ...SIGNALS_CONTEXT_KEYS,
 ] as const;

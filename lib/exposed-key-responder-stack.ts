@@ -13,6 +13,7 @@ import { DetectionRules } from './detection-rules';
 import { grantDispatch } from './dispatcher-grants';
 import { FailureAlarms } from './failure-alarms';
 import { grantFootholds } from './footholds-grants';
+import { GuardDutyRule } from './guardduty-rule';
 import { IncidentBucket } from './incident-bucket';
 import { grantEvidence, grantInvestigation } from './investigation-grants';
 import { acknowledge, wildcardResourceFinding } from './nag';
@@ -21,6 +22,9 @@ import { QuarantinePolicy } from './quarantine-policy';
 import { ReportBus } from './report-bus';
 import { ResponderFunction } from './responder-function';
 import { ResponseWorkflow } from './response-workflow';
+import { ResponseDashboard } from './response-dashboard';
+import { grantCompletionEvent, grantSecurityHubFindings } from './signals-grants';
+import { TimeToContainAlarm } from './time-to-contain-alarm';
 
 /** The construct id of the stack in the app (`cdk deploy ExposedKeyResponder`). */
 export const STACK_ID = 'ExposedKeyResponder';
@@ -63,6 +67,10 @@ export class ExposedKeyResponderStack extends Stack {
   public readonly detection: DetectionRules;
   /** Failed, timed-out and aborted executions, dead letters and dispatcher errors, to the notification topic. */
   public readonly alarms: FailureAlarms;
+  /** An incident took longer than `timeToContainAlarmSeconds` to contain. */
+  public readonly timeToContain: TimeToContainAlarm;
+  /** Incidents, time to contain, footholds, executions and every alarm, on one page. */
+  public readonly dashboard: ResponseDashboard;
   /** The event bus for reports by hand, when `reporters` are configured. */
   public readonly reportBus?: ReportBus;
   /** The imported secret holding the Slack webhook URL (readable by the slack Lambda only), when configured. */
@@ -168,6 +176,9 @@ export class ExposedKeyResponderStack extends Stack {
       environment: lambdaEnvironment('notify', settings),
     });
 
+    // Renders what the workflow tells the outside (the completion event); it calls no AWS API.
+    const signals = new ResponderFunction(this, 'Signals', { ...common, lambdaName: 'signals', timeout: Duration.seconds(10), environment: lambdaEnvironment('signals', settings) });
+
     this.workflow = new ResponseWorkflow(this, 'Workflow', {
       containFunction: contain,
       verifyFunction: verify,
@@ -179,6 +190,7 @@ export class ExposedKeyResponderStack extends Stack {
       notifyFunction: notify,
       supportFunction: support,
       slackFunction: slack,
+      signalsFunction: signals,
       logRetention: config.logRetentionDays,
       includeExecutionData: config.logExecutionData,
     });
@@ -190,7 +202,9 @@ export class ExposedKeyResponderStack extends Stack {
       timeout: Duration.seconds(60),
       environment: lambdaEnvironment('dispatcher', { ...settings, stateMachineArn: this.workflow.stateMachine.stateMachineArn }),
     });
-    this.functions = { dispatcher, contain, verify, investigate, footholds, evidence, report, support, slack, notify };
+    this.functions = { dispatcher, contain, verify, investigate, footholds, evidence, report, support, slack, notify, signals };
+    grantCompletionEvent(this.workflow.stateMachine);
+    if (config.securityHub) grantSecurityHubFindings(this.workflow.stateMachine);
 
     grantDispatch(dispatcher, { stateMachine: this.workflow.stateMachine, notifications: this.notifications });
     grantContainment(contain, { quarantinePolicy: this.quarantinePolicy, protectedUsers: config.protectedUsers });
@@ -235,6 +249,9 @@ export class ExposedKeyResponderStack extends Stack {
     this.notifications.grantPublish(notify);
 
     this.detection = new DetectionRules(this, 'DetectionRules', { target: dispatcher });
+    if (config.guardDutyMinSeverity !== undefined) {
+      new GuardDutyRule(this, 'GuardDutyCredentialFindings', { target: this.detection.ruleTarget, minSeverity: config.guardDutyMinSeverity });
+    }
     if (config.reporters.length > 0) {
       this.reportBus = new ReportBus(this, 'ReportBus', { reporters: config.reporters, target: this.detection.ruleTarget });
       new CfnOutput(this, 'ReportBusName', { value: this.reportBus.eventBus.eventBusName });
@@ -248,6 +265,14 @@ export class ExposedKeyResponderStack extends Stack {
       dispatcher,
       topic: this.notifications.topic,
     });
+
+    this.timeToContain = new TimeToContainAlarm(this, 'TimeToContain', { thresholdSeconds: config.timeToContainAlarmSeconds, topic: this.notifications.topic });
+    this.dashboard = new ResponseDashboard(this, 'Dashboard', {
+      stateMachine: this.workflow.stateMachine,
+      alarms: [...this.alarms.alarms, this.timeToContain.alarm],
+      timeToContainThresholdSeconds: config.timeToContainAlarmSeconds,
+    });
+    new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboard.dashboardName });
 
     new CfnOutput(this, 'NotificationTopicArn', { value: this.notifications.topic.topicArn });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });

@@ -34,6 +34,8 @@ export interface DeploymentSettings {
   readonly supportSeverity: string;
   /** The Slack webhook's secret (name or ARN); undefined: Slack not configured (written empty). */
   readonly slackWebhookSecret: string | undefined;
+  /** Whether the incident is imported into Security Hub as a finding (context securityHub). */
+  readonly securityHub: boolean;
 }
 
 /** Every variable a responder Lambda reads, and the setting it carries. */
@@ -51,6 +53,7 @@ export const VARIABLES = {
   QUARANTINE_WINDOW_HOURS: 'quarantineWindowHours',
   SUPPORT_SEVERITY: 'supportSeverity',
   SLACK_WEBHOOK_SECRET: 'slackWebhookSecret',
+  SECURITY_HUB: 'securityHub',
 } as const satisfies Record<string, keyof DeploymentSettings>;
 
 export type VariableName = keyof typeof VARIABLES;
@@ -69,6 +72,7 @@ export const LAMBDA_VARIABLES = {
   // Empty when not configured: the Lambda then reports Slack as not configured.
   slack: ['SLACK_WEBHOOK_SECRET'],
   notify: ['TOPIC_ARN'],
+  signals: ['SECURITY_HUB'],
 } as const satisfies Record<string, readonly VariableName[]>;
 
 /** A Lambda of the table (the same names as lib/bundling.ts LAMBDA_NAMES; the stack checks it). */

@@ -4,9 +4,9 @@ import { IAMServiceException } from '@aws-sdk/client-iam';
 import { Incident } from '../../lambdas/shared/incident';
 import { Log } from '../../lambdas/shared/logger';
 
-/** The published samples in /work/shared/fixtures/events (kept byte-for-byte). */
-export const EVENTS_DIR = path.join(__dirname, '../../../shared/fixtures/events');
-export const POLICIES_DIR = path.join(__dirname, '../../../shared/fixtures/policies');
+/** The published AWS samples in test/fixtures/aws (kept byte-for-byte; SOURCE.md says where each comes from). */
+export const EVENTS_DIR = path.join(__dirname, '../fixtures/aws/events');
+export const POLICIES_DIR = path.join(__dirname, '../fixtures/aws/policies');
 
 export function readEvent(name: string): Record<string, any> {
   return JSON.parse(fs.readFileSync(path.join(EVENTS_DIR, name), 'utf8'));

@@ -33,6 +33,9 @@ describe('configFromContext', () => {
       incidentRetentionDays: undefined,
       supportSeverity: 'high',
       slackWebhookSecret: undefined,
+      timeToContainAlarmSeconds: 120,
+      guardDutyMinSeverity: undefined,
+      securityHub: false,
     });
     expect(DEFAULT_CONFIG).toEqual(fromContext({}));
   });
@@ -55,6 +58,9 @@ describe('configFromContext', () => {
       'incidentRetentionDays',
       'supportSeverity',
       'slackWebhookSecret',
+      'timeToContainAlarmSeconds',
+      'guardDutyMinSeverity',
+      'securityHub',
     ]);
   });
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { INVESTIGATE_READ_ACTIONS } from '../../lambdas/investigate/contract';
-import { quarantinePolicyDocument } from '../../lambdas/shared/policies';
 import { LAMBDA_NAMES, LambdaName } from '../../lib/bundling';
+import { EXPECTED_QUARANTINE_DOCUMENT } from '../lambdas/quarantine-literals';
 import { DEFAULT_CONFIG } from '../../lib/config';
 import { configFromContext } from '../../lib/config-context';
 import { ExposedKeyResponderStack, SUPPORT_CASE_ACTIONS } from '../../lib/exposed-key-responder-stack';
@@ -55,9 +55,10 @@ function fromContext(context: Record<string, unknown>): Template {
 }
 
 describe('ExposedKeyResponderStack resources', () => {
-  it('has the ten Lambdas, one state machine, four rules, one topic, one DLQ, one quarantine policy, two buckets, five alarms, no report bus', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 10);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+  it('has the eleven Lambdas, one state machine, four rules, one topic, one DLQ, one quarantine policy, two buckets, six alarms (five failure alarms, time to contain), one dashboard, no report bus', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 11);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     template.resourceCountIs('AWS::S3::Bucket', 2);
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
     template.resourceCountIs('AWS::Events::Rule', 4);
@@ -68,7 +69,7 @@ describe('ExposedKeyResponderStack resources', () => {
   });
 
   it('defines the quarantine policy under /exposed-key-responder/ with the shared quarantine document, as it is', () => {
-    template.hasResourceProperties('AWS::IAM::ManagedPolicy', { Path: '/exposed-key-responder/', PolicyDocument: quarantinePolicyDocument() });
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', { Path: '/exposed-key-responder/', PolicyDocument: EXPECTED_QUARANTINE_DOCUMENT });
   });
 
   it('makes the rules invoke the dispatcher', () => {
@@ -511,7 +512,8 @@ describe('ExposedKeyResponderStack region', () => {
 });
 
 describe('ExposedKeyResponderStack failure alarms', () => {
-  const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[];
+  // The failure alarms; the time-to-contain alarm (test/lib/time-to-contain-alarm.test.ts) is on the responder's own metric.
+  const alarms = (Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[]).filter((a) => a.Properties.Namespace !== 'ExposedKeyResponder');
   const byMetric = (namespace: string, metric: string) => alarms.filter((a) => a.Properties.Namespace === namespace && a.Properties.MetricName === metric);
 
   it('alarm on the workflow\'s failed, timed-out and aborted executions', () => {

@@ -1,7 +1,8 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { quarantinePolicyDocument, SSE_C_ALGORITHM_KEY } from '../../lambdas/shared/policies';
+import { SSE_C_ALGORITHM_KEY } from '../../lambdas/shared/policies';
 import { QuarantinePolicy } from '../../lib/quarantine-policy';
+import { EXPECTED_QUARANTINE_DOCUMENT } from '../lambdas/quarantine-literals';
 import { ANY_USER_ARN, statementsOfRole, testApp, testStack } from './helpers';
 
 function synth() {
@@ -20,7 +21,7 @@ describe('QuarantinePolicy', () => {
   it('is the document of lambdas/shared/policies.ts as it is (conditions included), deny-only, under /exposed-key-responder/', () => {
     const [policy] = Object.values(template.findResources('AWS::IAM::ManagedPolicy')) as Array<{ Properties: { Path: string; PolicyDocument: { Statement: Array<Record<string, unknown>> } } }>;
     expect(policy.Properties.Path).toBe('/exposed-key-responder/');
-    expect(policy.Properties.PolicyDocument).toEqual(quarantinePolicyDocument());
+    expect(policy.Properties.PolicyDocument).toEqual(EXPECTED_QUARANTINE_DOCUMENT);
     expect(policy.Properties.PolicyDocument.Statement.map((s) => [s.Sid, s.Effect])).toEqual([
       ['DenyHighRiskActions', 'Deny'],
       ['DenyResponderTampering', 'Deny'],

@@ -10,31 +10,23 @@ import {
 } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { contain, ContainConfig, ContainDeps } from '../../../lambdas/contain/contain';
+import { contain } from '../../../lambdas/contain/contain';
 import { EscalationRequiredError, InvalidIncidentError, TransientAwsError } from '../../../lambdas/shared/errors';
 import { Incident } from '../../../lambdas/shared/incident';
-import { compactQuarantinePolicy, QUARANTINE_INLINE_POLICY_NAME, REVOKE_SESSIONS_POLICY_NAME } from '../../../lambdas/shared/policies';
+import { QUARANTINE_INLINE_POLICY_NAME, REVOKE_SESSIONS_POLICY_NAME } from '../../../lambdas/shared/policies';
 import { parseProtectedPrincipals } from '../../../lambdas/shared/protection';
 import { ContainAction } from '../../../lambdas/shared/steps';
-import { anIncident, awsError, fakeLogger, KEY_ID, REVOKE_BEFORE, REVOKED_BEFORE } from '../helpers';
+import { anIncident, awsError, KEY_ID, REVOKE_BEFORE, REVOKED_BEFORE } from '../helpers';
+import { EXPECTED_COMPACT_QUARANTINE_DOCUMENT } from '../quarantine-literals';
+import { containDeps, NOW, QUARANTINE_POLICY_ARN } from './deps';
 import { fakeUser } from './fake-user';
 
 const iam = mockClient(IAMClient);
 
-const QUARANTINE_POLICY_ARN = 'arn:aws:iam::123456789012:policy/exposed-key-responder/ExposedKeyResponder-Quarantine';
-const NOW = new Date('2026-11-20T10:00:01.500Z');
 const ACTIONS: ContainAction[] = ['deactivate-key', 'revoke-sessions', 'quarantine'];
 const WRITES = [UpdateAccessKeyCommand, PutUserPolicyCommand, AttachUserPolicyCommand];
 const quotaFull = (message = 'Cannot exceed quota for PoliciesPerUser: 10') => new LimitExceededException({ message, $metadata: { httpStatusCode: 409 } });
-
-function deps(config: Partial<ContainConfig> = {}): ContainDeps & { logger: ReturnType<typeof fakeLogger> } {
-  return {
-    iam: new IAMClient({}),
-    logger: fakeLogger(),
-    config: { dryRun: false, quarantinePolicyArn: QUARANTINE_POLICY_ARN, protectedPrincipals: parseProtectedPrincipals([]), ...config },
-    now: () => NOW,
-  };
-}
+const deps = containDeps;
 
 function run(action: ContainAction, incident: Incident = anIncident(), d = deps()) {
   return contain(incident, action, REVOKE_BEFORE, d);
@@ -120,7 +112,7 @@ describe('contain quarantine', () => {
     const [put] = iam.commandCalls(PutUserPolicyCommand).map((c) => c.args[0].input);
     expect(put).toMatchObject({ UserName: 'ci-deploy', PolicyName: QUARANTINE_INLINE_POLICY_NAME });
     const document = JSON.parse(put.PolicyDocument ?? '');
-    expect(document.Statement).toEqual([expect.objectContaining({ Effect: 'Deny', Resource: '*', Action: expect.arrayContaining(['iam:*', 'sts:AssumeRole*']) })]);
+    expect(document).toEqual(EXPECTED_COMPACT_QUARANTINE_DOCUMENT);
     expect(result.detail).toBe(`put inline quarantine policy ${QUARANTINE_INLINE_POLICY_NAME} on user ci-deploy (its managed-policy quota is full)`);
   });
 
@@ -136,7 +128,7 @@ describe('contain quarantine', () => {
     expect(err.message).toMatch(/^user ci-deploy could not be quarantined: it has IAM's quota of managed policies \(10\)/);
     expect(err.message).toContain('  aws iam list-attached-user-policies --user-name ci-deploy\n');
     expect(err.message).toContain(`  aws iam attach-user-policy --user-name ci-deploy --policy-arn ${QUARANTINE_POLICY_ARN}\n`);
-    expect(err.message).toContain(`  aws iam put-user-policy --user-name ci-deploy --policy-name ${QUARANTINE_INLINE_POLICY_NAME} --policy-document '${JSON.stringify(compactQuarantinePolicy())}'`);
+    expect(err.message).toContain(`  aws iam put-user-policy --user-name ci-deploy --policy-name ${QUARANTINE_INLINE_POLICY_NAME} --policy-document '${JSON.stringify(EXPECTED_COMPACT_QUARANTINE_DOCUMENT)}'`);
     expect(iam.commandCalls(PutUserPolicyCommand)).toHaveLength(1); // a full quota is not retried
     expect(d.logger.error).toHaveBeenCalledWith('managed and inline policy quotas full: the quarantine cannot be put in place, escalating', { userName: 'ci-deploy' });
   });

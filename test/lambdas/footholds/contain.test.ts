@@ -1,5 +1,5 @@
-import { quarantinePolicyDocument } from '../../../lambdas/shared/policies';
 import { ACCOUNT_ID, KEY_ID, REVOKED_BEFORE } from '../helpers';
+import { EXPECTED_QUARANTINE_DOCUMENT } from '../quarantine-literals';
 import { FakeAccount, FakeRole, FakeUser } from './fake-account';
 import { ADMIN, contain, inline, QUARANTINE_ARN, result, REVOKE_DOC } from './harness';
 import { calls, iam, identities } from './trail';
@@ -201,7 +201,7 @@ describe('containFootholds: roles', () => {
     expect(Object.keys(role.inline).sort()).toEqual(['AWSRevokeOlderSessions', 'ExposedKeyResponder-Quarantine']);
     expect(inline(role, 'AWSRevokeOlderSessions')).toEqual(REVOKE_DOC);
     const quarantine = inline(role, 'ExposedKeyResponder-Quarantine');
-    expect(quarantine).toEqual(quarantinePolicyDocument());
+    expect(quarantine).toEqual(EXPECTED_QUARANTINE_DOCUMENT);
     expect(quarantine.Statement[0]).toMatchObject({ Sid: 'DenyHighRiskActions', Effect: 'Deny', Resource: '*' });
     expect(quarantine.Statement[0].Action).toEqual(expect.arrayContaining(['iam:CreateAccessKey', 'ec2:RunInstances']));
     expect(Object.values(role.inline).join('').length).toBeLessThan(10_240);

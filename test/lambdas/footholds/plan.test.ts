@@ -1,8 +1,9 @@
 import { sh } from '../../../lambdas/footholds/commands';
 import { findFootholds } from '../../../lambdas/footholds/find';
 import { planFootholdContainment } from '../../../lambdas/footholds/plan';
-import { policySize, quarantinePolicyDocument } from '../../../lambdas/shared/policies';
+import { policySize } from '../../../lambdas/shared/policies';
 import { ACCOUNT_ID, REVOKE_BEFORE } from '../helpers';
+import { EXPECTED_QUARANTINE_DOCUMENT } from '../quarantine-literals';
 import { incident, protection, QUARANTINE_ARN } from './harness';
 import { calls, iam, identities, record } from './trail';
 
@@ -127,7 +128,7 @@ describe('the quarantine deny for a role', () => {
     const [, quarantine] = plan([iam('CreateRole', { roleName: 'r', assumeRolePolicyDocument: '{"Statement":[]}' })]);
 
     expect(quarantine.document?.name).toBe('ExposedKeyResponder-Quarantine');
-    expect(JSON.parse(quarantine.document?.json ?? '')).toEqual(quarantinePolicyDocument());
+    expect(JSON.parse(quarantine.document?.json ?? '')).toEqual(EXPECTED_QUARANTINE_DOCUMENT);
     expect(policySize(quarantine.document?.json ?? '')).toBeLessThan(10_240 - 300);
   });
 });

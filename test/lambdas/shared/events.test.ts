@@ -6,14 +6,12 @@ import {
   HEALTH_RISK_EVENT_CODES,
   isAwsQuarantinePolicyArn,
   LEGACY_QUARANTINE_INLINE_POLICY,
-  MANUAL_EVENT_DETAIL_TYPE,
-  MANUAL_EVENT_SOURCE,
   parseDetection,
   bounded,
 } from '../../../lambdas/shared/events';
 import { healthEvent, healthEventFromDescribeEvents, viaEventBridge } from '../helpers';
 
-const EVENTS = path.join(__dirname, '../../../../shared/fixtures/events');
+const EVENTS = path.join(__dirname, '../../fixtures/aws/events');
 function fixture(name: string): Record<string, any> {
   return JSON.parse(fs.readFileSync(path.join(EVENTS, name), 'utf8'));
 }
@@ -189,7 +187,13 @@ describe('parseDetection: AWS Health', () => {
     });
   });
 
-  it.each(HEALTH_RISK_EVENT_CODES)('accepts the RISK event code %s and reads the key from affectedEntities', (code) => {
+  it.each([
+    'AWS_RISK_CREDENTIALS_EXPOSED',
+    'AWS_RISK_CREDENTIALS_EXPOSURE_SUSPECTED',
+    'AWS_RISK_CREDENTIALS_COMPROMISED',
+    'AWS_RISK_CREDENTIALS_COMPROMISE_SUSPECTED',
+    'AWS_RISK_IAM_QUARANTINE',
+  ])('accepts the RISK event code %s and reads the key from affectedEntities', (code) => {
     const event = healthEvent({ eventTypeCode: code, affectedEntities: [{ entityValue: KEY }] });
 
     const detection = parseDetection(event);
@@ -428,7 +432,7 @@ describe('parseDetection: CloudTrail quarantine', () => {
   });
 
   it('accepts the legacy inline policy AWSExposedCredentialPolicy_DO_NOT_REMOVE put with PutUserPolicy', () => {
-    const event = cloudTrailPutUserPolicy(LEGACY_QUARANTINE_INLINE_POLICY);
+    const event = cloudTrailPutUserPolicy('AWSExposedCredentialPolicy_DO_NOT_REMOVE');
 
     const detection = parseDetection(event);
 
@@ -436,7 +440,7 @@ describe('parseDetection: CloudTrail quarantine', () => {
       source: 'quarantine-policy',
       userName: 'test-user',
       accessKeyIds: [],
-      detail: `CloudTrail PutUserPolicy ${LEGACY_QUARANTINE_INLINE_POLICY} on user test-user`,
+      detail: 'CloudTrail PutUserPolicy AWSExposedCredentialPolicy_DO_NOT_REMOVE on user test-user',
     });
   });
 
@@ -486,8 +490,8 @@ describe('parseDetection: CloudTrail quarantine', () => {
 describe('parseDetection: manual reports', () => {
   it('reads key, user and reason of a report sent with put-events', () => {
     const event = {
-      source: MANUAL_EVENT_SOURCE,
-      'detail-type': MANUAL_EVENT_DETAIL_TYPE,
+      source: 'exposed-key-responder',
+      'detail-type': 'Exposed Access Key Reported',
       account: '123456789012',
       time: '2026-11-20T10:00:00Z',
       detail: { accessKeyId: KEY, userName: 'ci-deploy', reason: 'found in a pastebin' },
@@ -523,12 +527,12 @@ describe('parseDetection: shapes that are not events', () => {
   });
 
   it('rejects an unknown source naming it', () => {
-    const event = { source: 'aws.guardduty', 'detail-type': 'GuardDuty Finding', account: '123456789012', time: 't', detail: {} };
+    const event = { source: 'aws.securityhub', 'detail-type': 'Security Hub Findings - Imported', account: '123456789012', time: 't', detail: {} };
 
     const err = errorOf(() => parseDetection(event));
 
     expect(err).toBeInstanceOf(InvalidIncidentError);
-    expect(err.message).toBe('unknown event source "aws.guardduty"');
+    expect(err.message).toBe('unknown event source "aws.securityhub"');
   });
 
   it('rejects an account id that is not 12 digits naming the account field', () => {
@@ -570,7 +574,9 @@ describe('bounded', () => {
 
 describe('isAwsQuarantinePolicyArn', () => {
   it('matches the AWS-managed prefix and nothing in a customer account', () => {
-    expect(isAwsQuarantinePolicyArn(`${AWS_QUARANTINE_POLICY_ARN_PREFIX}V9`)).toBe(true);
+    expect(isAwsQuarantinePolicyArn('arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV9')).toBe(true);
+    expect(LEGACY_QUARANTINE_INLINE_POLICY).toBe('AWSExposedCredentialPolicy_DO_NOT_REMOVE');
+    expect(AWS_QUARANTINE_POLICY_ARN_PREFIX).toBe('arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantine');
     expect(isAwsQuarantinePolicyArn('arn:aws:iam::123456789012:policy/AWSCompromisedKeyQuarantine')).toBe(false);
     expect(isAwsQuarantinePolicyArn('arn:aws:iam::aws:policy/AWSCompromisedKey')).toBe(false);
   });

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ContainmentNotVerifiedError } from '../../../lambdas/shared/errors';
-import { REVOKE_SESSIONS_POLICY_NAME, revokeOlderSessionsPolicy } from '../../../lambdas/shared/policies';
+import { QUARANTINE_INLINE_POLICY_NAME, REVOKE_SESSIONS_POLICY_NAME, revokeOlderSessionsPolicy } from '../../../lambdas/shared/policies';
 import { parseProtectedPrincipals } from '../../../lambdas/shared/protection';
 import { verify, VerifyConfig, VerifyDeps } from '../../../lambdas/verify/verify';
 import { anIncident, fakeLogger, KEY_ID, OTHER_KEY_ID, REVOKED_BEFORE } from '../helpers';
@@ -48,6 +48,10 @@ export function account({ keys = [[KEY_ID, 'Inactive'], [OTHER_KEY_ID, 'Active']
   iam.on(ListAccessKeysCommand, { UserName: 'ci-deploy' }).resolves({
     AccessKeyMetadata: keys.map(([AccessKeyId, Status]) => ({ UserName: 'ci-deploy', AccessKeyId, Status })),
   });
+  // No inline quarantine: IAM answers NoSuchEntity (not an empty answer).
+  iam.on(GetUserPolicyCommand, { UserName: 'ci-deploy', PolicyName: QUARANTINE_INLINE_POLICY_NAME }).rejects(
+    new NoSuchEntityException({ message: `The user policy with name ${QUARANTINE_INLINE_POLICY_NAME} cannot be found.`, $metadata: { httpStatusCode: 404 } }),
+  );
   if (inlineRevokedBefore === null) {
     iam.on(GetUserPolicyCommand).rejects(new NoSuchEntityException({ message: `The user policy with name ${REVOKE_SESSIONS_POLICY_NAME} cannot be found.`, $metadata: { httpStatusCode: 404 } }));
   } else {

@@ -1,9 +1,10 @@
 import { GetUserCommand, GetUserPolicyCommand, ListAccessKeysCommand, ListAttachedUserPoliciesCommand } from '@aws-sdk/client-iam';
 import 'aws-sdk-client-mock-jest';
 import { ContainmentNotVerifiedError, TransientAwsError } from '../../../lambdas/shared/errors';
-import { compactQuarantinePolicy, QUARANTINE_INLINE_POLICY_NAME, REVOKE_SESSIONS_POLICY_NAME } from '../../../lambdas/shared/policies';
+import { QUARANTINE_INLINE_POLICY_NAME, REVOKE_SESSIONS_POLICY_NAME } from '../../../lambdas/shared/policies';
 import { verify } from '../../../lambdas/verify/verify';
 import { anIncident, awsError, KEY_ID, OTHER_KEY_ID, REVOKED_BEFORE } from '../helpers';
+import { EXPECTED_COMPACT_QUARANTINE_DOCUMENT } from '../quarantine-literals';
 import { account, deps, iam, NOW, QUARANTINE_POLICY_ARN, REQUIRED, verificationError } from './account';
 
 beforeEach(() => {
@@ -60,7 +61,7 @@ describe('verify: containment in place', () => {
     iam.on(GetUserPolicyCommand, { UserName: 'ci-deploy', PolicyName: QUARANTINE_INLINE_POLICY_NAME }).resolves({
       UserName: 'ci-deploy',
       PolicyName: QUARANTINE_INLINE_POLICY_NAME,
-      PolicyDocument: encodeURIComponent(JSON.stringify(compactQuarantinePolicy())),
+      PolicyDocument: encodeURIComponent(JSON.stringify(EXPECTED_COMPACT_QUARANTINE_DOCUMENT)),
     });
 
     const result = await verify(anIncident(), deps());

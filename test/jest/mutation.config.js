@@ -1,0 +1,28 @@
+/**
+ * The jest configuration StrykerJS runs (stryker.config.mjs): the project's own, with
+ * - `roots` spanning the code as well as the tests, so that jest's related-test lookup
+ *   (`--findRelatedTests`, one run per mutant) follows imports through lambdas/ and drill/ (with
+ *   only test/ as a root, a test reaching the mutated file through another module would not be
+ *   found, and the mutant would survive untested);
+ * - only the tests of the group being mutated (MUTATION_TESTS, comma-separated folders under
+ *   test/, set by scripts/mutation.mjs from its group table): loading every related suite (the
+ *   workflow and drill ones reach every Lambda) costs more per mutant than the suite itself;
+ * - without the handlers' tests (index.test.ts: each loads the Lambda afresh, seconds per test,
+ *   for a thin adapter outside the safety core), which the related-test lookup would otherwise
+ *   load for every mutant;
+ * - no global setup/teardown: Stryker runs jest many times in one process, and the per-run TMPDIR
+ *   of test/jest/global-setup.ts (removed by its teardown) would be gone for the next run.
+ */
+const base = require('../../jest.config.js');
+
+const { globalSetup: _setup, globalTeardown: _teardown, ...rest } = base;
+const folders = (process.env.MUTATION_TESTS ?? 'lambdas').split(',').map((f) => f.trim()).filter(Boolean);
+
+/** @type {import('jest').Config} */
+module.exports = {
+  ...rest,
+  rootDir: '../..',
+  roots: ['<rootDir>/test', '<rootDir>/lambdas', '<rootDir>/drill'],
+  testMatch: folders.map((f) => `<rootDir>/test/${f}/**/*.test.ts`),
+  testPathIgnorePatterns: ['/node_modules/', '/index\\.test\\.ts$'],
+};
