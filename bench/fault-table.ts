@@ -68,6 +68,13 @@ export const DEGRADATIONS: Readonly<Record<string, { readonly reason: string; re
 export const RECORD_WRITE = 's3:PutObject';
 /** The email's own send: the email cannot name it; the execution must fail (the alarm does). */
 export const EMAIL_SEND = 'sns:Publish';
+/**
+ * What the workflow tells other tools once the record and the email are out (the completion event;
+ * the Security Hub finding is imported at the start too, but never decides anything): neither can
+ * name their failure, which the execution's history keeps. Their persistent cells must end as
+ * without the fault.
+ */
+export const AFTER_THE_RECORD: ReadonlySet<string> = new Set(['events:PutEvents', 'securityhub:BatchImportFindings']);
 
 export interface Row {
   readonly operation: string;
@@ -184,7 +191,7 @@ export function checkCell(output: DrillOutput, cell: Cell, baseline: Baseline): 
     emailStep = `degraded: ${says} (${degraded.reason})`;
     if (snapshots === 0) violations.push('no snapshot of the miner (evidence lost)');
     if (!recordWritten) violations.push('report.json was not written');
-  } else if (!cell.kind.persistent) {
+  } else if (!cell.kind.persistent || AFTER_THE_RECORD.has(cell.operation)) {
     if (execution !== baseline.execution) violations.push(`execution ${execution}, not ${baseline.execution} as without the fault`);
     if (keyStatus !== baseline.keyStatus) violations.push(`key ${keyStatus}, not ${baseline.keyStatus}`);
     if (report.outcome !== baseline.outcome) violations.push(`record outcome ${String(report.outcome)}, not ${String(baseline.outcome)}`);

@@ -10,7 +10,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { SupportClient } from '@aws-sdk/client-support';
 import { DefaultRateLimiter, isServerError, Retry, isThrottlingError, isTransientError } from '@smithy/core/retry';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DRILL_TIME_SCALE, SimulatedAccount } from './simulated-account';
+import { SimulatedAccount } from './simulated-account';
 
 /** The SDK clients the responder uses, and the service prefix of their operations. */
 // Typed loosely on purpose: each client class has its own command types.
@@ -52,7 +52,7 @@ function errorType(err: unknown): string {
  * its back-off at drill speed, the contain client's quota rule), since aws-sdk-client-mock replaces
  * `send` and with it the SDK's retry middleware.
  */
-async function withClientRetries<T>(client: Regional, scope: string, call: () => T): Promise<T> {
+async function withClientRetries<T>(client: Regional, scope: string, call: () => T, scale: number): Promise<T> {
   const strategy = await client.config.retryStrategy();
   let token = await strategy.acquireInitialRetryToken(scope);
   for (;;) {
@@ -66,9 +66,20 @@ async function withClientRetries<T>(client: Regional, scope: string, call: () =>
       } catch {
         throw err;
       }
-      await new Promise((resolve) => setTimeout(resolve, token.getRetryDelay() / DRILL_TIME_SCALE));
+      await new Promise((resolve) => setTimeout(resolve, token.getRetryDelay() / scale));
     }
   }
+}
+
+/**
+ * The access key id of the credentials a client was given (organization mode: a member role
+ * session, lambdas/shared/accounts.ts); undefined for a client left to the default chain (the
+ * Lambda's own role), whose chain is never run here.
+ */
+async function callerKeyOf(client: unknown): Promise<string | undefined> {
+  const given = (client as { initConfig?: { credentials?: unknown } }).initConfig?.credentials;
+  const identity = typeof given === 'function' ? await (given as () => Promise<unknown>)() : given;
+  return (identity as { accessKeyId?: string } | undefined)?.accessKeyId;
 }
 
 /**
@@ -84,7 +95,8 @@ export function connectToSimulatedAccount(account: SimulatedAccount): () => void
     mock.send.callsFake(async function (this: Regional, command) {
       const operation = command.constructor.name.replace(/Command$/, '');
       const region = await this.config.region();
-      return withClientRetries(this, service, () => account.call(service, operation, (command.input ?? {}) as Record<string, unknown>, region)) as never;
+      const caller = await callerKeyOf(this);
+      return withClientRetries(this, service, () => account.call(service, operation, (command.input ?? {}) as Record<string, unknown>, region, caller), account.timeScale) as never;
     });
     return mock;
   });
@@ -92,10 +104,11 @@ export function connectToSimulatedAccount(account: SimulatedAccount): () => void
   // mode's client-side rate limiter (setTimeoutFn, private in its types; its clock) run at drill speed too.
   const limiter = DefaultRateLimiter as unknown as { setTimeoutFn: (fn: () => void, delay: number) => unknown; prototype: { getCurrentTimeInSeconds: () => number } };
   const real = { wait: limiter.setTimeoutFn, clock: limiter.prototype.getCurrentTimeInSeconds, delay: Retry.delay, throttlingDelay: Retry.throttlingDelay };
-  limiter.setTimeoutFn = (fn, delay) => real.wait(fn, delay / DRILL_TIME_SCALE);
-  limiter.prototype.getCurrentTimeInSeconds = () => (Date.now() * DRILL_TIME_SCALE) / 1000;
-  Retry.delay = () => real.delay() / DRILL_TIME_SCALE;
-  Retry.throttlingDelay = () => real.throttlingDelay() / DRILL_TIME_SCALE;
+  const scale = account.timeScale;
+  limiter.setTimeoutFn = (fn, delay) => real.wait(fn, delay / scale);
+  limiter.prototype.getCurrentTimeInSeconds = () => (Date.now() * scale) / 1000;
+  Retry.delay = () => real.delay() / scale;
+  Retry.throttlingDelay = () => real.throttlingDelay() / scale;
   return () => {
     Object.assign(Retry, { delay: real.delay, throttlingDelay: real.throttlingDelay });
     limiter.setTimeoutFn = real.wait;

@@ -11,6 +11,7 @@ import { createHandler as createDispatcher } from '../lambdas/dispatcher/handler
 import { DispatchResult } from '../lambdas/dispatcher/dispatch';
 import { createHandler as createNotify } from '../lambdas/notify/handler';
 import { createHandler as createVerify } from '../lambdas/verify/handler';
+import { createHandler as createSignals } from '../lambdas/signals/handler';
 import { Incident } from '../lambdas/shared/incident';
 import { connectToSimulatedAccount } from './aws-mocks';
 import { DeadLetter, FiredAlarm, Rejections } from './dead-letters';
@@ -18,10 +19,26 @@ import { DrillConfig, drillSettings, lambdaEnvironments } from './lambda-environ
 import { matchingRules, RulePattern } from './rules';
 import { parseScenario } from './scenario';
 import { ApiCall, DRILL_TIME_SCALE, inInvocation, SimulatedAccount } from './simulated-account';
+import { Assumption, SimulatedOrganization } from './simulated-sts';
 import { ASYNC_INVOKE_ATTEMPTS, passesNoticeFilter, snsEventOf } from './topic-subscription';
+import { DeliveredEvent, EmittedMetric, emittedMetrics, serviceIntegrations } from './simulated-signals';
+import type { EmfDocument } from '../lambdas/signals/metrics';
 import { LambdaHandler, runWorkflow, WorkflowRun } from './workflow';
 
 export type { DrillConfig } from './lambda-environments';
+
+/** The deployed second look's wait (secondLookMinutes' default, lib/config.ts). */
+export const DEPLOYED_SECOND_LOOK_SECONDS = 20 * 60;
+
+export interface DrillOptions {
+  readonly progress?: (line: string) => void;
+  /**
+   * Run on the virtual clock (drill/virtual-clock.ts, installed by the caller): timers count
+   * simulated milliseconds one for one, and the workflow's Retry waits (back-off, full jitter) are
+   * waited, not zeroed. For waves, where the waits are what spreads the executions out.
+   */
+  readonly virtualTime?: boolean;
+}
 
 /** The webhook the drill's Slack secret holds: a stand-in, nothing is posted off the machine. */
 export const DRILL_SLACK_WEBHOOK = 'https://hooks.slack.com/services/TDRILL000/BDRILL000/drill0000000000000000000';
@@ -32,6 +49,8 @@ export interface DrillExecution {
   readonly states: WorkflowRun['states'];
   readonly output?: unknown;
   readonly error?: WorkflowRun['error'];
+  /** When it started, in simulated ms since the drill began. */
+  readonly startedAtMs?: number;
 }
 
 /** One event's path: the rules it matched, what the dispatcher did, each execution it started. */
@@ -60,16 +79,27 @@ export class Drill {
   private readonly progress: (line: string) => void;
   /** The simulated incident bucket. */
   readonly bucket: string;
+  /** The metrics the workflow emitted (EMF documents, as CloudWatch Logs would read them). */
+  private readonly emf: EmfDocument[] = [];
+  /** Organization mode: the central account, the simulated STS and the member role's sessions. */
+  readonly organization?: SimulatedOrganization;
 
   constructor(
     scenario: unknown,
     private readonly rules: RulePattern[],
     config: DrillConfig,
-    options: { progress?: (line: string) => void } = {},
+    options: DrillOptions = {},
   ) {
     const parsed = parseScenario(scenario);
-    const settings = drillSettings(config, parsed.accountId);
-    this.account = new SimulatedAccount(parsed, [settings.quarantinePolicyArn]);
+    this.organization = config.organization ? new SimulatedOrganization(config.organization.organizationId, parsed.accountId) : undefined;
+    // The responder's own resources are in its account: the central one in organization mode.
+    const settings = drillSettings(config, this.organization?.centralAccountId ?? parsed.accountId);
+    // On the virtual clock (drill/virtual-clock.ts) a timer's milliseconds are simulated ones.
+    const scale = options.virtualTime ? 1 : DRILL_TIME_SCALE;
+    this.honourRetryWaits = options.virtualTime === true;
+    // The quarantine policy of the scenario's account (in organization mode, the member stack's, of the same name).
+    this.account = new SimulatedAccount(parsed, [drillSettings(config, parsed.accountId).quarantinePolicyArn], scale);
+    this.organization?.attach(this.account);
     this.before = this.account.view();
     this.disconnect = connectToSimulatedAccount(this.account);
     this.progress = options.progress ?? (() => undefined);
@@ -89,7 +119,7 @@ export class Drill {
     this.bucket = settings.incidentBucket;
     // Waits (CloudTrail spacing, back-off) run at drill speed; the simulated rate limits count in
     // the same simulated time.
-    const atDrillSpeed = { sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms / DRILL_TIME_SCALE)) };
+    const atDrillSpeed = { sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms / scale)) };
     this.dispatcher = createDispatcher(env.dispatcher, atDrillSpeed) as LambdaHandler;
     // The stack subscribes the slack Lambda to the topic only when a webhook secret is configured.
     this.slackSubscribed = config.slackWebhookSecret !== undefined;
@@ -106,17 +136,27 @@ export class Drill {
       support: createSupport(env.support) as LambdaHandler,
       slack: createSlack(env.slack, { post, ...atDrillSpeed }) as LambdaHandler,
       notify: createNotify(env.notify) as LambdaHandler,
+      signals: createSignals(env.signals, { emit: (doc) => this.emf.push(doc) }) as LambdaHandler,
     };
   }
+
+  /** Whether the workflow's Retry waits are waited (on the virtual clock) rather than zeroed. */
+  private readonly honourRetryWaits: boolean;
 
   /** Puts the real SDK clients back. */
   close(): void {
     this.disconnect();
   }
 
-  /** Delivers one EventBridge event: rules, then dispatcher, then each execution it started. */
-  async deliver(event: unknown): Promise<Delivery> {
-    const matchedRules = matchingRules(this.rules, event, { accountId: this.account.accountId });
+  /**
+   * Delivers one EventBridge event: rules, then dispatcher, then each execution it started.
+   * Organization mode: through the member account's rules to the central bus, or, `onCentralBus`,
+   * put on the central bus directly.
+   */
+  async deliver(event: unknown, options: { onCentralBus?: boolean } = {}): Promise<Delivery> {
+    const matchedRules = this.organization
+      ? this.organization.route(this.rules, event, options.onCentralBus)
+      : matchingRules(this.rules, event, { accountId: this.account.accountId });
     if (matchedRules.length === 0) {
       const delivery: Delivery = { matchedRules, executions: [] };
       this.deliveries.push(delivery);
@@ -143,11 +183,13 @@ export class Drill {
       }
     }
     await this.deliverToSlackSubscription();
+    this.tellAssumptions();
     for (const n of dispatch?.notified ?? []) this.progress(`people told: ${n.subject}`);
     const executions: DrillExecution[] = [];
     for (const started of dispatch?.started ?? []) {
       if (before.has(started.incidentId)) continue;
       executions.push(await this.execute(started.incident, started.executionArn));
+      this.tellAssumptions();
       // The workflow's own messages carry no notice mark: the filter keeps them from Slack.
       await this.deliverToSlackSubscription();
     }
@@ -163,6 +205,18 @@ export class Drill {
 
   /** The dead-letter queue and the alarms, as the stack's rejection path fills them. */
   readonly rejections: Rejections;
+
+  /** Role assumptions already told. */
+  private assumptionsTold = 0;
+
+  /** Organization mode: each role the responder assumed since the last call, on the progress stream. */
+  private tellAssumptions(): void {
+    for (const a of this.organization?.assumptions.slice(this.assumptionsTold) ?? []) {
+      this.progress(`assumed ${a.roleArn} as session ${a.sessionName}`);
+      this.assumptionsTold++;
+    }
+  }
+
   private readonly slackSubscribed: boolean;
   private readonly topicArn: string;
   /** Messages of the topic already offered to the slack Lambda's subscription. */
@@ -192,6 +246,7 @@ export class Drill {
 
   private async execute(incident: Incident, executionArn: string): Promise<DrillExecution> {
     this.progress(`execution ${incident.incidentId} started for key ${incident.accessKeyId} of ${incident.userName}`);
+    const startedAtMs = this.account.simulatedMs();
     const startDate = new Date();
     const run = await runWorkflow({
       input: { incident },
@@ -199,11 +254,15 @@ export class Drill {
       executionName: incident.incidentId,
       startTime: startDate.toISOString(),
       handlers: this.handlers,
+      integrations: serviceIntegrations(this.account, { executionArn, stateMachineArn: executionArn.replace(':execution:', ':stateMachine:').replace(/:[^:]+$/, '') }),
       invoke: (stateName, _lambda, handler, input) => inInvocation(stateName, () => handler(input)),
+      honourRetryWaits: this.honourRetryWaits,
+      // On the virtual clock waiting costs nothing: the second look waits as deployed (20 minutes).
+      ...(this.honourRetryWaits && { values: { SecondLookSeconds: String(DEPLOYED_SECOND_LOOK_SECONDS) } }),
     });
     this.progress(`execution ${incident.incidentId} ${run.status}`);
     this.account.operatorOps.ended.set(incident.incidentId, { status: run.status, startDate, stopDate: new Date() });
-    return { incident, status: run.status, states: run.states, output: run.output ?? run.finalInput, error: run.error };
+    return { incident, status: run.status, states: run.states, output: run.output ?? run.finalInput, error: run.error, startedAtMs };
   }
 
   /** The incident report the workflow wrote to the (simulated) incident bucket, as JSON and Markdown. */
@@ -252,6 +311,17 @@ export class Drill {
         ...(d.dispatchError ? { dispatchError: d.dispatchError } : {}),
       })),
       apiCalls: this.account.calls,
+      events: [...this.account.signals.events],
+      metrics: emittedMetrics(this.emf),
+      securityHubFindings: [...this.account.signals.findings.values()],
+      ...(this.organization ? {
+        organization: {
+          organizationId: this.organization.organizationId,
+          centralAccountId: this.organization.centralAccountId,
+          memberAccountId: this.organization.memberAccountId,
+          assumedRoles: this.organization.assumptions,
+        },
+      } : {}),
       deadLetters: this.rejections.deadLetters,
       alarms: this.rejections.alarms,
     };
@@ -280,6 +350,14 @@ export interface DrillOutput {
   incidents: Array<ReturnType<typeof summary> & { status: string }>;
   deliveries: Array<Record<string, unknown>>;
   apiCalls: ApiCall[];
+  /** The events the workflow put on an event bus (the completion event, once per execution). */
+  events: DeliveredEvent[];
+  /** The metrics the workflow emitted, one entry per value, in order. */
+  metrics: EmittedMetric[];
+  /** Security Hub's findings after the run (with securityHub=true: one per incident), as last imported. */
+  securityHubFindings: Array<Record<string, unknown>>;
+  /** Organization mode: the central and member accounts, and every role the responder assumed. */
+  organization?: { organizationId: string; centralAccountId: string; memberAccountId: string; assumedRoles: Assumption[] };
   /** With --restore: each incident's restore, and the account after them all. */
   restored?: { results: unknown[]; account: ReturnType<SimulatedAccount['view']> };
   /** Events the dispatcher rejected for good, as the dead-letter queue holds them. */

@@ -5,12 +5,15 @@ import { awsError } from './aws-errors';
 import { Ec2Operations, SimulatedSnapshot } from './simulated-ec2';
 import { FootholdOperations } from './simulated-footholds';
 import { IamOperations } from './simulated-iam';
-import { LookupEventsRateLimit, SimulatedCloudTrail } from './simulated-cloudtrail';
+import { SimulatedCloudTrail } from './simulated-cloudtrail';
 import { OperatorOperations } from './simulated-operator';
 import { Scenario } from './scenario';
 import { toTrailEntry } from './scenario-cloudtrail';
 import { simulatedGetProducts } from './simulated-pricing';
+import { SimulatedSignals } from './simulated-signals';
 import { SupportOperations } from './simulated-support';
+import { SimulatedLimits } from './simulated-limits';
+import { preconditionHolds, SimulatedObject } from './simulated-objects';
 
 export { accountOfKeyId, ATTACHED_USER_POLICY_QUOTA } from './simulated-iam';
 export { LOOKUP_EVENTS_PER_SECOND } from './simulated-cloudtrail';
@@ -28,6 +31,8 @@ export interface ApiCall {
   readonly atMs: number;
   /** The AWS error code answered, if the call failed. */
   readonly error?: string;
+  /** Organization mode: the role whose session made the call (drill/simulated-sts.ts). */
+  readonly role?: string;
 }
 
 export interface StartedExecution {
@@ -80,16 +85,19 @@ export class SimulatedAccount {
   private readonly started = Date.now();
   readonly snapshots: SimulatedSnapshot[] = [];
   /** Objects written to S3, by `bucket/key`. */
-  readonly objects = new Map<string, { body: string; contentType?: string }>();
+  readonly objects = new Map<string, SimulatedObject>();
+  /** The account-wide rate limits (IAM mutating calls, LookupEvents per region): drill/simulated-limits.ts. */
+  readonly limits: SimulatedLimits;
   /** Messages posted to the Slack webhook. */
   readonly slackMessages: Array<{ url: string; body: string }> = [];
   /** Secrets Manager: secret id -> value (the drill's Slack webhook). */
   readonly secrets = new Map<string, string>();
   private nextId = 1;
+  /** The event buses the workflow writes to (the completion event). */
+  readonly signals: SimulatedSignals;
   /** The operator's command line's operations (restore, the live drill's canary). */
   readonly operatorOps: OperatorOperations;
   private readonly trail: SimulatedCloudTrail;
-  private readonly lookupRate = new LookupEventsRateLimit();
   private readonly support: SupportOperations;
   /** The operations of each service, by the prefix of their methods (`iam_GetUser`...). */
   private readonly operations: object[];
@@ -98,8 +106,11 @@ export class SimulatedAccount {
     private readonly scenario: Scenario,
     /** Customer-managed policies that exist before the incident (the stack's quarantine policy). */
     existingPolicyArns: readonly string[] = [],
+    /** Simulated ms per real (or virtual: drill/virtual-clock.ts) ms. */
+    readonly timeScale = DRILL_TIME_SCALE,
   ) {
     this.accountId = scenario.accountId;
+    this.limits = new SimulatedLimits(scenario.limits, () => this.simulatedMs());
     this.users = structuredClone(scenario.users);
     this.roles = structuredClone(scenario.roles);
     // Instances change state (StopInstances): the scenario given stays as it was.
@@ -107,6 +118,7 @@ export class SimulatedAccount {
     const ec2 = new Ec2Operations(scenario.regions, this.accountId, this.scenario.instances, this.snapshots, (prefix) => this.id(prefix));
     this.operatorOps = new OperatorOperations(this.accountId, this.users, this.objects, this.executions);
     this.faults = scenario.faults.map((f) => ({ ...f, left: f.times }));
+    this.signals = new SimulatedSignals(this.accountId);
     this.support = new SupportOperations(this.accountId, scenario, this.started);
     this.trail = new SimulatedCloudTrail(scenario.cloudTrail.map((e, i) => toTrailEntry(e, i, this.accountId)));
     this.operations = [
@@ -116,26 +128,35 @@ export class SimulatedAccount {
       this.support,
       // The IAM and EC2 operations of the footholds step (roles, login profiles, service credentials, StopInstances).
       new FootholdOperations(this.accountId, this.users, this.roles, (region, id) => ec2.instance(region, id)),
+      this.signals,
       this.operatorOps,
     ];
   }
 
   /** Simulated milliseconds since the drill started (see {@link DRILL_TIME_SCALE}). */
   simulatedMs(): number {
-    return (Date.now() - this.started) * DRILL_TIME_SCALE;
+    return (Date.now() - this.started) * this.timeScale;
   }
 
+  /** More simulated operations (`<service>_<Operation>` methods): organization mode's STS. */
+  readonly extensions: object[] = [];
+  /** Organization mode: who may call what (the role of `caller`'s session, or AccessDenied). */
+  gate?: (service: string, operation: string, caller: string | undefined) => string | undefined;
+
   /** Answers one API call: records it, applies injected faults, then the simulated behaviour. */
-  call(service: string, operation: string, input: Record<string, unknown>, region = 'us-east-1'): unknown {
+  call(service: string, operation: string, input: Record<string, unknown>, region = 'us-east-1', caller?: string): unknown {
     const fault = this.faults.find((f) => f.operation === `${service}:${operation}` && f.left > 0);
+    let role: string | undefined;
     const record = (error?: string) =>
-      this.calls.push({ service, operation, region, invocation: invocationContext.getStore(), atMs: Date.now() - this.started, ...(error ? { error } : {}) });
+      this.calls.push({ service, operation, region, invocation: invocationContext.getStore(), atMs: Date.now() - this.started, ...(role ? { role } : {}), ...(error ? { error } : {}) });
     if (fault) {
       fault.left -= 1;
       record(fault.error);
       throw awsError(fault.error, `simulated ${fault.error} on ${service}:${operation}`);
     }
     try {
+      role = this.gate?.(service, operation, caller);
+      this.limits.admit(service, operation, region);
       const out = this.answer(service, operation, input, region);
       record();
       return out;
@@ -144,8 +165,9 @@ export class SimulatedAccount {
       throw err;
     }
   }
+
   private answer(service: string, operation: string, input: Record<string, unknown>, region: string): unknown {
-    for (const target of this.operations as Array<Record<string, unknown>>) {
+    for (const target of [...this.operations, ...this.extensions] as Array<Record<string, unknown>>) {
       const handler = target[`${service}_${operation}`];
       if (typeof handler === 'function') return (handler as (i: Record<string, unknown>, r: string) => unknown).call(target, input, region);
     }
@@ -165,7 +187,6 @@ export class SimulatedAccount {
   }
 
   protected cloudtrail_LookupEvents(input: Record<string, unknown>, region: string) {
-    this.lookupRate.take(region, this.simulatedMs());
     return this.trail.lookupEvents(input, region, invocationContext.getStore());
   }
 
@@ -179,8 +200,11 @@ export class SimulatedAccount {
   protected s3_PutObject(input: Record<string, unknown>) {
     const body = input.Body;
     const text = typeof body === 'string' ? body : body instanceof Uint8Array ? Buffer.from(body).toString('utf8') : String(body);
-    this.objects.set(`${String(input.Bucket)}/${String(input.Key)}`, { body: text, contentType: input.ContentType as string | undefined });
-    return { ETag: `"${this.id('etag')}"`, VersionId: this.id('v') };
+    const key = `${String(input.Bucket)}/${String(input.Key)}`;
+    preconditionHolds(this.objects.get(key), input);
+    const etag = `"${this.id('etag')}"`;
+    this.objects.set(key, { body: text, contentType: input.ContentType as string | undefined, etag });
+    return { ETag: etag, VersionId: this.id('v') };
   }
   // ---- Secrets Manager, Slack -------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ import { BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 
 /** The responder's Lambdas, in the order of an incident. */
-export const LAMBDA_NAMES = ['dispatcher', 'contain', 'verify', 'investigate', 'footholds', 'evidence', 'report', 'support', 'slack', 'notify'] as const;
+export const LAMBDA_NAMES = ['dispatcher', 'contain', 'verify', 'investigate', 'footholds', 'evidence', 'report', 'support', 'slack', 'notify', 'signals'] as const;
 export type LambdaName = (typeof LAMBDA_NAMES)[number];
 
 /** Each Lambda's entry, relative to {@link PROJECT_ROOT}: `lambdas/<name>/index.ts`. */
@@ -21,6 +21,7 @@ export const LAMBDA_ENTRIES: Readonly<Record<LambdaName, string>> = {
   support: 'lambdas/support/index.ts',
   slack: 'lambdas/slack/index.ts',
   notify: 'lambdas/notify/index.ts',
+  signals: 'lambdas/signals/index.ts',
 };
 
 /** Absolute path of a Lambda's entry. */

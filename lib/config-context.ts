@@ -3,7 +3,9 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
 import { invalid, list, parseIncidentReaders, parseProtectedRoles, parseProtectedUsers, parseReporters } from './config-principals';
+import { parseOrganization } from './config-organization';
 import { parseSlackWebhookSecret } from './config-secret';
+import { parseSignalsConfig } from './config-signals';
 import {
   CONTEXT_KEYS,
   DEFAULT_CONFIG,
@@ -110,5 +112,7 @@ function readConfig(get: (key: (typeof CONTEXT_KEYS)[number]) => unknown): Respo
     incidentRetentionDays: parseWholeNumber('incidentRetentionDays', get('incidentRetentionDays'), undefined, [1, MAX_INCIDENT_RETENTION_DAYS], 'days', ' (S3 Object Lock retention)'),
     supportSeverity: parseChoice<SupportSeverity>('supportSeverity', get('supportSeverity'), SUPPORT_SEVERITIES, DEFAULT_CONFIG.supportSeverity, (v) => v.toLowerCase()),
     slackWebhookSecret: parseSlackWebhookSecret(get('slackWebhookSecret')),
+    ...parseSignalsConfig(get),
+    organization: parseOrganization(get('organizationId'), get('memberOrganizationalUnits')),
   };
 }

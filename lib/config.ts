@@ -1,6 +1,8 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { MAX_LOOKBACK_DAYS } from '../lambdas/investigate/contract';
+import type { OrganizationConfig } from './config-organization';
 import { isSecretArn } from './config-secret';
+import { DEFAULT_SIGNALS_CONFIG, SignalsConfig, SIGNALS_CONTEXT_KEYS } from './config-signals';
 
 /**
  * The responder's configuration: what a deployment can be told, its bounds and its defaults. Read
@@ -25,7 +27,7 @@ export const LOG_RETENTION_DAYS: readonly number[] = Object.values(RetentionDays
   .sort((a, b) => a - b);
 
 /** What a deployment of the responder can be told, from CDK context (`cdk deploy -c key=value`). */
-export interface ResponderConfig {
+export interface ResponderConfig extends SignalsConfig {
   /**
    * Who is told about each incident (SNS email subscriptions, confirmed by each address).
    * Context `notificationEmail`: comma-separated addresses.
@@ -151,6 +153,14 @@ export interface ResponderConfig {
    * @default - none: no Slack message; the slack Lambda reports itself not configured
    */
   readonly slackWebhookSecret?: string;
+  /**
+   * Organization mode (lib/config-organization.ts): this stack is the central responder, and a
+   * service-managed StackSet gives every account of the units a member stack (detection rules
+   * forwarding to the central bus, the role the responder assumes there). Context
+   * `organizationId` (`o-...`) and `memberOrganizationalUnits` (`ou-...[,ou-...]`), both or neither.
+   * @default - none: one account, the stack's own
+   */
+  readonly organization?: OrganizationConfig;
 }
 
 /** AWS Support case severity codes, lowest first (what CreateCase accepts as `severityCode`). */
@@ -185,6 +195,8 @@ export const DEFAULT_CONFIG: ResponderConfig = {
   incidentRetentionDays: undefined,
   supportSeverity: 'high',
   slackWebhookSecret: undefined,
+  ...DEFAULT_SIGNALS_CONFIG,
+  organization: undefined,
 };
 
 /** The context keys {@link configFromContext} reads. */
@@ -205,4 +217,7 @@ export const CONTEXT_KEYS = [
   'incidentRetentionDays',
   'supportSeverity',
   'slackWebhookSecret',
+  ...SIGNALS_CONTEXT_KEYS,
+  'organizationId',
+  'memberOrganizationalUnits',
 ] as const;

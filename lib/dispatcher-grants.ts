@@ -4,7 +4,7 @@ import { USER_REASON } from './containment-grants';
 import { acknowledge, wildcardResourceFinding } from './nag';
 import { NotificationTopic } from './notification-topic';
 import { userArn } from './protected-users';
-import { ResponderFunction } from './responder-function';
+import { RoleGrantee } from './role-grantee';
 
 export interface DispatcherGrantProps {
   /** The response workflow, started once per exposed key. */
@@ -21,7 +21,17 @@ export interface DispatcherGrantProps {
  * it (STS), find the users AWS quarantined and when (IAM, CloudTrail), start the workflow, and
  * tell people (the topic). It changes nothing in IAM.
  */
-export function grantDispatch(dispatcher: ResponderFunction, props: DispatcherGrantProps): void {
+export function grantDispatch(dispatcher: RoleGrantee, props: DispatcherGrantProps): void {
+  grantDispatchReads(dispatcher);
+  props.stateMachine.grantStartExecution(dispatcher);
+  props.notifications.grantPublish(dispatcher);
+}
+
+/**
+ * The dispatcher's reads of the account an event is about (IAM, STS, CloudTrail); in
+ * organization mode the member role has them too, for the central dispatcher.
+ */
+export function grantDispatchReads(dispatcher: RoleGrantee): void {
   const users = userArn(dispatcher, '*');
   dispatcher.addToRolePolicy(new iam.PolicyStatement({
     sid: 'FindKeyOwner',
@@ -33,9 +43,6 @@ export function grantDispatch(dispatcher: ResponderFunction, props: DispatcherGr
     actions: ['iam:GetAccountAuthorizationDetails', 'sts:GetAccessKeyInfo', 'cloudtrail:LookupEvents'],
     resources: ['*'],
   }));
-  props.stateMachine.grantStartExecution(dispatcher);
-  props.notifications.grantPublish(dispatcher);
-
   acknowledge(dispatcher.role, wildcardResourceFinding(dispatcher, users), `${USER_REASON} The dispatcher only reads who owns a key and a user's keys.`);
   acknowledge(
     dispatcher.role,

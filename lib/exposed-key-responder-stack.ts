@@ -1,10 +1,10 @@
 import { Annotations, Arn, ArnFormat, CfnOutput, Duration, Stack, StackProps, Token } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { SubscriptionFilter } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { NOTICE_KIND, NOTICE_KIND_ATTRIBUTE } from '../lambdas/dispatcher/notice';
+import { MEMBER_ROLE_NAME } from '../lambdas/shared/accounts';
 import { EnvironmentLambda, lambdaEnvironment } from '../lambdas/shared/environment';
 import { LambdaName } from './bundling';
 import { isSecretArn, ResponderConfig } from './config';
@@ -13,14 +13,19 @@ import { DetectionRules } from './detection-rules';
 import { grantDispatch } from './dispatcher-grants';
 import { FailureAlarms } from './failure-alarms';
 import { grantFootholds } from './footholds-grants';
+import { GuardDutyRule } from './guardduty-rule';
 import { IncidentBucket } from './incident-bucket';
 import { grantEvidence, grantInvestigation } from './investigation-grants';
-import { acknowledge, wildcardResourceFinding } from './nag';
 import { NotificationTopic } from './notification-topic';
+import { OrganizationMode } from './organization-mode';
 import { QuarantinePolicy } from './quarantine-policy';
 import { ReportBus } from './report-bus';
 import { ResponderFunction } from './responder-function';
 import { ResponseWorkflow } from './response-workflow';
+import { ResponseDashboard } from './response-dashboard';
+import { grantCompletionEvent, grantSecurityHubFindings } from './signals-grants';
+import { TimeToContainAlarm } from './time-to-contain-alarm';
+import { grantSupportCases } from './support-grants';
 
 /** The construct id of the stack in the app (`cdk deploy ExposedKeyResponder`). */
 export const STACK_ID = 'ExposedKeyResponder';
@@ -34,8 +39,7 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
 const EVERY_LAMBDA_HAS_ITS_VARIABLES: Same<LambdaName, EnvironmentLambda> = true;
 void EVERY_LAMBDA_HAS_ITS_VARIABLES;
 
-/** The AWS Support API actions the support Lambda may call: find the incident's case, open it, add to it. */
-export const SUPPORT_CASE_ACTIONS = ['support:DescribeCases', 'support:DescribeCommunications', 'support:CreateCase', 'support:AddCommunicationToCase'] as const;
+export { SUPPORT_CASE_ACTIONS } from './support-grants';
 
 export interface ExposedKeyResponderStackProps extends StackProps {
   /**
@@ -63,8 +67,14 @@ export class ExposedKeyResponderStack extends Stack {
   public readonly detection: DetectionRules;
   /** Failed, timed-out and aborted executions, dead letters and dispatcher errors, to the notification topic. */
   public readonly alarms: FailureAlarms;
+  /** An incident took longer than `timeToContainAlarmSeconds` to contain. */
+  public readonly timeToContain: TimeToContainAlarm;
+  /** Incidents, time to contain, footholds, executions and every alarm, on one page. */
+  public readonly dashboard: ResponseDashboard;
   /** The event bus for reports by hand, when `reporters` are configured. */
   public readonly reportBus?: ReportBus;
+  /** Organization mode: the central bus, its rules and the member StackSet, when `organizationId` is configured. */
+  public readonly organization?: OrganizationMode;
   /** The imported secret holding the Slack webhook URL (readable by the slack Lambda only), when configured. */
   public readonly slackWebhookSecret?: ISecret;
 
@@ -98,6 +108,8 @@ export class ExposedKeyResponderStack extends Stack {
       topicArn: this.notifications.topic.topicArn,
       incidentBucket: this.incidents.bucket.bucketName,
       quarantinePolicyArn: this.quarantinePolicy.policyArn,
+      // Organization mode: the Lambdas that act in an account are told the member role's name.
+      memberRoleName: config.organization ? MEMBER_ROLE_NAME : undefined,
     };
     const contain = new ResponderFunction(this, 'Contain', { ...common, lambdaName: 'contain', environment: lambdaEnvironment('contain', settings) });
     const verify = new ResponderFunction(this, 'Verify', { ...common, lambdaName: 'verify', environment: lambdaEnvironment('verify', settings) });
@@ -168,6 +180,9 @@ export class ExposedKeyResponderStack extends Stack {
       environment: lambdaEnvironment('notify', settings),
     });
 
+    // Renders what the workflow tells the outside (the completion event); it calls no AWS API.
+    const signals = new ResponderFunction(this, 'Signals', { ...common, lambdaName: 'signals', timeout: Duration.seconds(10), environment: lambdaEnvironment('signals', settings) });
+
     this.workflow = new ResponseWorkflow(this, 'Workflow', {
       containFunction: contain,
       verifyFunction: verify,
@@ -179,6 +194,7 @@ export class ExposedKeyResponderStack extends Stack {
       notifyFunction: notify,
       supportFunction: support,
       slackFunction: slack,
+      signalsFunction: signals,
       logRetention: config.logRetentionDays,
       includeExecutionData: config.logExecutionData,
     });
@@ -190,7 +206,9 @@ export class ExposedKeyResponderStack extends Stack {
       timeout: Duration.seconds(60),
       environment: lambdaEnvironment('dispatcher', { ...settings, stateMachineArn: this.workflow.stateMachine.stateMachineArn }),
     });
-    this.functions = { dispatcher, contain, verify, investigate, footholds, evidence, report, support, slack, notify };
+    this.functions = { dispatcher, contain, verify, investigate, footholds, evidence, report, support, slack, notify, signals };
+    grantCompletionEvent(this.workflow.stateMachine);
+    if (config.securityHub) grantSecurityHubFindings(this.workflow.stateMachine);
 
     grantDispatch(dispatcher, { stateMachine: this.workflow.stateMachine, notifications: this.notifications });
     grantContainment(contain, { quarantinePolicy: this.quarantinePolicy, protectedUsers: config.protectedUsers });
@@ -206,16 +224,7 @@ export class ExposedKeyResponderStack extends Stack {
     this.incidents.grantPutRecords(report);
 
     // --- support: open (or update) the incident's AWS Support case.
-    support.addToRolePolicy(new iam.PolicyStatement({
-      sid: 'OpenIncidentSupportCase',
-      actions: [...SUPPORT_CASE_ACTIONS],
-      resources: ['*'],
-    }));
-    acknowledge(
-      support.role,
-      wildcardResourceFinding(this, '*'),
-      'The AWS Support API supports no resource-level permission (its resource must be "*"); the support Lambda may only describe cases and their communications, open a case and add to one.',
-    );
+    grantSupportCases(support);
 
     // --- slack: read the webhook URL from its secret (nothing else may).
     this.slackWebhookSecret?.grantRead(slack);
@@ -235,9 +244,24 @@ export class ExposedKeyResponderStack extends Stack {
     this.notifications.grantPublish(notify);
 
     this.detection = new DetectionRules(this, 'DetectionRules', { target: dispatcher });
+    if (config.guardDutyMinSeverity !== undefined) {
+      new GuardDutyRule(this, 'GuardDutyCredentialFindings', { target: this.detection.ruleTarget, minSeverity: config.guardDutyMinSeverity });
+    }
     if (config.reporters.length > 0) {
       this.reportBus = new ReportBus(this, 'ReportBus', { reporters: config.reporters, target: this.detection.ruleTarget });
       new CfnOutput(this, 'ReportBusName', { value: this.reportBus.eventBus.eventBusName });
+    }
+
+    if (config.organization) {
+      this.organization = new OrganizationMode(this, 'Organization', {
+        organization: config.organization,
+        workers: [dispatcher, contain, verify, investigate, footholds, evidence, support],
+        ruleTarget: this.detection.ruleTarget,
+        protectedUsers: config.protectedUsers,
+        protectedRoles: config.protectedRoles,
+        stopLaunchedInstances: config.stopLaunchedInstances,
+      });
+      new CfnOutput(this, 'CentralEventBusArn', { value: this.organization.eventBus.eventBusArn });
     }
 
     // The step Lambdas' errors are retried and caught by the workflow, which then fails: the
@@ -248,6 +272,14 @@ export class ExposedKeyResponderStack extends Stack {
       dispatcher,
       topic: this.notifications.topic,
     });
+
+    this.timeToContain = new TimeToContainAlarm(this, 'TimeToContain', { thresholdSeconds: config.timeToContainAlarmSeconds, topic: this.notifications.topic });
+    this.dashboard = new ResponseDashboard(this, 'Dashboard', {
+      stateMachine: this.workflow.stateMachine,
+      alarms: [...this.alarms.alarms, this.timeToContain.alarm],
+      timeToContainThresholdSeconds: config.timeToContainAlarmSeconds,
+    });
+    new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboard.dashboardName });
 
     new CfnOutput(this, 'NotificationTopicArn', { value: this.notifications.topic.topicArn });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });

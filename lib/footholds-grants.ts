@@ -10,7 +10,7 @@ import {
 import { acknowledge, wildcardResourceFinding } from './nag';
 import { protectedRolesDeny, protectedUsersDeny, roleArn, userArn } from './protected-users';
 import { QuarantinePolicy } from './quarantine-policy';
-import { ResponderFunction } from './responder-function';
+import { RoleGrantee } from './role-grantee';
 
 export interface FootholdGrantProps {
   /** The only managed policy the footholds Lambda may attach (to the users the key created). */
@@ -41,7 +41,7 @@ const USER_WRITES = FOOTHOLD_USER_WRITE_ACTIONS.filter((a) => a !== 'iam:AttachU
  * in place). ec2:StopInstances only when `stopLaunchedInstances` is true. Every write is explicitly
  * denied on protected users and roles.
  */
-export function grantFootholds(footholds: ResponderFunction, props: FootholdGrantProps): void {
+export function grantFootholds(footholds: RoleGrantee, props: FootholdGrantProps): void {
   const stack = Stack.of(footholds);
   const users = userArn(stack, '*');
   const roles = roleArn(stack, '*');

@@ -27,6 +27,7 @@ export const FUNCTION_PLACEHOLDERS = {
   NotifyFunctionArn: 'notifyFunction',
   SupportFunctionArn: 'supportFunction',
   SlackFunctionArn: 'slackFunction',
+  SignalsFunctionArn: 'signalsFunction',
 } as const satisfies Record<string, keyof ResponseWorkflowProps>;
 export type FunctionPlaceholder = keyof typeof FUNCTION_PLACEHOLDERS;
 
@@ -60,6 +61,8 @@ export interface ResponseWorkflowProps {
   readonly supportFunction: IFunction;
   /** The Slack Lambda (posts the incident to the configured webhook, if any): `${SlackFunctionArn}`. */
   readonly slackFunction: IFunction;
+  /** The signals Lambda (renders the completion event): `${SignalsFunctionArn}`. */
+  readonly signalsFunction: IFunction;
   /**
    * Minutes the workflow waits before its second look at CloudTrail: `${SecondLookSeconds}` is
    * substituted with this many minutes in seconds.

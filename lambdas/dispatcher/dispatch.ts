@@ -23,6 +23,11 @@ export interface DispatchConfig {
   readonly topicArn: string;
   /** AWS_RISK_IAM_QUARANTINE naming nothing contains users quarantined this many hours before it. */
   readonly quarantineWindowHours: number;
+  /**
+   * Organization mode: why the event's account is refused (the member role could not be assumed
+   * there), added to the refusal notice.
+   */
+  readonly refusal?: string;
 }
 
 export interface DispatchDeps {
@@ -79,7 +84,7 @@ export async function dispatch(event: unknown, deps: DispatchDeps): Promise<Disp
     const shown = bounded(eventAccount, 40);
     logger.warn('event of another account refused', { eventAccount: shown });
     result.skipped.push({ about: `account ${shown}`, reason: 'event of another account' });
-    await tell('refused', refusedFacts(event), [], [], shown, 'a report of another account', deps, result);
+    await tell('refused', refusedFacts(event), [], config.refusal ? [config.refusal] : [], shown, 'a report of another account', deps, result);
     return result;
   }
 

@@ -22,5 +22,7 @@ export const ReportOutputSchema = z.object({
   failures: z.number(),
   /** The record's decision: containment in place and no step failed as a whole; the workflow may succeed. */
   complete: z.boolean(),
+  /** When this write of the record was built (its `generatedAt`): the first one is the time-to-record metric's end. */
+  writtenAt: z.optional(z.string()),
 });
 export type ReportOutput = z.infer<typeof ReportOutputSchema>;

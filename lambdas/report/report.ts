@@ -53,5 +53,6 @@ export async function writeReport(state: WorkflowState, deps: ReportDeps): Promi
     outcome: report.outcome,
     failures: report.failures.length,
     complete: report.complete,
+    writtenAt: report.generatedAt,
   };
 }

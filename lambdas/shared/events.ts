@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { InvalidIncidentError } from './errors';
 import { bounded, classifyKey, Detection, text, UnusableKey, userHint } from './detection';
 import { ACCESS_KEY_ID, isRootUserName, TEXT_LIMITS, USER_NAME, USER_NAME_PATTERN } from './incident';
+import { fromGuardDuty, GUARDDUTY_SOURCE, GuardDutyEvent, GuardDutyFinding } from './guardduty';
 
 export { bounded };
 export type { Detection, UnusableKey };
@@ -233,6 +234,7 @@ const PARSERS = [
   { source: 'aws.trustedadvisor', schema: TrustedAdvisorEvent, convert: fromTrustedAdvisor },
   { source: 'aws.iam', schema: CloudTrailQuarantineEvent, convert: fromCloudTrail },
   { source: MANUAL_EVENT_SOURCE, schema: ManualEvent, convert: fromManual },
+  { source: GUARDDUTY_SOURCE, schema: GuardDutyEvent, convert: (e: GuardDutyFinding) => fromGuardDuty(e, (why) => { throw new InvalidIncidentError(why); }) },
 ] as const;
 
 /**

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 
 /** Where the exposure was reported. */
-export const INCIDENT_SOURCES = ['health', 'trusted-advisor', 'quarantine-policy', 'manual'] as const;
+export const INCIDENT_SOURCES = ['health', 'trusted-advisor', 'quarantine-policy', 'manual', 'guardduty'] as const;
 export type IncidentSource = (typeof INCIDENT_SOURCES)[number];
 
 /**

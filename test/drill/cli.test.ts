@@ -29,9 +29,9 @@ describe('parseArgs', () => {
 
 describe('drillConfig', () => {
   it('reads context as cdk deploy does, and rejects what cdk deploy would reject', () => {
-    expect(drillConfig({})).toEqual({ dryRun: false, protectedUsers: [], protectedRoles: [], stopLaunchedInstances: false, lookbackDays: 14, supportSeverity: 'high', quarantineWindowHours: 24 });
+    expect(drillConfig({})).toEqual({ dryRun: false, protectedUsers: [], protectedRoles: [], stopLaunchedInstances: false, lookbackDays: 14, supportSeverity: 'high', quarantineWindowHours: 24, securityHub: false });
     expect(drillConfig({ dryRun: 'true', protectedUsers: 'breakglass, ops', lookbackDays: '30', slackWebhookSecret: 'team/slack', quarantineWindowHours: '6' })).toEqual({
-      dryRun: true, protectedUsers: ['breakglass', 'ops'], protectedRoles: [], stopLaunchedInstances: false, lookbackDays: 30, supportSeverity: 'high', slackWebhookSecret: 'team/slack', quarantineWindowHours: 6,
+      dryRun: true, protectedUsers: ['breakglass', 'ops'], protectedRoles: [], stopLaunchedInstances: false, lookbackDays: 30, supportSeverity: 'high', slackWebhookSecret: 'team/slack', quarantineWindowHours: 6, securityHub: false,
     });
     expect(drillConfig({ protectedRoles: 'OrgAdmin,/breakglass/*', stopLaunchedInstances: 'true' })).toMatchObject({ protectedRoles: ['OrgAdmin', '/breakglass/*'], stopLaunchedInstances: true });
     expect(() => drillConfig({ stopLaunchedInstances: 'yes' })).toThrow(/stopLaunchedInstances/);

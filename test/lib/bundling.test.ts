@@ -72,8 +72,8 @@ describe('bundling options', () => {
     expect(existsSync(path.join(PROJECT_ROOT, LAMBDA_CREDENTIALS_SHIM))).toBe(true);
   });
 
-  it('list the nine Lambdas in the order of an incident, each at lambdas/<name>/index.ts, which exists', () => {
-    expect([...LAMBDA_NAMES]).toEqual(['dispatcher', 'contain', 'verify', 'investigate', 'footholds', 'evidence', 'report', 'support', 'slack', 'notify']);
+  it('list the Lambdas in the order of an incident, each at lambdas/<name>/index.ts, which exists', () => {
+    expect([...LAMBDA_NAMES]).toEqual(['dispatcher', 'contain', 'verify', 'investigate', 'footholds', 'evidence', 'report', 'support', 'slack', 'notify', 'signals']);
     expect(Object.keys(LAMBDA_ENTRIES)).toEqual([...LAMBDA_NAMES]);
     for (const name of LAMBDA_NAMES) {
       expect(LAMBDA_ENTRIES[name]).toBe(`lambdas/${name}/index.ts`);
@@ -81,6 +81,9 @@ describe('bundling options', () => {
     }
   });
 });
+
+/** The Lambdas that call no AWS API themselves. */
+const NO_SDK_LAMBDAS: readonly string[] = ['signals'];
 
 describe('a bundle built with these options', () => {
   let outdir: string;
@@ -100,9 +103,11 @@ describe('a bundle built with these options', () => {
     const staticEventStreams = Object.values(metafile.inputs).some((input) =>
       input.imports.some((i) => (i.original ?? i.path) === '@smithy/core/event-streams' && i.kind === 'import-statement'));
     expect({ name, staticEventStreams }).toEqual({ name, staticEventStreams: EVENT_STREAM_LAMBDAS.includes(name) });
-    expect(inputs).toContain(LAMBDA_CREDENTIALS_SHIM);
+    // The signals Lambda renders only (the workflow's own states publish): no SDK client at all.
+    const usesSdk = !NO_SDK_LAMBDAS.includes(name);
+    expect(inputs.includes(LAMBDA_CREDENTIALS_SHIM)).toBe(usesSdk);
     expect(inputs.filter((i) => /credential-provider-(node|ini|sso|web-identity|process|login)|nested-clients/.test(i))).toEqual([]);
-    expect(inputs.some((i) => i.includes('node_modules/@aws-sdk/'))).toBe(true);
+    expect(inputs.some((i) => i.includes('node_modules/@aws-sdk/'))).toBe(usesSdk);
     const file = path.join(dir, 'index.mjs');
     const code = readFileSync(file, 'utf8');
     expect(code.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
@@ -123,6 +128,7 @@ describe('a bundle built with these options', () => {
         INCIDENT_BUCKET: 'incident-bucket',
         LOOKBACK_DAYS: '14',
         SUPPORT_SEVERITY: 'high',
+        SECURITY_HUB: 'false',
         SLACK_WEBHOOK_SECRET: '',
         ACCOUNT_ID: '123456789012',
         QUARANTINE_WINDOW_HOURS: '24',

@@ -33,6 +33,10 @@ describe('configFromContext', () => {
       incidentRetentionDays: undefined,
       supportSeverity: 'high',
       slackWebhookSecret: undefined,
+      timeToContainAlarmSeconds: 120,
+      guardDutyMinSeverity: undefined,
+      securityHub: false,
+      organization: undefined,
     });
     expect(DEFAULT_CONFIG).toEqual(fromContext({}));
   });
@@ -55,6 +59,11 @@ describe('configFromContext', () => {
       'incidentRetentionDays',
       'supportSeverity',
       'slackWebhookSecret',
+      'timeToContainAlarmSeconds',
+      'guardDutyMinSeverity',
+      'securityHub',
+      'organizationId',
+      'memberOrganizationalUnits',
     ]);
   });
 

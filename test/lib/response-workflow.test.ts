@@ -27,6 +27,7 @@ function synth(props: Partial<ResponseWorkflowProps> = {}) {
     notifyFunction: stubFunction(stack, 'Notify'),
     supportFunction: stubFunction(stack, 'Support'),
     slackFunction: stubFunction(stack, 'Slack'),
+    signalsFunction: stubFunction(stack, 'Signals'),
   };
   const ids = Object.fromEntries(Object.entries(fns).map(([k, fn]) => [k, stack.getLogicalId(fn.node.defaultChild as never)])) as Record<keyof typeof fns, string>;
   const workflow = new ResponseWorkflow(stack, 'Workflow', { ...fns, ...props });
@@ -97,7 +98,7 @@ describe('ResponseWorkflow', () => {
     expect(sm.Properties.DefinitionString).toBe(asl);
   });
 
-  it('knows the nine Lambda placeholders, one per function prop', () => {
+  it('knows the ten Lambda placeholders, one per function prop', () => {
     expect(FUNCTION_PLACEHOLDERS).toEqual({
       ContainFunctionArn: 'containFunction',
       VerifyFunctionArn: 'verifyFunction',
@@ -108,6 +109,7 @@ describe('ResponseWorkflow', () => {
       NotifyFunctionArn: 'notifyFunction',
       SupportFunctionArn: 'supportFunction',
       SlackFunctionArn: 'slackFunction',
+      SignalsFunctionArn: 'signalsFunction',
     });
   });
 
@@ -124,18 +126,19 @@ describe('ResponseWorkflow', () => {
     for (const p of aslPlaceholders) expect(ALL).toContain(p);
     const deployed = substitute(sm.Properties.DefinitionString, sm.Properties.DefinitionSubstitutions);
     expect(deployed).not.toContain('${');
-    const resources = new Set(taskResources(JSON.parse(deployed).States));
+    // Service integrations (the completion event's PutEvents) are Step Functions' own ARNs, not placeholders.
+    const resources = new Set(taskResources(JSON.parse(deployed).States).filter((r) => !r.startsWith('arn:aws:states:::')));
     expect([...resources].sort()).toEqual(aslPlaceholders.map((p) => `<${idOf(p)}.Arn>`).sort());
   });
 
-  it('with a definition referencing all nine Lambdas: substitutes all nine and may invoke all nine, without warning', () => {
+  it('with a definition referencing all ten Lambdas: substitutes all ten and may invoke all ten, without warning', () => {
     const all = synthWith(chainOf(ALL));
     expect(all.sm.Properties.DefinitionSubstitutions).toEqual(
       Object.fromEntries(ALL.map((p) => [p, { 'Fn::GetAtt': [all.idOf(p), 'Arn'] }])),
     );
     const resources = invocable(all.template, all.sm);
     expect(resources).toHaveLength(2 * ALL.length);
-    expect(ALL).toHaveLength(9);
+    expect(ALL).toHaveLength(10);
     for (const p of ALL) expect(resources).toEqual(expect.arrayContaining(invokeResources(all.idOf(p))));
     Annotations.fromStack(all.stack).hasNoWarning('*', Match.anyValue());
   });
@@ -151,7 +154,7 @@ describe('ResponseWorkflow', () => {
     Annotations.fromStack(partial.stack).hasWarning(
       '/Test/Workflow',
       Match.stringLikeRegexp(
-        'does not reference \\$\\{InvestigateFunctionArn\\}, \\$\\{FootholdsFunctionArn\\}, \\$\\{EvidenceFunctionArn\\}, \\$\\{ReportFunctionArn\\}, \\$\\{SupportFunctionArn\\}, \\$\\{SlackFunctionArn\\}: .*\\[ack: ' + UNUSED_FUNCTION_WARNING + '\\]',
+        'does not reference \\$\\{InvestigateFunctionArn\\}, \\$\\{FootholdsFunctionArn\\}, \\$\\{EvidenceFunctionArn\\}, \\$\\{ReportFunctionArn\\}, \\$\\{SupportFunctionArn\\}, \\$\\{SlackFunctionArn\\}, \\$\\{SignalsFunctionArn\\}: .*\\[ack: ' + UNUSED_FUNCTION_WARNING + '\\]',
       ),
     );
   });

@@ -44,17 +44,25 @@ function tasksWithTheirFunctions() {
 
 describe('workflow Task timeouts against their Lambdas', () => {
   const tasks = tasksWithTheirFunctions();
+  // Step Functions' own integrations (the completion event's PutEvents) invoke no Lambda.
+  const lambdaTasks = tasks.filter((t) => !t.state.Resource?.startsWith('arn:aws:states:::'));
 
   it('finds the Lambda of every Task through its placeholder', () => {
-    expect(tasks.length).toBeGreaterThanOrEqual(8);
-    for (const t of tasks) expect({ task: t.name, found: t.functionTimeout !== undefined }).toEqual({ task: t.name, found: true });
+    expect(lambdaTasks.length).toBeGreaterThanOrEqual(8);
+    for (const t of lambdaTasks) expect({ task: t.name, found: t.functionTimeout !== undefined }).toEqual({ task: t.name, found: true });
   });
 
   it("gives every Task a TimeoutSeconds above its Lambda's timeout (a Lambda timeout surfaces as the Lambda's own error, not States.Timeout)", () => {
-    const tooShort = tasks
+    const tooShort = lambdaTasks
       .filter((t) => !(typeof t.state.TimeoutSeconds === 'number' && t.state.TimeoutSeconds > (t.functionTimeout ?? Infinity)))
       .map((t) => `${t.name}: TimeoutSeconds ${t.state.TimeoutSeconds ?? 'none'}, ${t.placeholder} times out at ${t.functionTimeout} s`);
     expect(tooShort).toEqual([]);
+  });
+
+  it('gives every service-integration Task its own TimeoutSeconds', () => {
+    const integrations = tasks.filter((t) => !lambdaTasks.includes(t));
+    expect(integrations.length).toBeGreaterThanOrEqual(1);
+    for (const t of integrations) expect({ task: t.name, timeout: typeof t.state.TimeoutSeconds }).toEqual({ task: t.name, timeout: 'number' });
   });
 
   it('catches States.Timeout on every Task (into its failure state), so a timeout is reported, not fatal', () => {

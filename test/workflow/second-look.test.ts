@@ -14,6 +14,8 @@ const lateKey = () => ({
   visibleAfter: 'Investigate',
 });
 
+/** The completion event, on every path to the end (test/workflow/completion-event.test.ts). */
+const COMPLETION_STATES = ['AnnounceCompletion', 'PublishCompletion', 'EndFindingWanted', 'CompletionRoute'];
 const SECOND_LOOK_STATES = ['SecondLookDue', 'SecondLookAfterVerification', 'SecondLookWait', 'InvestigateAgain', 'NewFootholdsFound'];
 
 describe('the second look', () => {
@@ -24,7 +26,7 @@ describe('the second look', () => {
     expect(keyStatus(output, 'shadow', SHADOW_KEY)).toBe('Inactive');
     const states = output.execution!.states.map((s) => s.name);
     expect(states.slice(states.indexOf('SecondLookDue'))).toEqual([
-      ...SECOND_LOOK_STATES, 'ContainNewFootholds', 'SecondLookReport', 'SecondLookChanged', 'NotifySlackSecondLook', 'NotifySecondLook', 'ResponseComplete', 'ResponseSucceeded',
+      ...SECOND_LOOK_STATES, 'ContainNewFootholds', 'SecondLookReport', 'SecondLookChanged', 'NotifySlackSecondLook', 'NotifySecondLook', ...COMPLETION_STATES, 'ResponseComplete', 'ResponseSucceeded',
     ]);
     // The first pass did not see it: the first footholds step contained the user only.
     const calls = d.account.calls.filter((c) => c.operation === 'UpdateAccessKey' && !c.error).map((c) => c.invocation);
@@ -55,7 +57,7 @@ describe('the second look', () => {
 
     expect(output.execution?.status).toBe('SUCCEEDED');
     const states = output.execution!.states.map((s) => s.name);
-    expect(states.slice(states.indexOf('SecondLookDue'))).toEqual([...SECOND_LOOK_STATES, 'SecondLookReport', 'SecondLookChanged', 'ResponseComplete', 'ResponseSucceeded']);
+    expect(states.slice(states.indexOf('SecondLookDue'))).toEqual([...SECOND_LOOK_STATES, 'SecondLookReport', 'SecondLookChanged', ...COMPLETION_STATES, 'ResponseComplete', 'ResponseSucceeded']);
     expect(output.notifications.map((n) => n.channel)).toEqual(['email', 'slack']);
     expect(JSON.parse(d.reportObjects(output.incident!.incidentId).json!).secondLook).toMatchObject({ held: true, usedCount: 0, deniedCount: 0, newFootholds: 0 });
   });

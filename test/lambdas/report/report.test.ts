@@ -124,6 +124,7 @@ describe('writeReport', () => {
       outcome: 'contained',
       failures: 0,
       complete: true,
+      writtenAt: '2026-11-20T10:03:00.000Z',
     });
   });
 

@@ -6,6 +6,7 @@ import { createHandler as createInvestigate } from '../../../lambdas/investigate
 import { createHandler as createNotify } from '../../../lambdas/notify/handler';
 import { createHandler as createReport } from '../../../lambdas/report/handler';
 import { DeploymentSettings, EnvironmentLambda, LAMBDA_VARIABLES, lambdaEnvironment } from '../../../lambdas/shared/environment';
+import { createHandler as createSignals } from '../../../lambdas/signals/handler';
 import { createHandler as createSlack } from '../../../lambdas/slack/handler';
 import { createHandler as createSupport } from '../../../lambdas/support/handler';
 import { createHandler as createVerify } from '../../../lambdas/verify/handler';
@@ -24,6 +25,7 @@ const SETTINGS: DeploymentSettings = {
   quarantineWindowHours: 48,
   supportSeverity: 'urgent',
   slackWebhookSecret: undefined,
+  securityHub: true,
 };
 
 const HANDLERS: Record<EnvironmentLambda, (env: NodeJS.ProcessEnv) => unknown> = {
@@ -37,6 +39,7 @@ const HANDLERS: Record<EnvironmentLambda, (env: NodeJS.ProcessEnv) => unknown> =
   support: createSupport,
   slack: createSlack,
   notify: createNotify,
+  signals: createSignals,
 };
 const LAMBDAS = Object.keys(HANDLERS) as EnvironmentLambda[];
 

@@ -527,12 +527,12 @@ describe('parseDetection: shapes that are not events', () => {
   });
 
   it('rejects an unknown source naming it', () => {
-    const event = { source: 'aws.guardduty', 'detail-type': 'GuardDuty Finding', account: '123456789012', time: 't', detail: {} };
+    const event = { source: 'aws.securityhub', 'detail-type': 'Security Hub Findings - Imported', account: '123456789012', time: 't', detail: {} };
 
     const err = errorOf(() => parseDetection(event));
 
     expect(err).toBeInstanceOf(InvalidIncidentError);
-    expect(err.message).toBe('unknown event source "aws.guardduty"');
+    expect(err.message).toBe('unknown event source "aws.securityhub"');
   });
 
   it('rejects an account id that is not 12 digits naming the account field', () => {
