@@ -9,7 +9,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { readBefore } from '../../../lambdas/contain/before';
 import { contain } from '../../../lambdas/contain/contain';
-import { TransientAwsError } from '../../../lambdas/shared/errors';
+import { ThrottledError } from '../../../lambdas/shared/errors';
 import { anIncident, awsError, KEY_ID, OTHER_KEY_ID, REVOKE_BEFORE, REVOKED_BEFORE } from '../helpers';
 import { containDeps, QUARANTINE_POLICY_ARN } from './deps';
 import { fakeUser } from './fake-user';
@@ -141,14 +141,14 @@ describe('contain: the recorded changes, strictly', () => {
     expect(result.changes).toStrictEqual([{ kind: 'inline-policy', userName: 'ci-deploy', policyName: 'ExposedKeyResponder-Quarantine', after: user.inline.get('ExposedKeyResponder-Quarantine') }]);
   });
 
-  it('fails as a retryable GetUserPolicy error when the inline quarantine in place cannot be read (throttled)', async () => {
+  it('fails as a throttled GetUserPolicy (the workflow waits and retries) when the inline quarantine in place cannot be read (throttled)', async () => {
     fakeUser(iam);
     iam.on(AttachUserPolicyCommand).rejects(quotaFull());
     iam.on(GetUserPolicyCommand).rejects(awsError('Throttling', 'Rate exceeded'));
 
     const failure = contain(anIncident(), 'quarantine', REVOKE_BEFORE, containDeps());
 
-    await expect(failure).rejects.toThrow(TransientAwsError);
+    await expect(failure).rejects.toThrow(ThrottledError);
     await expect(failure).rejects.toThrow('GetUserPolicy: Throttling: Rate exceeded');
   });
 });

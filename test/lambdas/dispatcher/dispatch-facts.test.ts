@@ -35,6 +35,14 @@ describe('dispatch: what the refusal of another account\'s event says', () => {
       'Time: 2017-06-10T03:16:34Z',
     ]);
   });
+  it('adds why the account is refused when the configuration says (organization mode), as a note after the facts', async () => {
+    const event = trustedAdvisorEvent();
+    event.account = '999988887777';
+
+    await dispatch(event, deps({ refusal: 'the member role could not be assumed in 999988887777 (AccessDenied)' }));
+
+    expect((published()[0].message ?? '').split('\n').slice(-3)).toEqual(['Time: 2017-06-10T03:16:34Z', '', 'the member role could not be assumed in 999988887777 (AccessDenied)']);
+  });
 });
 
 describe('dispatch: input that is no event', () => {
