@@ -4,9 +4,9 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { HandlerOptions } from '../shared/clients';
-import { listEnv, requireEnv } from '../shared/env';
+import { boolEnv, listEnv, requireEnv } from '../shared/env';
 import { createLogger } from '../shared/logger';
-import { parseProtectedPrincipals } from '../shared/protection';
+import { parseProtectedPrincipals, protectionCheck } from '../shared/protection';
 import { dispatch, DispatchConfig, DispatchResult } from './dispatch';
 import { stsKeyAccountLookup } from './owners';
 
@@ -34,12 +34,17 @@ function windowHours(env: NodeJS.ProcessEnv): number {
 export function createHandler(env: NodeJS.ProcessEnv = process.env, options: DispatcherOptions = {}): (event: unknown) => Promise<DispatchResult> {
   const accountId = requireEnv('ACCOUNT_ID', env);
   if (!/^\d{12}$/.test(accountId)) throw new Error(`environment variable ACCOUNT_ID must be a 12-digit account id, got "${accountId}"`);
+  const protectedUsers = parseProtectedPrincipals(listEnv('PROTECTED_USERS', env));
   const config: DispatchConfig = {
     stateMachineArn: requireEnv('STATE_MACHINE_ARN', env),
-    protection: parseProtectedPrincipals(listEnv('PROTECTED_USERS', env)),
+    protection: protectedUsers,
     accountId,
     topicArn: requireEnv('TOPIC_ARN', env),
     quarantineWindowHours: windowHours(env),
+    roleSessions: {
+      dryRun: boolEnv('DRY_RUN', env),
+      protection: protectionCheck(protectedUsers, parseProtectedPrincipals(listEnv('PROTECTED_ROLES', env), 'role')),
+    },
   };
   const logger = createLogger('dispatcher');
   const iam = new IAMClient({ ...CLIENT_RETRIES });
