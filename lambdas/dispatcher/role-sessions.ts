@@ -89,7 +89,9 @@ export async function revokeFindingRoleSessions(
   const open: UnresolvedItem[] = [];
   for (const r of out.results) {
     if (r.status === 'done' || r.status === 'already') {
-      contained.push(`${r.status === 'done' ? 'Revoked' : 'Already revoked'}: ${r.detail}.${r.undo ? ` Undo: ${r.undo}` : ''}`);
+      // "already" without an undo: the role no longer exists (nothing of it can be used).
+      const label = r.status === 'done' ? 'Revoked' : r.undo ? 'Already revoked' : 'Nothing to revoke';
+      contained.push(`${label}: ${r.detail}.${r.undo ? ` Undo: ${r.undo}` : ''}`);
     } else {
       const why = r.status === 'dry-run' ? `dry run, nothing was changed: ${r.detail}` : r.detail;
       open.push({
