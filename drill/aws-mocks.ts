@@ -72,6 +72,17 @@ async function withClientRetries<T>(client: Regional, scope: string, call: () =>
 }
 
 /**
+ * The access key id of the credentials a client was given (organization mode: a member role
+ * session, lambdas/shared/accounts.ts); undefined for a client left to the default chain (the
+ * Lambda's own role), whose chain is never run here.
+ */
+async function callerKeyOf(client: unknown): Promise<string | undefined> {
+  const given = (client as { initConfig?: { credentials?: unknown } }).initConfig?.credentials;
+  const identity = typeof given === 'function' ? await (given as () => Promise<unknown>)() : given;
+  return (identity as { accessKeyId?: string } | undefined)?.accessKeyId;
+}
+
+/**
  * Routes every command of every responder client (module-level ones included) to the simulated
  * account, by operation name and the client's region, retried as the client's SDK configuration
  * says (maxAttempts, retry mode). Returns the function that puts the real
@@ -84,7 +95,8 @@ export function connectToSimulatedAccount(account: SimulatedAccount): () => void
     mock.send.callsFake(async function (this: Regional, command) {
       const operation = command.constructor.name.replace(/Command$/, '');
       const region = await this.config.region();
-      return withClientRetries(this, service, () => account.call(service, operation, (command.input ?? {}) as Record<string, unknown>, region)) as never;
+      const caller = await callerKeyOf(this);
+      return withClientRetries(this, service, () => account.call(service, operation, (command.input ?? {}) as Record<string, unknown>, region, caller)) as never;
     });
     return mock;
   });

@@ -112,8 +112,12 @@ export function shiftTimes<T>(value: T, shiftMs: number): T {
 /** The responder's configuration from `-c key=value`, read exactly as `cdk deploy` reads it. */
 export function drillConfig(context: Record<string, string>): DrillConfig {
   try {
-    const { dryRun, protectedUsers, protectedRoles, stopLaunchedInstances, lookbackDays, supportSeverity, slackWebhookSecret, quarantineWindowHours, securityHub } = configFromValues(context);
-    return { dryRun, protectedUsers, protectedRoles, stopLaunchedInstances, lookbackDays, supportSeverity, quarantineWindowHours, securityHub, ...(slackWebhookSecret ? { slackWebhookSecret } : {}) };
+    const { dryRun, protectedUsers, protectedRoles, stopLaunchedInstances, lookbackDays, supportSeverity, slackWebhookSecret, quarantineWindowHours, securityHub, organization } = configFromValues(context);
+    return {
+      dryRun, protectedUsers, protectedRoles, stopLaunchedInstances, lookbackDays, supportSeverity, quarantineWindowHours, securityHub,
+      ...(slackWebhookSecret ? { slackWebhookSecret } : {}),
+      ...(organization ? { organization } : {}),
+    };
   } catch (err) {
     throw new UsageError((err as Error).message);
   }

@@ -1,3 +1,5 @@
+import { MEMBER_ROLE_NAME } from '../lambdas/shared/accounts';
+import type { OrganizationConfig } from '../lib/config-organization';
 import { DeploymentSettings, EnvironmentLambda, LAMBDA_VARIABLES, lambdaEnvironment } from '../lambdas/shared/environment';
 
 /** The responder's configuration, as `cdk deploy -c key=value` gives it. */
@@ -18,6 +20,11 @@ export interface DrillConfig {
   readonly quarantineWindowHours?: number;
   /** Whether the workflow imports the incident into Security Hub; default false. */
   readonly securityHub?: boolean;
+  /**
+   * Organization mode: the scenario's account is a member account, the responder runs in a central
+   * account of its own and acts there through the member role (drill/simulated-sts.ts).
+   */
+  readonly organization?: OrganizationConfig;
 }
 
 /** Placeholder resource names in the simulated account; nothing here is real. */
@@ -48,6 +55,7 @@ export function drillSettings(config: DrillConfig, accountId: string): Deploymen
     supportSeverity: config.supportSeverity ?? 'high',
     slackWebhookSecret: config.slackWebhookSecret,
     securityHub: config.securityHub ?? false,
+    ...(config.organization ? { memberRoleName: MEMBER_ROLE_NAME } : {}),
   };
 }
 

@@ -9,6 +9,8 @@ export interface RulePattern {
   readonly pattern: Record<string, unknown>;
   /** What the stack does with an event its target rejects (read from the template with the stack's name). */
   readonly onRejection?: RejectionPath;
+  /** Organization mode: a rule of the member stack (in the member account), not of the central stack. */
+  readonly member?: boolean;
 }
 
 /** What CloudFormation would put for the pseudo parameters of a pattern, in the drill: the scenario's account. */

@@ -19,6 +19,7 @@ import { DrillConfig, drillSettings, lambdaEnvironments } from './lambda-environ
 import { matchingRules, RulePattern } from './rules';
 import { parseScenario } from './scenario';
 import { ApiCall, DRILL_TIME_SCALE, inInvocation, SimulatedAccount } from './simulated-account';
+import { Assumption, SimulatedOrganization } from './simulated-sts';
 import { ASYNC_INVOKE_ATTEMPTS, passesNoticeFilter, snsEventOf } from './topic-subscription';
 import { DeliveredEvent, EmittedMetric, emittedMetrics, serviceIntegrations } from './simulated-signals';
 import type { EmfDocument } from '../lambdas/signals/metrics';
@@ -65,6 +66,8 @@ export class Drill {
   readonly bucket: string;
   /** The metrics the workflow emitted (EMF documents, as CloudWatch Logs would read them). */
   private readonly emf: EmfDocument[] = [];
+  /** Organization mode: the central account, the simulated STS and the member role's sessions. */
+  readonly organization?: SimulatedOrganization;
 
   constructor(
     scenario: unknown,
@@ -73,8 +76,12 @@ export class Drill {
     options: { progress?: (line: string) => void } = {},
   ) {
     const parsed = parseScenario(scenario);
-    const settings = drillSettings(config, parsed.accountId);
-    this.account = new SimulatedAccount(parsed, [settings.quarantinePolicyArn]);
+    this.organization = config.organization ? new SimulatedOrganization(config.organization.organizationId, parsed.accountId) : undefined;
+    // The responder's own resources are in its account: the central one in organization mode.
+    const settings = drillSettings(config, this.organization?.centralAccountId ?? parsed.accountId);
+    // The quarantine policy of the scenario's account (in organization mode, the member stack's, of the same name).
+    this.account = new SimulatedAccount(parsed, [drillSettings(config, parsed.accountId).quarantinePolicyArn]);
+    this.organization?.attach(this.account);
     this.before = this.account.view();
     this.disconnect = connectToSimulatedAccount(this.account);
     this.progress = options.progress ?? (() => undefined);
@@ -120,9 +127,15 @@ export class Drill {
     this.disconnect();
   }
 
-  /** Delivers one EventBridge event: rules, then dispatcher, then each execution it started. */
-  async deliver(event: unknown): Promise<Delivery> {
-    const matchedRules = matchingRules(this.rules, event, { accountId: this.account.accountId });
+  /**
+   * Delivers one EventBridge event: rules, then dispatcher, then each execution it started.
+   * Organization mode: through the member account's rules to the central bus, or, `onCentralBus`,
+   * put on the central bus directly.
+   */
+  async deliver(event: unknown, options: { onCentralBus?: boolean } = {}): Promise<Delivery> {
+    const matchedRules = this.organization
+      ? this.organization.route(this.rules, event, options.onCentralBus)
+      : matchingRules(this.rules, event, { accountId: this.account.accountId });
     if (matchedRules.length === 0) {
       const delivery: Delivery = { matchedRules, executions: [] };
       this.deliveries.push(delivery);
@@ -149,11 +162,13 @@ export class Drill {
       }
     }
     await this.deliverToSlackSubscription();
+    this.tellAssumptions();
     for (const n of dispatch?.notified ?? []) this.progress(`people told: ${n.subject}`);
     const executions: DrillExecution[] = [];
     for (const started of dispatch?.started ?? []) {
       if (before.has(started.incidentId)) continue;
       executions.push(await this.execute(started.incident, started.executionArn));
+      this.tellAssumptions();
       // The workflow's own messages carry no notice mark: the filter keeps them from Slack.
       await this.deliverToSlackSubscription();
     }
@@ -169,6 +184,18 @@ export class Drill {
 
   /** The dead-letter queue and the alarms, as the stack's rejection path fills them. */
   readonly rejections: Rejections;
+
+  /** Role assumptions already told. */
+  private assumptionsTold = 0;
+
+  /** Organization mode: each role the responder assumed since the last call, on the progress stream. */
+  private tellAssumptions(): void {
+    for (const a of this.organization?.assumptions.slice(this.assumptionsTold) ?? []) {
+      this.progress(`assumed ${a.roleArn} as session ${a.sessionName}`);
+      this.assumptionsTold++;
+    }
+  }
+
   private readonly slackSubscribed: boolean;
   private readonly topicArn: string;
   /** Messages of the topic already offered to the slack Lambda's subscription. */
@@ -262,6 +289,14 @@ export class Drill {
       events: [...this.account.signals.events],
       metrics: emittedMetrics(this.emf),
       securityHubFindings: [...this.account.signals.findings.values()],
+      ...(this.organization ? {
+        organization: {
+          organizationId: this.organization.organizationId,
+          centralAccountId: this.organization.centralAccountId,
+          memberAccountId: this.organization.memberAccountId,
+          assumedRoles: this.organization.assumptions,
+        },
+      } : {}),
       deadLetters: this.rejections.deadLetters,
       alarms: this.rejections.alarms,
     };
@@ -296,6 +331,8 @@ export interface DrillOutput {
   metrics: EmittedMetric[];
   /** Security Hub's findings after the run (with securityHub=true: one per incident), as last imported. */
   securityHubFindings: Array<Record<string, unknown>>;
+  /** Organization mode: the central and member accounts, and every role the responder assumed. */
+  organization?: { organizationId: string; centralAccountId: string; memberAccountId: string; assumedRoles: Assumption[] };
   /** With --restore: each incident's restore, and the account after them all. */
   restored?: { results: unknown[]; account: ReturnType<SimulatedAccount['view']> };
   /** Events the dispatcher rejected for good, as the dead-letter queue holds them. */

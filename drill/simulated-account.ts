@@ -29,6 +29,8 @@ export interface ApiCall {
   readonly atMs: number;
   /** The AWS error code answered, if the call failed. */
   readonly error?: string;
+  /** Organization mode: the role whose session made the call (drill/simulated-sts.ts). */
+  readonly role?: string;
 }
 
 export interface StartedExecution {
@@ -130,17 +132,24 @@ export class SimulatedAccount {
     return (Date.now() - this.started) * DRILL_TIME_SCALE;
   }
 
+  /** More simulated operations (`<service>_<Operation>` methods): organization mode's STS. */
+  readonly extensions: object[] = [];
+  /** Organization mode: who may call what (the role of `caller`'s session, or AccessDenied). */
+  gate?: (service: string, operation: string, caller: string | undefined) => string | undefined;
+
   /** Answers one API call: records it, applies injected faults, then the simulated behaviour. */
-  call(service: string, operation: string, input: Record<string, unknown>, region = 'us-east-1'): unknown {
+  call(service: string, operation: string, input: Record<string, unknown>, region = 'us-east-1', caller?: string): unknown {
     const fault = this.faults.find((f) => f.operation === `${service}:${operation}` && f.left > 0);
+    let role: string | undefined;
     const record = (error?: string) =>
-      this.calls.push({ service, operation, region, invocation: invocationContext.getStore(), atMs: Date.now() - this.started, ...(error ? { error } : {}) });
+      this.calls.push({ service, operation, region, invocation: invocationContext.getStore(), atMs: Date.now() - this.started, ...(role ? { role } : {}), ...(error ? { error } : {}) });
     if (fault) {
       fault.left -= 1;
       record(fault.error);
       throw awsError(fault.error, `simulated ${fault.error} on ${service}:${operation}`);
     }
     try {
+      role = this.gate?.(service, operation, caller);
       const out = this.answer(service, operation, input, region);
       record();
       return out;
@@ -149,8 +158,9 @@ export class SimulatedAccount {
       throw err;
     }
   }
+
   private answer(service: string, operation: string, input: Record<string, unknown>, region: string): unknown {
-    for (const target of this.operations as Array<Record<string, unknown>>) {
+    for (const target of [...this.operations, ...this.extensions] as Array<Record<string, unknown>>) {
       const handler = target[`${service}_${operation}`];
       if (typeof handler === 'function') return (handler as (i: Record<string, unknown>, r: string) => unknown).call(target, input, region);
     }

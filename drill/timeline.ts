@@ -12,6 +12,11 @@ export function formatTimeline(output: DrillOutput, drill: Drill, config: DrillC
   const before = drill.before;
   lines.push(`exposed-key-responder fire drill${config.dryRun ? ' (DRY RUN: nothing is changed)' : ''}`);
   lines.push(`account ${drill.account.accountId}: ${before.users.length} user(s), ${before.users.reduce((n, u) => n + u.accessKeys.length, 0)} access key(s)`);
+  const org = output.organization;
+  if (org) {
+    lines.push(`organization ${org.organizationId}: the responder runs in central account ${org.centralAccountId}; account ${org.memberAccountId} is a member, acted on through its member role`);
+    for (const r of org.assumedRoles) lines.push(`  assumed ${r.roleArn} as session ${r.sessionName}`);
+  }
   for (const [i, d] of drill.deliveries.entries()) {
     lines.push('');
     lines.push(`event ${i + 1}: ${d.matchedRules.length ? `matched ${d.matchedRules.join(', ')}` : 'no rule matches: not an incident'}`);

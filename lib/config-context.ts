@@ -3,6 +3,7 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
 import { invalid, list, parseIncidentReaders, parseProtectedRoles, parseProtectedUsers, parseReporters } from './config-principals';
+import { parseOrganization } from './config-organization';
 import { parseSlackWebhookSecret } from './config-secret';
 import { parseSignalsConfig } from './config-signals';
 import {
@@ -112,5 +113,6 @@ function readConfig(get: (key: (typeof CONTEXT_KEYS)[number]) => unknown): Respo
     supportSeverity: parseChoice<SupportSeverity>('supportSeverity', get('supportSeverity'), SUPPORT_SEVERITIES, DEFAULT_CONFIG.supportSeverity, (v) => v.toLowerCase()),
     slackWebhookSecret: parseSlackWebhookSecret(get('slackWebhookSecret')),
     ...parseSignalsConfig(get),
+    organization: parseOrganization(get('organizationId'), get('memberOrganizationalUnits')),
   };
 }

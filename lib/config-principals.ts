@@ -46,9 +46,27 @@ function isProtectedEntry(entry: string): boolean {
   return path !== '/' && path.length <= MAX_PATH_LENGTH && IAM_PATH.test(path);
 }
 
-/** `protectedUsers`: user names and `/path/*` prefixes, each once. */
+/**
+ * An entry of one account (`<12-digit account id>:<entry>`, organization mode): that account and
+ * the entry; any other entry: no account (every account).
+ */
+export function protectedEntryAccount(entry: string): { account?: string; entry: string } {
+  const m = /^(\d{12}):(.+)$/.exec(entry);
+  return m ? { account: m[1], entry: m[2] } : { entry };
+}
+
+/**
+ * `protectedUsers`: user names and `/path/*` prefixes, each once; each may be written
+ * `<account id>:<entry>` to protect in that account only (organization mode's member accounts).
+ */
 export function parseProtectedUsers(value: unknown): string[] {
-  return parseProtectedEntries('protectedUsers', 'user', value);
+  const entries = list('protectedUsers', value);
+  refuse(
+    'protectedUsers',
+    entries.filter((e) => !isProtectedEntry(protectedEntryAccount(e).entry)),
+    'expected IAM user names (1-64 of [A-Za-z0-9_+=,.@-]) or IAM path prefixes written /path/* (printable characters, no * or ? inside the path, not /* alone), each optionally after a 12-digit account id and a colon (123456789012:break-glass)',
+  );
+  return [...new Set(entries)];
 }
 
 /** `protectedRoles`: role names and `/path/*` prefixes, each once (the same grammar as `protectedUsers`). */

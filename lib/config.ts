@@ -1,5 +1,6 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { MAX_LOOKBACK_DAYS } from '../lambdas/investigate/contract';
+import type { OrganizationConfig } from './config-organization';
 import { isSecretArn } from './config-secret';
 import { DEFAULT_SIGNALS_CONFIG, SignalsConfig, SIGNALS_CONTEXT_KEYS } from './config-signals';
 
@@ -152,6 +153,14 @@ export interface ResponderConfig extends SignalsConfig {
    * @default - none: no Slack message; the slack Lambda reports itself not configured
    */
   readonly slackWebhookSecret?: string;
+  /**
+   * Organization mode (lib/config-organization.ts): this stack is the central responder, and a
+   * service-managed StackSet gives every account of the units a member stack (detection rules
+   * forwarding to the central bus, the role the responder assumes there). Context
+   * `organizationId` (`o-...`) and `memberOrganizationalUnits` (`ou-...[,ou-...]`), both or neither.
+   * @default - none: one account, the stack's own
+   */
+  readonly organization?: OrganizationConfig;
 }
 
 /** AWS Support case severity codes, lowest first (what CreateCase accepts as `severityCode`). */
@@ -187,6 +196,7 @@ export const DEFAULT_CONFIG: ResponderConfig = {
   supportSeverity: 'high',
   slackWebhookSecret: undefined,
   ...DEFAULT_SIGNALS_CONFIG,
+  organization: undefined,
 };
 
 /** The context keys {@link configFromContext} reads. */
@@ -208,4 +218,6 @@ export const CONTEXT_KEYS = [
   'supportSeverity',
   'slackWebhookSecret',
   ...SIGNALS_CONTEXT_KEYS,
+  'organizationId',
+  'memberOrganizationalUnits',
 ] as const;

@@ -2,7 +2,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { acknowledge, wildcardResourceFinding } from './nag';
 import { protectedUsersDeny, userArn } from './protected-users';
 import { QuarantinePolicy } from './quarantine-policy';
-import { ResponderFunction } from './responder-function';
+import { RoleGrantee } from './role-grantee';
 
 /** The IAM actions by which the containment Lambda changes a user (and never a protected one). */
 export const CONTAIN_USER_ACTIONS = ['iam:UpdateAccessKey', 'iam:PutUserPolicy', 'iam:AttachUserPolicy'] as const;
@@ -23,7 +23,7 @@ export interface ContainmentGrantProps {
  * read the user (path and tags, to re-check protection), its inline policies (the revocation
  * time already in place), its keys and attached policies (the state before, kept for restore). Every change is explicitly denied on the protected users.
  */
-export function grantContainment(contain: ResponderFunction, props: ContainmentGrantProps): void {
+export function grantContainment(contain: RoleGrantee, props: ContainmentGrantProps): void {
   const users = userArn(contain, '*');
   contain.addToRolePolicy(new iam.PolicyStatement({
     sid: 'DeactivateKeyRevokeSessions',
@@ -47,7 +47,7 @@ export function grantContainment(contain: ResponderFunction, props: ContainmentG
 }
 
 /** What the verification Lambda may do: read a user (its path and tags), its keys and policies back. Nothing else. */
-export function grantVerification(verify: ResponderFunction): void {
+export function grantVerification(verify: RoleGrantee): void {
   const users = userArn(verify, '*');
   verify.addToRolePolicy(new iam.PolicyStatement({
     sid: 'ReadContainment',

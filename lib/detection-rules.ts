@@ -1,5 +1,5 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { EventPattern, IRuleTarget, Rule } from 'aws-cdk-lib/aws-events';
+import { EventPattern, IEventBus, IRuleTarget, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -66,6 +66,30 @@ export const DETECTION_EVENT_PATTERNS = {
 } satisfies Record<string, EventPattern>;
 
 export type DetectionRuleName = keyof typeof DETECTION_EVENT_PATTERNS;
+
+/**
+ * One rule (construct id: its name) for each of `names` (default: every detection pattern) under
+ * `scope`, on `eventBus` (default: the account's default bus), matching events of `account` only
+ * when given, each delivering to `target`. The rules of {@link DetectionRules}, of the central
+ * bus and of the member stack (organization mode) are all made here, from the same patterns.
+ */
+export function detectionRules(
+  scope: Construct,
+  props: { target: IRuleTarget; account?: string; eventBus?: IEventBus; names?: readonly DetectionRuleName[] },
+): Partial<Record<DetectionRuleName, Rule>> {
+  const rules: Partial<Record<DetectionRuleName, Rule>> = {};
+  const names = props.names ?? (Object.keys(DETECTION_EVENT_PATTERNS) as DetectionRuleName[]);
+  for (const name of names) {
+    const pattern: EventPattern = DETECTION_EVENT_PATTERNS[name];
+    rules[name] = new Rule(scope, name, {
+      description: `exposed-key-responder: ${name}`,
+      eventPattern: props.account === undefined ? pattern : { ...pattern, account: [props.account] },
+      ...(props.eventBus ? { eventBus: props.eventBus } : {}),
+      targets: [props.target],
+    });
+  }
+  return rules;
+}
 
 export interface DetectionRulesProps {
   /** The function every rule invokes (the dispatcher). */
@@ -138,15 +162,7 @@ export class DetectionRules extends Construct {
       maxEventAge: props.maxEventAge ?? Duration.hours(2),
       retryAttempts: props.retryAttempts ?? 185,
     });
-    const rules: Partial<Record<DetectionRuleName, Rule>> = {};
-    for (const [name, pattern] of Object.entries(DETECTION_EVENT_PATTERNS) as Array<[DetectionRuleName, EventPattern]>) {
-      rules[name] = new Rule(this, name, {
-        description: `exposed-key-responder: ${name}`,
-        eventPattern: { ...pattern, account: [Stack.of(this).account] },
-        targets: [target],
-      });
-    }
-    this.rules = rules as Record<DetectionRuleName, Rule>;
+    this.rules = detectionRules(this, { target, account: Stack.of(this).account }) as Record<DetectionRuleName, Rule>;
 
     // EventBridge invokes the target asynchronously: when it throws, Lambda retries, then gives up.
     props.target.configureAsyncInvoke({

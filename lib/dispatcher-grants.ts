@@ -5,7 +5,7 @@ import { grantRevokeRoleSessions } from './footholds-grants';
 import { acknowledge, wildcardResourceFinding } from './nag';
 import { NotificationTopic } from './notification-topic';
 import { userArn } from './protected-users';
-import { ResponderFunction } from './responder-function';
+import { RoleGrantee } from './role-grantee';
 
 export interface DispatcherGrantProps {
   /** The response workflow, started once per exposed key. */
@@ -30,7 +30,25 @@ export interface DispatcherGrantProps {
  * tell people (the topic). It changes nothing in IAM, except, with `revokeRoleSessions`, the
  * revoke-sessions deny on the role a GuardDuty finding about temporary credentials names.
  */
-export function grantDispatch(dispatcher: ResponderFunction, props: DispatcherGrantProps): void {
+export function grantDispatch(dispatcher: RoleGrantee, props: DispatcherGrantProps): void {
+  grantDispatchReads(dispatcher);
+  props.stateMachine.grantStartExecution(dispatcher);
+  props.notifications.grantPublish(dispatcher);
+  if (props.revokeRoleSessions) {
+    grantRevokeRoleSessions(
+      dispatcher,
+      props.revokeRoleSessions.protectedRoles,
+      'The role whose temporary credentials (ASIA...) a GuardDuty finding names is known only at run time',
+      'the dispatcher only writes the revoke-sessions deny (AWSRevokeOlderSessions)',
+    );
+  }
+}
+
+/**
+ * The dispatcher's reads of the account an event is about (IAM, STS, CloudTrail); in
+ * organization mode the member role has them too, for the central dispatcher.
+ */
+export function grantDispatchReads(dispatcher: RoleGrantee): void {
   const users = userArn(dispatcher, '*');
   dispatcher.addToRolePolicy(new iam.PolicyStatement({
     sid: 'FindKeyOwner',
@@ -42,17 +60,6 @@ export function grantDispatch(dispatcher: ResponderFunction, props: DispatcherGr
     actions: ['iam:GetAccountAuthorizationDetails', 'sts:GetAccessKeyInfo', 'cloudtrail:LookupEvents'],
     resources: ['*'],
   }));
-  props.stateMachine.grantStartExecution(dispatcher);
-  props.notifications.grantPublish(dispatcher);
-  if (props.revokeRoleSessions) {
-    grantRevokeRoleSessions(
-      dispatcher,
-      props.revokeRoleSessions.protectedRoles,
-      'The role whose temporary credentials (ASIA...) a GuardDuty finding names is known only at run time',
-      'the dispatcher only writes the revoke-sessions deny (AWSRevokeOlderSessions)',
-    );
-  }
-
   acknowledge(dispatcher.role, wildcardResourceFinding(dispatcher, users), `${USER_REASON} The dispatcher only reads who owns a key and a user's keys.`);
   acknowledge(
     dispatcher.role,

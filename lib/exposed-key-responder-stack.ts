@@ -1,10 +1,10 @@
 import { Annotations, Arn, ArnFormat, CfnOutput, Duration, Stack, StackProps, Token } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { SubscriptionFilter } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { NOTICE_KIND, NOTICE_KIND_ATTRIBUTE } from '../lambdas/dispatcher/notice';
+import { MEMBER_ROLE_NAME } from '../lambdas/shared/accounts';
 import { EnvironmentLambda, lambdaEnvironment } from '../lambdas/shared/environment';
 import { LambdaName } from './bundling';
 import { isSecretArn, ResponderConfig } from './config';
@@ -16,8 +16,8 @@ import { grantFootholds } from './footholds-grants';
 import { GuardDutyRule } from './guardduty-rule';
 import { IncidentBucket } from './incident-bucket';
 import { grantEvidence, grantInvestigation } from './investigation-grants';
-import { acknowledge, wildcardResourceFinding } from './nag';
 import { NotificationTopic } from './notification-topic';
+import { OrganizationMode } from './organization-mode';
 import { QuarantinePolicy } from './quarantine-policy';
 import { ReportBus } from './report-bus';
 import { ResponderFunction } from './responder-function';
@@ -25,6 +25,7 @@ import { ResponseWorkflow } from './response-workflow';
 import { ResponseDashboard } from './response-dashboard';
 import { grantCompletionEvent, grantSecurityHubFindings } from './signals-grants';
 import { TimeToContainAlarm } from './time-to-contain-alarm';
+import { grantSupportCases } from './support-grants';
 
 /** The construct id of the stack in the app (`cdk deploy ExposedKeyResponder`). */
 export const STACK_ID = 'ExposedKeyResponder';
@@ -38,8 +39,7 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
 const EVERY_LAMBDA_HAS_ITS_VARIABLES: Same<LambdaName, EnvironmentLambda> = true;
 void EVERY_LAMBDA_HAS_ITS_VARIABLES;
 
-/** The AWS Support API actions the support Lambda may call: find the incident's case, open it, add to it. */
-export const SUPPORT_CASE_ACTIONS = ['support:DescribeCases', 'support:DescribeCommunications', 'support:CreateCase', 'support:AddCommunicationToCase'] as const;
+export { SUPPORT_CASE_ACTIONS } from './support-grants';
 
 export interface ExposedKeyResponderStackProps extends StackProps {
   /**
@@ -73,6 +73,8 @@ export class ExposedKeyResponderStack extends Stack {
   public readonly dashboard: ResponseDashboard;
   /** The event bus for reports by hand, when `reporters` are configured. */
   public readonly reportBus?: ReportBus;
+  /** Organization mode: the central bus, its rules and the member StackSet, when `organizationId` is configured. */
+  public readonly organization?: OrganizationMode;
   /** The imported secret holding the Slack webhook URL (readable by the slack Lambda only), when configured. */
   public readonly slackWebhookSecret?: ISecret;
 
@@ -106,6 +108,8 @@ export class ExposedKeyResponderStack extends Stack {
       topicArn: this.notifications.topic.topicArn,
       incidentBucket: this.incidents.bucket.bucketName,
       quarantinePolicyArn: this.quarantinePolicy.policyArn,
+      // Organization mode: the Lambdas that act in an account are told the member role's name.
+      memberRoleName: config.organization ? MEMBER_ROLE_NAME : undefined,
     };
     const contain = new ResponderFunction(this, 'Contain', { ...common, lambdaName: 'contain', environment: lambdaEnvironment('contain', settings) });
     const verify = new ResponderFunction(this, 'Verify', { ...common, lambdaName: 'verify', environment: lambdaEnvironment('verify', settings) });
@@ -224,16 +228,7 @@ export class ExposedKeyResponderStack extends Stack {
     this.incidents.grantPutRecords(report);
 
     // --- support: open (or update) the incident's AWS Support case.
-    support.addToRolePolicy(new iam.PolicyStatement({
-      sid: 'OpenIncidentSupportCase',
-      actions: [...SUPPORT_CASE_ACTIONS],
-      resources: ['*'],
-    }));
-    acknowledge(
-      support.role,
-      wildcardResourceFinding(this, '*'),
-      'The AWS Support API supports no resource-level permission (its resource must be "*"); the support Lambda may only describe cases and their communications, open a case and add to one.',
-    );
+    grantSupportCases(support);
 
     // --- slack: read the webhook URL from its secret (nothing else may).
     this.slackWebhookSecret?.grantRead(slack);
@@ -259,6 +254,18 @@ export class ExposedKeyResponderStack extends Stack {
     if (config.reporters.length > 0) {
       this.reportBus = new ReportBus(this, 'ReportBus', { reporters: config.reporters, target: this.detection.ruleTarget });
       new CfnOutput(this, 'ReportBusName', { value: this.reportBus.eventBus.eventBusName });
+    }
+
+    if (config.organization) {
+      this.organization = new OrganizationMode(this, 'Organization', {
+        organization: config.organization,
+        workers: [dispatcher, contain, verify, investigate, footholds, evidence, support],
+        ruleTarget: this.detection.ruleTarget,
+        protectedUsers: config.protectedUsers,
+        protectedRoles: config.protectedRoles,
+        stopLaunchedInstances: config.stopLaunchedInstances,
+      });
+      new CfnOutput(this, 'CentralEventBusArn', { value: this.organization.eventBus.eventBusArn });
     }
 
     // The step Lambdas' errors are retried and caught by the workflow, which then fails: the

@@ -10,7 +10,7 @@ import {
 import { acknowledge, wildcardResourceFinding } from './nag';
 import { protectedRolesDeny, protectedUsersDeny, roleArn, userArn } from './protected-users';
 import { QuarantinePolicy } from './quarantine-policy';
-import { ResponderFunction } from './responder-function';
+import { RoleGrantee } from './role-grantee';
 
 export interface FootholdGrantProps {
   /** The only managed policy the footholds Lambda may attach (to the users the key created). */
@@ -39,7 +39,7 @@ const USER_WRITES = FOOTHOLD_USER_WRITE_ACTIONS.filter((a) => a !== 'iam:AttachU
  * roles, both explicitly denied. `known` says why the roles are only known at run time, `writes`
  * which documents the Lambda writes (the cdk-nag acknowledgement says both).
  */
-export function grantRevokeRoleSessions(fn: ResponderFunction, protectedRoles: readonly string[], known: string, writes: string): void {
+export function grantRevokeRoleSessions(fn: RoleGrantee, protectedRoles: readonly string[], known: string, writes: string): void {
   const stack = Stack.of(fn);
   const roles = roleArn(stack, '*');
   fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadFootholdRoles', actions: [...ROLE_READS], resources: [roles] }));
@@ -67,7 +67,7 @@ export function grantRevokeRoleSessions(fn: ResponderFunction, protectedRoles: r
  * in place). ec2:StopInstances only when `stopLaunchedInstances` is true. Every write is explicitly
  * denied on protected users and roles.
  */
-export function grantFootholds(footholds: ResponderFunction, props: FootholdGrantProps): void {
+export function grantFootholds(footholds: RoleGrantee, props: FootholdGrantProps): void {
   const stack = Stack.of(footholds);
   const users = userArn(stack, '*');
   footholds.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadFootholdUsers', actions: [...USER_READS], resources: [users] }));

@@ -4,14 +4,15 @@ import { USER_REASON } from './containment-grants';
 import { IncidentBucket } from './incident-bucket';
 import { acknowledge, wildcardResourceFinding } from './nag';
 import { userArn } from './protected-users';
-import { ResponderFunction } from './responder-function';
+import { RoleGrantee } from './role-grantee';
 
 /**
  * What the investigation Lambda may do: read what the key did (CloudTrail, every region) and
  * what its user may do (IAM, simulated), and write the findings to the incident bucket. Nothing
- * else is changed.
+ * else is changed. Without `incidents` (the member role of organization mode, which reads for the
+ * central Lambda), the reads only: the central Lambda writes the records with its own role.
  */
-export function grantInvestigation(investigate: ResponderFunction, incidents: IncidentBucket): void {
+export function grantInvestigation(investigate: RoleGrantee, incidents?: IncidentBucket): void {
   const stack = Stack.of(investigate);
   const userArns = userArn(stack, '*');
   const groupArns = stack.formatArn({ service: 'iam', region: '', resource: 'group', resourceName: '*' });
@@ -49,7 +50,7 @@ export function grantInvestigation(investigate: ResponderFunction, incidents: In
     actions: ['iam:SimulateCustomPolicy'],
     resources: ['*'],
   }));
-  incidents.grantPutRecords(investigate);
+  incidents?.grantPutRecords(investigate);
   acknowledge(
     investigate.role,
     wildcardResourceFinding(stack, '*'),
@@ -78,7 +79,7 @@ export function grantInvestigation(investigate: ResponderFunction, incidents: In
  * started, in their regions, tagged at creation, and read their hourly on-demand price from the AWS
  * Price List API. Nothing is stopped, terminated or deleted.
  */
-export function grantEvidence(evidence: ResponderFunction): void {
+export function grantEvidence(evidence: RoleGrantee): void {
   const stack = Stack.of(evidence);
   const instanceArns = stack.formatArn({ service: 'ec2', region: '*', resource: 'instance', resourceName: '*' });
   const volumeArns = stack.formatArn({ service: 'ec2', region: '*', resource: 'volume', resourceName: '*' });

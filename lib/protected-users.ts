@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { PROTECTED_TAG_KEY } from '../lambdas/shared/protection';
-import { protectedPathPrefix } from './config-principals';
+import { protectedEntryAccount, protectedPathPrefix } from './config-principals';
 
 /** The tag that protects a user (a role) whatever `protectedUsers` (`protectedRoles`) says (value `true`, any case), as the Lambdas read it. */
 export { PROTECTED_TAG_KEY };
@@ -62,9 +62,12 @@ function protectedPrincipalsDeny(scope: IConstruct, kind: 'user' | 'role', entri
       sid: `NeverTouchProtected${Kind}`,
       effect: iam.Effect.DENY,
       actions: [...actions],
-      resources: entries.flatMap((entry) => {
+      resources: entries.flatMap((written) => {
+        // `<account>:<entry>`: an ARN of that account only (it matches nothing in any other).
+        const { account, entry } = protectedEntryAccount(written);
+        const of = (name: string) => (account === undefined ? arn(scope, name) : Stack.of(scope).formatArn({ service: 'iam', region: '', account, resource: kind, resourceName: name }));
         const path = protectedPathPrefix(entry);
-        return path !== undefined ? [arn(scope, `${path.slice(1)}*`)] : [arn(scope, entry), arn(scope, `*/${entry}`)];
+        return path !== undefined ? [of(`${path.slice(1)}*`)] : [of(entry), of(`*/${entry}`)];
       }),
     }));
   }

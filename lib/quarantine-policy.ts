@@ -9,16 +9,26 @@ import { userArn } from './protected-users';
  * user back what it had. Its document is `quarantinePolicyDocument()` of lambdas/shared/policies.ts,
  * as it is (the one place it is written; the Lambdas and the drill read the same module).
  */
+export interface QuarantinePolicyProps {
+  /**
+   * A fixed name (the member stack's policy, whose ARN the central Lambdas compute for each
+   * member account).
+   * @default - a name CloudFormation generates
+   */
+  readonly managedPolicyName?: string;
+}
+
 export class QuarantinePolicy extends Construct {
   public readonly policy: iam.ManagedPolicy;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: QuarantinePolicyProps = {}) {
     super(scope, id);
     // 'Default' keeps the logical id the policy had as a direct child of the stack: a new id would
     // replace the policy, and CloudFormation cannot delete one still attached to users.
     this.policy = new iam.ManagedPolicy(this, 'Default', {
       description: 'exposed-key-responder: denies high-risk actions to the user of an exposed access key (attached by the responder; detach it when the user is clean)',
       path: RESPONDER_POLICY_PATH,
+      ...(props.managedPolicyName ? { managedPolicyName: props.managedPolicyName } : {}),
       document: iam.PolicyDocument.fromJson(quarantinePolicyDocument()),
     });
   }

@@ -1,26 +1,19 @@
-import { boolEnv, listEnv, requireEnv } from '../shared/env';
+import { iamStepInAccount } from '../shared/account-step';
+import { withCredentials } from '../shared/accounts';
+import { NO_SDK_RETRIES } from '../shared/clients';
 import { createLogger, forIncident } from '../shared/logger';
-import { parseProtectedPrincipals } from '../shared/protection';
 import { ContainInputSchema, parseStepInput, StepResult } from '../shared/steps';
 import { contain } from './contain';
 import { containmentIamClient } from './iam-client';
 
 /** Reads the configuration and builds the client once; the drill builds one per run. */
 export function createHandler(env: NodeJS.ProcessEnv = process.env): (event: unknown) => Promise<StepResult> {
-  const config = {
-    dryRun: boolEnv('DRY_RUN', env),
-    quarantinePolicyArn: requireEnv('QUARANTINE_POLICY_ARN', env),
-    // Required (empty is allowed: nobody protected); an unusable entry fails the cold start.
-    protectedPrincipals: parseProtectedPrincipals(listEnv('PROTECTED_USERS', env)),
-  };
+  // The incident's account: the Lambda's own credentials, or the member role assumed there.
+  const inAccount = iamStepInAccount(env, (credentials) => containmentIamClient(withCredentials(NO_SDK_RETRIES, credentials)));
   const logger = createLogger('contain');
-  const iam = containmentIamClient();
   return async (event) => {
     const input = parseStepInput(ContainInputSchema, event, 'contain');
-    return contain(input.incident, input.action, input.revokeBefore, {
-      iam,
-      config,
-      logger: forIncident(logger, input.incident.incidentId),
-    });
+    const { iam, config } = await inAccount(input.incident);
+    return contain(input.incident, input.action, input.revokeBefore, { iam, config, logger: forIncident(logger, input.incident.incidentId) });
   };
 }

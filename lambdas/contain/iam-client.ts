@@ -30,6 +30,7 @@ export function quotaIsFinal(standard: () => Promise<unknown>): RetryStrategyV2 
  * one loop, lambdas/shared/retry.ts); if SDK retries are ever given, a full quota is still never retried.
  */
 export function containmentIamClient(config: IAMClientConfig = NO_SDK_RETRIES): IAMClient {
+  // (config may carry a member account's credentials: lambdas/shared/accounts.ts)
   const standard = new IAMClient(config).config.retryStrategy;
   return new IAMClient({ ...config, retryStrategy: quotaIsFinal(standard) });
 }

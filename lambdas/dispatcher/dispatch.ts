@@ -26,6 +26,11 @@ export interface DispatchConfig {
   readonly quarantineWindowHours: number;
   /** DRY_RUN and the role protection (PROTECTED_ROLES): GuardDuty's temporary-credential findings revoke a role's sessions. */
   readonly roleSessions: RoleSessionConfig;
+  /**
+   * Organization mode: why the event's account is refused (the member role could not be assumed
+   * there), added to the refusal notice.
+   */
+  readonly refusal?: string;
 }
 
 export interface DispatchDeps {
@@ -84,7 +89,7 @@ export async function dispatch(event: unknown, deps: DispatchDeps): Promise<Disp
     const shown = bounded(eventAccount, 40);
     logger.warn('event of another account refused', { eventAccount: shown });
     result.skipped.push({ about: `account ${shown}`, reason: 'event of another account' });
-    await tell('refused', refusedFacts(event), [], [], shown, 'a report of another account', deps, result);
+    await tell('refused', refusedFacts(event), [], config.refusal ? [config.refusal] : [], shown, 'a report of another account', deps, result);
     return result;
   }
 

@@ -3,8 +3,10 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
+import { AccountAccessError, accountClients, organizationAccessFromEnv, sessionNameFor, withCredentials } from '../shared/accounts';
 import { HandlerOptions } from '../shared/clients';
 import { boolEnv, listEnv, requireEnv } from '../shared/env';
+import { protectionByAccount } from '../shared/account-protection';
 import { createLogger } from '../shared/logger';
 import { parseProtectedPrincipals, protectionCheck } from '../shared/protection';
 import { dispatch, DispatchConfig, DispatchResult } from './dispatch';
@@ -34,32 +36,61 @@ function windowHours(env: NodeJS.ProcessEnv): number {
 export function createHandler(env: NodeJS.ProcessEnv = process.env, options: DispatcherOptions = {}): (event: unknown) => Promise<DispatchResult> {
   const accountId = requireEnv('ACCOUNT_ID', env);
   if (!/^\d{12}$/.test(accountId)) throw new Error(`environment variable ACCOUNT_ID must be a 12-digit account id, got "${accountId}"`);
-  const protectedUsers = parseProtectedPrincipals(listEnv('PROTECTED_USERS', env));
-  const config: DispatchConfig = {
+  // The protection rules join per event: those of the event's account.
+  const config: Omit<DispatchConfig, 'protection' | 'roleSessions'> = {
     stateMachineArn: requireEnv('STATE_MACHINE_ARN', env),
-    protection: protectedUsers,
     accountId,
     topicArn: requireEnv('TOPIC_ARN', env),
     quarantineWindowHours: windowHours(env),
-    roleSessions: {
-      dryRun: boolEnv('DRY_RUN', env),
-      protection: protectionCheck(protectedUsers, parseProtectedPrincipals(listEnv('PROTECTED_ROLES', env), 'role')),
-    },
   };
+  // GuardDuty's temporary-credential findings: the role's sessions are revoked unless it is protected.
+  const dryRun = boolEnv('DRY_RUN', env);
+  const protectedRoles = parseProtectedPrincipals(listEnv('PROTECTED_ROLES', env), 'role');
+  // Entries `<account>:<entry>` protect in that account only (lambdas/shared/account-protection.ts).
+  const protectionIn = protectionByAccount(listEnv('PROTECTED_USERS', env));
   const logger = createLogger('dispatcher');
-  const iam = new IAMClient({ ...CLIENT_RETRIES });
+  const organization = organizationAccessFromEnv(env);
+  // The account the event is about (IAM, CloudTrail): the Lambda's own, or a member account's
+  // through its member role (organization mode).
+  const readersOf = accountClients((credentials) => ({
+    iam: new IAMClient(withCredentials({ ...CLIENT_RETRIES }, credentials)),
+    // IAM's CloudTrail events are recorded in us-east-1 only.
+    cloudtrail: new CloudTrailClient(withCredentials({ ...CLIENT_RETRIES, region: 'us-east-1' }, credentials)),
+  }), organization);
   const sfn = new SFNClient({ ...CLIENT_RETRIES });
   const sns = new SNSClient({ ...CLIENT_RETRIES });
-  // IAM's CloudTrail events are recorded in us-east-1 only.
-  const cloudtrail = new CloudTrailClient({ ...CLIENT_RETRIES, region: 'us-east-1' });
   // The Lambda's own region: STS's regional endpoint, in whichever partition the SDK resolves.
   const keyAccount = stsKeyAccountLookup(new STSClient({ ...CLIENT_RETRIES }));
   return async (event) => {
     try {
-      return await dispatch(event, { iam, sfn, sns, cloudtrail, keyAccount, logger, config, ...(options.sleep ? { sleep: options.sleep } : {}) });
+      const { clients, config: account } = await accountOf(event);
+      const protection = protectionIn(account.accountId);
+      const scoped: DispatchConfig = { ...account, protection, roleSessions: { dryRun, protection: protectionCheck(protection, protectedRoles) } };
+      return await dispatch(event, { ...clients, sfn, sns, keyAccount, logger, config: scoped, ...(options.sleep ? { sleep: options.sleep } : {}) });
     } catch (err) {
       logger.error('event not dispatched: the invocation fails (EventBridge retries, then the dead-letter queue)', { error: err as Error });
       throw err;
     }
   };
+
+  /**
+   * Organization mode, an event of another account: that account's readers and id when its member
+   * role can be assumed; otherwise the responder's own, with why, so the event is refused (and
+   * people told). Per-account mode, or the responder's own account: as before.
+   */
+  async function accountOf(event: unknown) {
+    const account = (event as { account?: unknown } | null)?.account;
+    if (organization && typeof account === 'string' && /^\d{12}$/.test(account) && account !== accountId) {
+      try {
+        const member = await readersOf(account, sessionNameFor(`dispatch-${String((event as { id?: unknown }).id ?? 'event')}`));
+        logger.info('acting in a member account', { account, role: member.assumedRoleArn });
+        return { clients: member.clients, config: { ...config, accountId: account } };
+      } catch (err) {
+        if (!(err instanceof AccountAccessError)) throw err;
+        logger.warn('member role not assumed: the event is refused', { account, error: err.message });
+        return { clients: (await readersOf(accountId, '')).clients, config: { ...config, refusal: err.message } };
+      }
+    }
+    return { clients: (await readersOf(accountId, '')).clients, config };
+  }
 }

@@ -1,5 +1,6 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { PricingClient } from '@aws-sdk/client-pricing';
+import { accountClients, organizationAccessFromEnv, sessionNameFor, withCredentials } from '../shared/accounts';
 import { HandlerOptions, NO_SDK_RETRIES, perRegion } from '../shared/clients';
 import { boolEnv } from '../shared/env';
 import { createLogger, forIncident } from '../shared/logger';
@@ -14,13 +15,18 @@ export function createHandler(
 ): (event: unknown) => Promise<EvidenceResult> {
   const config = { dryRun: boolEnv('DRY_RUN', env) };
   const logger = createLogger('evidence');
-  const ec2 = perRegion((region) => new EC2Client({ region, ...NO_SDK_RETRIES }));
+  // The incident's account (EC2; the public price list is read with the Lambda's own credentials).
+  const ec2Of = accountClients(
+    (credentials) => perRegion((region) => new EC2Client(withCredentials({ region, ...NO_SDK_RETRIES }, credentials))),
+    organizationAccessFromEnv(env),
+  );
   // Two attempts: a price is a nice-to-have, bounded by the pricing phase's own time budget.
   const pricing = new PricingClient({ region: PRICING_REGION, maxAttempts: 2 });
   return async (event) => {
     const input = parseStepInput(EvidenceInputSchema, event, 'evidence');
+    const account = await ec2Of(input.incident.accountId, sessionNameFor(input.incident.incidentId));
     return preserveEvidence(input.incident, input.instances, {
-      ec2,
+      ec2: account.clients,
       pricing,
       config,
       logger: forIncident(logger, input.incident.incidentId),

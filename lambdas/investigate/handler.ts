@@ -2,6 +2,8 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { accountClients, organizationAccessFromEnv, sessionNameFor, withCredentials } from '../shared/accounts';
 import { HandlerOptions, perRegion } from '../shared/clients';
 import { boolEnv, requireEnv } from '../shared/env';
 import { createLogger, forIncident } from '../shared/logger';
@@ -38,12 +40,13 @@ export const RESERVED_FOR_SUMMARY_MS = 45_000;
  *   these calls: the core does not throw for AWS).
  * So a call that keeps being throttled is sent 5 times in all, not 3 x 5.
  */
-export function investigateClients(): Pick<InvestigateDeps, 'cloudtrail' | 'ec2' | 'iam' | 's3'> {
+export function investigateClients(credentials?: AwsCredentialIdentityProvider): Pick<InvestigateDeps, 'cloudtrail' | 'ec2' | 'iam' | 's3'> {
   const maxAttempts = 1;
   return {
-    cloudtrail: perRegion((region) => new CloudTrailClient({ region, maxAttempts })),
-    ec2: new EC2Client({ region: HOME_REGION, maxAttempts }),
-    iam: new IAMClient({ maxAttempts }),
+    cloudtrail: perRegion((region) => new CloudTrailClient(withCredentials({ region, maxAttempts }, credentials))),
+    ec2: new EC2Client(withCredentials({ region: HOME_REGION, maxAttempts }, credentials)),
+    iam: new IAMClient(withCredentials({ maxAttempts }, credentials)),
+    // The records go to the responder's own bucket: always the Lambda's own credentials.
     s3: new S3Client({ maxAttempts }),
   };
 }
@@ -59,10 +62,12 @@ export function createHandler(
     dryRun: boolEnv('DRY_RUN', env),
   };
   const logger = createLogger('investigate');
-  const clients = investigateClients();
+  // The incident's account is read (CloudTrail, EC2, IAM); the records go to the responder's own bucket.
+  const clientsOf = accountClients(investigateClients, organizationAccessFromEnv(env));
   return async (event, context?: { getRemainingTimeInMillis?: () => number }) => {
     // The investigation searches up to now; revokeBefore dates the revocation the second look checks against.
     const input = parseStepInput(InvestigateInputSchema, event, 'investigate');
+    const { clients } = await clientsOf(input.incident.accountId, sessionNameFor(input.incident.incidentId));
     const remaining = context?.getRemainingTimeInMillis?.();
     return investigate(input.incident, {
       // Paging stops this long before the Lambda's time limit: enough to save and summarise.

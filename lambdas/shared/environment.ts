@@ -36,6 +36,11 @@ export interface DeploymentSettings {
   readonly slackWebhookSecret: string | undefined;
   /** Whether the incident is imported into Security Hub as a finding (context securityHub). */
   readonly securityHub: boolean;
+  /**
+   * Organization mode: the member role's name (lambdas/shared/accounts.ts). Undefined: one account,
+   * and the {@link ORGANIZATION_VARIABLES} are not given at all.
+   */
+  readonly memberRoleName?: string;
 }
 
 /** Every variable a responder Lambda reads, and the setting it carries. */
@@ -54,6 +59,7 @@ export const VARIABLES = {
   SUPPORT_SEVERITY: 'supportSeverity',
   SLACK_WEBHOOK_SECRET: 'slackWebhookSecret',
   SECURITY_HUB: 'securityHub',
+  MEMBER_ROLE_NAME: 'memberRoleName',
 } as const satisfies Record<string, keyof DeploymentSettings>;
 
 export type VariableName = keyof typeof VARIABLES;
@@ -76,6 +82,13 @@ export const LAMBDA_VARIABLES = {
   signals: ['SECURITY_HUB'],
 } as const satisfies Record<string, readonly VariableName[]>;
 
+/**
+ * Organization mode only: the variables the Lambdas that act in the account of an incident (they
+ * assume the member role there) are given besides their own, and which Lambdas those are.
+ */
+export const ORGANIZATION_VARIABLES = ['ACCOUNT_ID', 'MEMBER_ROLE_NAME'] as const satisfies readonly VariableName[];
+export const ORGANIZATION_LAMBDAS = ['dispatcher', 'contain', 'verify', 'investigate', 'footholds', 'evidence', 'support'] as const satisfies readonly (keyof typeof LAMBDA_VARIABLES)[];
+
 /** A Lambda of the table (the same names as lib/bundling.ts LAMBDA_NAMES; the stack checks it). */
 export type EnvironmentLambda = keyof typeof LAMBDA_VARIABLES;
 
@@ -90,8 +103,14 @@ function written(value: DeploymentSettings[keyof DeploymentSettings]): string {
   return value.join(',');
 }
 
-/** The environment of Lambda `name`: exactly its variables of {@link LAMBDA_VARIABLES}, from `settings`. */
-export function lambdaEnvironment<N extends EnvironmentLambda>(name: N, settings: SettingsOf<N>): Record<string, string> {
+/**
+ * The environment of Lambda `name`: exactly its variables of {@link LAMBDA_VARIABLES}, from
+ * `settings`; in organization mode (`memberRoleName` set), and for the {@link ORGANIZATION_LAMBDAS},
+ * the {@link ORGANIZATION_VARIABLES} too.
+ */
+export function lambdaEnvironment<N extends EnvironmentLambda>(name: N, settings: SettingsOf<N> & Pick<Partial<DeploymentSettings>, 'memberRoleName'>): Record<string, string> {
   const all = settings as Partial<DeploymentSettings>;
-  return Object.fromEntries(LAMBDA_VARIABLES[name].map((variable: VariableName) => [variable, written(all[VARIABLES[variable]])]));
+  const organization = all.memberRoleName && (ORGANIZATION_LAMBDAS as readonly string[]).includes(name) ? ORGANIZATION_VARIABLES : [];
+  const variables = [...new Set<VariableName>([...LAMBDA_VARIABLES[name], ...organization])];
+  return Object.fromEntries(variables.map((variable) => [variable, written(all[VARIABLES[variable]])]));
 }

@@ -1,4 +1,5 @@
 import { SupportClient } from '@aws-sdk/client-support';
+import { accountClients, organizationAccessFromEnv, sessionNameFor, withCredentials } from '../shared/accounts';
 import { NO_SDK_RETRIES } from '../shared/clients';
 import { boolEnv, requireEnv } from '../shared/env';
 import { createLogger, forIncident } from '../shared/logger';
@@ -19,9 +20,14 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env): (event: unk
   const config = { dryRun: boolEnv('DRY_RUN', env), severity: supportSeverityEnv(env) };
   const logger = createLogger('support');
   // The Support API has one endpoint, in us-east-1, whatever region the Lambda runs in.
-  const support = new SupportClient({ region: SUPPORT_REGION, ...NO_SDK_RETRIES });
+  // The Support API is per account: the case is opened (or answered) in the incident's account.
+  const supportOf = accountClients(
+    (credentials) => new SupportClient(withCredentials({ region: SUPPORT_REGION, ...NO_SDK_RETRIES }, credentials)),
+    organizationAccessFromEnv(env),
+  );
   return async (event) => {
     const input = parseWorkflowState(event, 'support');
-    return informSupport(input, { support, config, logger: forIncident(logger, input.incident.incidentId) });
+    const account = await supportOf(input.incident.accountId, sessionNameFor(input.incident.incidentId));
+    return informSupport(input, { support: account.clients, config, logger: forIncident(logger, input.incident.incidentId) });
   };
 }

@@ -1,23 +1,19 @@
 import { IAMClient } from '@aws-sdk/client-iam';
+import { iamStepInAccount } from '../shared/account-step';
+import { withCredentials } from '../shared/accounts';
 import { NO_SDK_RETRIES } from '../shared/clients';
-import { boolEnv, listEnv, requireEnv } from '../shared/env';
 import { createLogger, forIncident } from '../shared/logger';
-import { parseProtectedPrincipals } from '../shared/protection';
 import { parseStepInput, Verification, VerifyInputSchema } from '../shared/steps';
 import { verify } from './verify';
 
 /** Reads the configuration and builds the client once; the drill builds one per run. */
 export function createHandler(env: NodeJS.ProcessEnv = process.env): (event: unknown) => Promise<Verification> {
-  const config = {
-    dryRun: boolEnv('DRY_RUN', env),
-    quarantinePolicyArn: requireEnv('QUARANTINE_POLICY_ARN', env),
-    // Required (empty is allowed: nobody protected); an unusable entry fails the cold start.
-    protectedPrincipals: parseProtectedPrincipals(listEnv('PROTECTED_USERS', env)),
-  };
+  // The incident's account: the Lambda's own credentials, or the member role assumed there.
+  const inAccount = iamStepInAccount(env, (credentials) => new IAMClient(withCredentials(NO_SDK_RETRIES, credentials)));
   const logger = createLogger('verify');
-  const iam = new IAMClient(NO_SDK_RETRIES);
   return async (event) => {
     const input = parseStepInput(VerifyInputSchema, event, 'verify');
+    const { iam, config } = await inAccount(input.incident);
     return verify(input.incident, { iam, config, logger: forIncident(logger, input.incident.incidentId) });
   };
 }

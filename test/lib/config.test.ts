@@ -36,6 +36,7 @@ describe('configFromContext', () => {
       timeToContainAlarmSeconds: 120,
       guardDutyMinSeverity: undefined,
       securityHub: false,
+      organization: undefined,
     });
     expect(DEFAULT_CONFIG).toEqual(fromContext({}));
   });
@@ -61,6 +62,8 @@ describe('configFromContext', () => {
       'timeToContainAlarmSeconds',
       'guardDutyMinSeverity',
       'securityHub',
+      'organizationId',
+      'memberOrganizationalUnits',
     ]);
   });
 

@@ -72,6 +72,10 @@ const variants: Array<[string, Partial<ResponderConfig>, string | undefined]> = 
     guardDutyMinSeverity: 7,
     protectedRoles: ['OrgAdmin'],
   }, undefined],
+  ['organization mode (central bus, member StackSet, role assumption), account known', {
+    organization: { organizationId: 'o-a1b2c3d4e5', memberOrganizationalUnits: ['ou-ab12-abcdefgh'] },
+    protectedUsers: ['break-glass'],
+  }, '123456789012'],
   ['a Slack webhook secret by complete ARN, account known', {
     slackWebhookSecret: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:slack/exposed-key-responder-AbC123',
   }, '123456789012'],

@@ -1,0 +1,113 @@
+import { MEMBER_ROLE_NAME } from '../lambdas/shared/accounts';
+import { awsError } from './aws-errors';
+import { matchingRules, RulePattern } from './rules';
+import type { SimulatedAccount } from './simulated-account';
+
+/**
+ * Organization mode in the drill: the scenario's account is a member account; the responder runs
+ * in a central account of its own ({@link DRILL_CENTRAL_ACCOUNT_ID}). The simulated STS answers
+ * `AssumeRole` of the member role in the member account only (anything else is AccessDenied, as
+ * IAM answers for an account outside the organization, where the central roles' `aws:ResourceOrgID`
+ * condition refuses it, or one without the member stack), and the simulated account takes the
+ * member's IAM, CloudTrail, EC2 and Support calls only through a session of that role: a Lambda
+ * that used its own credentials there would be refused, as AWS would refuse it.
+ */
+
+/** The central (security) account of the drill's organization mode. */
+export const DRILL_CENTRAL_ACCOUNT_ID = '999988887777';
+/** Another central account, for a scenario whose own account is {@link DRILL_CENTRAL_ACCOUNT_ID}. */
+const SPARE_CENTRAL_ACCOUNT_ID = '999988886666';
+
+/** Services whose calls act in the account of the incident (the member account). */
+const MEMBER_SERVICES = new Set(['iam', 'cloudtrail', 'ec2', 'support']);
+/** Services of the central account (its workflow, topic, bucket, secret; the public price list). */
+const CENTRAL_SERVICES = new Set(['sfn', 'sns', 's3', 'secretsmanager', 'pricing', 'slack']);
+
+/** One role assumption the simulated STS granted. */
+export interface Assumption {
+  readonly roleArn: string;
+  readonly sessionName: string;
+  readonly accessKeyId: string;
+}
+
+export class SimulatedOrganization {
+  readonly centralAccountId: string;
+  readonly memberRoleArn: string;
+  readonly assumptions: Assumption[] = [];
+  /** Session key id -> the role it is a session of. */
+  private readonly sessions = new Map<string, string>();
+
+  constructor(
+    readonly organizationId: string,
+    readonly memberAccountId: string,
+  ) {
+    this.centralAccountId = memberAccountId === DRILL_CENTRAL_ACCOUNT_ID ? SPARE_CENTRAL_ACCOUNT_ID : DRILL_CENTRAL_ACCOUNT_ID;
+    this.memberRoleArn = `arn:aws:iam::${memberAccountId}:role/${MEMBER_ROLE_NAME}`;
+  }
+
+  /** Connects to the simulated (member) account: its STS answers AssumeRole, and its calls are checked. */
+  attach(account: SimulatedAccount): void {
+    account.extensions.push(this);
+    account.gate = (service, operation, caller) => this.gate(service, operation, caller);
+  }
+
+  /**
+   * Who may make this call: the member's services only through a member role session (the role
+   * it is returned), the central ones only with the Lambda's own credentials.
+   */
+  gate(service: string, operation: string, caller: string | undefined): string | undefined {
+    const role = caller === undefined ? undefined : this.sessions.get(caller);
+    if (MEMBER_SERVICES.has(service) && !role) {
+      throw awsError('AccessDenied', `simulated: ${service}:${operation} in member account ${this.memberAccountId} with credentials of the central account ${this.centralAccountId} (${caller ?? 'the Lambda role'}): only a session of ${this.memberRoleArn} may act there`);
+    }
+    if (CENTRAL_SERVICES.has(service) && role) {
+      throw awsError('AccessDenied', `simulated: ${service}:${operation} with a session of ${role}: the member role may not use the central account's resources`);
+    }
+    return role;
+  }
+
+  /** STS AssumeRole: the member role, in the member account, by the central Lambdas only. */
+  protected sts_AssumeRole(input: Record<string, unknown>) {
+    const roleArn = String(input.RoleArn);
+    const sessionName = String(input.RoleSessionName);
+    if (roleArn !== this.memberRoleArn) {
+      throw awsError('AccessDenied', `User: arn:aws:sts::${this.centralAccountId}:assumed-role/responder is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
+    }
+    const accessKeyId = `ASIASIMULATEDSESS${String(this.assumptions.length + 1).padStart(3, '0')}`;
+    this.sessions.set(accessKeyId, roleArn);
+    this.assumptions.push({ roleArn, sessionName, accessKeyId });
+    return {
+      Credentials: { AccessKeyId: accessKeyId, SecretAccessKey: 'simulated', SessionToken: 'simulated', Expiration: new Date(Date.now() + 3_600_000) },
+      AssumedRoleUser: { Arn: `arn:aws:sts::${this.memberAccountId}:assumed-role/${MEMBER_ROLE_NAME}/${sessionName}`, AssumedRoleId: `AROASIMULATED:${sessionName}` },
+    };
+  }
+
+  /**
+   * The rules an event meets on its way: the member stack's rules in the member account (us-east-1),
+   * then, when one forwards it, the central bus's. None when the member account would not forward it.
+   * `onCentralBus`: the event is put on the central bus as it is (by any principal of the
+   * organization, e.g. a rule a member added that forwards another account's events), so only the
+   * central rules see it.
+   */
+  route(rules: readonly RulePattern[], event: unknown, onCentralBus = false): string[] {
+    const forwarded = onCentralBus ? [] : matchingRules(rules.filter((r) => r.member), event, { accountId: this.memberAccountId });
+    if (!onCentralBus && forwarded.length === 0) return [];
+    const central = matchingRules(rules.filter((r) => !r.member), event, { accountId: this.centralAccountId });
+    return central.length === 0 ? [] : [...forwarded, ...central];
+  }
+}
+
+type TemplateResource = { Type: string; Condition?: string; Properties?: Record<string, unknown> };
+
+/** The member stack's us-east-1 rules, read out of the StackSet of a synthesized central template. */
+export function memberRulesOf(template: { Resources?: Record<string, TemplateResource> }): RulePattern[] {
+  return Object.values(template.Resources ?? {})
+    .filter((r) => r.Type === 'AWS::CloudFormation::StackSet' && typeof r.Properties?.TemplateBody === 'string')
+    .flatMap((r) => Object.values((JSON.parse(r.Properties!.TemplateBody as string) as { Resources: Record<string, TemplateResource> }).Resources))
+    .filter((r) => r.Type === 'AWS::Events::Rule' && r.Condition === 'InHomeRegion')
+    .map((r) => ({
+      name: `member/${String(r.Properties!.Description).replace(/^exposed-key-responder: /, '')}`,
+      pattern: r.Properties!.EventPattern as Record<string, unknown>,
+      member: true,
+    }));
+}
