@@ -7,6 +7,7 @@
 //  3. each Lambda bundle's size (built with the stack's own esbuild options);
 //  4. each bundle's cold module-load time (median of several runs) next to a bare `node -e 0`;
 //  5. the simulated time from the event to every foothold contained (bench/footholds.ts).
+// With `--wave N [--json]`, only a wave of N exposures at once (bench/wave.ts).
 import '../drill/cli-env';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -21,6 +22,7 @@ import { synthesizedRules } from '../drill/stack-rules';
 import { allStates, ASL_FILE, lambdaOfPlaceholder } from '../drill/workflow';
 import { footholdsBench } from './footholds';
 import { investigationBench } from './investigation';
+import { waveArguments, waveBench } from './wave';
 
 // drill/cli-env sends console output to stderr (it carries the Lambdas' logs); figures go to stdout.
 const print = (line: string) => process.stdout.write(`${line}\n`);
@@ -155,6 +157,9 @@ function coldLoads(files: Array<{ name: LambdaName; file: string }>): void {
 }
 
 async function main(): Promise<void> {
+  // `--wave N [--json]`: only the wave (bench/wave.ts).
+  const wave = waveArguments(process.argv.slice(2));
+  if (wave) return waveBench(wave, print);
   await criticalPath();
   await investigationBench(synthesizedRules({}), scenario, reports[0][1], print);
   const files = await bundles();

@@ -10,7 +10,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { SupportClient } from '@aws-sdk/client-support';
 import { DefaultRateLimiter, isServerError, Retry, isThrottlingError, isTransientError } from '@smithy/core/retry';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DRILL_TIME_SCALE, SimulatedAccount } from './simulated-account';
+import { SimulatedAccount } from './simulated-account';
 
 /** The SDK clients the responder uses, and the service prefix of their operations. */
 // Typed loosely on purpose: each client class has its own command types.
@@ -52,7 +52,7 @@ function errorType(err: unknown): string {
  * its back-off at drill speed, the contain client's quota rule), since aws-sdk-client-mock replaces
  * `send` and with it the SDK's retry middleware.
  */
-async function withClientRetries<T>(client: Regional, scope: string, call: () => T): Promise<T> {
+async function withClientRetries<T>(client: Regional, scope: string, call: () => T, scale: number): Promise<T> {
   const strategy = await client.config.retryStrategy();
   let token = await strategy.acquireInitialRetryToken(scope);
   for (;;) {
@@ -66,7 +66,7 @@ async function withClientRetries<T>(client: Regional, scope: string, call: () =>
       } catch {
         throw err;
       }
-      await new Promise((resolve) => setTimeout(resolve, token.getRetryDelay() / DRILL_TIME_SCALE));
+      await new Promise((resolve) => setTimeout(resolve, token.getRetryDelay() / scale));
     }
   }
 }
@@ -96,7 +96,7 @@ export function connectToSimulatedAccount(account: SimulatedAccount): () => void
       const operation = command.constructor.name.replace(/Command$/, '');
       const region = await this.config.region();
       const caller = await callerKeyOf(this);
-      return withClientRetries(this, service, () => account.call(service, operation, (command.input ?? {}) as Record<string, unknown>, region, caller)) as never;
+      return withClientRetries(this, service, () => account.call(service, operation, (command.input ?? {}) as Record<string, unknown>, region, caller), account.timeScale) as never;
     });
     return mock;
   });
@@ -104,10 +104,11 @@ export function connectToSimulatedAccount(account: SimulatedAccount): () => void
   // mode's client-side rate limiter (setTimeoutFn, private in its types; its clock) run at drill speed too.
   const limiter = DefaultRateLimiter as unknown as { setTimeoutFn: (fn: () => void, delay: number) => unknown; prototype: { getCurrentTimeInSeconds: () => number } };
   const real = { wait: limiter.setTimeoutFn, clock: limiter.prototype.getCurrentTimeInSeconds, delay: Retry.delay, throttlingDelay: Retry.throttlingDelay };
-  limiter.setTimeoutFn = (fn, delay) => real.wait(fn, delay / DRILL_TIME_SCALE);
-  limiter.prototype.getCurrentTimeInSeconds = () => (Date.now() * DRILL_TIME_SCALE) / 1000;
-  Retry.delay = () => real.delay() / DRILL_TIME_SCALE;
-  Retry.throttlingDelay = () => real.throttlingDelay() / DRILL_TIME_SCALE;
+  const scale = account.timeScale;
+  limiter.setTimeoutFn = (fn, delay) => real.wait(fn, delay / scale);
+  limiter.prototype.getCurrentTimeInSeconds = () => (Date.now() * scale) / 1000;
+  Retry.delay = () => real.delay() / scale;
+  Retry.throttlingDelay = () => real.throttlingDelay() / scale;
   return () => {
     Object.assign(Retry, { delay: real.delay, throttlingDelay: real.throttlingDelay });
     limiter.setTimeoutFn = real.wait;

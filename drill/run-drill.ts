@@ -27,6 +27,19 @@ import { LambdaHandler, runWorkflow, WorkflowRun } from './workflow';
 
 export type { DrillConfig } from './lambda-environments';
 
+/** The deployed second look's wait (secondLookMinutes' default, lib/config.ts). */
+export const DEPLOYED_SECOND_LOOK_SECONDS = 20 * 60;
+
+export interface DrillOptions {
+  readonly progress?: (line: string) => void;
+  /**
+   * Run on the virtual clock (drill/virtual-clock.ts, installed by the caller): timers count
+   * simulated milliseconds one for one, and the workflow's Retry waits (back-off, full jitter) are
+   * waited, not zeroed. For waves, where the waits are what spreads the executions out.
+   */
+  readonly virtualTime?: boolean;
+}
+
 /** The webhook the drill's Slack secret holds: a stand-in, nothing is posted off the machine. */
 export const DRILL_SLACK_WEBHOOK = 'https://hooks.slack.com/services/TDRILL000/BDRILL000/drill0000000000000000000';
 
@@ -36,6 +49,8 @@ export interface DrillExecution {
   readonly states: WorkflowRun['states'];
   readonly output?: unknown;
   readonly error?: WorkflowRun['error'];
+  /** When it started, in simulated ms since the drill began. */
+  readonly startedAtMs?: number;
 }
 
 /** One event's path: the rules it matched, what the dispatcher did, each execution it started. */
@@ -73,14 +88,17 @@ export class Drill {
     scenario: unknown,
     private readonly rules: RulePattern[],
     config: DrillConfig,
-    options: { progress?: (line: string) => void } = {},
+    options: DrillOptions = {},
   ) {
     const parsed = parseScenario(scenario);
     this.organization = config.organization ? new SimulatedOrganization(config.organization.organizationId, parsed.accountId) : undefined;
     // The responder's own resources are in its account: the central one in organization mode.
     const settings = drillSettings(config, this.organization?.centralAccountId ?? parsed.accountId);
+    // On the virtual clock (drill/virtual-clock.ts) a timer's milliseconds are simulated ones.
+    const scale = options.virtualTime ? 1 : DRILL_TIME_SCALE;
+    this.honourRetryWaits = options.virtualTime === true;
     // The quarantine policy of the scenario's account (in organization mode, the member stack's, of the same name).
-    this.account = new SimulatedAccount(parsed, [drillSettings(config, parsed.accountId).quarantinePolicyArn]);
+    this.account = new SimulatedAccount(parsed, [drillSettings(config, parsed.accountId).quarantinePolicyArn], scale);
     this.organization?.attach(this.account);
     this.before = this.account.view();
     this.disconnect = connectToSimulatedAccount(this.account);
@@ -101,7 +119,7 @@ export class Drill {
     this.bucket = settings.incidentBucket;
     // Waits (CloudTrail spacing, back-off) run at drill speed; the simulated rate limits count in
     // the same simulated time.
-    const atDrillSpeed = { sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms / DRILL_TIME_SCALE)) };
+    const atDrillSpeed = { sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms / scale)) };
     this.dispatcher = createDispatcher(env.dispatcher, atDrillSpeed) as LambdaHandler;
     // The stack subscribes the slack Lambda to the topic only when a webhook secret is configured.
     this.slackSubscribed = config.slackWebhookSecret !== undefined;
@@ -121,6 +139,9 @@ export class Drill {
       signals: createSignals(env.signals, { emit: (doc) => this.emf.push(doc) }) as LambdaHandler,
     };
   }
+
+  /** Whether the workflow's Retry waits are waited (on the virtual clock) rather than zeroed. */
+  private readonly honourRetryWaits: boolean;
 
   /** Puts the real SDK clients back. */
   close(): void {
@@ -225,6 +246,7 @@ export class Drill {
 
   private async execute(incident: Incident, executionArn: string): Promise<DrillExecution> {
     this.progress(`execution ${incident.incidentId} started for key ${incident.accessKeyId} of ${incident.userName}`);
+    const startedAtMs = this.account.simulatedMs();
     const startDate = new Date();
     const run = await runWorkflow({
       input: { incident },
@@ -234,10 +256,13 @@ export class Drill {
       handlers: this.handlers,
       integrations: serviceIntegrations(this.account, { executionArn, stateMachineArn: executionArn.replace(':execution:', ':stateMachine:').replace(/:[^:]+$/, '') }),
       invoke: (stateName, _lambda, handler, input) => inInvocation(stateName, () => handler(input)),
+      honourRetryWaits: this.honourRetryWaits,
+      // On the virtual clock waiting costs nothing: the second look waits as deployed (20 minutes).
+      ...(this.honourRetryWaits && { values: { SecondLookSeconds: String(DEPLOYED_SECOND_LOOK_SECONDS) } }),
     });
     this.progress(`execution ${incident.incidentId} ${run.status}`);
     this.account.operatorOps.ended.set(incident.incidentId, { status: run.status, startDate, stopDate: new Date() });
-    return { incident, status: run.status, states: run.states, output: run.output ?? run.finalInput, error: run.error };
+    return { incident, status: run.status, states: run.states, output: run.output ?? run.finalInput, error: run.error, startedAtMs };
   }
 
   /** The incident report the workflow wrote to the (simulated) incident bucket, as JSON and Markdown. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ScenarioTrailEntry } from './scenario-cloudtrail';
+import { LimitsSchema } from './simulated-limits';
 
 /**
  * The simulated account before the incident (contract in docs/drill.md "Scenario"); every field is
@@ -101,6 +102,8 @@ export const ScenarioSchema = z.strictObject({
       }),
     )
     .default([]),
+  /** Account-wide API rates, shared by every caller (drill/simulated-limits.ts). */
+  limits: LimitsSchema,
 });
 
 export type Scenario = z.infer<typeof ScenarioSchema>;

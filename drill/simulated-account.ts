@@ -5,13 +5,15 @@ import { awsError } from './aws-errors';
 import { Ec2Operations, SimulatedSnapshot } from './simulated-ec2';
 import { FootholdOperations } from './simulated-footholds';
 import { IamOperations } from './simulated-iam';
-import { LookupEventsRateLimit, SimulatedCloudTrail } from './simulated-cloudtrail';
+import { SimulatedCloudTrail } from './simulated-cloudtrail';
 import { OperatorOperations } from './simulated-operator';
 import { Scenario } from './scenario';
 import { toTrailEntry } from './scenario-cloudtrail';
 import { simulatedGetProducts } from './simulated-pricing';
 import { SimulatedSignals } from './simulated-signals';
 import { SupportOperations } from './simulated-support';
+import { SimulatedLimits } from './simulated-limits';
+import { preconditionHolds, SimulatedObject } from './simulated-objects';
 
 export { accountOfKeyId, ATTACHED_USER_POLICY_QUOTA } from './simulated-iam';
 export { LOOKUP_EVENTS_PER_SECOND } from './simulated-cloudtrail';
@@ -83,7 +85,9 @@ export class SimulatedAccount {
   private readonly started = Date.now();
   readonly snapshots: SimulatedSnapshot[] = [];
   /** Objects written to S3, by `bucket/key`. */
-  readonly objects = new Map<string, { body: string; contentType?: string }>();
+  readonly objects = new Map<string, SimulatedObject>();
+  /** The account-wide rate limits (IAM mutating calls, LookupEvents per region): drill/simulated-limits.ts. */
+  readonly limits: SimulatedLimits;
   /** Messages posted to the Slack webhook. */
   readonly slackMessages: Array<{ url: string; body: string }> = [];
   /** Secrets Manager: secret id -> value (the drill's Slack webhook). */
@@ -94,7 +98,6 @@ export class SimulatedAccount {
   /** The operator's command line's operations (restore, the live drill's canary). */
   readonly operatorOps: OperatorOperations;
   private readonly trail: SimulatedCloudTrail;
-  private readonly lookupRate = new LookupEventsRateLimit();
   private readonly support: SupportOperations;
   /** The operations of each service, by the prefix of their methods (`iam_GetUser`...). */
   private readonly operations: object[];
@@ -103,8 +106,11 @@ export class SimulatedAccount {
     private readonly scenario: Scenario,
     /** Customer-managed policies that exist before the incident (the stack's quarantine policy). */
     existingPolicyArns: readonly string[] = [],
+    /** Simulated ms per real (or virtual: drill/virtual-clock.ts) ms. */
+    readonly timeScale = DRILL_TIME_SCALE,
   ) {
     this.accountId = scenario.accountId;
+    this.limits = new SimulatedLimits(scenario.limits, () => this.simulatedMs());
     this.users = structuredClone(scenario.users);
     this.roles = structuredClone(scenario.roles);
     // Instances change state (StopInstances): the scenario given stays as it was.
@@ -129,7 +135,7 @@ export class SimulatedAccount {
 
   /** Simulated milliseconds since the drill started (see {@link DRILL_TIME_SCALE}). */
   simulatedMs(): number {
-    return (Date.now() - this.started) * DRILL_TIME_SCALE;
+    return (Date.now() - this.started) * this.timeScale;
   }
 
   /** More simulated operations (`<service>_<Operation>` methods): organization mode's STS. */
@@ -150,6 +156,7 @@ export class SimulatedAccount {
     }
     try {
       role = this.gate?.(service, operation, caller);
+      this.limits.admit(service, operation, region);
       const out = this.answer(service, operation, input, region);
       record();
       return out;
@@ -180,7 +187,6 @@ export class SimulatedAccount {
   }
 
   protected cloudtrail_LookupEvents(input: Record<string, unknown>, region: string) {
-    this.lookupRate.take(region, this.simulatedMs());
     return this.trail.lookupEvents(input, region, invocationContext.getStore());
   }
 
@@ -194,8 +200,11 @@ export class SimulatedAccount {
   protected s3_PutObject(input: Record<string, unknown>) {
     const body = input.Body;
     const text = typeof body === 'string' ? body : body instanceof Uint8Array ? Buffer.from(body).toString('utf8') : String(body);
-    this.objects.set(`${String(input.Bucket)}/${String(input.Key)}`, { body: text, contentType: input.ContentType as string | undefined });
-    return { ETag: `"${this.id('etag')}"`, VersionId: this.id('v') };
+    const key = `${String(input.Bucket)}/${String(input.Key)}`;
+    preconditionHolds(this.objects.get(key), input);
+    const etag = `"${this.id('etag')}"`;
+    this.objects.set(key, { body: text, contentType: input.ContentType as string | undefined, etag });
+    return { ETag: etag, VersionId: this.id('v') };
   }
   // ---- Secrets Manager, Slack -------------------------------------------------------------------
 

@@ -1,10 +1,10 @@
 // CloudTrail LookupEvents over a set of records, as the API answers it: the one implementation of
 // its shape, served by the drill's simulated account and by the unit tests' CloudTrail fake.
-// `lookupEvents` is the whole handler (a rate limit wraps it: LookupEventsRateLimit).
+// `lookupEvents` is the whole handler; its rate limit is the account's (drill/simulated-limits.ts).
 import { awsError } from './aws-errors';
 import { CloudTrailRecord, TrailEntry } from './scenario-cloudtrail';
 
-/** CloudTrail LookupEvents: 2 requests per second per account per region. */
+/** CloudTrail LookupEvents: 2 requests per second per account per region (the scenario's default; drill/simulated-limits.ts enforces it). */
 export const LOOKUP_EVENTS_PER_SECOND = 2;
 /** LookupEvents returns at most 50 events a page (and 50 by default). */
 export const LOOKUP_EVENTS_MAX_RESULTS = 50;
@@ -141,21 +141,6 @@ export function lookupEvents(records: readonly CloudTrailRecord[], input: Json, 
     Events: page.map(({ r }) => asLookupEvent(r)),
     ...(offset + pageSize < matching.length ? { NextToken: nextToken(offset + pageSize, query) } : {}),
   };
-}
-
-/** LookupEvents' rate: {@link LOOKUP_EVENTS_PER_SECOND} calls per second and region, in simulated time. */
-export class LookupEventsRateLimit {
-  private readonly calls = new Map<string, number[]>();
-
-  /** Counts a call at `nowMs` in `region`, or throws ThrottlingException as CloudTrail does. */
-  take(region: string, nowMs: number): void {
-    const recent = (this.calls.get(region) ?? []).filter((t) => nowMs - t < 1000);
-    if (recent.length >= LOOKUP_EVENTS_PER_SECOND) {
-      this.calls.set(region, recent);
-      throw awsError('ThrottlingException', `Rate exceeded: ${LOOKUP_EVENTS_PER_SECOND} LookupEvents requests per second in ${region}`);
-    }
-    this.calls.set(region, [...recent, nowMs]);
-  }
 }
 
 /**

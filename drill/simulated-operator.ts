@@ -17,7 +17,7 @@ export class OperatorOperations {
   constructor(
     private readonly accountId: string,
     private readonly users: User[],
-    private readonly objects: ReadonlyMap<string, { body: string }>,
+    private readonly objects: ReadonlyMap<string, { body: string; etag?: string }>,
     private readonly executions: ReadonlyMap<string, StartedExecution>,
   ) {}
 
@@ -76,7 +76,7 @@ export class OperatorOperations {
   protected s3_GetObject(input: Record<string, unknown>) {
     const object = this.objects.get(`${String(input.Bucket)}/${String(input.Key)}`);
     if (!object) throw awsError('NoSuchKey', 'The specified key does not exist.');
-    return { Body: { transformToString: async () => object.body }, ContentType: 'application/json', LastModified: new Date() };
+    return { Body: { transformToString: async () => object.body }, ContentType: 'application/json', LastModified: new Date(), ETag: object.etag };
   }
 
   protected sts_GetCallerIdentity() {

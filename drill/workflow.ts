@@ -42,8 +42,8 @@ export type LambdaHandler = (input: unknown) => Promise<unknown>;
 
 /**
  * Runs the ASL file locally: every Task whose Resource is `${XxxFunctionArn}` runs the handler of
- * lambdas/xxx, through `invoke` (which can attribute and time it). Retry waits are zeroed: the
- * drill measures work, not back-off.
+ * lambdas/xxx, through `invoke` (which can attribute and time it). Retry waits are zeroed (the
+ * drill measures work, not back-off) unless `honourRetryWaits`.
  */
 export async function runWorkflow(options: {
   input: unknown;
@@ -54,13 +54,18 @@ export async function runWorkflow(options: {
   /** Step Functions' own integrations (`arn:aws:states:::events:putEvents`...), by resource ARN. */
   integrations?: Record<string, LambdaHandler>;
   invoke: (stateName: string, lambda: string, handler: LambdaHandler, input: unknown) => Promise<unknown>;
+  /** Wait the Retry intervals as the ASL says (back-off, jitter) instead of zeroing them. @default false */
+  honourRetryWaits?: boolean;
+  /** Values substituted instead of {@link DRILL_VALUES}' (e.g. the deployed second look's wait). */
+  values?: Readonly<Record<string, string>>;
 }): Promise<WorkflowRun> {
-  const text = readFileSync(ASL_FILE, 'utf8').replace(/\$\{(\w+)\}/g, (whole, name: string) => DRILL_VALUES[name] ?? whole);
+  const values = { ...DRILL_VALUES, ...options.values };
+  const text = readFileSync(ASL_FILE, 'utf8').replace(/\$\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
   const definition = JSON.parse(text) as { States: Record<string, StateDef> };
   const localHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   const retryOverrides: Record<string, number> = {};
   for (const [name, state] of allStates(definition.States)) {
-    if (state.Retry) retryOverrides[name] = 0;
+    if (state.Retry && !options.honourRetryWaits) retryOverrides[name] = 0;
     if (state.Type !== 'Task' || !state.Resource) continue;
     const integration = options.integrations?.[state.Resource];
     if (integration) {

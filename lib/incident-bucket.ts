@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, IBucket, ObjectLockRetention, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
@@ -7,6 +7,11 @@ import { acknowledge, wildcardResourceFinding } from './nag';
 
 /** Where the responder's Lambdas write incident records: `incidents/<incident id>/...`. */
 export const INCIDENT_RECORDS_PREFIX = 'incidents/';
+/**
+ * Where concurrent investigations of a wave share their CloudTrail searches:
+ * `shared-searches/<account>/<region>/` (lambdas/investigate/shared-search.ts).
+ */
+export const SHARED_SEARCHES_PREFIX = 'shared-searches/';
 /** Where S3 writes the incident bucket's server access logs, in the access log bucket. */
 export const ACCESS_LOGS_PREFIX = 'incident-bucket/';
 
@@ -55,6 +60,8 @@ export class IncidentBucket extends Construct {
   public readonly bucket: IBucket;
   /** The incident bucket's server access logs (under {@link ACCESS_LOGS_PREFIX}). */
   public readonly accessLogsBucket: IBucket;
+  /** Roles granted the shared searches: let through the readers-only Deny (their own policy scopes them). */
+  private readonly sharedSearchReaders: string[] = [];
 
   constructor(scope: Construct, id: string, props: IncidentBucketProps = {}) {
     super(scope, id);
@@ -95,7 +102,8 @@ export class IncidentBucket extends Construct {
         principals: [new iam.AnyPrincipal()],
         actions: ['s3:GetObject*'],
         resources: [this.bucket.arnForObjects('*')],
-        conditions: { ArnNotLike: { 'aws:PrincipalArn': [root, ...props.readers] } },
+        // The shared searches' users read them (their own policy allows shared-searches/* only).
+        conditions: { ArnNotLike: { 'aws:PrincipalArn': Lazy.list({ produce: () => [root, ...props.readers!, ...this.sharedSearchReaders] }) } },
       }));
     }
   }
@@ -118,6 +126,24 @@ export class IncidentBucket extends Construct {
         'Granted by IncidentBucket.grantPutRecords: s3:PutObject on the incident bucket\'s incidents/ prefix only; each record is named after its incident, known only at run time. No read, no delete.',
       );
     }
+    return grant;
+  }
+
+  /**
+   * Lets `role` read and write the CloudTrail searches concurrent investigations share (under
+   * {@link SHARED_SEARCHES_PREFIX}): `s3:GetObject` and `s3:PutObject` there only (the lease is a
+   * conditional PutObject: no delete). With `readers`, the role is let through the readers-only
+   * Deny as well; its own policy still allows nothing outside `shared-searches/*`.
+   */
+  public grantSharedSearches(role: iam.IRole): iam.Grant {
+    const searches = this.bucket.arnForObjects(`${SHARED_SEARCHES_PREFIX}*`);
+    const grant = iam.Grant.addToPrincipal({ grantee: role, actions: ['s3:GetObject', 's3:PutObject'], resourceArns: [searches] });
+    this.sharedSearchReaders.push(role.roleArn);
+    acknowledge(
+      role,
+      wildcardResourceFinding(this, searches),
+      'Granted by IncidentBucket.grantSharedSearches: s3:GetObject and s3:PutObject on the incident bucket\'s shared-searches/ prefix only (the CloudTrail search concurrent incidents of a wave share, named by account, region and time, known only at run time). No delete.',
+    );
     return grant;
   }
 

@@ -51,6 +51,8 @@ export function grantInvestigation(investigate: RoleGrantee, incidents?: Inciden
     resources: ['*'],
   }));
   incidents?.grantPutRecords(investigate);
+  // A wave: one CloudTrail search per account, region and window, shared through the bucket.
+  incidents?.grantSharedSearches(investigate.role);
   acknowledge(
     investigate.role,
     wildcardResourceFinding(stack, '*'),

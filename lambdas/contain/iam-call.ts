@@ -1,10 +1,10 @@
 import { IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
-import { InvalidIncidentError, isQuotaExceeded, rethrowAws } from '../shared/errors';
+import { awsErrorCode, InvalidIncidentError, isQuotaExceeded, isThrottling, rethrowAws, ThrottledError } from '../shared/errors';
 import { Incident } from '../shared/incident';
 import { PolicyDocument } from '../shared/policies';
 import { isNoSuchEntity } from '../shared/user-reads';
 
-/** A failed IAM call as the step's error: a missing user or key can never succeed, throttling is retried by the workflow. */
+/** A failed IAM call as the step's error: a missing user or key can never succeed, throttling (ThrottledError) and other transient failures are retried by the workflow. */
 export function fail(incident: Incident, operation: string, err: unknown): never {
   if (isNoSuchEntity(err)) {
     throw new InvalidIncidentError(
@@ -12,6 +12,8 @@ export function fail(incident: Incident, operation: string, err: unknown): never
       { cause: err },
     );
   }
+  // A wave of incidents shares IAM's rate: the workflow waits its turn (its own Retry entry).
+  if (isThrottling(err)) throw new ThrottledError(`${operation}: ${awsErrorCode(err)}: ${(err as Error).message}`, { cause: err });
   return rethrowAws(err, operation);
 }
 

@@ -38,6 +38,9 @@ export interface Activity {
   readonly record: Json;
   /** Its line of the activity object: the record with `region` added, as JSON on one line. */
   readonly line: string;
+  /** What LookupEvents says of it (its AccessKeyId, Username attributes): a shared search filters on these. */
+  readonly accessKeyId?: string;
+  readonly username?: string;
 }
 
 export interface RegionSearch {
@@ -80,8 +83,11 @@ export async function enabledRegions(ctx: Context): Promise<{ regions: string[];
 
 /** One LookupEvents lookup, and how a gap in it is named (`lookup by <label>`). */
 export interface Lookup {
-  readonly attribute: LookupAttribute;
+  /** None: every event of the window (a shared search, lambdas/investigate/shared-search.ts). */
+  readonly attribute?: LookupAttribute;
   readonly label: string;
+  /** Pages it may fetch before it stops with a gap. @default no limit but the deadline */
+  readonly maxPages?: number;
 }
 
 /**
@@ -126,7 +132,7 @@ export async function searchRegion(
   const seen = new Set<string>();
   let pages = 0;
 
-  const lookup = async ({ attribute, label }: Lookup): Promise<string | undefined> => {
+  const lookup = async ({ attribute, label, maxPages }: Lookup): Promise<string | undefined> => {
     let nextToken: string | undefined;
     let lookupPages = 0;
     try {
@@ -135,7 +141,8 @@ export async function searchRegion(
         if (deadline !== undefined && Date.now() >= deadline) {
           throw new Error('stopped before the Lambda time limit: the key has more activity than one investigation can page');
         }
-        const input = { LookupAttributes: [attribute], StartTime: from, EndTime: to, MaxResults: LOOKUP_PAGE_SIZE, NextToken: nextToken };
+        if (maxPages !== undefined && lookupPages >= maxPages) throw new Error(`stopped after ${maxPages} pages: more activity than the search may page`);
+        const input = { ...(attribute && { LookupAttributes: [attribute] }), StartTime: from, EndTime: to, MaxResults: LOOKUP_PAGE_SIZE, NextToken: nextToken };
         const out = await withBackoff(ctx, `cloudtrail:LookupEvents ${region}`, () => limiter.run(() => client.send(new LookupEventsCommand(input))));
         pages++;
         lookupPages++;
@@ -148,7 +155,7 @@ export async function searchRegion(
       } while (nextToken);
       return undefined;
     } catch (err) {
-      ctx.deps.logger.debug('lookup stopped', { region, lookup: attribute.AttributeKey, pages: lookupPages });
+      ctx.deps.logger.debug('lookup stopped', { region, lookup: attribute?.AttributeKey ?? 'none', pages: lookupPages });
       return `${clip(errorText(err), 300)} (lookup by ${label}, after ${lookupPages} page(s))`;
     }
   };
@@ -187,6 +194,8 @@ function toActivity(event: TrailEvent, region: string): Activity {
     eventName: apiName(str(record.eventName) ?? event.EventName ?? 'unknown'),
     record,
     line: activityLine(record, raw, region),
+    ...(event.AccessKeyId !== undefined && { accessKeyId: event.AccessKeyId }),
+    ...(event.Username !== undefined && { username: event.Username }),
   };
 }
 

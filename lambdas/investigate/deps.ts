@@ -17,6 +17,11 @@ export interface InvestigateConfig {
   readonly lookbackDays: number;
   /** Said in the output; the investigation only reads, so it behaves the same. */
   readonly dryRun: boolean;
+  /**
+   * Search CloudTrail through the searches concurrent incidents share (lambdas/investigate/shared-search.ts,
+   * `shared-searches/` in the bucket: read, conditional writes). @default false: key by key only
+   */
+  readonly sharedSearch?: boolean;
 }
 
 /**

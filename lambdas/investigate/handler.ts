@@ -60,6 +60,8 @@ export function createHandler(
     bucket: requireEnv('INCIDENT_BUCKET', env),
     lookbackDays: lookbackDaysEnv(env),
     dryRun: boolEnv('DRY_RUN', env),
+    // Concurrent incidents of the account share one CloudTrail search (a wave).
+    sharedSearch: true,
   };
   const logger = createLogger('investigate');
   // The incident's account is read (CloudTrail, EC2, IAM); the records go to the responder's own bucket.

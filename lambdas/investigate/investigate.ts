@@ -8,6 +8,7 @@ import { HIGH_RISK_ACTIONS, Investigation, LIMITS, NotableEvent, NOTABLE_EVENT_N
 import { Context, contextOf, Failure, InvestigateDeps } from './deps';
 import { footholdsOf, recordsOf, sessionLookups } from './footholds';
 import { assessReach } from './reach';
+import { filterShared, SharedSearch } from './shared-search';
 import { saveObject } from './store';
 import { compare } from './text';
 
@@ -57,8 +58,18 @@ export async function investigate(incident: Incident, deps: InvestigateDeps, opt
 
   // One limiter a region for the whole investigation: the sessions' lookups share its budget.
   const limiters = new Map(regions.map((region) => [region, regionLimiter(ctx)]));
-  const search = (lookups: Parameters<typeof searchRegion>[0]) =>
-    Promise.all(regions.map((region) => searchRegion(lookups, region, from, to, ctx, limiters.get(region))));
+  // A wave: the account's events of the window, searched once for every concurrent incident (the
+  // second look's only once every event of its window can be in CloudTrail); else key by key.
+  const shared = config.sharedSearch
+    ? new SharedSearch(incident, ctx, secondLook && new Date(Date.parse(secondLook.since) + CLOUDTRAIL_DELAY_MS))
+    : undefined;
+  const searchIn = async (region: string, lookups: Lookup[]) => {
+    const limiter = limiters.get(region)!;
+    const all = await shared?.events(region, from, to, limiter);
+    const mine = all && filterShared(all, lookups);
+    return mine ? { events: mine, pages: 0, failures: [] } : searchRegion(lookups, region, from, to, ctx, limiter);
+  };
+  const search = (lookups: Lookup[]) => Promise.all(regions.map((region) => searchIn(region, lookups)));
   // The second look searches by what the first pass found too: the sessions, keys and users the key obtained or created.
   const firstLookups = secondLook ? secondLookLookups(incident, secondLook.first).map(lookupOf) : incidentLookups(incident);
   const [first, reach] = await Promise.all([search(firstLookups), assessReach(incident, ctx)]);
@@ -87,10 +98,12 @@ export async function investigate(incident: Incident, deps: InvestigateDeps, opt
     ...footholds.failures,
   ];
 
+  // A shared search that began before `to` is where this window really ends.
+  const end = shared?.coveredTo && shared.coveredTo < to ? shared.coveredTo : to;
   const result: Investigation = {
-    lookback: { from: from.toISOString(), to: to.toISOString(), days: secondLook ? (to.getTime() - from.getTime()) / DAY_MS : config.lookbackDays },
+    lookback: { from: from.toISOString(), to: end.toISOString(), days: secondLook ? (end.getTime() - from.getTime()) / DAY_MS : config.lookbackDays },
     regions,
-    pages: searches.reduce((n, s) => n + s.pages, 0),
+    pages: searches.reduce((n, s) => n + s.pages, 0) + (shared?.pages ?? 0),
     eventCount: events.length,
     firstSeen: events[0]?.eventTime,
     lastSeen: events[events.length - 1]?.eventTime,

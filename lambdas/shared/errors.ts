@@ -4,6 +4,7 @@
  * - {@link InvalidIncidentError}: input that can never succeed (unknown event shape, a key that
  *   does not exist). Caught by the workflow, never retried.
  * - {@link TransientAwsError}: throttling or a passing AWS failure. Listed in every Task's `Retry`.
+ * - {@link ThrottledError}: contain's IAM call refused for the account's rate; its own long Retry.
  * - {@link EscalationRequiredError}: a change that cannot be made safely by the responder; a human
  *   must act (its message carries the commands). Never retried.
  */
@@ -16,6 +17,18 @@ export class InvalidIncidentError extends Error {
 
 export class TransientAwsError extends Error {
   public override readonly name = 'TransientAwsError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/**
+ * The account's request rate refused a call (IAM `Throttling`): in a wave, every execution shares
+ * IAM's write rate. The contain Tasks retry it on a Retry entry of its own, for as long as a wave
+ * takes to drain (lambdas/shared/retry.ts), not the 6 times of other transient failures.
+ */
+export class ThrottledError extends Error {
+  public override readonly name = 'ThrottledError';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }
@@ -75,6 +88,14 @@ const TRANSIENT_CODES = new Set([
   'ConcurrentModificationException',
   'ConcurrentModificationOrder',
 ]);
+
+/** The codes of {@link TRANSIENT_CODES} that mean the caller is over a request rate. */
+const THROTTLING_CODES = new Set(['Throttling', 'ThrottlingException', 'ThrottledException', 'TooManyRequestsException', 'RequestLimitExceeded', 'RequestThrottled', 'RequestThrottledException', 'SlowDown']);
+
+/** Over a request rate (not a quota: see {@link isQuotaExceeded}). */
+export function isThrottling(err: unknown): boolean {
+  return THROTTLING_CODES.has(awsErrorCode(err) ?? '');
+}
 
 /** The AWS error code of an SDK error (`name`), or undefined for anything else. */
 export function awsErrorCode(err: unknown): string | undefined {

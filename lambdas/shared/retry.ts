@@ -8,7 +8,7 @@
 // | step (Task)           | SDK maxAttempts               | the Lambda's own loop                 | ASL Retry of the Task                        | sends, in all    |
 // |-----------------------|-------------------------------|---------------------------------------|----------------------------------------------|------------------|
 // | dispatcher            | 8, adaptive (CLIENT_RETRIES)  | none                                  | none; a failed invocation is run again by Lambda's async retries (2), then goes to the DLQ | 8 an invocation, 24 at most |
-// | Contain (3 branches)  | 1 (NO_SDK_RETRIES)            | none (revoke: concurrent writes only) | 6 on TransientAwsError (1 s, x2, max 20 s)   | 7                |
+// | Contain (3 branches)  | 1 (NO_SDK_RETRIES)            | none (revoke: concurrent writes only) | 250 on ThrottledError and Lambda.TooManyRequestsException (up to 5 s each, full jitter: ~10 min in all); 6 on other TransientAwsError (1 s, x2, max 20 s) | 251 throttled, 7 otherwise |
 // | Verify                | 1                             | none                                  | 6 on TransientAwsError                       | 7                |
 // | Investigate           | 1                             | 5 tries (withBackoff: 1, 2, 4, 8 s)   | not reached: AWS failures are recorded       | 5                |
 // | PreserveEvidence      | 1                             | 3 tries (0.5, 1 s)                    | not reached: AWS failures are recorded       | 3                |
@@ -20,6 +20,12 @@
 // | the dispatcher's Slack notices (SNS -> slack Lambda) | Secrets Manager: 3 | the post: 3 tries, within 12 s | none; a notice not posted throws: Lambda's async retries (2) run it again | post 9 at most, minutes apart |
 //
 // IAM's LimitExceeded (a full quota) is retried nowhere: contain goes straight to its fallback.
+// Contain's ThrottledError budget, for a wave (README "A wave of exposures"): N keys need 3N IAM
+// writes; at the account's 10 writes/s the last key is contained after 3N/10 s. 250 retries
+// waiting uniform 0-5 s (mean 2.5 s, independent per execution: no synchronization) wait 625 s
+// in all, give or take 23 s (one standard deviation): a Task gives up only if IAM let nothing of
+// its own through for ~10 minutes, i.e. beyond a wave of ~2,000 keys at 10 writes/s (~1,300 at
+// 1.5x). History: 3 events a retry, 3 branches x 251 tries ~ 2,300 events of the 25,000 allowed.
 // Every Task's TimeoutSeconds is above its Lambda's timeout (test/lib/step-timeouts.test.ts).
 import { awsErrorCode, describeError, isTransientAwsError } from './errors';
 

@@ -365,7 +365,7 @@ describe('ExposedKeyResponderStack least privilege', () => {
     }
   });
 
-  it('investigate: only reads (CloudTrail, regions, the user, its groups and policies, simulations), and writes records', () => {
+  it('investigate: only reads (CloudTrail, regions, the user, its groups and policies, simulations), writes records, and shares a wave\'s CloudTrail search', () => {
     const statements = statementsOfFunction(template, 'investigate');
     expect(allowedActions(statements)).toEqual([
       ...PUT_RECORD_ACTIONS,
@@ -385,6 +385,7 @@ describe('ExposedKeyResponderStack least privilege', () => {
       'iam:SimulatePrincipalPolicy',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
+      's3:GetObject',
     ].sort());
     // Read-only apart from the records: every other action reads or simulates.
     const writes = allowedActions(statements).filter((a) => !/^[a-z0-9]+:(Get|List|Describe|Lookup|Simulate)/.test(a));
@@ -405,6 +406,7 @@ describe('ExposedKeyResponderStack least privilege', () => {
     }));
     expect(statements.filter((st) => st.Action.some((a) => a.startsWith('s3:')))).toEqual([
       { Effect: 'Allow', Action: PUT_RECORD_ACTIONS, Resource: incidentRecordsArn },
+      { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [incidentBucketId, 'Arn'] }, '/shared-searches/*']] } },
     ]);
   });
 
@@ -450,7 +452,7 @@ describe('ExposedKeyResponderStack least privilege', () => {
     ]);
   });
 
-  it('the incident bucket is written by investigate and report only, and read by no role of the stack', () => {
+  it('the incident bucket is written by investigate and report only, and read by investigate only, under shared-searches/ only', () => {
     const s3 = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => {
       const policy = p as Resource;
       return (policy.Properties.PolicyDocument.Statement as Statement[])
@@ -458,9 +460,12 @@ describe('ExposedKeyResponderStack least privilege', () => {
         .map(() => policy.Properties.Roles.map((r: { Ref: string }) => r.Ref))
         .flat();
     });
-    expect(s3.sort()).toEqual([roleOf(findFunction(template, 'investigate')[1]), roleOf(findFunction(template, 'report')[1])].sort());
-    const actions = allowedActions(allStatements(template).filter((st) => JSON.stringify(st.Resource).includes(incidentBucketId)));
-    expect(actions).toEqual([...PUT_RECORD_ACTIONS].sort());
+    const investigateRole = roleOf(findFunction(template, 'investigate')[1]);
+    expect([...new Set(s3)].sort()).toEqual([investigateRole, roleOf(findFunction(template, 'report')[1])].sort());
+    const onBucket = allStatements(template).filter((st) => JSON.stringify(st.Resource).includes(incidentBucketId));
+    expect(allowedActions(onBucket.filter((st) => JSON.stringify(st.Resource) === JSON.stringify(incidentRecordsArn)))).toEqual([...PUT_RECORD_ACTIONS].sort());
+    const reads = onBucket.filter((st) => st.Action.some((a) => a.startsWith('s3:Get')));
+    expect(reads).toEqual([{ Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [incidentBucketId, 'Arn'] }, '/shared-searches/*']] } }]);
   });
 
   it('the state machine may invoke the Lambdas of its definition only', () => {

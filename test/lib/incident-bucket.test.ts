@@ -162,6 +162,40 @@ describe('IncidentBucket', () => {
     });
   });
 
+  describe('grantSharedSearches (the CloudTrail search a wave\'s investigations share)', () => {
+    function granted(props?: IncidentBucketProps) {
+      const stack = testStack();
+      const incidents = new IncidentBucket(stack, 'Incidents', props);
+      const role = new Role(stack, 'Investigator', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+      incidents.grantSharedSearches(role);
+      const template = Template.fromStack(stack);
+      const bucketId = stack.getLogicalId(incidents.bucket.node.defaultChild as never);
+      const roleId = stack.getLogicalId(role.node.defaultChild as never);
+      const policies = Object.values(template.findResources('AWS::S3::BucketPolicy')) as Resource[];
+      const bucketPolicy = policies.find((p) => p.Properties.Bucket.Ref === bucketId)!.Properties.PolicyDocument.Statement as any[];
+      return { bucketId, statements: statementsOfRole(template, roleId), roleId, bucketPolicy };
+    }
+
+    it('lets the role read and write shared-searches/* of the incident bucket and nothing else (no delete)', () => {
+      const { statements, bucketId: id } = granted();
+
+      expect(statements).toEqual([{ Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: objects(id, 'shared-searches/*') }]);
+    });
+
+    it('with readers, lets the role through the readers-only Deny (its own policy still stops it at shared-searches/*)', () => {
+      const readers = ['arn:aws:iam::123456789012:user/auditor'];
+      const { bucketPolicy, roleId } = granted({ readers });
+
+      const deny = bucketPolicy.find((st) => st.Sid === 'OnlyIncidentReadersReadRecords');
+
+      expect(deny.Condition.ArnNotLike['aws:PrincipalArn']).toEqual([
+        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] },
+        ...readers,
+        arn(roleId),
+      ]);
+    });
+  });
+
   it('adds nothing else to the template', () => {
     expect(Object.keys(template.toJSON().Resources).map((id) => template.toJSON().Resources[id].Type).sort()).toEqual([
       'AWS::S3::Bucket',

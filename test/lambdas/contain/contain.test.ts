@@ -237,19 +237,19 @@ describe('contain: transient failures', () => {
     ['revoke-sessions', 'PutUserPolicy', () => iam.on(PutUserPolicyCommand).rejects(throttling)],
     ['quarantine', 'AttachUserPolicy', () => iam.on(AttachUserPolicyCommand).rejects(throttling)],
     ['quarantine', 'GetUser', () => iam.on(GetUserCommand).rejects(throttling)],
-  ] as const)('turns Throttling during %s (%s) into TransientAwsError keeping the cause', async (action, operation, throttle) => {
+  ] as const)('turns Throttling during %s (%s) into ThrottledError (the Task retries it for as long as a wave takes) keeping the cause', async (action, operation, throttle) => {
     throttle();
 
     const result = run(action);
 
-    await expect(result).rejects.toBeInstanceOf(TransientAwsError);
+    await expect(result).rejects.toMatchObject({ name: 'ThrottledError' });
     await expect(result).rejects.toMatchObject({ message: `${operation}: Throttling: Rate exceeded`, cause: throttling });
   });
 
   it('changes nothing when the protection check cannot be made', async () => {
     iam.on(GetUserCommand).rejects(awsError('Throttling', 'Rate exceeded'));
 
-    await expect(run('deactivate-key')).rejects.toBeInstanceOf(TransientAwsError);
+    await expect(run('deactivate-key')).rejects.toMatchObject({ name: 'ThrottledError' });
     expect(writes()).toEqual([]);
   });
 

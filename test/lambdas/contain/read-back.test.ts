@@ -67,7 +67,7 @@ describe('contain revoke-sessions: what the read-back finds', () => {
     });
 
     await expect(contain(anIncident(), 'revoke-sessions', REVOKE_BEFORE, deps())).rejects.toMatchObject({
-      name: 'TransientAwsError',
+      name: 'ThrottledError',
       message: 'GetUserPolicy: Throttling: Rate exceeded',
     });
     expect(iam.commandCalls(PutUserPolicyCommand)).toHaveLength(1);

@@ -58,7 +58,7 @@ describe('the incident\'s own fields', () => {
     ['a reported user name of 65 characters', { reportedUserName: 'u'.repeat(65) }],
     ['an AWS case id of 257 characters', { awsCaseId: 'c'.repeat(257) }],
     ['a leak location of 1025 characters', { leakLocation: 'l'.repeat(1025) }],
-    ['an unknown source', { source: 'guardduty' }],
+    ['an unknown source', { source: 'macie' }],
     ['an unknown principal type', { principalType: 'role' }],
   ])('refuses %s', (_what, override) => {
     expect(IncidentSchema.safeParse(anIncident(override as never)).success).toBe(false);
