@@ -76,7 +76,7 @@ export async function revokeFindingRoleSessions(
     { accountId: deps.accountId, userName: roles[0].name },
     {
       iam: deps.iam,
-      ec2: noEc2,
+      stopInstance: noInstance,
       logger: deps.logger,
       protection: deps.config.protection,
       now: () => deps.now,
@@ -117,6 +117,6 @@ async function rolePath(iam: IAMClient, roleName: string): Promise<string> {
 }
 
 /** The dispatcher stops no instance: an assumed-role foothold never plans one. */
-function noEc2(region: string): never {
-  throw new Error(`the dispatcher has no EC2 client (asked for ${region})`);
+function noInstance(region: string, instanceId: string): never {
+  throw new Error(`the dispatcher stops no instance (asked for ${instanceId} in ${region})`);
 }
