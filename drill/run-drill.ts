@@ -14,18 +14,20 @@ import { createHandler as createVerify } from '../lambdas/verify/handler';
 import { createHandler as createSignals } from '../lambdas/signals/handler';
 import { Incident } from '../lambdas/shared/incident';
 import { connectToSimulatedAccount } from './aws-mocks';
-import { DeadLetter, FiredAlarm, Rejections } from './dead-letters';
+import { DeadLetter, Rejections } from './dead-letters';
 import { DrillConfig, drillSettings, lambdaEnvironments } from './lambda-environments';
 import { matchingRules, RulePattern } from './rules';
 import { parseScenario } from './scenario';
-import { ApiCall, DRILL_TIME_SCALE, inInvocation, SimulatedAccount } from './simulated-account';
-import { Assumption, SimulatedOrganization } from './simulated-sts';
+import { DRILL_TIME_SCALE, inInvocation, SimulatedAccount } from './simulated-account';
+import { SimulatedOrganization } from './simulated-sts';
 import { ASYNC_INVOKE_ATTEMPTS, passesNoticeFilter, snsEventOf } from './topic-subscription';
-import { DeliveredEvent, EmittedMetric, emittedMetrics, serviceIntegrations } from './simulated-signals';
+import { serviceIntegrations } from './simulated-signals';
 import type { EmfDocument } from '../lambdas/signals/metrics';
 import { LambdaHandler, runWorkflow, WorkflowRun } from './workflow';
+import { drillOutput, DrillOutput } from './drill-output';
 
 export type { DrillConfig } from './lambda-environments';
+export type { DrillOutput } from './drill-output';
 
 /** The deployed second look's wait (secondLookMinutes' default, lib/config.ts). */
 export const DEPLOYED_SECOND_LOOK_SECONDS = 20 * 60;
@@ -284,84 +286,13 @@ export class Drill {
 
   /** The drill contract's output document (docs/drill.md "Output"). */
   output(): DrillOutput {
-    const executions = this.deliveries.flatMap((d) => d.executions);
-    const first = executions[0];
-    const matched = this.deliveries.some((d) => d.matchedRules.length > 0);
-    return {
-      matched,
-      incident: first ? summary(first.incident) : null,
-      execution: first
-        ? { status: first.status, states: first.states }
-        : matched
-          ? { status: 'SKIPPED', states: [] }
-          : null,
-      account: this.account.view(),
-      notifications: [
-        ...this.account.published.map((m) => ({ channel: 'email' as const, subject: m.subject ?? '', body: m.message })),
-        ...this.account.slackMessages.map((m) => slackNotification(m.body)),
-      ],
-      report: first ? this.report(first) : {},
-      incidents: executions.map((e) => ({ ...summary(e.incident), status: e.status })),
-      deliveries: this.deliveries.map((d) => ({
-        matchedRules: d.matchedRules,
-        started: d.dispatch?.started.map((s) => s.incidentId) ?? [],
-        duplicates: d.dispatch?.duplicates.map((s) => s.incidentId) ?? [],
-        notified: d.dispatch?.notified ?? [],
-        skipped: d.dispatch?.skipped ?? [],
-        ...(d.dispatchError ? { dispatchError: d.dispatchError } : {}),
-      })),
-      apiCalls: this.account.calls,
-      events: [...this.account.signals.events],
-      metrics: emittedMetrics(this.emf),
-      securityHubFindings: [...this.account.signals.findings.values()],
-      ...(this.organization ? {
-        organization: {
-          organizationId: this.organization.organizationId,
-          centralAccountId: this.organization.centralAccountId,
-          memberAccountId: this.organization.memberAccountId,
-          assumedRoles: this.organization.assumptions,
-        },
-      } : {}),
-      deadLetters: this.rejections.deadLetters,
-      alarms: this.rejections.alarms,
-    };
+    return drillOutput({
+      deliveries: this.deliveries,
+      account: this.account,
+      emf: this.emf,
+      organization: this.organization,
+      rejections: this.rejections,
+      record: (e) => this.report(e),
+    });
   }
-}
-
-/** A Slack post as the contract's notification: the fallback text, then each block's text. */
-function slackNotification(body: string): { channel: 'slack'; subject: string; body: string } {
-  const message = JSON.parse(body) as { text?: string; blocks?: Array<Record<string, any>> };
-  const texts = (message.blocks ?? []).flatMap((b) => [b.text?.text, ...(b.fields ?? []).map((f: { text?: string }) => f.text), ...(b.elements ?? []).map((e: { text?: unknown }) => (typeof e.text === 'string' ? e.text : (e.text as { text?: string } | undefined)?.text))]).filter((t): t is string => typeof t === 'string');
-  return { channel: 'slack', subject: message.text ?? '', body: texts.join('\n') };
-}
-
-function summary(i: Incident) {
-  return { incidentId: i.incidentId, source: i.source, accessKeyId: i.accessKeyId, userName: i.userName, accountId: i.accountId };
-}
-
-
-export interface DrillOutput {
-  matched: boolean;
-  incident: ReturnType<typeof summary> | null;
-  execution: { status: string; states: WorkflowRun['states'] } | null;
-  account: ReturnType<SimulatedAccount['view']>;
-  notifications: Array<{ channel: 'email' | 'slack'; subject: string; body: string }>;
-  report: Record<string, unknown>;
-  incidents: Array<ReturnType<typeof summary> & { status: string }>;
-  deliveries: Array<Record<string, unknown>>;
-  apiCalls: ApiCall[];
-  /** The events the workflow put on an event bus (the completion event, once per execution). */
-  events: DeliveredEvent[];
-  /** The metrics the workflow emitted, one entry per value, in order. */
-  metrics: EmittedMetric[];
-  /** Security Hub's findings after the run (with securityHub=true: one per incident), as last imported. */
-  securityHubFindings: Array<Record<string, unknown>>;
-  /** Organization mode: the central and member accounts, and every role the responder assumed. */
-  organization?: { organizationId: string; centralAccountId: string; memberAccountId: string; assumedRoles: Assumption[] };
-  /** With --restore: each incident's restore, and the account after them all. */
-  restored?: { results: unknown[]; account: ReturnType<SimulatedAccount['view']> };
-  /** Events the dispatcher rejected for good, as the dead-letter queue holds them. */
-  deadLetters: DeadLetter[];
-  /** Alarms that went to ALARM (each also an email in `notifications`). */
-  alarms: FiredAlarm[];
 }

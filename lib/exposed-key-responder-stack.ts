@@ -210,7 +210,11 @@ export class ExposedKeyResponderStack extends Stack {
     grantCompletionEvent(this.workflow.stateMachine);
     if (config.securityHub) grantSecurityHubFindings(this.workflow.stateMachine);
 
-    grantDispatch(dispatcher, { stateMachine: this.workflow.stateMachine, notifications: this.notifications });
+    grantDispatch(dispatcher, {
+      stateMachine: this.workflow.stateMachine,
+      notifications: this.notifications,
+      ...(config.guardDutyMinSeverity !== undefined && { revokeRoleSessions: { protectedRoles: config.protectedRoles } }),
+    });
     grantContainment(contain, { quarantinePolicy: this.quarantinePolicy, protectedUsers: config.protectedUsers });
     grantVerification(verify);
     grantFootholds(footholds, {

@@ -33,6 +33,32 @@ const USER_READS = FOOTHOLD_READ_ACTIONS.filter((a) => !ROLE_READS.includes(a));
 const USER_WRITES = FOOTHOLD_USER_WRITE_ACTIONS.filter((a) => a !== 'iam:AttachUserPolicy');
 
 /**
+ * Revoking a role's sessions, for any Lambda that does it (the footholds step; the dispatcher, for
+ * GuardDuty's findings about temporary credentials): read a role and its inline policies, put an
+ * inline policy on it, except on service-linked roles (`role/aws-service-role/*`) and protected
+ * roles, both explicitly denied. `known` says why the roles are only known at run time, `writes`
+ * which documents the Lambda writes (the cdk-nag acknowledgement says both).
+ */
+export function grantRevokeRoleSessions(fn: RoleGrantee, protectedRoles: readonly string[], known: string, writes: string): void {
+  const stack = Stack.of(fn);
+  const roles = roleArn(stack, '*');
+  fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadFootholdRoles', actions: [...ROLE_READS], resources: [roles] }));
+  fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'RevokeFootholdRoleSessions', actions: [...FOOTHOLD_ROLE_WRITE_ACTIONS], resources: [roles] }));
+  fn.addToRolePolicy(new iam.PolicyStatement({
+    sid: 'NeverTouchServiceLinkedRoles',
+    effect: iam.Effect.DENY,
+    actions: [...FOOTHOLD_ROLE_WRITE_ACTIONS],
+    resources: [roleArn(stack, `${SERVICE_LINKED_ROLE_PATH.slice(1)}*`)],
+  }));
+  for (const deny of protectedRolesDeny(fn, protectedRoles, FOOTHOLD_ROLE_WRITE_ACTIONS)) fn.addToRolePolicy(deny);
+  acknowledge(
+    fn.role,
+    wildcardResourceFinding(stack, roles),
+    `${known}, so these statements are on role/*. What they allow, plainly: read any role and its inline policies (GetRole, GetRolePolicy), and put any inline policy document on any role (PutRolePolicy: IAM has no condition on a policy's content; ${writes}), except on service-linked roles (role/aws-service-role/*) and protected roles (name, path prefix, tag), which are explicitly denied. It cannot change a trust policy, attach a managed policy, nor delete anything.`,
+  );
+}
+
+/**
  * What the footholds Lambda may do, and nothing else: on users, set access keys and
  * service-specific credentials Inactive, put the revoke-sessions deny, delete a console password,
  * attach the stack's quarantine policy (and no other); on roles, put an inline policy (the
@@ -44,31 +70,16 @@ const USER_WRITES = FOOTHOLD_USER_WRITE_ACTIONS.filter((a) => a !== 'iam:AttachU
 export function grantFootholds(footholds: RoleGrantee, props: FootholdGrantProps): void {
   const stack = Stack.of(footholds);
   const users = userArn(stack, '*');
-  const roles = roleArn(stack, '*');
-  const serviceLinkedRoles = roleArn(stack, `${SERVICE_LINKED_ROLE_PATH.slice(1)}*`);
   footholds.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadFootholdUsers', actions: [...USER_READS], resources: [users] }));
-  footholds.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadFootholdRoles', actions: [...ROLE_READS], resources: [roles] }));
   footholds.addToRolePolicy(new iam.PolicyStatement({ sid: 'ContainFootholdUsers', actions: [...USER_WRITES], resources: [users] }));
   props.quarantinePolicy.grantAttach(footholds);
-  footholds.addToRolePolicy(new iam.PolicyStatement({ sid: 'RevokeFootholdRoleSessions', actions: [...FOOTHOLD_ROLE_WRITE_ACTIONS], resources: [roles] }));
-  footholds.addToRolePolicy(new iam.PolicyStatement({
-    sid: 'NeverTouchServiceLinkedRoles',
-    effect: iam.Effect.DENY,
-    actions: [...FOOTHOLD_ROLE_WRITE_ACTIONS],
-    resources: [serviceLinkedRoles],
-  }));
   for (const deny of protectedUsersDeny(footholds, props.protectedUsers, FOOTHOLD_USER_WRITE_ACTIONS)) footholds.addToRolePolicy(deny);
-  for (const deny of protectedRolesDeny(footholds, props.protectedRoles, FOOTHOLD_ROLE_WRITE_ACTIONS)) footholds.addToRolePolicy(deny);
+  grantRevokeRoleSessions(footholds, props.protectedRoles, 'The roles a leaked key assumed or created are known only at run time (from CloudTrail)', 'the Lambda only writes the revoke-sessions deny and the quarantine deny');
 
   acknowledge(
     footholds.role,
     wildcardResourceFinding(stack, users),
     'The users a leaked key created or gave credentials to are known only at run time (from CloudTrail), so these statements are on user/*. What they allow, plainly: on any user of the account that is not protected, set any access key or service-specific credential Inactive or Active (UpdateAccessKey, UpdateServiceSpecificCredential), put any inline policy document (PutUserPolicy: IAM has no condition on a policy\'s content; the Lambda only writes the revoke-sessions deny and the compact quarantine deny), delete the console password (DeleteLoginProfile), attach the stack\'s quarantine policy and no other (iam:PolicyARN condition); read any user, its keys, credentials and policies. It cannot create or delete a user, a key or a policy. Protected users (name, path prefix, tag) are explicitly denied every change.',
-  );
-  acknowledge(
-    footholds.role,
-    wildcardResourceFinding(stack, roles),
-    'The roles a leaked key assumed or created are known only at run time (from CloudTrail), so these statements are on role/*. What they allow, plainly: read any role and its inline policies (GetRole, GetRolePolicy), and put any inline policy document on any role (PutRolePolicy: IAM has no condition on a policy\'s content; the Lambda only writes the revoke-sessions deny and the quarantine deny), except on service-linked roles (role/aws-service-role/*) and protected roles (name, path prefix, tag), which are explicitly denied. It cannot change a trust policy, attach a managed policy, nor delete anything.',
   );
   if (props.stopLaunchedInstances) {
     const instances = stack.formatArn({ service: 'ec2', region: '*', resource: 'instance', resourceName: '*' });

@@ -12,6 +12,7 @@ import { NoticeKind, renderNotice, UnresolvedItem } from './notice';
 import { KeyAccountLookup } from './owners';
 import { publishNotice } from './publish';
 import { resolveTargets, Target } from './resolve';
+import { revokeFindingRoleSessions, RoleSessionConfig } from './role-sessions';
 
 export interface DispatchConfig {
   readonly stateMachineArn: string;
@@ -23,6 +24,8 @@ export interface DispatchConfig {
   readonly topicArn: string;
   /** AWS_RISK_IAM_QUARANTINE naming nothing contains users quarantined this many hours before it. */
   readonly quarantineWindowHours: number;
+  /** DRY_RUN and the role protection (PROTECTED_ROLES): GuardDuty's temporary-credential findings revoke a role's sessions. */
+  readonly roleSessions: RoleSessionConfig;
   /**
    * Organization mode: why the event's account is refused (the member role could not be assumed
    * there), added to the refusal notice.
@@ -49,6 +52,8 @@ export interface NoticeSent {
   readonly subject: string;
   /** The reasons of the items it lists. */
   readonly items: string[];
+  /** What the dispatcher did itself (kind `contained`: a role's sessions revoked), each with its undo. */
+  readonly done?: string[];
   /** The topic's message id (email subscribers, and the slack Lambda where Slack is configured). */
   readonly messageId?: string;
 }
@@ -99,10 +104,17 @@ export async function dispatch(event: unknown, deps: DispatchDeps): Promise<Disp
   const resolution = await resolveTargets(detection, { ...deps, accountId: config.accountId, sleep: deps.sleep ?? wait, quarantineWindowHours: config.quarantineWindowHours }, now);
 
   for (const target of resolution.targets) await start(toIncident(detection, target, config, now), deps, result);
-  for (const item of [...resolution.unresolved, ...resolution.check]) result.skipped.push({ about: item.about, reason: item.reason });
+  // Temporary credentials GuardDuty tied to a role: its sessions are revoked here (no key, no workflow).
+  const roles = await revokeFindingRoleSessions(detection, { iam: deps.iam, logger, accountId: config.accountId, config: config.roleSessions, now });
+  const covered = (i: { reason: string; about: string }) =>
+    roles.handled.length > 0 && (i.reason === 'temporary-credentials' || (i.reason === 'role' && roles.handled.some((arn) => i.about === `role ${arn}`)));
+  const unresolved = [...roles.open, ...resolution.unresolved.filter((i) => !covered(i))];
+  for (const item of [...unresolved, ...resolution.check]) result.skipped.push({ about: item.about, reason: item.reason });
   const facts = factsOf(detection);
-  if (resolution.unresolved.length > 0) {
-    await tell('unresolved', facts, [...resolution.unresolved, ...resolution.check], resolution.notes, detection.accountId, reportOf(detection), deps, result);
+  if (roles.contained.length > 0) {
+    await tell('contained', facts, [...unresolved, ...resolution.check], resolution.notes, detection.accountId, reportOf(detection), deps, result, [...roles.contained]);
+  } else if (unresolved.length > 0) {
+    await tell('unresolved', facts, [...unresolved, ...resolution.check], resolution.notes, detection.accountId, reportOf(detection), deps, result);
   } else if (resolution.check.length > 0) {
     await tell('check', facts, resolution.check, resolution.notes, detection.accountId, reportOf(detection), deps, result);
   }
@@ -140,11 +152,12 @@ async function tell(
   report: string,
   deps: DispatchDeps,
   result: DispatchResult,
+  done: string[] = [],
 ): Promise<void> {
-  const notice = renderNotice({ kind, accountId: deps.config.accountId, eventAccount, report, facts, items, notes });
+  const notice = renderNotice({ kind, accountId: deps.config.accountId, eventAccount, report, facts, items, notes, done });
   const messageId = await publishNotice(notice, { sns: deps.sns, topicArn: deps.config.topicArn });
   deps.logger.warn('people told', { kind, subject: notice.subject, items: items.map((i) => i.reason), messageId });
-  result.notified.push({ reason: kind, subject: notice.subject, items: items.map((i) => i.reason), ...(messageId ? { messageId } : {}) });
+  result.notified.push({ reason: kind, subject: notice.subject, items: items.map((i) => i.reason), ...(done.length ? { done } : {}), ...(messageId ? { messageId } : {}) });
 }
 
 function reportOf(d: Detection): string {

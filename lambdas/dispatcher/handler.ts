@@ -5,9 +5,10 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { AccountAccessError, accountClients, organizationAccessFromEnv, sessionNameFor, withCredentials } from '../shared/accounts';
 import { HandlerOptions } from '../shared/clients';
-import { listEnv, requireEnv } from '../shared/env';
+import { boolEnv, listEnv, requireEnv } from '../shared/env';
 import { protectionByAccount } from '../shared/account-protection';
 import { createLogger } from '../shared/logger';
+import { parseProtectedPrincipals, protectionCheck } from '../shared/protection';
 import { dispatch, DispatchConfig, DispatchResult } from './dispatch';
 import { stsKeyAccountLookup } from './owners';
 
@@ -36,12 +37,15 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env, options: Dis
   const accountId = requireEnv('ACCOUNT_ID', env);
   if (!/^\d{12}$/.test(accountId)) throw new Error(`environment variable ACCOUNT_ID must be a 12-digit account id, got "${accountId}"`);
   // The protection rules join per event: those of the event's account.
-  const config: Omit<DispatchConfig, 'protection'> = {
+  const config: Omit<DispatchConfig, 'protection' | 'roleSessions'> = {
     stateMachineArn: requireEnv('STATE_MACHINE_ARN', env),
     accountId,
     topicArn: requireEnv('TOPIC_ARN', env),
     quarantineWindowHours: windowHours(env),
   };
+  // GuardDuty's temporary-credential findings: the role's sessions are revoked unless it is protected.
+  const dryRun = boolEnv('DRY_RUN', env);
+  const protectedRoles = parseProtectedPrincipals(listEnv('PROTECTED_ROLES', env), 'role');
   // Entries `<account>:<entry>` protect in that account only (lambdas/shared/account-protection.ts).
   const protectionIn = protectionByAccount(listEnv('PROTECTED_USERS', env));
   const logger = createLogger('dispatcher');
@@ -60,7 +64,8 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env, options: Dis
   return async (event) => {
     try {
       const { clients, config: account } = await accountOf(event);
-      const scoped: DispatchConfig = { ...account, protection: protectionIn(account.accountId) };
+      const protection = protectionIn(account.accountId);
+      const scoped: DispatchConfig = { ...account, protection, roleSessions: { dryRun, protection: protectionCheck(protection, protectedRoles) } };
       return await dispatch(event, { ...clients, sfn, sns, keyAccount, logger, config: scoped, ...(options.sleep ? { sleep: options.sleep } : {}) });
     } catch (err) {
       logger.error('event not dispatched: the invocation fails (EventBridge retries, then the dead-letter queue)', { error: err as Error });

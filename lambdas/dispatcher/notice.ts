@@ -10,6 +10,8 @@ export type UnresolvedReason =
   | 'other-account-key'
   | 'access-denied'
   | 'role'
+  /** The role of temporary credentials GuardDuty named: its sessions were not revoked (service-linked, protected, dry run, failed). */
+  | 'role-sessions'
   | 'nothing-named'
   | 'entities-not-read'
   | 'bad-user-name'
@@ -34,9 +36,10 @@ export interface UnresolvedItem {
 /**
  * `refused`: the event is of another account. `unresolved`: an exposure that resolved to no key of
  * this account. `check`: the response started, and something next to it needs a person (users AWS
- * quarantined earlier, left unchanged).
+ * quarantined earlier, left unchanged). `contained`: the sessions of the role whose temporary
+ * credentials GuardDuty named were revoked (what was done is in `done`, each with its undo).
  */
-export type NoticeKind = 'refused' | 'unresolved' | 'check';
+export type NoticeKind = 'refused' | 'unresolved' | 'check' | 'contained';
 
 export interface NoticeInput {
   readonly kind: NoticeKind;
@@ -49,6 +52,8 @@ export interface NoticeInput {
   /** What the event said, label and value (bounded by the caller; bounded again here). */
   readonly facts: ReadonlyArray<readonly [string, string]>;
   readonly items: readonly UnresolvedItem[];
+  /** What the dispatcher did itself, one line each with its undo (kind `contained`). */
+  readonly done?: readonly string[];
   /** Sentences added at the end (CloudTrail delay...). */
   readonly notes?: readonly string[];
 }
@@ -76,7 +81,7 @@ export const MAX_ITEMS = 20;
 /** Characters of the whole text: far under SNS's 256 KB, readable in a mail client and Slack. */
 export const TEXT_MAX = 12_000;
 
-const PREFIX: Record<NoticeKind, string> = { refused: '[REFUSED]', unresolved: '[UNRESOLVED]', check: '[CHECK]' };
+const PREFIX: Record<NoticeKind, string> = { refused: '[REFUSED]', unresolved: '[UNRESOLVED]', check: '[CHECK]', contained: '[CONTAINED]' };
 
 /** A value quoted for a POSIX shell: commands in a message can be pasted as they are. */
 export function shellQuote(value: string): string {
@@ -95,7 +100,9 @@ function subjectOf(input: NoticeInput): string {
       ? `exposed-key report for account ${input.eventAccount} refused by the responder of ${input.accountId}`
       : input.kind === 'unresolved'
         ? `exposed-key report in ${input.accountId} names no key the responder can contain`
-        : `exposed-key response in ${input.accountId}: users need a look`;
+        : input.kind === 'contained'
+          ? `temporary credentials reported in ${input.accountId}: role sessions revoked`
+          : `exposed-key response in ${input.accountId}: users need a look`;
   return snsSubject(`${PREFIX[input.kind]} ${what}`);
 }
 
@@ -112,6 +119,11 @@ function intro(input: NoticeInput): string {
         'AWS reported an exposed credential, and the responder could not tie it to an access key of this account that it may contain. ' +
         'Nothing was changed for what is listed below: check each item by hand.'
       );
+    case 'contained':
+      return (
+        'AWS reported temporary credentials (ASIA...) used by someone else. The responder revoked the sessions of the role they belong to: ' +
+        'every session of it issued before the time below is denied; new sessions work. No access key was changed.'
+      );
     case 'check':
       return 'The response started for the keys AWS just quarantined. The users below need a look by hand; the responder left them unchanged.';
   }
@@ -124,6 +136,7 @@ function intro(input: NoticeInput): string {
 export function renderNotice(input: NoticeInput): Notice {
   const lines: string[] = [intro(input), '', `Report: ${bounded(input.report, 200)}`];
   for (const [label, value] of input.facts) lines.push(`${bounded(label, 60)}: ${bounded(value, 600)}`);
+  if (input.done?.length) lines.push('', 'Done:', ...input.done.map((d) => `- ${bounded(d, 1_000)}`));
   const shown = input.items.slice(0, MAX_ITEMS);
   if (shown.length > 0) lines.push('', 'To check by hand:');
   shown.forEach((item, i) => {

@@ -1,6 +1,5 @@
 // One function per containment action. Each reads first and writes only what is not yet in place,
 // so running the whole plan again changes nothing twice and says "already".
-import { EC2Client, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import {
   AttachUserPolicyCommand,
   DeleteLoginProfileCommand,
@@ -20,10 +19,12 @@ import { compactQuarantinePolicy, QUARANTINE_INLINE_POLICY_NAME, revokedBefore }
 import { isNoSuchEntity } from '../shared/user-reads';
 import { cli } from './commands';
 import { PlannedAction } from './planned';
+import type { StopInstance } from './stop-instance';
 
 export interface ActionContext {
   readonly iam: IAMClient;
-  readonly ec2: (region: string) => EC2Client;
+  /** Stops an instance in its region (lambdas/footholds/stop-instance.ts). */
+  readonly stopInstance: StopInstance;
   readonly quarantinePolicyArn: string;
 }
 
@@ -156,8 +157,7 @@ export const RUN: Partial<Record<PlannedAction['action'], Run>> = {
   'stop-instance': async (a, ctx) => {
     const { region, instanceId } = target(a, 'instance');
     try {
-      const out = await ctx.ec2(region).send(new StopInstancesCommand({ InstanceIds: [instanceId] }));
-      const was = out.StoppingInstances?.[0]?.PreviousState?.Name;
+      const was = await ctx.stopInstance(region, instanceId);
       if (was === 'stopped' || was === 'stopping') return { status: 'already', detail: `instance ${instanceId} in ${region} was already ${was}` };
       return { status: 'done', detail: `${a.description}: stopping (was ${was ?? 'unknown'})` };
     } catch (err) {

@@ -1,4 +1,3 @@
-import { EC2Client } from '@aws-sdk/client-ec2';
 import { GetRoleCommand, IAMClient, Tag } from '@aws-sdk/client-iam';
 import { awsErrorCode, ContainmentNotVerifiedError, describeError, isTransientAwsError, rethrowAws } from '../shared/errors';
 import { Incident } from '../shared/incident';
@@ -10,11 +9,12 @@ import { ActionContext, ActionFailed, Outcome, RUN } from './actions';
 import { FootholdContainment, FootholdResult, Footholds, SERVICE_LINKED_ROLE_PATH } from './contract';
 import { planFootholdContainment } from './plan';
 import { believed, FootholdConfig, PlannedAction, Principal, ProtectionCheck } from './planned';
+import type { StopInstance } from './stop-instance';
 
 export interface FootholdDeps {
   readonly iam: IAMClient;
-  /** One EC2 client per region (instances are stopped in their own region). */
-  readonly ec2: (region: string) => EC2Client;
+  /** Stops an instance in its own region (lambdas/footholds/stop-instance.ts). */
+  readonly stopInstance: StopInstance;
   readonly logger: Log;
   readonly config: FootholdConfig;
   /** lambdas/shared/protection.ts `protectionReason` bound to the configured rules. */
@@ -44,7 +44,7 @@ export const CONCURRENCY = 4;
 export async function containFootholds(found: Footholds, incident: Pick<Incident, 'accountId' | 'userName'>, deps: FootholdDeps): Promise<FootholdContainment> {
   const at = () => (deps.now ?? (() => new Date()))().toISOString();
   const plan = planFootholdContainment(found.footholds, incident, deps.config, deps.protection);
-  const ctx: ActionContext = { iam: deps.iam, ec2: deps.ec2, quarantinePolicyArn: deps.config.quarantinePolicyArn };
+  const ctx: ActionContext = { iam: deps.iam, stopInstance: deps.stopInstance, quarantinePolicyArn: deps.config.quarantinePolicyArn };
   const retry: { transient: unknown[]; unverified: string[] } = { transient: [], unverified: [] };
 
   const results = await mapLimit(plan, Math.max(1, deps.concurrency ?? CONCURRENCY), async (a): Promise<FootholdResult> => {

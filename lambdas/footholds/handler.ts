@@ -1,4 +1,5 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { ec2StopInstance } from './stop-instance';
 import { containmentIamClient } from '../contain/iam-client';
 import { accountClients, organizationAccessFromEnv, sessionNameFor, withCredentials } from '../shared/accounts';
 import { NO_SDK_RETRIES, perRegion } from '../shared/clients';
@@ -29,7 +30,7 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env): (event: unk
   // The incident's account: the Lambda's own credentials, or the member role assumed there.
   const clientsOf = accountClients((credentials) => ({
     iam: containmentIamClient(withCredentials(NO_SDK_RETRIES, credentials)),
-    ec2: perRegion((region) => new EC2Client(withCredentials({ region }, credentials))),
+    stopInstance: ec2StopInstance(perRegion((region) => new EC2Client(withCredentials({ region }, credentials)))),
   }), organizationAccessFromEnv(env));
   return async (event) => {
     const input = parseStepInput(FootholdsInputSchema, event, 'footholds');

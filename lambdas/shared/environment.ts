@@ -23,7 +23,7 @@ export interface DeploymentSettings {
   readonly dryRun: boolean;
   /** User names and `/path/*` prefixes never changed (written comma-separated). */
   readonly protectedUsers: readonly string[];
-  /** Role names and `/path/*` prefixes the footholds step never changes (written comma-separated). */
+  /** Role names and `/path/*` prefixes the footholds step and the dispatcher never change (written comma-separated). */
   readonly protectedRoles: readonly string[];
   readonly stopLaunchedInstances: boolean;
   /** CloudTrail lookback of the investigation, in days. */
@@ -66,7 +66,8 @@ export type VariableName = keyof typeof VARIABLES;
 
 /** The variables each Lambda reads (and is given: no more, no less). */
 export const LAMBDA_VARIABLES = {
-  dispatcher: ['STATE_MACHINE_ARN', 'PROTECTED_USERS', 'ACCOUNT_ID', 'TOPIC_ARN', 'QUARANTINE_WINDOW_HOURS'],
+  // DRY_RUN and PROTECTED_ROLES: it revokes the sessions of the role a GuardDuty finding about temporary credentials names.
+  dispatcher: ['STATE_MACHINE_ARN', 'PROTECTED_USERS', 'ACCOUNT_ID', 'TOPIC_ARN', 'QUARANTINE_WINDOW_HOURS', 'DRY_RUN', 'PROTECTED_ROLES'],
   // Contain and verify re-check protection themselves (name, path, tag), just before they act.
   contain: ['DRY_RUN', 'QUARANTINE_POLICY_ARN', 'PROTECTED_USERS'],
   verify: ['DRY_RUN', 'QUARANTINE_POLICY_ARN', 'PROTECTED_USERS'],

@@ -91,7 +91,7 @@ export async function seedIncident(clients: SeedClients, accountId: string): Pro
   };
 }
 
-const FIXTURES = path.join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'events');
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'aws', 'events');
 const fixture = (name: string) => JSON.parse(readFileSync(path.join(FIXTURES, name), 'utf8')) as Record<string, any>;
 const eventTime = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { drillConfig, parseArgs, shapeHint, shiftTimes, UsageError } from '../../drill/cli';
 
 const ROOT = path.join(__dirname, '..', '..');
-const FIXTURES = path.join(ROOT, '..', 'shared', 'fixtures', 'events');
+const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'aws', 'events');
 
 function runDrill(args: string[]) {
   return spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bin', 'drill.ts'), ...args], {

@@ -128,6 +128,8 @@ const ENV = {
   ACCOUNT_ID: ACCOUNT,
   TOPIC_ARN: `arn:aws:sns:us-east-1:${ACCOUNT}:ExposedKeyResponderNotifications`,
   QUARANTINE_WINDOW_HOURS: '24',
+  DRY_RUN: 'false',
+  PROTECTED_ROLES: '',
 };
 const WRITES = /^(Update|Put|Attach|Create|Delete|Detach)/;
 

@@ -25,8 +25,8 @@ describe('the drill\'s environments and the stack\'s', () => {
     expect(Object.keys(drill[name]).sort()).toEqual(Object.keys(stackVariables(name)).sort());
   });
 
-  it('give the dispatcher these five variables', () => {
-    expect(Object.keys(drill.dispatcher).sort()).toEqual(['ACCOUNT_ID', 'PROTECTED_USERS', 'QUARANTINE_WINDOW_HOURS', 'STATE_MACHINE_ARN', 'TOPIC_ARN']);
+  it('give the dispatcher these seven variables', () => {
+    expect(Object.keys(drill.dispatcher).sort()).toEqual(['ACCOUNT_ID', 'DRY_RUN', 'PROTECTED_ROLES', 'PROTECTED_USERS', 'QUARANTINE_WINDOW_HOURS', 'STATE_MACHINE_ARN', 'TOPIC_ARN']);
   });
 
   it.each([...LAMBDA_NAMES])('%s: a configured value (not a resource name) is the same in both', (name) => {

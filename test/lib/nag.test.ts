@@ -68,6 +68,10 @@ const variants: Array<[string, Partial<ResponderConfig>, string | undefined]> = 
     stopLaunchedInstances: true,
     protectedRoles: ['OrgAdmin', '/breakglass/*'],
   }, '123456789012'],
+  ['GuardDuty findings (the dispatcher revokes role sessions) and protected roles, account unknown', {
+    guardDutyMinSeverity: 7,
+    protectedRoles: ['OrgAdmin'],
+  }, undefined],
   ['organization mode (central bus, member StackSet, role assumption), account known', {
     organization: { organizationId: 'o-a1b2c3d4e5', memberOrganizationalUnits: ['ou-ab12-abcdefgh'] },
     protectedUsers: ['break-glass'],
@@ -103,6 +107,16 @@ describe('cdk-nag AwsSolutions', () => {
     expect(reason).toContain('put any inline policy document on any role (PutRolePolicy');
     expect(reason).toContain('except on service-linked roles (role/aws-service-role/*) and protected roles');
     expect(reason).toContain('It cannot change a trust policy, attach a managed policy, nor delete anything.');
+  });
+
+  it('says plainly what the dispatcher role can do on role/* with GuardDuty findings: only the revoke-sessions deny, never on service-linked or protected roles', () => {
+    const acks = acknowledgements(responderApp({ guardDutyMinSeverity: 7 })).filter((a) => a.path === 'ExposedKeyResponder/Dispatcher/Role' && a.id.includes(':role/*'));
+    expect(acks).toHaveLength(1);
+    const reason = acks[0].reason as string;
+    expect(reason).toContain('The role whose temporary credentials (ASIA...) a GuardDuty finding names is known only at run time');
+    expect(reason).toContain('the dispatcher only writes the revoke-sessions deny (AWSRevokeOlderSessions)');
+    expect(reason).toContain('except on service-linked roles (role/aws-service-role/*) and protected roles');
+    expect(acknowledgements(responderApp()).filter((a) => a.path === 'ExposedKeyResponder/Dispatcher/Role' && a.id.includes(':role/*'))).toEqual([]);
   });
 
   describe.each(variants)('with %s', (_name, config, account) => {

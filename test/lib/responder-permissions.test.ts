@@ -27,6 +27,8 @@ describe('dispatcher', () => {
       ACCOUNT_ID: { Ref: 'AWS::AccountId' },
       TOPIC_ARN: { Ref: topicId },
       QUARANTINE_WINDOW_HOURS: '24',
+      DRY_RUN: 'false',
+      PROTECTED_ROLES: '',
       POWERTOOLS_SERVICE_NAME: 'dispatcher',
       POWERTOOLS_LOG_LEVEL: 'INFO',
     });
@@ -65,6 +67,32 @@ describe('dispatcher', () => {
     expect(statements).toContainEqual(expect.objectContaining({ Action: ['sns:Publish'], Resource: { Ref: topicId } }));
     expect(statements).toContainEqual(expect.objectContaining({ Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: { 'Fn::GetAtt': [keyId, 'Arn'] } }));
     expect(statements).toContainEqual(expect.objectContaining({ Action: expect.arrayContaining(['sqs:SendMessage']), Resource: { 'Fn::GetAtt': [queueId, 'Arn'] } }));
+  });
+});
+
+describe('dispatcher with GuardDuty findings (guardDutyMinSeverity)', () => {
+  const iamArn = (resource: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, `:${resource}`]] });
+  const TAGGED = { StringEqualsIgnoreCase: { 'iam:ResourceTag/exposed-key-responder:protected': 'true' } };
+
+  it('may read roles and put the revoke on one, never on a service-linked, protected or tagged role; nothing more on users', () => {
+    const { template: t } = responderStack({ guardDutyMinSeverity: 7, protectedRoles: ['OrgAdmin', '/breakglass/*'], dryRun: true });
+    const statements = statementsOfFunction(t, 'dispatcher');
+
+    expect(env(t, 'dispatcher')).toMatchObject({ DRY_RUN: 'true', PROTECTED_ROLES: 'OrgAdmin,/breakglass/*' });
+    expect(allowedActions(statements).filter((a) => a.startsWith('iam:'))).toEqual([
+      'iam:GetAccessKeyLastUsed', 'iam:GetAccountAuthorizationDetails', 'iam:GetRole', 'iam:GetRolePolicy', 'iam:ListAccessKeys', 'iam:PutRolePolicy',
+    ]);
+    expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Allow', Action: ['iam:GetRole', 'iam:GetRolePolicy'], Resource: iamArn('role/*') }));
+    expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Allow', Action: ['iam:PutRolePolicy'], Resource: iamArn('role/*') }));
+    expect(statements.filter((s) => s.Effect === 'Deny')).toEqual([
+      { Sid: 'NeverTouchServiceLinkedRoles', Effect: 'Deny', Action: ['iam:PutRolePolicy'], Resource: iamArn('role/aws-service-role/*') },
+      { Sid: 'NeverTouchProtectedRoles', Effect: 'Deny', Action: ['iam:PutRolePolicy'], Resource: [iamArn('role/OrgAdmin'), iamArn('role/*/OrgAdmin'), iamArn('role/breakglass/*')] },
+      { Sid: 'NeverTouchTaggedRoles', Effect: 'Deny', Action: ['iam:PutRolePolicy'], Resource: iamArn('role/*'), Condition: TAGGED },
+    ]);
+  });
+
+  it('without guardDutyMinSeverity: no role permission at all', () => {
+    expect(allowedActions(statementsOfFunction(template, 'dispatcher')).filter((a) => /Role/.test(a))).toEqual([]);
   });
 });
 

@@ -9,6 +9,7 @@ import { DEFAULT_CONFIG, EXPOSED, keyStatus, OTHER, twoKeyScenario, WRITES } fro
 const DIR = path.join(__dirname, '..', 'fixtures', 'guardduty');
 const finding = (name: string) => JSON.parse(readFileSync(path.join(DIR, name), 'utf8')) as Record<string, unknown>;
 const rules = synthesizedRules({ guardDutyMinSeverity: '7' });
+const ASIA = 'asia-instance-credential-exfiltration-outside-aws.json';
 
 async function deliver(events: unknown[], scenario = twoKeyScenario()) {
   const d = new Drill(scenario, rules, DEFAULT_CONFIG);
@@ -45,18 +46,42 @@ describe('GuardDuty findings (guardDutyMinSeverity=7)', () => {
     expect((output.report as { notes: string[] }).notes).toContain('The report named user alice, who does not own this key: alice was not changed.');
   });
 
-  it('temporary credentials (ASIA) of an instance role: no long-term key is deactivated, and people are told which role and how to revoke its sessions', async () => {
-    const { output, drill: d } = await deliver([finding('asia-instance-credential-exfiltration-outside-aws.json')]);
+  it('temporary credentials (ASIA) of an instance role: the role\'s sessions are revoked, no access key is touched, and people are told with the undo', async () => {
+    const { output, drill: d } = await deliver([finding(ASIA)], twoKeyScenario({ roles: [{ roleName: 'app-server-role' }] }));
 
     expect(output.deliveries[0].matchedRules).toEqual(['GuardDutyCredentialFindings/Rule']);
     expect(output.incidents).toEqual([]);
     expect(d.account.calls.filter((c) => WRITES.has(c.operation))).toEqual([]);
     expect(output.account.users.flatMap((u) => u.accessKeys.map((k) => k.status))).toEqual(['Active', 'Active', 'Active']);
+    const revoke = output.account.roles.find((r) => r.roleName === 'app-server-role')?.inlinePolicies.AWSRevokeOlderSessions as any;
+    expect(revoke.Statement).toEqual([
+      { Sid: 'RevokeOlderSessions', Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) } } },
+    ]);
     const [notice] = output.notifications;
-    expect(notice.subject).toMatch(/^\[UNRESOLVED\]/);
-    expect(notice.body).toContain('credential ASIAEXAMPLESESSION01');
-    expect(notice.body).toContain('role arn:aws:iam::123456789012:role/app-server-role');
-    expect(notice.body).toContain('Revoke the role\'s active sessions by hand');
+    expect(notice.subject).toBe('[CONTAINED] temporary credentials reported in 123456789012: role sessions revoked');
+    expect(notice.body).toContain('- Revoked: deny every session of role app-server-role issued before');
+    expect(notice.body).toContain('Undo: aws iam delete-role-policy --role-name app-server-role --policy-name AWSRevokeOlderSessions');
+  });
+
+  it('temporary credentials of a service-linked role: nothing is written, people are told', async () => {
+    const { output } = await deliver([finding(ASIA)], twoKeyScenario({ roles: [{ roleName: 'app-server-role', path: '/aws-service-role/ec2.amazonaws.com/' }] }));
+
+    expect(output.account.roles[0].inlinePolicies).toEqual({});
+    expect(output.notifications[0].subject).toMatch(/^\[UNRESOLVED\]/);
+    expect(output.notifications[0].body).toContain('role app-server-role is a service-linked role');
+  });
+
+  it('temporary credentials in a dry run: nothing is written', async () => {
+    const d = new Drill(twoKeyScenario({ roles: [{ roleName: 'app-server-role' }] }), rules, { ...DEFAULT_CONFIG, dryRun: true });
+    try {
+      await d.deliver(finding(ASIA));
+      const output = d.output();
+      expect(output.account.roles[0].inlinePolicies).toEqual({});
+      expect(d.account.calls.filter((c) => c.operation === 'PutRolePolicy')).toEqual([]);
+      expect(output.notifications[0].body).toContain('dry run, nothing was changed: would deny every session of role app-server-role');
+    } finally {
+      d.close();
+    }
   });
 
   it('the same finding below the threshold (severity 5) is not an incident: no rule matches it', async () => {

@@ -5,7 +5,7 @@ import { RulePattern } from '../../drill/rules';
 import { ScenarioInput } from '../../drill/scenario';
 import { synthesizedRules } from '../../drill/stack-rules';
 
-export const FIXTURES = path.join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'events');
+export const FIXTURES = path.join(__dirname, '..', 'fixtures', 'aws', 'events');
 
 export function fixture(name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(path.join(FIXTURES, name), 'utf8')) as Record<string, unknown>;

@@ -5,7 +5,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DispatchConfig, DispatchDeps } from '../../../lambdas/dispatcher/dispatch';
 import { Incident } from '../../../lambdas/shared/incident';
-import { parseProtectedPrincipals } from '../../../lambdas/shared/protection';
+import { parseProtectedPrincipals, protectionCheck } from '../../../lambdas/shared/protection';
 import { ACCOUNT_ID, fakeLogger, healthEventFromDescribeEvents, KEY_ID, readEvent, viaEventBridge } from '../helpers';
 
 export const iam = mockClient(IAMClient);
@@ -34,6 +34,7 @@ export function deps(config: Partial<DispatchConfig> = {}, now = NOW): TestDeps 
       accountId: ACCOUNT_ID,
       topicArn: TOPIC_ARN,
       quarantineWindowHours: 24,
+      roleSessions: { dryRun: false, protection: protectionCheck(parseProtectedPrincipals([]), parseProtectedPrincipals([], 'role')) },
       ...config,
     },
     now: () => now,

@@ -12,6 +12,8 @@ const ENV = {
   ACCOUNT_ID,
   TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:exposed-key-responder',
   QUARANTINE_WINDOW_HOURS: '24',
+  DRY_RUN: 'false',
+  PROTECTED_ROLES: '',
 };
 
 interface Loaded {
@@ -47,7 +49,7 @@ afterEach(() => {
 });
 
 describe('dispatcher handler: configuration', () => {
-  it.each(['STATE_MACHINE_ARN', 'PROTECTED_USERS', 'ACCOUNT_ID', 'TOPIC_ARN', 'QUARANTINE_WINDOW_HOURS'])('fails at load when %s is missing', (name) => {
+  it.each(['STATE_MACHINE_ARN', 'PROTECTED_USERS', 'ACCOUNT_ID', 'TOPIC_ARN', 'QUARANTINE_WINDOW_HOURS', 'DRY_RUN', 'PROTECTED_ROLES'])('fails at load when %s is missing', (name) => {
     expect(() => loadHandler({ ...ENV, [name]: undefined })).toThrow(`environment variable ${name} is required`);
   });
 
@@ -57,6 +59,11 @@ describe('dispatcher handler: configuration', () => {
 
   it('fails at load on a PROTECTED_USERS entry that is neither a user name nor a /path/* prefix', () => {
     expect(() => loadHandler({ ...ENV, PROTECTED_USERS: 'admin, bad name!' })).toThrow('protected principal "bad name!" is neither an IAM user name nor an IAM path prefix');
+  });
+
+  it('fails at load on a PROTECTED_ROLES entry that is neither a role name nor a /path/* prefix, and on a DRY_RUN that is not a boolean', () => {
+    expect(() => loadHandler({ ...ENV, PROTECTED_ROLES: 'OrgAdmin, bad role!' })).toThrow('"bad role!"');
+    expect(() => loadHandler({ ...ENV, DRY_RUN: 'maybe' })).toThrow('DRY_RUN');
   });
 
   it('fails at load when ACCOUNT_ID is not 12 digits', () => {

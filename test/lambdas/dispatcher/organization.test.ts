@@ -15,6 +15,8 @@ const ENV = {
   ACCOUNT_ID: CENTRAL,
   TOPIC_ARN: `arn:aws:sns:us-east-1:${CENTRAL}:exposed-key-responder`,
   QUARANTINE_WINDOW_HOURS: '24',
+  DRY_RUN: 'false',
+  PROTECTED_ROLES: '',
   MEMBER_ROLE_NAME: 'exposed-key-responder-member',
   AWS_REGION: 'us-east-1',
 };

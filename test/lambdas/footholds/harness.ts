@@ -1,6 +1,7 @@
 // What the footholds executor tests share: its dependencies, the protection rules of the
 // contract (lambdas/shared/protection.ts), and the literal documents they expect.
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { ec2StopInstance } from '../../../lambdas/footholds/stop-instance';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { containFootholds, FootholdDeps } from '../../../lambdas/footholds/contain';
 import { FootholdContainment, FootholdResult } from '../../../lambdas/footholds/contract';
@@ -32,7 +33,7 @@ export const protection = (p: Principal): string | undefined =>
 export function deps(config: Partial<FootholdConfig> = {}, concurrency = 1): FootholdDeps {
   return {
     iam: new IAMClient({ region: 'us-east-1' }),
-    ec2: perRegion((region) => new EC2Client({ region })),
+    stopInstance: ec2StopInstance(perRegion((region) => new EC2Client({ region }))),
     logger: fakeLogger(),
     config: { dryRun: false, quarantinePolicyArn: QUARANTINE_ARN, stopLaunchedInstances: false, revokeBefore: REVOKE_BEFORE, ...config },
     protection,

@@ -54,13 +54,15 @@ describe('lambdaEnvironment', () => {
     });
   });
 
-  it('gives the dispatcher its five variables, numbers as digits', () => {
+  it('gives the dispatcher its seven variables, numbers as digits', () => {
     expect(lambdaEnvironment('dispatcher', SETTINGS)).toEqual({
       STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:Response',
       PROTECTED_USERS: 'break-glass,/admins/*',
       ACCOUNT_ID: '123456789012',
       TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:Notifications',
       QUARANTINE_WINDOW_HOURS: '48',
+      DRY_RUN: 'true',
+      PROTECTED_ROLES: 'OrganizationAccountAccessRole',
     });
   });
 
