@@ -170,6 +170,7 @@ function factsOf(d: Detection): Array<[string, string]> {
   if (d.unusableKeys.length) facts.push(['Other values named as keys', d.unusableKeys.map((k) => JSON.stringify(k.value)).join(', ')]);
   if (d.userName) facts.push(['User named by the report (a hint: IAM decides)', d.userName]);
   if (d.roles.length) facts.push(['Roles named', d.roles.join(', ')]);
+  if (d.sample) facts.push(['Sample', 'GuardDuty marks this finding as a sample (generated, not real activity); the responder acted on it as on any finding']);
   for (const i of d.ignored) facts.push(['Not used', i]);
   if (d.leakLocation) facts.push(['Leaked at', d.leakLocation]);
   if (d.awsCaseId) facts.push(['AWS support case', d.awsCaseId]);

@@ -53,6 +53,8 @@ export interface Detection {
   readonly awsCaseId?: string;
   readonly leakLocation?: string;
   readonly reporterNote?: string;
+  /** The source marks the report as a generated sample (GuardDuty's sample findings): it is acted on all the same, and people are told. */
+  readonly sample?: boolean;
 }
 
 const IAM_KEY_ID = /^[A-Z0-9_]{16,128}$/;

@@ -58,7 +58,7 @@ export function isKeyFindingType(type: string): boolean {
 /**
  * What a finding says: a long-term key (AKIA...) is a key to contain on its owner, as IAM names
  * it (the finding's user name is a hint); temporary credentials (ASIA...) and the role of an
- * assumed-role session are named to people, never taken for a user's key. A type that is not an
+ * assumed-role session are never taken for a user's key (the role's sessions are revoked instead). A type that is not an
  * access key finding throws (the rule should not have let it through).
  */
 export function fromGuardDuty(e: GuardDutyFinding, reject: (why: string) => never): Detection {
@@ -69,11 +69,10 @@ export function fromGuardDuty(e: GuardDutyFinding, reject: (why: string) => neve
   const unusable: UnusableKey[] = [];
   if (k.accessKeyId !== undefined && k.accessKeyId !== null) classifyKey(k.accessKeyId, keys, unusable);
   const ignored: string[] = [];
-  if (d.service?.additionalInfo?.sample === true) ignored.push('GuardDuty marks this finding as a sample (generated, not real activity)');
   const roles: string[] = [];
   let userName: string | undefined;
   if (k.userType === 'AssumedRole') {
-    // The session's role: named to people; its sessions are revoked by hand (the message says how).
+    // The session's role: the dispatcher revokes its sessions (lambdas/dispatcher/role-sessions.ts) unless it is protected or service-linked.
     if (typeof k.userName === 'string' && ROLE_NAME.test(k.userName)) roles.push(`arn:aws:iam::${e.account}:role/${k.userName}`);
     else if (k.userName !== undefined && k.userName !== null) ignored.push(`role name ${JSON.stringify(bounded(String(k.userName), 80))} is not an IAM role name: not used`);
   } else {
@@ -93,5 +92,6 @@ export function fromGuardDuty(e: GuardDutyFinding, reject: (why: string) => neve
     kind: keys.size > 0 ? 'keys' : 'nothing',
     detail: bounded(`GuardDuty ${d.type} (severity ${d.severity})${title}`, TEXT_LIMITS.detail),
     ...(typeof d.arn === 'string' ? { eventArn: bounded(d.arn, 300) } : {}),
+    ...(d.service?.additionalInfo?.sample === true ? { sample: true } : {}),
   };
 }

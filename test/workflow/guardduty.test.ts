@@ -61,6 +61,9 @@ describe('GuardDuty findings (guardDutyMinSeverity=7)', () => {
     expect(notice.subject).toBe('[CONTAINED] temporary credentials reported in 123456789012: role sessions revoked');
     expect(notice.body).toContain('- Revoked: deny every session of role app-server-role issued before');
     expect(notice.body).toContain('Undo: aws iam delete-role-policy --role-name app-server-role --policy-name AWSRevokeOlderSessions');
+    // The published sample is marked as one: people are told it was acted on, not that it was ignored.
+    expect(notice.body).toContain('Sample: GuardDuty marks this finding as a sample (generated, not real activity); the responder acted on it as on any finding');
+    expect(notice.body).not.toContain('Not used: GuardDuty');
   });
 
   it('temporary credentials of a service-linked role: nothing is written, people are told', async () => {

@@ -22,7 +22,8 @@ describe('parseDetection: GuardDuty access key findings', () => {
       detail: 'GuardDuty UnauthorizedAccess:IAMUser/MaliciousIPCaller.Custom (severity 8): API GeneratedFindingAPIName was invoked from an IP address on a custom threat list.',
       eventArn: 'arn:aws:guardduty:us-east-1:123456789012:detector/123456789012/finding/30bf285e52a1e405084ff6ec28e06e17',
     });
-    expect(d.ignored).toEqual(['GuardDuty marks this finding as a sample (generated, not real activity)']);
+    expect(d.sample).toBe(true);
+    expect(d.ignored).toEqual([]);
   });
 
   it('temporary credentials (ASIA) of an instance role: no key to contain; the session id and the role are named to people', () => {
