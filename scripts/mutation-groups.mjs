@@ -3,7 +3,7 @@
 
 export const GROUPS = {
   dispatcher: {
-    mutate: ['lambdas/dispatcher/dispatch.ts', 'lambdas/dispatcher/resolve.ts', 'lambdas/dispatcher/owners.ts', 'lambdas/dispatcher/recent-quarantines.ts'],
+    mutate: ['lambdas/dispatcher/dispatch.ts', 'lambdas/dispatcher/resolve.ts', 'lambdas/dispatcher/owners.ts', 'lambdas/dispatcher/recent-quarantines.ts', 'lambdas/dispatcher/role-sessions.ts'],
     tests: ['lambdas/dispatcher'],
   },
   contain: {

@@ -12,7 +12,7 @@ import { NoticeKind, renderNotice, UnresolvedItem } from './notice';
 import { KeyAccountLookup } from './owners';
 import { publishNotice } from './publish';
 import { resolveTargets, Target } from './resolve';
-import { revokeFindingRoleSessions, RoleSessionConfig } from './role-sessions';
+import { replacedByRoleSessions, revokeFindingRoleSessions, RoleSessionConfig } from './role-sessions';
 
 export interface DispatchConfig {
   readonly stateMachineArn: string;
@@ -106,15 +106,14 @@ export async function dispatch(event: unknown, deps: DispatchDeps): Promise<Disp
   for (const target of resolution.targets) await start(toIncident(detection, target, config, now), deps, result);
   // Temporary credentials GuardDuty tied to a role: its sessions are revoked here (no key, no workflow).
   const roles = await revokeFindingRoleSessions(detection, { iam: deps.iam, logger, accountId: config.accountId, config: config.roleSessions, now });
-  const covered = (i: { reason: string; about: string }) =>
-    roles.handled.length > 0 && (i.reason === 'temporary-credentials' || (i.reason === 'role' && roles.handled.some((arn) => i.about === `role ${arn}`)));
-  const unresolved = [...roles.open, ...resolution.unresolved.filter((i) => !covered(i))];
-  for (const item of [...unresolved, ...resolution.check]) result.skipped.push({ about: item.about, reason: item.reason });
+  const unresolved = [...roles.open, ...resolution.unresolved.filter((i) => !replacedByRoleSessions(roles, i))];
+  const items = [...unresolved, ...resolution.check];
+  for (const item of items) result.skipped.push({ about: item.about, reason: item.reason });
   const facts = factsOf(detection);
   if (roles.contained.length > 0) {
-    await tell('contained', facts, [...unresolved, ...resolution.check], resolution.notes, detection.accountId, reportOf(detection), deps, result, [...roles.contained]);
+    await tell('contained', facts, items, resolution.notes, detection.accountId, reportOf(detection), deps, result, [...roles.contained]);
   } else if (unresolved.length > 0) {
-    await tell('unresolved', facts, [...unresolved, ...resolution.check], resolution.notes, detection.accountId, reportOf(detection), deps, result);
+    await tell('unresolved', facts, items, resolution.notes, detection.accountId, reportOf(detection), deps, result);
   } else if (resolution.check.length > 0) {
     await tell('check', facts, resolution.check, resolution.notes, detection.accountId, reportOf(detection), deps, result);
   }

@@ -106,6 +106,17 @@ export async function revokeFindingRoleSessions(
   return { handled: roles.map((r) => r.arn), contained, open };
 }
 
+/**
+ * Whether the dispatcher's own item is replaced by the outcome (the item is then not told): once a
+ * role was handled, the temporary credentials it names, and the "revoke by hand" item of each
+ * handled role. An item about any other role stays.
+ */
+export function replacedByRoleSessions(outcome: Pick<RoleSessionOutcome, 'handled'>, item: Pick<UnresolvedItem, 'reason' | 'about'>): boolean {
+  if (outcome.handled.length === 0) return false;
+  if (item.reason === 'temporary-credentials') return true;
+  return item.reason === 'role' && outcome.handled.some((arn) => item.about === `role ${arn}`);
+}
+
 /** The role's IAM path; `/` when IAM knows no such role (the executor then reports it gone). */
 async function rolePath(iam: IAMClient, roleName: string): Promise<string> {
   try {

@@ -4,9 +4,10 @@
  *   (`--findRelatedTests`, one run per mutant) follows imports through lambdas/ and drill/ (with
  *   only test/ as a root, a test reaching the mutated file through another module would not be
  *   found, and the mutant would survive untested);
- * - only the tests of the group being mutated (MUTATION_TESTS, comma-separated folders under
- *   test/, set by scripts/mutation.mjs from its group table): loading every related suite (the
- *   workflow and drill ones reach every Lambda) costs more per mutant than the suite itself;
+ * - only the tests of the group being mutated (MUTATION_TESTS, comma-separated folders or
+ *   `*.test.ts` files under test/, set by stryker.config.mjs from scripts/mutation-groups.mjs):
+ *   loading every related suite (the workflow and drill ones reach every Lambda) costs more per
+ *   mutant than the suite itself;
  * - without the handlers' tests (index.test.ts: each loads the Lambda afresh, seconds per test,
  *   for a thin adapter outside the safety core), which the related-test lookup would otherwise
  *   load for every mutant;
@@ -23,6 +24,6 @@ module.exports = {
   ...rest,
   rootDir: '../..',
   roots: ['<rootDir>/test', '<rootDir>/lambdas', '<rootDir>/drill'],
-  testMatch: folders.map((f) => `<rootDir>/test/${f}/**/*.test.ts`),
+  testMatch: folders.map((f) => (f.endsWith('.test.ts') ? `<rootDir>/test/${f}` : `<rootDir>/test/${f}/**/*.test.ts`)),
   testPathIgnorePatterns: ['/node_modules/', '/index\\.test\\.ts$'],
 };

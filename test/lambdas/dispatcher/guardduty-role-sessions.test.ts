@@ -64,6 +64,25 @@ describe('dispatch: a GuardDuty finding about temporary credentials (ASIA...)', 
     expect(result.notified.map((n) => n.reason)).toEqual(['contained']);
   });
 
+  it('returns what it did, with its undo, and lists neither the role nor the credentials as left to people', async () => {
+    role();
+
+    const result = await dispatch(asiaFinding(), deps());
+
+    expect(result.notified).toEqual([
+      {
+        reason: 'contained',
+        subject: '[CONTAINED] temporary credentials reported in 123456789012: role sessions revoked',
+        items: [],
+        done: [
+          `Revoked: deny every session of role app-server-role issued before 2026-11-20T10:05:00.000Z (inline policy AWSRevokeOlderSessions, the console's "Revoke active sessions") (read back: 2026-11-20T10:05:00.000Z). Undo: ${UNDO}`,
+        ],
+        messageId: 'msg-1',
+      },
+    ]);
+    expect(result.skipped).toEqual([]);
+  });
+
   it('never touches an access key: only the role is read and written', async () => {
     role();
 
