@@ -9,7 +9,8 @@
  *   loading every related suite (the workflow and drill ones reach every Lambda) costs more per
  *   mutant than the suite itself;
  * - without the handlers' tests (index.test.ts: each loads the Lambda afresh, seconds per test,
- *   for a thin adapter outside the safety core), which the related-test lookup would otherwise
+ *   for a thin adapter outside the safety core; test/lambdas/shared/environment.test.ts builds
+ *   every handler from its environment table), which the related-test lookup would otherwise
  *   load for every mutant;
  * - no global setup/teardown: Stryker runs jest many times in one process, and the per-run TMPDIR
  *   of test/jest/global-setup.ts (removed by its teardown) would be gone for the next run.
@@ -25,5 +26,5 @@ module.exports = {
   rootDir: '../..',
   roots: ['<rootDir>/test', '<rootDir>/lambdas', '<rootDir>/drill'],
   testMatch: folders.map((f) => (f.endsWith('.test.ts') ? `<rootDir>/test/${f}` : `<rootDir>/test/${f}/**/*.test.ts`)),
-  testPathIgnorePatterns: ['/node_modules/', '/index\\.test\\.ts$'],
+  testPathIgnorePatterns: ['/node_modules/', '/index\\.test\\.ts$', '/test/lambdas/shared/environment\\.test\\.ts$'],
 };

@@ -98,3 +98,32 @@ describe('IncidentSchema: what the dispatcher adds', () => {
     expect(IncidentSchema.safeParse(anIncident({ reporterNote: 'n'.repeat(500), detail: 'd'.repeat(1000) })).success).toBe(true);
   });
 });
+
+describe('incidentIdFor: the longest key kept whole, and the digest of a longer one', () => {
+  it('keeps a key of 71 characters whole: the id is exactly 80 characters', () => {
+    const key = 'A'.repeat(71);
+
+    expect(incidentIdFor(key, new Date('2026-11-20T10:00:00Z'))).toBe(`${key}-20261120`);
+  });
+
+  it('cuts a key of 128 characters to 54, then the first 16 hex digits of its SHA-256, then the day', () => {
+    // sha256('A' x 128) = b6ac3cc10386331c765f04f041c147d0f278f2aed8eaa021e2d0057fc6f6ff9e
+    expect(incidentIdFor('A'.repeat(128), new Date('2026-11-20T10:00:00Z'))).toBe(`${'A'.repeat(54)}-b6ac3cc10386331c-20261120`);
+  });
+});
+
+describe('IncidentSchema: the principal type and the refused lookup', () => {
+  it('accepts the root user\'s incident', () => {
+    const incident = anIncident({ userName: 'root', principalType: 'root' });
+
+    expect(IncidentSchema.parse(incident)).toEqual(incident);
+  });
+
+  it.each(['AccessDenied', 'NoSuchEntity', 'E'.repeat(64)])('accepts the refused lookup %s', (code) => {
+    expect(IncidentSchema.safeParse(anIncident({ ownerLookupError: code })).success).toBe(true);
+  });
+
+  it.each(['', 'Access Denied', ' AccessDenied', 'AccessDenied ', 'E'.repeat(65)])('rejects the refused lookup %j: one error code, nothing else', (code) => {
+    expect(IncidentSchema.safeParse(anIncident({ ownerLookupError: code })).success).toBe(false);
+  });
+});
