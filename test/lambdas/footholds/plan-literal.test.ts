@@ -3,6 +3,7 @@
 // investigation's output shape, so each branch of the planner is reached.
 import { Foothold } from '../../../lambdas/footholds/contract';
 import { planFootholdContainment, PlannedAction } from '../../../lambdas/footholds/plan';
+import { believed } from '../../../lambdas/footholds/planned';
 
 const Q = 'arn:aws:iam::123456789012:policy/Q';
 const REVOKE = `'{"Version":"2012-10-17","Statement":[{"Sid":"RevokeOlderSessions","Effect":"Deny","Action":"*","Resource":"*","Condition":{"DateLessThan":{"aws:TokenIssueTime":"2026-11-20T10:05:00.000Z"}}}]}'`;
@@ -62,6 +63,53 @@ describe('planFootholdContainment: the whole plan, written out', () => {
       ["report e13 key-pair kp", "report", "key-pair kp in eu-west-1: not changed automatically, check it and undo it if it is not yours", true, undefined, undefined, undefined, "aws ec2 delete-key-pair --region eu-west-1 --key-name kp"],
       ["report e11 AttachUserPolicy bob", "report", "AttachUserPolicy on user bob (policyArn: arn:aws:iam::aws:policy/AdministratorAccess): not reverted automatically, check it and undo it if it is not yours", true, undefined, undefined, undefined, "aws iam detach-user-policy --user-name bob --policy-arn arn:aws:iam::aws:policy/AdministratorAccess"],
       ["report e12 PutRolePolicy evil", "report", "PutRolePolicy on role evil, which the key created and which is contained: not reverted", false, undefined, undefined, undefined, "aws iam delete-role-policy --role-name evil --policy-name '<policy name>' (or put back its previous document, if it replaced one)"],    ]);
+  });
+});
+
+describe('planFootholdContainment: what each action acts on', () => {
+  it('names the target, the principal whose protection is checked (with the path and tags the record gave) and the document put', () => {
+    const plan = planFootholdContainment(FOOTHOLDS, INCIDENT, CONFIG, onTheList);
+
+    // [target, principal, [document name, revoked before]], in the plan's order (above)
+    expect(plan.map((a) => [a.target, a.principal, a.document && [a.document.name, a.document.revokedBefore]])).toEqual([
+      [{ type: 'access-key', userName: 'alice', accessKeyId: 'AKIAALICE00000000001' }, { kind: 'user', name: 'alice' }, undefined],
+      [{ type: 'user', userName: 'backdoor' }, { kind: 'user', name: 'backdoor', path: '/ops/', tags: { team: 'x' } }, undefined],
+      [{ type: 'service-credential', userName: 'alice', credentialId: 'ACCA1' }, { kind: 'user', name: 'alice' }, undefined],
+      [{ type: 'user', userName: 'backdoor' }, { kind: 'user', name: 'backdoor', path: '/ops/', tags: { team: 'x' } }, ['ExposedKeyResponder-RevokeOlderSessions', '2026-11-20T10:05:00.000Z']],
+      [{ type: 'role', roleName: 'evil' }, { kind: 'role', name: 'evil', path: '/x/', tags: { a: 'b' } }, ['AWSRevokeOlderSessions', '2026-11-20T10:05:00.000Z']],
+      [{ type: 'role', roleName: 'slr' }, { kind: 'role', name: 'slr', path: '/aws-service-role/x.amazonaws.com/' }, ['AWSRevokeOlderSessions', '2026-11-20T10:05:00.000Z']],
+      [{ type: 'role', roleName: 'deploy' }, { kind: 'role', name: 'deploy', path: '/' }, ['AWSRevokeOlderSessions', '2026-11-20T10:05:00.000Z']],
+      [{ type: 'user', userName: 'backdoor' }, { kind: 'user', name: 'backdoor', path: '/ops/', tags: { team: 'x' } }, undefined],
+      [{ type: 'role', roleName: 'evil' }, { kind: 'role', name: 'evil', path: '/x/', tags: { a: 'b' } }, ['ExposedKeyResponder-Quarantine', undefined]],
+      [{ type: 'user', userName: 'alice' }, { kind: 'user', name: 'alice' }, undefined],
+      [{ type: 'user', userName: 'backdoor' }, { kind: 'user', name: 'backdoor', path: '/ops/', tags: { team: 'x' } }, undefined],
+      [{ type: 'instance', region: 'eu-west-1', instanceId: 'i-1' }, undefined, undefined],
+      [{ type: 'instance', region: 'eu-west-1', instanceId: 'i-2' }, undefined, undefined],
+      [{ type: 'none' }, undefined, undefined],
+      [{ type: 'none' }, undefined, undefined],
+      [{ type: 'role', roleName: 'evil' }, undefined, undefined],
+      [{ type: 'none' }, undefined, undefined],
+      [{ type: 'none' }, undefined, undefined],
+      [{ type: 'none' }, undefined, undefined],
+      [{ type: 'none' }, undefined, undefined],
+      [{ type: 'none' }, undefined, undefined],
+    ]);
+    expect(JSON.parse(plan[3].document?.json ?? '')).toEqual(JSON.parse(REVOKE.slice(1, -1)));
+  });
+
+  it('keeps the first foothold\'s line for an action two footholds need', () => {
+    const plan = planFootholdContainment(
+      [{ kind: 'user', userName: 'backdoor', proof: proof('e1') }, { kind: 'login-profile', userName: 'backdoor', proof: proof('e2') }],
+      INCIDENT, CONFIG, onTheList,
+    );
+
+    expect(plan.find((a) => a.action === 'delete-login-profile')?.foothold).toBe('user backdoor: X at 2026-11-20T09:00:00Z in us-east-1, by AKIAIOSFODNN7EXAMPLE (event e1)');
+  });
+
+  it('asks the root user for a root key whose id the record does not give', () => {
+    const [action] = planFootholdContainment([{ kind: 'access-key', userName: '<root_account>', proof: proof('e2') }], INCIDENT, CONFIG, onTheList);
+
+    expect(action.description).toBe('ACTION REQUIRED: a root access key was created: only the root user can deactivate it (sign in as root, Security credentials)');
   });
 });
 
@@ -147,5 +195,54 @@ describe('planFootholdContainment: whom a created role trusts', () => {
     expect(open(role(['arn:aws:iam::123456789012:root', 'ec2.amazonaws.com', 'xarn:aws:iam::123456789012:root', '1234567890123', 'arn:aws:iam::210987654321:root']))).toEqual([
       'role r trusts ec2.amazonaws.com, xarn:aws:iam::123456789012:root, 1234567890123, arn:aws:iam::210987654321:root: new sessions are quarantined, not denied; delete the role once its evidence is kept',
     ]);
+  });
+});
+
+describe('planFootholdContainment: what the key created is a user or a role, never both', () => {
+  const protectedRole = (p: { kind: string; name: string }) => (p.kind === 'role' && p.name === 'ops' ? 'on the role list' : undefined);
+
+  it('believes the protection of a role named like a user the key created', () => {
+    const plan = planFootholdContainment(
+      [{ kind: 'user', userName: 'ops', proof: proof('e1') }, { kind: 'assumed-role', roleArn: 'arn:aws:iam::123456789012:role/ops', roleName: 'ops', path: '/', proof: proof('e2') }],
+      INCIDENT, CONFIG, protectedRole,
+    );
+
+    expect(plan.find((a) => a.action === 'revoke-role-sessions')).toMatchObject({ skip: 'role ops is protected (on the role list): nothing was changed, a human must decide' });
+    expect(plan.find((a) => a.action === 'revoke-role-sessions')).not.toHaveProperty('protection');
+  });
+
+  it.each([
+    ['a role named like a user the key created', 'role', { kind: 'user', userName: 'x', proof: proof('c') }],
+    ['a user named like a role the key created', 'user', { kind: 'created-role', roleName: 'x', trustedPrincipals: [], proof: proof('c') }],
+    ['a group named like a role the key created', 'group', { kind: 'created-role', roleName: 'x', trustedPrincipals: [], proof: proof('c') }],
+  ] as const)('reports a change to %s as open', (_why, targetType, created) => {
+    const change: Foothold = { kind: 'permission-change', targetType, target: 'x', values: {}, proof: proof('p', 'AttachUserPolicy') };
+
+    const report = planFootholdContainment([created as Foothold, change], INCIDENT, CONFIG, onTheList).find((a) => a.action === 'report');
+
+    expect(report?.open).toBe(true);
+  });
+
+  it('a TagUser whose record gives no tags puts no doubt on the user', () => {
+    const plan = planFootholdContainment(
+      [{ kind: 'permission-change', targetType: 'user', target: 'alice', values: {}, proof: proof('t', 'TagUser') }, { kind: 'login-profile', userName: 'alice', proof: proof('l') }],
+      INCIDENT, CONFIG, onTheList,
+    );
+
+    expect(plan.find((a) => a.action === 'delete-login-profile')).toMatchObject({ skip: 'user alice is protected (on the list): nothing was changed, a human must decide' });
+    expect(plan.find((a) => a.action === 'delete-login-profile')).not.toHaveProperty('protection');
+  });
+});
+
+describe('believed: the principal as its protection is judged', () => {
+  const principal = { kind: 'user' as const, name: 'carol', tags: { 'Exposed-Key-Responder:Protected': 'true', team: 'ops' } };
+
+  it('drops only the protection tag (any case) when the leaked key put it there', () => {
+    expect(believed(principal, 'tag-ignored')).toEqual({ kind: 'user', name: 'carol', tags: { team: 'ops' } });
+  });
+
+  it('keeps every tag otherwise', () => {
+    expect(believed(principal, undefined)).toBe(principal);
+    expect(believed(principal, 'ignored')).toBe(principal);
   });
 });
