@@ -31,14 +31,20 @@ beforeEach(() => {
 afterEach(() => account.restore());
 
 describe('containFootholds: the audit trail in the log', () => {
-  it('logs each change with its status, and the totals: footholds, actions, contained, dry run', async () => {
+  it('logs each change with its status, and the totals: footholds, actions, contained (done or already), dry run', async () => {
+    account.users.get('carol')!.keys.AKIACAROL00000000001 = 'Inactive';
     const d = deps();
 
-    await containFootholds(found([key('alice', 'AKIAALICE00000000001'), key('breakglass', 'AKIABREAKGLASS000001')]), incident, d);
+    await containFootholds(
+      found([key('alice', 'AKIAALICE00000000001'), key('bob', 'AKIABOB0000000000001'), key('carol', 'AKIACAROL00000000001'), key('breakglass', 'AKIABREAKGLASS000001')]),
+      incident, d,
+    );
 
     expect((d.logger.info as jest.Mock).mock.calls).toEqual([
       ['foothold action', { id: 'deactivate-key alice AKIAALICE00000000001', status: 'done' }],
-      ['footholds', { footholds: 2, actions: 2, contained: 1, dryRun: false }],
+      ['foothold action', { id: 'deactivate-key bob AKIABOB0000000000001', status: 'done' }],
+      ['foothold action', { id: 'deactivate-key carol AKIACAROL00000000001', status: 'already' }],
+      ['footholds', { footholds: 4, actions: 4, contained: 3, dryRun: false }],
     ]);
   });
 
