@@ -261,6 +261,7 @@ export class ExposedKeyResponderStack extends Stack {
         organization: config.organization,
         workers: [dispatcher, contain, verify, investigate, footholds, evidence, support],
         ruleTarget: this.detection.ruleTarget,
+        deadLetterQueue: this.detection.deadLetterQueue,
         protectedUsers: config.protectedUsers,
         protectedRoles: config.protectedRoles,
         stopLaunchedInstances: config.stopLaunchedInstances,
