@@ -229,8 +229,9 @@ export class SimulatedAccount {
       if (existing.input === input.input) return { executionArn: existing.executionArn, startDate: new Date() };
       throw new ExecutionAlreadyExists({ message: `Execution Already Exists: '${existing.executionArn}'`, $metadata: { httpStatusCode: 400 } });
     }
-    const stateMachine = String(input.stateMachineArn).split(':').pop();
-    const executionArn = `arn:aws:states:us-east-1:${this.accountId}:execution:${stateMachine}:${name}`;
+    // The execution is in the state machine's account (organization mode: the central one, not the scenario's).
+    const [, , , , account = this.accountId, , stateMachine] = String(input.stateMachineArn).split(':');
+    const executionArn = `arn:aws:states:us-east-1:${account}:execution:${stateMachine}:${name}`;
     this.executions.set(name, { name, executionArn, input: String(input.input) });
     return { executionArn, startDate: new Date() };
   }

@@ -85,7 +85,8 @@ export class MemberForwarding extends Construct {
     });
     new Rule(this, 'AlarmToCentralBus', {
       description: 'exposed-key-responder: the forwarding dead-letter alarm of this account, to the central responder',
-      eventPattern: { ...alarmInAlarmPattern(MEMBER_FORWARDING_ALARM_NAME), resources: [this.alarm.alarmArn] },
+      // The default bus of the account has this account's alarms only; the name is the alarm's, in each region.
+      eventPattern: alarmInAlarmPattern(MEMBER_FORWARDING_ALARM_NAME),
       targets: [this.target],
     });
   }
