@@ -15,6 +15,11 @@ import type { SimulatedAccount } from './simulated-account';
 
 /** The central (security) account of the drill's organization mode. */
 export const DRILL_CENTRAL_ACCOUNT_ID = '999988887777';
+/**
+ * The role of the member account the drill's operator assumes to restore there (`restore
+ * --member-role`): an operator's own role, not the responder's member role.
+ */
+export const DRILL_OPERATOR_ROLE_NAME = 'SecurityOperator';
 /** Another central account, for a scenario whose own account is {@link DRILL_CENTRAL_ACCOUNT_ID}. */
 const SPARE_CENTRAL_ACCOUNT_ID = '999988886666';
 
@@ -66,11 +71,11 @@ export class SimulatedOrganization {
     return role;
   }
 
-  /** STS AssumeRole: the member role, in the member account, by the central Lambdas only. */
+  /** STS AssumeRole: the member role, in the member account, by the central Lambdas; and the operator's role there ({@link DRILL_OPERATOR_ROLE_NAME}). */
   protected sts_AssumeRole(input: Record<string, unknown>) {
     const roleArn = String(input.RoleArn);
     const sessionName = String(input.RoleSessionName);
-    if (roleArn !== this.memberRoleArn) {
+    if (roleArn !== this.memberRoleArn && roleArn !== `arn:aws:iam::${this.memberAccountId}:role/${DRILL_OPERATOR_ROLE_NAME}`) {
       throw awsError('AccessDenied', `User: arn:aws:sts::${this.centralAccountId}:assumed-role/responder is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
     }
     const accessKeyId = `ASIASIMULATEDSESS${String(this.assumptions.length + 1).padStart(3, '0')}`;
@@ -78,7 +83,7 @@ export class SimulatedOrganization {
     this.assumptions.push({ roleArn, sessionName, accessKeyId });
     return {
       Credentials: { AccessKeyId: accessKeyId, SecretAccessKey: 'simulated', SessionToken: 'simulated', Expiration: new Date(Date.now() + 3_600_000) },
-      AssumedRoleUser: { Arn: `arn:aws:sts::${this.memberAccountId}:assumed-role/${MEMBER_ROLE_NAME}/${sessionName}`, AssumedRoleId: `AROASIMULATED:${sessionName}` },
+      AssumedRoleUser: { Arn: `arn:aws:sts::${this.memberAccountId}:assumed-role/${roleArn.split('/').pop()}/${sessionName}`, AssumedRoleId: `AROASIMULATED:${sessionName}` },
     };
   }
 
