@@ -5,7 +5,7 @@ import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { MEMBER_ROLE_NAME } from '../lambdas/shared/accounts';
+import { MEMBER_ROLE_NAME, MEMBER_STACK_SET_NAME } from '../lambdas/shared/accounts';
 import { OrganizationConfig } from './config-organization';
 import { DetectionRuleName, detectionRules } from './detection-rules';
 import { alarmInAlarmPattern, MEMBER_FORWARDING_ALARM_NAME } from './member-forwarding';
@@ -13,8 +13,6 @@ import { HEALTH_BACKUP_REGION, MEMBER_HOME_REGION, MEMBER_PARAMETERS, memberTemp
 import { acknowledge, wildcardResourceFinding } from './nag';
 import { ResponderFunction } from './responder-function';
 
-/** The member StackSet's name (`aws cloudformation describe-stack-set --call-as DELEGATED_ADMIN --stack-set-name ...`). */
-export const MEMBER_STACK_SET_NAME = 'exposed-key-responder-member';
 
 export interface OrganizationModeProps {
   /** The organization and the units whose accounts get the member stack. */
