@@ -1,11 +1,11 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { EventBus, EventPattern, IRuleTarget, Rule } from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { acknowledge } from './nag';
+import { deadLetterQueue } from './dead-letter-queue';
 
 /**
  * The fixed name of the alarm on a member account's forwarding dead-letter queue (one per region
@@ -59,18 +59,7 @@ export class MemberForwarding extends Construct {
 
   constructor(scope: Construct, id: string, props: MemberForwardingProps) {
     super(scope, id);
-    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
-      // SSE-SQS: EventBridge can write to it without a key policy.
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    acknowledge(
-      this.deadLetterQueue,
-      'AwsSolutions-SQS3',
-      'This queue is the dead-letter queue of the member rules forwarding to the central bus; a dead-letter queue needs no dead-letter queue of its own.',
-    );
+    this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue', { of: 'the member rules forwarding to the central bus' });
     const bus = EventBus.fromEventBusArn(this, 'CentralBus', props.centralEventBusArn);
     this.target = new targets.EventBus(bus, { role: props.role, deadLetterQueue: this.deadLetterQueue });
 

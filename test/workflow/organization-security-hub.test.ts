@@ -1,9 +1,8 @@
 // Organization mode with securityHub=true: the finding of a member account's incident is imported
 // by the central workflow, so it belongs to the central account and names the member account.
-import { Drill } from '../../drill/run-drill';
 import { RulePattern } from '../../drill/rules';
 import { synthesizedRules } from '../../drill/stack-rules';
-import { ACCOUNT, DEFAULT_CONFIG, EXPOSED, trustedAdvisorEvent, twoKeyScenario } from './helpers';
+import { ACCOUNT, DEFAULT_CONFIG, drill, EXPOSED, trustedAdvisorEvent, twoKeyScenario } from './helpers';
 
 const ORGANIZATION = { organizationId: 'o-a1b2c3d4e5', memberOrganizationalUnits: ['ou-ab12-abcdefgh'] };
 /** The drill's central account (drill/simulated-sts.ts); the scenario's account is the member. */
@@ -16,14 +15,7 @@ beforeAll(() => {
 
 describe('organization mode: the Security Hub finding of a member account\'s incident', () => {
   it('is imported into the central account\'s own product (AwsAccountId: the importing account), its key and title naming the member account', async () => {
-    const d = new Drill(twoKeyScenario(), rules, { ...DEFAULT_CONFIG, organization: ORGANIZATION, securityHub: true });
-    let output;
-    try {
-      await d.deliver(trustedAdvisorEvent(EXPOSED, 'ci-deploy'));
-      output = d.output();
-    } finally {
-      d.close();
-    }
+    const { output, drill: d } = await drill(twoKeyScenario(), [trustedAdvisorEvent(EXPOSED, 'ci-deploy')], { ...DEFAULT_CONFIG, organization: ORGANIZATION, securityHub: true }, rules);
 
     expect(output.execution?.status).toBe('SUCCEEDED');
     const imports = d.account.signals.imports;
