@@ -50,6 +50,9 @@ export const restore = defineCommand({
         inAccount: (accountId) => accessAccount(accountId, incidentId, member, { sts: ctx.clients.sts, forAccount: ctx.clients.forAccount, partition: own.partition }),
       },
     );
+    if (result.accountId === own.accountId && (member.memberRole ?? member.memberProfile) !== undefined) {
+      ctx.progress(`--member-role/--member-profile not used: incident ${incidentId} is of the responder's own account ${own.accountId}`);
+    }
     const lines = {
       restored: [`restored incident ${incidentId} (user ${result.userName} of account ${result.accountId}):`, ...result.done.map((d) => `  done: ${d}`), `  written: s3://${deployment.bucket}/${result.recordKey}`],
       'nothing-to-do': [`incident ${incidentId}: nothing to restore`],

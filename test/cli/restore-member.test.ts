@@ -129,6 +129,34 @@ describe('restore of a member account\'s incident', () => {
     expect(iam.commandCalls(DeleteUserPolicyCommand)).toHaveLength(0);
   });
 
+  it('refuses a record that does not say its account (or says a malformed one), changing nothing', async () => {
+    const record = memberRecord();
+    s3.on(GetObjectCommand).resolves(body(JSON.stringify({ ...record, incident: { ...record.incident, accountId: '4444-5555-6666' } })));
+    assumable();
+
+    const r = await cli(['restore', INCIDENT, '--yes', '--member-role', 'OpsRestore', '--json']);
+
+    expect(r.code).toBe(1);
+    expect(r.json().error.code).toBe('UnreadableRecord');
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(0);
+    expect(iam.calls()).toHaveLength(0);
+  });
+
+  it('does not use --member-role for an incident of the responder\'s own account, and says so', async () => {
+    s3.on(GetObjectCommand).resolves(body(JSON.stringify(aRecord())));
+    iam.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: 'Inactive' }] });
+    iam.on(GetUserPolicyCommand).resolves({ PolicyDocument: encodeURIComponent(REVOKE_DOC) } as never);
+    iam.on(ListAttachedUserPoliciesCommand).resolves({ AttachedPolicies: [] });
+
+    sts.on(GetCallerIdentityCommand).resolves({ Account: '123456789012', Arn: 'arn:aws:iam::123456789012:user/oncall' });
+
+    const r = await cli(['restore', INCIDENT, '--yes', '--member-role', 'OpsRestore']);
+
+    expect(r.code).toBe(0);
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(0);
+    expect(r.stderr).toContain(`--member-role/--member-profile not used: incident ${INCIDENT} is of the responder's own account 123456789012`);
+  });
+
   it('takes one of --member-role and --member-profile, a role name not an ARN: otherwise unusable input', async () => {
     expect((await cli(['restore', INCIDENT, '--yes', '--member-role', 'A', '--member-profile', 'p'])).code).toBe(2);
     expect((await cli(['restore', INCIDENT, '--yes', '--member-role', `arn:aws:iam::${MEMBER}:role/OpsRestore`])).code).toBe(2);
