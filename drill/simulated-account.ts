@@ -133,9 +133,21 @@ export class SimulatedAccount {
     ];
   }
 
-  /** Simulated milliseconds since the drill started (see {@link DRILL_TIME_SCALE}). */
+  /** Simulated milliseconds that passed without real time: the workflow's Retry waits the drill skipped. */
+  private skippedMs = 0;
+
+  /** Simulated milliseconds since the drill started (see {@link DRILL_TIME_SCALE}), skipped waits included. */
   simulatedMs(): number {
-    return (Date.now() - this.started) * this.timeScale;
+    return (Date.now() - this.started) * this.timeScale + this.skippedMs;
+  }
+
+  /**
+   * Moves the simulated clock on by a wait the drill skipped (a workflow Retry's, drill/retry-waits.ts),
+   * so that the rate limits refill as they would have during it. The clock is the account's: waits
+   * of concurrent branches add up here where in AWS they would overlap (more lenient, never stricter).
+   */
+  skip(ms: number): void {
+    if (ms > 0) this.skippedMs += ms;
   }
 
   /** More simulated operations (`<service>_<Operation>` methods): organization mode's STS. */

@@ -103,7 +103,8 @@ export function buildStillOpen(facts: RecordFacts): OpenItem[] {
     if (!escalated && !isDone(facts, 'revoke-sessions') && !byHandCommands(facts, 'revoke-sessions')) {
       const before = revokeBefore(incident.dispatchedAt);
       items.push({
-        what: `Sessions of ${user} issued before ${before} are not revoked: put the revoke policy on the user.`,
+        // Not done can be not written, or written and not read back (RevokeSessions' error says which): not confirmed either way.
+        what: `Sessions of ${user} issued before ${before} are not confirmed revoked (RevokeSessions did not finish, see What failed): put the revoke policy on the user (putting it again is harmless).`,
         command: `aws iam put-user-policy --user-name ${user} --policy-name ${REVOKE_SESSIONS_POLICY_NAME} --policy-document ${policyJson(revokeOlderSessionsPolicy(before))}`,
       });
     }
