@@ -1,7 +1,7 @@
 // The email: a pure rendering of the incident record (lambdas/report/record.ts). Nothing here
 // decides: the outcome, what is still open, the follow-ups and the undo steps are the record's.
 import { costLine, costSummary } from '../report/cost';
-import { footholdGroups, IncidentReport, leftBehindItems, nothingFound, searchGapLine, OpenItem, OUTCOME_TAGS, secondLookLines } from '../report/record';
+import { footholdGroups, IncidentReport, leftBehindItems, nothingFound, searchGapLine, OpenItem, OUTCOME_TAGS, secondLookLines, sharedSearchLines } from '../report/record';
 import { fitBetween } from '../shared/text';
 
 export interface Message {
@@ -77,6 +77,7 @@ function found(report: IncidentReport): string[] {
   ];
   const gap = searchGapLine(report.unsearchedRegions);
   if (gap) lines.push(`  ${gap}`);
+  lines.push(...sharedSearchLines(a.sharedSearchProblems).map((l) => `  ${l}`));
   if (a.sourceIps.length) lines.push(`  source IPs: ${a.sourceIps.slice(0, 5).map((i) => `${i.value} (${i.count})`).join(', ')}`);
   if (a.notable.length) {
     lines.push('  notable calls (time, region, source IP, call):');

@@ -1,5 +1,5 @@
 import { COST_BASIS, costTotal, dollars, duration, usd } from './cost';
-import { footholdGroups, IncidentReport, searchGapLine, OUTCOME_TAGS, secondLookLines } from './record';
+import { footholdGroups, IncidentReport, searchGapLine, OUTCOME_TAGS, secondLookLines, sharedSearchLines } from './record';
 
 /** Rows of a long list shown in the Markdown; the JSON report keeps them all. */
 export const MAX_ROWS = 50;
@@ -117,6 +117,7 @@ function activity(report: IncidentReport): string[] {
   lines.push(`${a.eventCount} CloudTrail event(s) ${window}, ${a.regions.length} region(s) searched.`);
   const gap = searchGapLine(report.unsearchedRegions);
   if (gap) lines.push('', `**${text(gap)}**`);
+  for (const line of sharedSearchLines(a.sharedSearchProblems)) lines.push('', text(line, 1000));
   if (a.firstSeen || a.lastSeen) lines.push('', `First seen ${text(a.firstSeen ?? 'unknown')}, last seen ${text(a.lastSeen ?? 'unknown')}.`);
   if (a.activityObject) lines.push('', `Full activity (one CloudTrail record a line): ${code(a.activityObject)}`);
   const regions = sortedCounts(a.byRegion);

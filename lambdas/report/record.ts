@@ -29,7 +29,7 @@ export type { FootholdGroup, FootholdsRecord } from './footholds';
 export { footholdGroups } from './footholds';
 export type { SecondLookRecord } from './second-look';
 export { secondLookLines } from './second-look';
-export { leftBehindItems, nothingFound, searchGapLine } from './activity-lines';
+export { leftBehindItems, nothingFound, searchGapLine, sharedSearchLines } from './activity-lines';
 export { explainError };
 
 export interface TimelineEntry {
