@@ -4,6 +4,7 @@ import { isFailure, WorkflowState } from '../shared/state';
 import { CaughtError, StepFailure } from '../shared/steps';
 import type { Outcome } from './contract';
 import { footholdsOf, footholdsOpen } from './footholds';
+import { keyMayBeActive } from './open';
 import { didNotHold } from './second-look';
 import type { ContainmentEntry } from './record';
 
@@ -97,6 +98,17 @@ export function escalation(state: WorkflowState, containment: ContainmentEntry[]
   return undefined;
 }
 
+/** What a failed containment leaves working: the key itself, unless it is known Inactive; then what the failed branches did not stop. */
+function failedConsequence(state: WorkflowState, containment: ContainmentEntry[], failedBranches: string[]): string {
+  const key = state.incident.accessKeyId;
+  if (keyMayBeActive({ state, containment })) return `access key ${key} may still work`;
+  const open = [
+    ...(failedBranches.includes('RevokeSessions') ? [`sessions of user ${state.incident.userName} issued before the response may still work`] : []),
+    ...(failedBranches.includes('Quarantine') ? [`user ${state.incident.userName} is not quarantined`] : []),
+  ];
+  return `access key ${key} is Inactive, but ${open.length > 0 ? open.join(' and ') : 'containment is not complete'}`;
+}
+
 export function decideOutcome(
   state: WorkflowState,
   containment: ContainmentEntry[],
@@ -105,7 +117,7 @@ export function decideOutcome(
   const key = state.incident.accessKeyId;
   const failedBranches = failures.filter((f) => f.source === 'containment').map((f) => f.what);
   if (failedBranches.length > 0) {
-    return { outcome: 'failed', headline: `Containment FAILED (${failedBranches.join(', ')}): access key ${key} may still work` };
+    return { outcome: 'failed', headline: `Containment FAILED (${failedBranches.join(', ')}): ${failedConsequence(state, containment, failedBranches)}` };
   }
   if (failures.some((f) => f.source === 'verification')) {
     return { outcome: 'failed', headline: `Containment of access key ${key} could NOT be verified: check it by hand now` };

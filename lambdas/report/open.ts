@@ -38,7 +38,7 @@ export interface RecordFacts {
 const DONE = new Set(['done', 'already']);
 
 /** Whether the containment action is in place (a failed branch, or a Parallel that failed as a whole, leaves it not done). */
-function isDone(facts: RecordFacts, action: string): boolean {
+function isDone(facts: Pick<RecordFacts, 'containment'>, action: string): boolean {
   return facts.containment.some((c) => c.action === action && DONE.has(c.status));
 }
 
@@ -52,7 +52,7 @@ function revokeBefore(dispatchedAt: string): string {
 }
 
 /** The key may still work: IAM said Active, or its deactivation was not done. */
-export function keyMayBeActive(facts: RecordFacts): boolean {
+export function keyMayBeActive(facts: Pick<RecordFacts, 'state' | 'containment'>): boolean {
   const v = facts.state.verification;
   if (v && !isFailure(v) && v.keyStatus) return v.keyStatus === 'Active';
   return !isDone(facts, 'deactivate-key');
