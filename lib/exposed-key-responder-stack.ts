@@ -18,6 +18,7 @@ import { IncidentBucket } from './incident-bucket';
 import { grantEvidence, grantInvestigation } from './investigation-grants';
 import { NotificationTopic } from './notification-topic';
 import { OrganizationMode } from './organization-mode';
+import { protectOwnRoles } from './protected-users';
 import { QuarantinePolicy } from './quarantine-policy';
 import { ReportBus } from './report-bus';
 import { ResponderFunction } from './responder-function';
@@ -84,6 +85,8 @@ export class ExposedKeyResponderStack extends Stack {
       ...props,
     });
     const { config } = props;
+    // Its own roles are never the responder's target (a GuardDuty finding about its own session).
+    protectOwnRoles(this);
 
     if (!Token.isUnresolved(this.region) && this.region !== STACK_REGION) {
       Annotations.of(this).addError(
