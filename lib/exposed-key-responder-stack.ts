@@ -110,6 +110,8 @@ export class ExposedKeyResponderStack extends Stack {
       quarantinePolicyArn: this.quarantinePolicy.policyArn,
       // Organization mode: the Lambdas that act in an account are told the member role's name.
       memberRoleName: config.organization ? MEMBER_ROLE_NAME : undefined,
+      // Organization mode only (context deleteMemberRootKeys): contain deletes a member's root key.
+      deleteMemberRootKeys: config.organization?.deleteMemberRootKeys ?? false,
     };
     const contain = new ResponderFunction(this, 'Contain', { ...common, lambdaName: 'contain', environment: lambdaEnvironment('contain', settings) });
     const verify = new ResponderFunction(this, 'Verify', { ...common, lambdaName: 'verify', environment: lambdaEnvironment('verify', settings) });

@@ -5,7 +5,7 @@ import type * as ContainHandlerModule from '../../../lambdas/contain/index';
 import { anIncident, KEY_ID, loadIsolated, restoreEnv, REVOKE_BEFORE } from '../helpers';
 
 const QUARANTINE_POLICY_ARN = 'arn:aws:iam::123456789012:policy/exposed-key-responder/ExposedKeyResponder-Quarantine';
-const ENV = { DRY_RUN: 'false', QUARANTINE_POLICY_ARN, PROTECTED_USERS: 'break-glass,/admins/*' };
+const ENV = { DRY_RUN: 'false', QUARANTINE_POLICY_ARN, PROTECTED_USERS: 'break-glass,/admins/*', DELETE_MEMBER_ROOT_KEYS: 'false' };
 
 interface Loaded {
   handler: typeof ContainHandlerModule.handler;
@@ -29,7 +29,7 @@ afterEach(() => {
 });
 
 describe('contain handler: configuration', () => {
-  it.each(['DRY_RUN', 'QUARANTINE_POLICY_ARN', 'PROTECTED_USERS'])('fails at load when %s is missing', (name) => {
+  it.each(['DRY_RUN', 'QUARANTINE_POLICY_ARN', 'PROTECTED_USERS', 'DELETE_MEMBER_ROOT_KEYS'])('fails at load when %s is missing', (name) => {
     const load = () => loadHandler({ ...ENV, [name]: undefined });
 
     expect(load).toThrow(`environment variable ${name} is required`);
