@@ -45,6 +45,13 @@ describe('contain handler: configuration', () => {
     );
   });
 
+  it('fails at load when DELETE_MEMBER_ROOT_KEYS is true outside organization mode (no MEMBER_ROLE_NAME)', () => {
+    expect(() => loadHandler({ ...ENV, DELETE_MEMBER_ROOT_KEYS: 'true' })).toThrow(
+      'environment variable DELETE_MEMBER_ROOT_KEYS is true without MEMBER_ROLE_NAME: deleting root keys needs organization mode',
+    );
+    expect(() => loadHandler({ ...ENV, DELETE_MEMBER_ROOT_KEYS: 'true', MEMBER_ROLE_NAME: 'exposed-key-responder-member', ACCOUNT_ID: '999988887777' })).not.toThrow();
+  });
+
   it('fails at load when DRY_RUN is neither true nor false', () => {
     expect(() => loadHandler({ ...ENV, DRY_RUN: 'yes' })).toThrow('environment variable DRY_RUN must be true or false, got "yes"');
   });
@@ -104,13 +111,24 @@ describe('contain handler: invocation', () => {
   });
 });
 
+describe('contain handler: a root key', () => {
+  it('per-account mode: changes nothing and makes no call (the root user must act)', async () => {
+    const { handler, iam } = loadHandler(ENV);
+
+    const result = await handler({ incident: anIncident({ userName: 'root', principalType: 'root' }), action: 'deactivate-key', revokeBefore: REVOKE_BEFORE });
+
+    expect(result).toMatchObject({ status: 'skipped', detail: 'root access keys cannot be deactivated from inside the account: the root user must act (see the notification)' });
+    expect(iam).not.toHaveReceivedAnyCommand();
+  });
+});
+
 describe('contain createHandler (the seam the drill uses)', () => {
   it('reads the environment it is given rather than process.env, and fails fast on a gap in it', async () => {
     const { createHandler, sdk, iam } = loadHandler(ENV);
     const otherArn = 'arn:aws:iam::123456789012:policy/other-quarantine';
     iam.on(sdk.GetUserCommand).resolves({ User: { UserName: 'ci-deploy', Path: '/', UserId: 'AIDA', Arn: 'arn', CreateDate: new Date(0) } });
 
-    const handler = createHandler({ DRY_RUN: 'true', QUARANTINE_POLICY_ARN: otherArn, PROTECTED_USERS: '' });
+    const handler = createHandler({ DRY_RUN: 'true', QUARANTINE_POLICY_ARN: otherArn, PROTECTED_USERS: '', DELETE_MEMBER_ROOT_KEYS: 'false' });
     const result = await handler({ incident: anIncident(), action: 'quarantine', revokeBefore: REVOKE_BEFORE });
 
     expect(result).toMatchObject({ status: 'dry-run', detail: `would attach quarantine policy ${otherArn} to user ci-deploy` });
