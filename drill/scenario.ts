@@ -49,6 +49,20 @@ export const ScenarioSchema = z.strictObject({
       }),
     )
     .default([]),
+  /**
+   * The root user's access keys (AWS allows two). IAM lists them only to a root session
+   * (organization mode: sts:AssumeRoot, drill/simulated-root.ts); no IAM user owns them.
+   */
+  rootAccessKeys: z
+    .array(
+      z.strictObject({
+        accessKeyId: z.string().regex(/^\w{16,128}$/),
+        status: z.enum(['Active', 'Inactive']).default('Active'),
+        createDate: z.string().optional(),
+      }),
+    )
+    .max(2, 'the root user has at most two access keys')
+    .default([]),
   roles: z
     .array(
       z.strictObject({
