@@ -17,6 +17,7 @@ import { GuardDutyRule } from './guardduty-rule';
 import { IncidentBucket } from './incident-bucket';
 import { grantEvidence, grantInvestigation } from './investigation-grants';
 import { NotificationTopic } from './notification-topic';
+import { MemberRootKeyDeletion } from './member-root-key-deletion';
 import { OrganizationMode } from './organization-mode';
 import { QuarantinePolicy } from './quarantine-policy';
 import { ReportBus } from './report-bus';
@@ -268,6 +269,8 @@ export class ExposedKeyResponderStack extends Stack {
         stopLaunchedInstances: config.stopLaunchedInstances,
       });
       new CfnOutput(this, 'CentralEventBusArn', { value: this.organization.eventBus.eventBusArn });
+      // Context deleteMemberRootKeys (irreversible): contain alone may open a root session in a member account.
+      if (config.organization.deleteMemberRootKeys) new MemberRootKeyDeletion(this, 'MemberRootKeyDeletion', { deleter: contain });
     }
 
     // The step Lambdas' errors are retried and caught by the workflow, which then fails: the
