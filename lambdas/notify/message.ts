@@ -1,7 +1,7 @@
 // The email: a pure rendering of the incident record (lambdas/report/record.ts). Nothing here
 // decides: the outcome, what is still open, the follow-ups and the undo steps are the record's.
 import { costLine, costSummary } from '../report/cost';
-import { footholdGroups, IncidentReport, leftBehindItems, nothingFound, searchGapLine, OpenItem, OUTCOME_TAGS, secondLookLines } from '../report/record';
+import { footholdGroups, IncidentReport, leftBehindItems, nothingFound, searchGapLine, OpenItem, OUTCOME_TAGS, secondLookLines, verificationSkippedReason } from '../report/record';
 import { fitBetween } from '../shared/text';
 
 export interface Message {
@@ -56,7 +56,7 @@ function done(report: IncidentReport): string[] {
     lines.push(`  - ${tag}${c.status === 'failed' ? `${c.action}: ` : ''}${c.detail}${c.at && c.status !== 'dry-run' ? ` (${c.at})` : ''}`);
   }
   const v = report.verification;
-  if (v && v.status === 'skipped') lines.push('  Verification: not applicable (nothing was to be changed).');
+  if (v && v.status === 'skipped') lines.push(`  Verification: ${verificationSkippedReason(report.containment)}.`);
   else if (v) {
     lines.push(
       `  Verification (${v.status}, ${v.checkedAt}): key ${v.keyStatus ?? 'not found'}, sessions revoked before ${v.sessionsRevokedBefore ?? 'none'}, quarantine policy ${v.quarantineAttached ? 'attached' : 'NOT attached'}.`,

@@ -64,3 +64,10 @@ export function deletedRootKeyUndo(d: RootKeyDeletion): OpenItem {
     what: `Root access key ${d.accessKeyId} of account ${d.accountId} was DELETED: this cannot be undone (a deleted key cannot be restored; only the root user can create a new key, and AWS advises against root access keys).`,
   };
 }
+
+/** Why verification did not run, as every message says it: a deleted root key has nothing left to read back. */
+export function verificationSkippedReason(containment: readonly ContainmentEntry[]): string {
+  return rootKeyDeletion(containment)
+    ? 'not applicable (the root key was DELETED: IAM accepted DeleteAccessKey, nothing is left to read back)'
+    : 'not applicable (nothing was to be changed)';
+}

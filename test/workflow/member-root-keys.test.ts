@@ -32,7 +32,7 @@ describe('a member account\'s exposed root key, deleteMemberRootKeys=true', () =
   let output: Awaited<ReturnType<typeof run>>['output'];
   let before: Awaited<ReturnType<typeof run>>['before'];
   beforeAll(async () => {
-    ({ output, before } = await run());
+    ({ output, before } = await run({ ...DELETING, slackWebhookSecret: 'slack/exposed-key-responder' }));
   });
 
   it('is DELETED: the root user has no access key any more, nothing else changed', () => {
@@ -54,7 +54,7 @@ describe('a member account\'s exposed root key, deleteMemberRootKeys=true', () =
     expect(output.apiCalls.filter((c) => c.operation === 'UpdateAccessKey')).toEqual([]);
   });
 
-  it('says DELETED, irreversible, in the record, its undo steps and the email', () => {
+  it('says DELETED, irreversible, in the record, its undo steps, the email, Slack and the support case', () => {
     const report = output.report as { outcome: string; headline: string; containment: Array<{ action: string; status: string; detail: string; changes?: unknown[] }>; undo: Array<{ what: string; command?: string }> };
     const deactivate = report.containment.find((c) => c.action === 'deactivate-key')!;
 
@@ -68,6 +68,10 @@ describe('a member account\'s exposed root key, deleteMemberRootKeys=true', () =
     expect(email(output).body).toContain(`Exposed ROOT access key ${ROOT_KEY} DELETED (irreversible)`);
     expect(email(output).body).toContain(`DELETED root access key ${ROOT_KEY} of member account ${ACCOUNT}`);
     expect(email(output).body).not.toContain('sign in as the root user NOW');
+    expect(email(output).body).toContain('Verification: not applicable (the root key was DELETED: IAM accepted DeleteAccessKey, nothing is left to read back).');
+    const slack = output.notifications.find((n) => n.channel === 'slack')!;
+    expect(slack.subject).toContain(`Exposed ROOT access key ${ROOT_KEY} DELETED (irreversible)`);
+    expect(slack.body).toContain(`DELETED root access key ${ROOT_KEY}`);
     expect(output.account.supportCases[0].communications.join('\n')).toContain(`DELETED root access key ${ROOT_KEY}`);
   });
 });
