@@ -31,7 +31,7 @@ export type { SecondLookRecord } from './second-look';
 export { secondLookLines } from './second-look';
 export { leftBehindItems, nothingFound, searchGapLine } from './activity-lines';
 export { explainError };
-export { verificationSkippedReason } from './root-key';
+export { rootKeyDeletion, verificationSkippedReason } from './root-key';
 
 export interface TimelineEntry {
   readonly at: string;

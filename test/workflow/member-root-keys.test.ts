@@ -64,7 +64,8 @@ describe('a member account\'s exposed root key, deleteMemberRootKeys=true', () =
     expect(deactivate.detail).toMatch(/^DELETED root access key AKIAROOTKEY000000001 of member account 123456789012 \(it was Active\) through centralized root access .*IRREVERSIBLE, a deleted key cannot be restored$/);
     expect(deactivate.changes).toEqual([{ kind: 'root-access-key-deleted', userName: 'root', accountId: ACCOUNT, accessKeyId: ROOT_KEY, before: 'Active', restorable: false }]);
     expect(report.undo).toEqual([{ what: expect.stringContaining(`Root access key ${ROOT_KEY} of account ${ACCOUNT} was DELETED: this cannot be undone`) }]);
-    expect(email(output).subject).toBe(`[CONTAINED] Exposed key ${ROOT_KEY} (root) in ${ACCOUNT}`);
+    expect(email(output).subject).toBe(`[CONTAINED] Exposed key ${ROOT_KEY} (root, key DELETED) in ${ACCOUNT}`);
+    expect(output.account.supportCases[0].subject).toBe(`Exposed access key ${ROOT_KEY} (root) DELETED [${output.incident!.incidentId}]`);
     expect(email(output).body).toContain(`Exposed ROOT access key ${ROOT_KEY} DELETED (irreversible)`);
     expect(email(output).body).toContain(`DELETED root access key ${ROOT_KEY} of member account ${ACCOUNT}`);
     expect(email(output).body).not.toContain('sign in as the root user NOW');
