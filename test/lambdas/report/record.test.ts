@@ -239,6 +239,23 @@ describe('buildReport: links', () => {
     expect(report.links[3].url).toBe(`https://us-east-1.console.aws.amazon.com/cloudtrail/home?region=us-east-1#/events?AccessKeyId=${KEY_ID}`);
     expect(report.links[1].url).toContain(`${KEY_ID}-20261120`);
   });
+
+  it('says which account the user and the key\'s history are in when the key is of another account than the responder\'s', () => {
+    const report = buildReport(aState({}, { accountId: '444455556666' }), GENERATED_AT);
+
+    expect(report.links.map((l) => l.label)).toEqual([
+      'Step Functions execution',
+      `CloudWatch Logs Insights: the responder's logs of incident ${report.incidentId} (choose its log groups)`,
+      'IAM user ci-deploy (in account 444455556666: sign in to that account first)',
+      `CloudTrail event history of key ${KEY_ID} (us-east-1; change the region for the others) (in account 444455556666: sign in to that account first)`,
+    ]);
+  });
+
+  it('names no account when the key is of the responder\'s own account', () => {
+    const report = buildReport(aState(), GENERATED_AT);
+
+    expect(report.links.filter((l) => l.label.includes('sign in'))).toEqual([]);
+  });
 });
 
 describe('buildReport: commands copied from a message do only what they say', () => {
