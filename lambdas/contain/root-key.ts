@@ -130,13 +130,14 @@ async function rootCall<T>(incident: Incident, taskPolicyArn: string, operation:
 
 /**
  * A refused call: throttling is retried by the workflow (ThrottledError; other passing failures
- * TransientAwsError), anything else (AccessDenied, centralized root access not enabled, the
- * management account...) is final: people get the commands.
+ * and expired credentials TransientAwsError), anything else (AccessDenied, centralized root access
+ * not enabled, RegionDisabledException, the management account...) is final: people get the commands.
  */
 function rootFailure(incident: Incident, taskPolicyArn: string, operation: string, err: unknown): never {
   const what = `${operation}: ${awsErrorCode(err) ?? 'Error'}: ${(err as Error).message}`;
   if (isThrottling(err)) throw new ThrottledError(what, { cause: err });
-  if (isTransientAwsError(err)) throw new TransientAwsError(what, { cause: err });
+  // ExpiredTokenException (AssumeRoot's documented error): the Lambda's own credentials, renewed by the next attempt.
+  if (isTransientAwsError(err) || awsErrorCode(err) === 'ExpiredTokenException') throw new TransientAwsError(what, { cause: err });
   throw new EscalationRequiredError(
     `${operation === 'AssumeRoot' ? 'sts:AssumeRoot' : `iam:${operation} with the root session`} in member account ${incident.accountId} was refused: ` +
       `${awsErrorCode(err) ?? 'Error'}: ${(err as Error).message}. Root access key ${incident.accessKeyId} is NOT deleted. ` +

@@ -147,10 +147,14 @@ describe('AssumeRoot or IAM refusing', () => {
     expect(err).toMatchObject({ name: 'ThrottledError', message: 'AssumeRoot: Throttling: Rate exceeded' });
   });
 
-  it('AssumeRoot failing on the server side: TransientAwsError, retried by the workflow', async () => {
-    sts.on(AssumeRootCommand).rejects(awsError('InternalFailure', 'oops', 500));
+  it.each([
+    ['failing on the server side', awsError('InternalFailure', 'oops', 500)],
+    ['with the Lambda\'s credentials expired (ExpiredTokenException)', awsError('ExpiredTokenException', 'The security token included in the request is expired')],
+  ])('AssumeRoot %s: TransientAwsError, retried by the workflow, nothing deleted', async (_name, error) => {
+    sts.on(AssumeRootCommand).rejects(error);
 
     await expect(containRootKey(rootIncident(), 'deactivate-key', deps())).rejects.toThrow(TransientAwsError);
+    expect(iam).not.toHaveReceivedAnyCommand();
   });
 
   it('DeleteAccessKey refused with the root session (an SCP): escalates, the key is not deleted', async () => {
