@@ -82,7 +82,7 @@ export async function containRootKey(incident: Incident, action: ContainAction, 
     const ids = keys.map((k) => k.AccessKeyId).join(', ') || 'none';
     return skip(
       `IAM does not list access key ${key} among the root user's keys of member account ${account} (ListAccessKeys with the root session lists: ${ids}): ` +
-        `it is not that root user's key, or it was deleted already; nothing was deleted, a human must find whose key it is`,
+        `it is not that root user's key, or it was deleted already (by a person, or by an earlier attempt of this step); this attempt deleted nothing, a human must find whose key it is`,
     );
   }
   const before = found.Status === 'Active' || found.Status === 'Inactive' ? found.Status : undefined;

@@ -72,7 +72,7 @@ describe('a member account\'s root key, deleteMemberRootKeys on', () => {
     expect(result.status).toBe('skipped');
     expect(result.detail).toBe(
       `IAM does not list access key ${ROOT_KEY} among the root user's keys of member account ${MEMBER} (ListAccessKeys with the root session lists: ${OTHER_ROOT_KEY}): ` +
-        'it is not that root user\'s key, or it was deleted already; nothing was deleted, a human must find whose key it is',
+        'it is not that root user\'s key, or it was deleted already (by a person, or by an earlier attempt of this step); this attempt deleted nothing, a human must find whose key it is',
     );
     expect(result.changes).toBeUndefined();
   });
