@@ -1,3 +1,4 @@
+import { Validations } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { LAMBDA_NAMES } from '../../lib/bundling';
 import { findFunction, responderStack, statementsOfFunction } from './helpers';
@@ -30,6 +31,18 @@ describe('deleteMemberRootKeys=true (organization mode)', () => {
     expect(findFunction(template, 'contain')[1].Properties.Environment.Variables.DELETE_MEMBER_ROOT_KEYS).toBe('true');
     const others = LAMBDA_NAMES.filter((n) => n !== 'contain').filter((n) => findFunction(template, n)[1].Properties.Environment.Variables.DELETE_MEMBER_ROOT_KEYS !== undefined);
     expect(others).toEqual([]);
+  });
+
+  it('acknowledges the one cdk-nag finding (any account\'s root) on contain\'s role, saying what the grant allows', () => {
+    const role = stack.node.findAll().find((c) => c.node.path === 'Responder/Contain/Role')!;
+    const acks = role.node.metadata
+      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((m) => Object.entries(m.data as Record<string, string>))
+      .filter(([id]) => id.includes(':root'));
+
+    expect(acks.map(([id]) => id.replace(/^annotation::/i, ''))).toEqual(['AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:root]']);
+    expect(acks[0][1]).toContain('only with the task policy IAMDeleteRootUserCredentials (sts:TaskPolicyArn: delete the root user\'s credentials, nothing else)');
+    expect(acks[0][1]).toContain('never on this account\'s own root (explicit Deny)');
   });
 
   it('warns at synth that the deletion is irreversible', () => {
