@@ -269,8 +269,7 @@ export class ExposedKeyResponderStack extends Stack {
         stopLaunchedInstances: config.stopLaunchedInstances,
       });
       new CfnOutput(this, 'CentralEventBusArn', { value: this.organization.eventBus.eventBusArn });
-      // Context deleteMemberRootKeys (irreversible): contain alone may open a root session in a member account.
-      if (config.organization.deleteMemberRootKeys) new MemberRootKeyDeletion(this, 'MemberRootKeyDeletion', { deleter: contain });
+      if (config.organization.deleteMemberRootKeys) new MemberRootKeyDeletion(this, 'MemberRootKeyDeletion', { deleter: contain }); // irreversible
     }
 
     // The step Lambdas' errors are retried and caught by the workflow, which then fails: the
