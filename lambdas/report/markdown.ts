@@ -1,5 +1,5 @@
 import { COST_BASIS, costTotal, dollars, duration, usd } from './cost';
-import { footholdGroups, IncidentReport, searchGapLine, OUTCOME_TAGS, secondLookLines, sharedSearchLines } from './record';
+import { footholdGroups, IncidentReport, searchGapLine, OUTCOME_TAGS, secondLookLines, sharedSearchLines, verificationSkippedReason } from './record';
 
 /** Rows of a long list shown in the Markdown; the JSON report keeps them all. */
 export const MAX_ROWS = 50;
@@ -64,7 +64,7 @@ function done(report: IncidentReport): string[] {
   const v = report.verification;
   if (v) {
     if (v.status === 'skipped') {
-      lines.push('- Verification: not applicable (nothing was to be changed).');
+      lines.push(`- Verification: ${verificationSkippedReason(report.containment)}.`);
     } else {
       lines.push(
         `- Verification **${v.status}** at ${text(v.checkedAt)}: key ${code(report.incident.accessKeyId)} ${text(v.keyStatus ?? 'not found')}, ` +

@@ -14,6 +14,7 @@ import type { ReportFailure } from './decide';
 import { footholdOpenItems, footholdUndo } from './footholds';
 import { secondLookOpenItems } from './second-look';
 import type { ContainmentEntry, LeftBehind } from './record';
+import { deletedRootKeyUndo, rootKeyDeletion, rootOpenItems } from './root-key';
 import { shellArg } from './shell';
 
 export { shellArg };
@@ -82,10 +83,7 @@ export function buildStillOpen(facts: RecordFacts): OpenItem[] {
   // Containment that did not hold comes before everything: the attacker is still in.
   const items: OpenItem[] = [...secondLookOpenItems(facts.state)];
   if (incident.principalType === 'root') {
-    items.push({
-      what: `Root access key ${key} is exposed: sign in as the root user NOW (Security credentials page), deactivate it, then delete it. Root keys cannot be changed from inside the account: this responder did not touch it.`,
-    });
-    items.push({ what: 'Change the root password and check its MFA device.' });
+    items.push(...rootOpenItems(key, rootKeyDeletion(facts.containment), byHandCommands(facts, 'deactivate-key')));
   } else {
     const escalated = facts.outcome === 'escalated';
     if (keyMayBeActive(facts)) {
@@ -234,6 +232,10 @@ export function buildUndo(facts: RecordFacts): OpenItem[] {
       items.push({ what: `Delete the inline policy ${REVOKE_SESSIONS_POLICY_NAME} from ${user}.`, command: `aws iam delete-user-policy --user-name ${user} --policy-name ${REVOKE_SESSIONS_POLICY_NAME}` });
     } else if (entry.action === 'quarantine') {
       items.push(quarantineUndo(user, entry));
+    } else if (entry.action === 'deactivate-key' && incident.principalType === 'root') {
+      // Nothing of a root user is ever set Inactive: its key was deleted, or left alone.
+      const deleted = rootKeyDeletion([entry]);
+      if (deleted) items.push(deletedRootKeyUndo(deleted));
     } else if (entry.action === 'deactivate-key') {
       items.push({
         what: `Only if key ${incident.accessKeyId} must work again (better: rotate and delete it): reactivate it.`,

@@ -31,6 +31,7 @@ export type { SecondLookRecord } from './second-look';
 export { secondLookLines } from './second-look';
 export { leftBehindItems, nothingFound, searchGapLine, sharedSearchLines } from './activity-lines';
 export { explainError };
+export { rootKeyDeletion, verificationSkippedReason } from './root-key';
 
 export interface TimelineEntry {
   readonly at: string;
