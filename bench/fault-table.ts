@@ -63,6 +63,11 @@ export const DEGRADATIONS: Readonly<Record<string, { readonly reason: string; re
     reason: 'the hourly price is a convenience of the cost exposure: the instance is shown with its type and no price',
     emailSays: (error) => `price unknown: Price List API: ${error}`,
   },
+  // s3:GetObject is the shared search's alone (the wave's CloudTrail search, read from the incident bucket).
+  's3:GetObject': {
+    reason: 'the wave\'s shared CloudTrail search is a saving: the key\'s CloudTrail is searched on its own, complete, at the cost of more LookupEvents calls',
+    emailSays: (error) => `The wave's shared CloudTrail search could not be used (s3:GetObject: ${error}`,
+  },
 };
 /** The record's own write. */
 export const RECORD_WRITE = 's3:PutObject';

@@ -9,6 +9,7 @@ import { MEMBER_QUARANTINE_POLICY_NAME } from '../lambdas/shared/accounts';
 import { detectionRules } from './detection-rules';
 import { MemberForwarding } from './member-forwarding';
 import { MemberResponderRole } from './member-responder-role';
+import { protectOwnRoles } from './protected-users';
 import { QuarantinePolicy } from './quarantine-policy';
 
 /** Where the member stack's rules, roles and policy live (IAM, STS and Trusted Advisor events reach EventBridge only there). */
@@ -95,6 +96,8 @@ export class MemberStack extends Stack {
 
     onlyWhen(home, inHome);
     onlyWhen(backup, inBackup);
+    // The member role and the forwarder are the responder's own: never its target in this account.
+    protectOwnRoles(this);
   }
 }
 

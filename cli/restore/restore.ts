@@ -72,6 +72,9 @@ async function current(iam: IAMClient, change: UserChange): Promise<string | boo
       return readInlinePolicy(iam, change.userName, change.policyName);
     case 'managed-policy':
       return isPolicyAttached(iam, change.userName, change.policyArn);
+    case 'root-access-key-deleted':
+      // Deleted: nothing to read (restore refuses it).
+      return undefined;
   }
 }
 

@@ -29,8 +29,9 @@ export type { FootholdGroup, FootholdsRecord } from './footholds';
 export { footholdGroups } from './footholds';
 export type { SecondLookRecord } from './second-look';
 export { secondLookLines } from './second-look';
-export { leftBehindItems, nothingFound, searchGapLine } from './activity-lines';
+export { leftBehindItems, nothingFound, searchGapLine, sharedSearchLines } from './activity-lines';
 export { explainError };
+export { rootKeyDeletion, verificationSkippedReason } from './root-key';
 
 export interface TimelineEntry {
   readonly at: string;

@@ -83,7 +83,7 @@ describe('fault table: persistent faults are named, evidence and record kept', (
   });
 });
 
-describe('fault table: the dispatcher\'s calls, the search and the price', () => {
+describe('fault table: the dispatcher\'s calls, the search, the revoke read-back and the price', () => {
   it('sfn:StartExecution x AccessDenied always: not lost: in the dead-letter queue after Lambda\'s 3 attempts, its alarm emails people', async () => {
     const output = await playBuiltin(rules, [{ operation: 'sfn:StartExecution', error: 'AccessDenied', times: 1000 }]);
 
@@ -106,6 +106,33 @@ describe('fault table: the dispatcher\'s calls, the search and the price', () =>
     const row = await play('cloudtrail:LookupEvents', 'AccessDenied always');
 
     expect(row).toMatchObject({ invariant: 'incomplete search', keyStatus: 'Inactive', recordWritten: true, snapshots: 0, violations: [] });
+  });
+
+  it.each([
+    ['Throttling always', 'Throttling: simulated Throttling on s3:GetObject (gave up after 5 attempts)'],
+    ['AccessDenied always', 'AccessDenied: simulated AccessDenied on s3:GetObject'],
+  ])('s3:GetObject x %s: the wave\'s shared search unreadable, a degradation: the key searched on its own, said in the email with the error', async (label, error) => {
+    const output = await playBuiltin(rules, [{ operation: 's3:GetObject', error: kind(label).error, times: kind(label).times }]);
+
+    const row = checkCell(output, { operation: 's3:GetObject', kind: kind(label) }, baseline);
+
+    expect(row).toMatchObject({ invariant: 'degraded', execution: 'SUCCEEDED', keyStatus: 'Inactive', recordWritten: true, violations: [] });
+    expect(output.report).toMatchObject({ outcome: baseline.outcome, activity: { sharedSearchProblems: expect.arrayContaining([{ region: 'us-east-1', searchedAlone: true, error: `s3:GetObject: ${error}` }]) } });
+    const [email] = output.notifications.filter((n) => n.channel === 'email');
+    expect(email.body).toContain(`The wave's shared CloudTrail search could not be used (s3:GetObject: ${error}): this key's CloudTrail was searched on its own in eu-west-1, us-east-1: complete, but slower`);
+  });
+
+  it('iam:GetUserPolicy x NoSuchEntity always: the revoke policy written but never read back, named as such (not as a throttled write), evidence and record kept', async () => {
+    const output = await playBuiltin(rules, [{ operation: 'iam:GetUserPolicy', error: 'NoSuchEntity', times: 1000 }]);
+
+    const row = checkCell(output, { operation: 'iam:GetUserPolicy', kind: kind('NoSuchEntity always') }, baseline);
+
+    expect(row).toMatchObject({ invariant: 'named', execution: 'FAILED', keyStatus: 'Inactive', recordWritten: true, emailStep: 'containment: RevokeSessions', violations: [] });
+    expect(row.snapshots).toBeGreaterThan(0);
+    const [email] = output.notifications.filter((n) => n.channel === 'email');
+    expect(email.body).toMatch(/\[FAILED\] RevokeSessions: TransientAwsError: GetUserPolicy: the revoke policy ExposedKeyResponder-RevokeOlderSessions of user ci-deploy was written \(PutUserPolicy succeeded, denying sessions issued before \S+\) but reading it back answered NoSuchEntity/);
+    expect(email.body).not.toContain('ThrottledError');
+    expect(email.body).toMatch(/Sessions of ci-deploy issued before \S+ are not confirmed revoked \(RevokeSessions did not finish, see What failed\)/);
   });
 
   it('pricing:GetProducts x Throttling always: an expected degradation: the instance without a price, said in the email', async () => {

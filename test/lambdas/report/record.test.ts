@@ -44,6 +44,21 @@ describe('buildReport decides the outcome', () => {
     expect(report.followUps.join('\n')).not.toContain('it is Inactive');
   });
 
+  it('is failed when only the revocation failed, saying the key is Inactive and the sessions are not confirmed revoked (not that the key may still work)', () => {
+    const notReadBack = lambdaError('TransientAwsError', 'GetUserPolicy: the revoke policy ExposedKeyResponder-RevokeOlderSessions of user ci-deploy was written (PutUserPolicy succeeded, denying sessions issued before 2026-11-20T10:05:00.000Z) but reading it back answered NoSuchEntity');
+    const [deactivated, , quarantined] = containment();
+    const state = aState({ containment: [deactivated, { failed: { step: 'RevokeSessions', error: notReadBack } }, quarantined], verification: verification({ sessionsRevokedBefore: undefined, problems: ['no policy revokes the older sessions'] }) });
+
+    const report = buildReport(state, GENERATED_AT);
+
+    expect(report.outcome).toBe('failed');
+    expect(report.headline).toBe(`Containment FAILED (RevokeSessions): access key ${KEY_ID} is Inactive, but sessions of user ci-deploy issued before the response may still work`);
+    expect(report.stillOpen[0].what).toBe(
+      'Sessions of ci-deploy issued before 2026-11-20T10:05:00.000Z are not confirmed revoked (RevokeSessions did not finish, see What failed): put the revoke policy on the user (putting it again is harmless).',
+    );
+    expect(report.failures[0]).toEqual({ source: 'containment', what: 'RevokeSessions', error: expect.stringContaining('but reading it back answered NoSuchEntity') });
+  });
+
   it('is failed when containment could not be verified, and says how to check', () => {
     const state = aState({ verification: { failed: { step: 'Verify', error: lambdaError('TransientAwsError', 'IAM GetUserPolicy: Throttling') } } });
 
