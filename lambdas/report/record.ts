@@ -203,6 +203,17 @@ function buildTimeline(state: WorkflowState, containment: ContainmentEntry[], ac
   return entries.map((e, i) => ({ e, i })).sort((a, b) => time(a.e.at) - time(b.e.at) || a.i - b.i).map(({ e }) => e);
 }
 
+/**
+ * The time a message renders the record at: the time of the record's last write (its
+ * `generatedAt`), so that every figure that depends on the time (what an instance has cost so far)
+ * is the same in the message as in the record; `now` when the record was not written.
+ */
+export function recordTime(state: WorkflowState, now: Date): Date {
+  const written = state.report && !isFailure(state.report) ? state.report.writtenAt : undefined;
+  const at = written === undefined ? Number.NaN : Date.parse(written);
+  return Number.isNaN(at) ? now : new Date(at);
+}
+
 /** The incident record: pure, from the parsed workflow state and the time it is written. */
 export function buildReport(state: WorkflowState, now: Date): IncidentReport {
   const generatedAt = now.toISOString();
