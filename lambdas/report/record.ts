@@ -172,6 +172,9 @@ function notesOf(incident: Incident): string[] {
     const named = incident.reportedUserName;
     notes.push(`The report named user ${named}, who does not own this key: ${named} was not changed.`);
   }
+  if (incident.reportedAccountId && incident.reportedAccountId !== incident.accountId) {
+    notes.push(`The report named account ${incident.reportedAccountId}, the key is of account ${incident.accountId}: nothing was done in account ${incident.reportedAccountId}.`);
+  }
   if (incident.reporterNote) {
     const words = Array.from(incident.reporterNote.replace(/\s+/g, ' ').trim());
     notes.push(`The reporter wrote: "${words.length > MAX_NOTE ? `${words.slice(0, MAX_NOTE - 3).join('')}...` : words.join('')}"`);
