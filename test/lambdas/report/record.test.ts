@@ -153,6 +153,18 @@ describe('buildReport: what the report said', () => {
       'The reporter wrote: "found it in a public gist"',
     ]);
   });
+
+  it('says the account a report named is not the key\'s, and that nothing was done there', () => {
+    const report = buildReport(aState({}, { accountId: '123456789012', reportedAccountId: '444455556666' }), GENERATED_AT);
+
+    expect(report.notes).toEqual(['The report named account 444455556666, the key is of account 123456789012: nothing was done in account 444455556666.']);
+  });
+
+  it('says nothing of an account the report named when it is the key\'s', () => {
+    const report = buildReport(aState({}, { accountId: '123456789012', reportedAccountId: '123456789012' }), GENERATED_AT);
+
+    expect(report.notes).toEqual([]);
+  });
 });
 
 describe('buildReport: failures on every path', () => {
