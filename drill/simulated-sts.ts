@@ -144,13 +144,22 @@ export class SimulatedOrganization {
    * then, when one forwards it, the central bus's. None when the member account would not forward it.
    * `onCentralBus`: the event is put on the central bus as it is (by any principal of the
    * organization, e.g. a rule a member added that forwards another account's events), so only the
-   * central rules see it.
+   * central rules see it. An event of the central account itself (a report by hand a reporter puts
+   * on the report bus there) happens in the central account: only the central rules see it.
    */
   route(rules: readonly RulePattern[], event: unknown, onCentralBus = false): string[] {
-    const forwarded = onCentralBus ? [] : matchingRules(rules.filter((r) => r.member), event, { accountId: this.memberAccountId });
-    if (!onCentralBus && forwarded.length === 0) return [];
-    const central = matchingRules(rules.filter((r) => !r.member), event, { accountId: this.centralAccountId });
+    const central = onCentralBus || (event as { account?: unknown } | null)?.account === this.centralAccountId;
+    return central ? this.centralRoute(rules, event) : this.memberRoute(rules, event);
+  }
+
+  private memberRoute(rules: readonly RulePattern[], event: unknown): string[] {
+    const forwarded = matchingRules(rules.filter((r) => r.member), event, { accountId: this.memberAccountId });
+    const central = forwarded.length === 0 ? [] : this.centralRoute(rules, event);
     return central.length === 0 ? [] : [...forwarded, ...central];
+  }
+
+  private centralRoute(rules: readonly RulePattern[], event: unknown): string[] {
+    return matchingRules(rules.filter((r) => !r.member), event, { accountId: this.centralAccountId });
   }
 }
 
