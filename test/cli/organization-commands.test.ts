@@ -1,11 +1,12 @@
 // The operator's commands on an organization-mode deployment: records of member accounts in the
 // central bucket, the member StackSet checked by doctor.
 import { DescribeStackSetCommand, ListStackInstancesCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
-import { DescribeExecutionCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import { DescribeSeverityLevelsCommand, DescribeTrustedAdvisorChecksCommand } from '@aws-sdk/client-support';
-import { awsError, body, cli, cloudformation, NOW, OUTPUTS, resetMocks, s3, sfn, sns, stackAnswers, STATE_MACHINE, support } from './harness';
+import { awsError, body, cli, cloudformation, iam, NOW, OUTPUTS, putEntries, resetMocks, s3, sfn, sns, stackAnswers, STATE_MACHINE, sts, support } from './harness';
+import { waitForExecution } from '../../cli/report-key';
 import { aRecord, INCIDENT, KEY } from './record';
 
 const MEMBER = '444455556666';
@@ -111,5 +112,58 @@ describe('doctor, organization mode', () => {
 
     expect(r.json().checks.map((c: { check: string }) => c.check)).not.toContain('member stack set');
     expect(cloudformation.commandCalls(DescribeStackSetCommand)).toHaveLength(0);
+  });
+});
+
+describe('report, organization mode: a member account\'s key', () => {
+  beforeEach(() => {
+    stackAnswers({ ...OUTPUTS, CentralEventBusArn: CENTRAL_BUS, ReportBusName: 'ExposedKeyResponder-reports' });
+    sfn.on(DescribeExecutionCommand).resolves({ executionArn: EXECUTION_ARN, status: 'RUNNING', startDate: new Date() } as never);
+  });
+
+  it('is not refused here: puts the report, with the account named, on the report bus and waits for the execution', async () => {
+    const r = await cli(['report', '--key', KEY, '--account', MEMBER, '--user', 'ci-deploy', '--json']);
+
+    expect(r.code).toBe(0);
+    expect(putEntries().map((e) => [e.EventBusName, e.Detail])).toEqual([['ExposedKeyResponder-reports', JSON.stringify({ accessKeyId: KEY, userName: 'ci-deploy', accountId: MEMBER })]]);
+    expect(r.json()).toMatchObject({ eventId: 'evt-1', incidentId: INCIDENT, executionArn: EXECUTION_ARN, status: 'RUNNING' });
+    expect(r.stderr).toContain('organization mode: the responder acts in the account STS says owns the key, when it is a member account it covers');
+    // Nothing is asked of IAM or STS here: the dispatcher decides whose the key is.
+    expect(sts.calls()).toEqual([]);
+    expect(iam.calls()).toEqual([]);
+  });
+
+  it('is not refused here without an account either', async () => {
+    const r = await cli(['report', '--key', KEY, '--json']);
+
+    expect(r.code).toBe(0);
+    expect(putEntries().map((e) => e.Detail)).toEqual([JSON.stringify({ accessKeyId: KEY })]);
+  });
+
+  it.each([['1234'], ['4444555566667'], ['44445555666a'], ['']])('refuses the malformed account %p as unusable input, putting nothing', async (account) => {
+    const r = await cli(['report', '--key', KEY, '--account', account, '--json']);
+
+    expect(r.code).toBe(2);
+    expect(r.json().error).toEqual({ code: 'UsageError', message: `--account "${account}" is not a 12-digit account id` });
+    expect(putEntries()).toEqual([]);
+  });
+
+  it('says, when no execution starts, that a key the responder may not contain gets only a message on the topic', async () => {
+    sfn.on(DescribeExecutionCommand).rejects(awsError('ExecutionDoesNotExist'));
+    let clock = NOW.getTime();
+
+    const wait = waitForExecution(new SFNClient({ region: 'us-east-1' }), STATE_MACHINE, KEY, NOW, { sleep: async (ms) => { clock += ms; }, now: () => new Date(clock), timeoutMs: 10_000, until: 'started' });
+
+    await expect(wait).rejects.toMatchObject({ code: 'Timeout', message: expect.stringContaining('gets no execution, only a [REFUSED] or [UNRESOLVED] message on the topic') });
+  });
+
+  it('per-account mode: the account named is passed on as it is, nothing refused here (the dispatcher decides)', async () => {
+    stackAnswers({ ...OUTPUTS, ReportBusName: 'ExposedKeyResponder-reports' });
+
+    const r = await cli(['report', '--key', KEY, '--account', MEMBER, '--json']);
+
+    expect(r.code).toBe(0);
+    expect(putEntries().map((e) => e.Detail)).toEqual([JSON.stringify({ accessKeyId: KEY, accountId: MEMBER })]);
+    expect(r.stderr).not.toContain('organization mode');
   });
 });
