@@ -7,23 +7,13 @@ import { AssumeRoleCommand, GetAccessKeyInfoCommand, STSClient } from '@aws-sdk/
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { createHandler } from '../../../lambdas/dispatcher/handler';
-import { awsError, KEY_ID } from '../helpers';
+import { awsError, KEY_ID, organizationDispatcherEnv } from '../helpers';
 
 const CENTRAL = '999988887777';
 const MEMBER = '123456789012';
 const OUTSIDER = '333333333333';
 const NAMED = '444455556666';
-const ENV = {
-  STATE_MACHINE_ARN: `arn:aws:states:us-east-1:${CENTRAL}:stateMachine:exposed-key-response`,
-  PROTECTED_USERS: `${MEMBER}:break-glass`,
-  ACCOUNT_ID: CENTRAL,
-  TOPIC_ARN: `arn:aws:sns:us-east-1:${CENTRAL}:exposed-key-responder`,
-  QUARANTINE_WINDOW_HOURS: '24',
-  DRY_RUN: 'false',
-  PROTECTED_ROLES: '',
-  MEMBER_ROLE_NAME: 'exposed-key-responder-member',
-  AWS_REGION: 'us-east-1',
-};
+const ENV = organizationDispatcherEnv(CENTRAL, MEMBER);
 const PER_ACCOUNT_ENV = { ...ENV, MEMBER_ROLE_NAME: '' };
 const MEMBER_SESSION_KEY = 'ASIAMEMBERSESSION001';
 const iam = mockClient(IAMClient);
