@@ -87,6 +87,11 @@ const TRANSIENT_CODES = new Set([
   'ConcurrentModification',
   'ConcurrentModificationException',
   'ConcurrentModificationOrder',
+  // A session's token refused as expired (IAM, STS: ExpiredToken; JSON APIs: ExpiredTokenException):
+  // the next attempt signs with renewed credentials (the Lambda's own, or the member role assumed
+  // again: lambdas/shared/accounts.ts renews a session before its end), so it is retried, not final.
+  'ExpiredToken',
+  'ExpiredTokenException',
 ]);
 
 /** The codes of {@link TRANSIENT_CODES} that mean the caller is over a request rate. */
