@@ -92,6 +92,8 @@ const TRANSIENT_CODES = new Set([
   // again: lambdas/shared/accounts.ts renews a session before its end), so it is retried, not final.
   'ExpiredToken',
   'ExpiredTokenException',
+  // EC2's code for it (and for a request signed too long ago: the SDK corrects its clock skew).
+  'RequestExpired',
 ]);
 
 /** The codes of {@link TRANSIENT_CODES} that mean the caller is over a request rate. */

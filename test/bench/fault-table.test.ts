@@ -157,7 +157,7 @@ describe('fault table: the checks themselves', () => {
     deadLetters: [],
     alarms: [],
   } as unknown as Parameters<typeof checkCell>[0];
-  const base: Baseline = { execution: 'SUCCEEDED', keyStatus: 'Inactive', outcome: 'contained', accessKeyId: 'AKIAEXAMPLE', userName: 'ci-deploy' };
+  const base: Baseline = { execution: 'SUCCEEDED', keyStatus: 'Inactive', outcome: 'contained', accessKeyId: 'AKIAEXAMPLE', userName: 'ci-deploy', accountId: '111122223333', snapshots: 0 };
 
   it('flags a persistent fault that nothing names, with no evidence', () => {
     const row = checkCell(quiet, { operation: 'iam:ListAccessKeys', kind: kind('AccessDenied always') }, base);

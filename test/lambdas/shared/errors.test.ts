@@ -52,7 +52,7 @@ describe('isTransientAwsError', () => {
     },
   );
 
-  it.each(['ExpiredToken', 'ExpiredTokenException'])('classifies %s (a session refused as expired: the next attempt is signed with renewed credentials) as transient', (code) => {
+  it.each(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired'])('classifies %s (a session refused as expired: the next attempt is signed with renewed credentials) as transient', (code) => {
     expect(isTransientAwsError(awsError(code, 'The security token included in the request is expired', 400))).toBe(true);
   });
 
