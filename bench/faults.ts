@@ -5,6 +5,7 @@
 // mode (the built-in incident in a member account, the member role assumed). `--per-account` or
 // `--organization` plays one of them. Exits 1 when a cell breaks an invariant.
 import '../drill/cli-env';
+import { UsageError } from '../drill/cli';
 import { synthesizedRules } from '../drill/stack-rules';
 import { baselineOf, cellsFor, FAULT_CONTEXT, formatTable, operationsOf, ORGANIZATION_CONTEXT, playBuiltin, playCell, Row } from './fault-table';
 
@@ -36,7 +37,7 @@ async function main(): Promise<number> {
   const t0 = Date.now();
   const args = process.argv.slice(2);
   const unknown = args.filter((a) => a.startsWith('-') && !MODES.some((m) => m.flag === a));
-  if (unknown.length > 0) throw new Error(`unknown option ${unknown.join(' ')}: use ${MODES.map((m) => m.flag).join(' or ')}, and service:Operation names`);
+  if (unknown.length > 0) throw new UsageError(`unknown option ${unknown.join(' ')}: use ${MODES.map((m) => m.flag).join(' or ')}, and service:Operation names`);
   const only = args.filter((a) => !a.startsWith('-'));
   const chosen = MODES.filter((m) => args.includes(m.flag));
   const broken: Array<Row & { mode: string }> = [];
@@ -64,7 +65,7 @@ main().then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`faults: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(`faults: ${err instanceof UsageError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exitCode = 2;
   },
 );
