@@ -102,6 +102,8 @@ export const ScenarioSchema = z.strictObject({
         error: z.string().min(1),
         /** How many calls fail before the operation answers normally. */
         times: z.number().int().min(1).default(1),
+        /** How many calls of the operation answer normally before the first failure (e.g. 1: the dispatcher's AssumeRole, not the steps'). */
+        after: z.number().int().min(0).default(0),
       }),
     )
     .default([]),

@@ -82,7 +82,7 @@ export class SimulatedAccount {
   readonly published: PublishedMessage[] = [];
   private readonly users: User[];
   private readonly roles: Scenario['roles'];
-  private readonly faults: Array<Scenario['faults'][number] & { left: number }>;
+  private readonly faults: Array<Scenario['faults'][number] & { left: number; passing: number }>;
   private readonly started = Date.now();
   readonly snapshots: SimulatedSnapshot[] = [];
   /** Objects written to S3, by `bucket/key`. */
@@ -122,7 +122,7 @@ export class SimulatedAccount {
     this.scenario = { ...scenario, instances: structuredClone(scenario.instances) };
     const ec2 = new Ec2Operations(scenario.regions, this.accountId, this.scenario.instances, this.snapshots, (prefix) => this.id(prefix));
     this.operatorOps = new OperatorOperations(this.accountId, this.users, this.objects, this.executions);
-    this.faults = scenario.faults.map((f) => ({ ...f, left: f.times }));
+    this.faults = scenario.faults.map((f) => ({ ...f, left: f.times, passing: f.after }));
     this.signals = new SimulatedSignals(this.accountId);
     this.support = new SupportOperations(this.accountId, scenario, this.started);
     this.trail = new SimulatedCloudTrail(scenario.cloudTrail.map((e, i) => toTrailEntry(e, i, this.accountId)));
@@ -164,7 +164,7 @@ export class SimulatedAccount {
 
   /** Answers one API call: records it, applies injected faults, then the simulated behaviour. */
   call(service: string, operation: string, input: Record<string, unknown>, region = 'us-east-1', caller?: string): unknown {
-    const fault = this.faults.find((f) => f.operation === `${service}:${operation}` && f.left > 0);
+    const fault = this.faultOf(`${service}:${operation}`);
     let role: string | undefined;
     const record = (error?: string) =>
       this.calls.push({ service, operation, region, invocation: invocationContext.getStore(), atMs: Date.now() - this.started, ...(role ? { role } : {}), ...(error ? { error } : {}) });
@@ -184,6 +184,16 @@ export class SimulatedAccount {
       record((err as Error).name);
       throw err;
     }
+  }
+
+  /** The injected fault this call of `operation` answers, if any (one with `after` lets that many calls through first). */
+  private faultOf(operation: string) {
+    const fault = this.faults.find((f) => f.operation === operation && f.left > 0);
+    if (fault && fault.passing > 0) {
+      fault.passing -= 1;
+      return undefined;
+    }
+    return fault;
   }
 
   private answer(service: string, operation: string, input: Record<string, unknown>, region: string, targets: object[]): unknown {

@@ -163,7 +163,8 @@ async function tell(
   result: DispatchResult,
   done: string[] = [],
 ): Promise<void> {
-  const notice = renderNotice({ kind, accountId: deps.config.accountId, eventAccount, report, facts, items, notes, done });
+  const memberRoleRefused = kind === 'refused' && deps.config.refusal !== undefined;
+  const notice = renderNotice({ kind, accountId: deps.config.accountId, eventAccount, report, facts, items, notes, done, memberRoleRefused });
   const messageId = await publishNotice(notice, { sns: deps.sns, topicArn: deps.config.topicArn });
   deps.logger.warn('people told', { kind, subject: notice.subject, items: items.map((i) => i.reason), messageId });
   result.notified.push({ reason: kind, subject: notice.subject, items: items.map((i) => i.reason), ...(done.length ? { done } : {}), ...(messageId ? { messageId } : {}) });
