@@ -10,6 +10,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import { SupportClient } from '@aws-sdk/client-support';
 import { perRegion } from '../lambdas/shared/clients';
+import { AccountClientFactory } from './member-access';
 
 /** Every AWS API the commands call, with the caller's own credentials: IAM decides what each may do. */
 export interface Clients {
@@ -29,6 +30,8 @@ export interface Clients {
   readonly events: EventBridgeClient;
   /** The dead-letter queue (doctor). */
   readonly sqs: SQSClient;
+  /** Clients acting in another account (restore of a member account's incident: cli/member-access.ts). */
+  readonly forAccount: AccountClientFactory;
 }
 
 /** What every command is given: the clients, where to say progress (stderr), the clock. */
@@ -71,5 +74,10 @@ export function awsClients(options: AwsOptions): Clients {
     cloudformation: new CloudFormationClient(config),
     events: new EventBridgeClient(config),
     sqs: new SQSClient(config),
+    // IAM is global and EC2 is given its region: us-east-1 (the responder's) for the rest.
+    forAccount: (access) => {
+      const account = { region: options.region ?? 'us-east-1', ...access };
+      return { iam: new IAMClient(account), sts: new STSClient(account), ec2: perRegion((region) => new EC2Client({ ...account, region })) };
+    },
   };
 }

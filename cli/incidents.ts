@@ -21,7 +21,7 @@ export const RecordSchema = z.looseObject({
   generatedAt: z.string(),
   outcome: z.enum(OUTCOMES),
   dryRun: z.boolean(),
-  incident: z.looseObject({ accessKeyId: z.string(), userName: z.string(), detectedAt: z.string(), dispatchedAt: z.string() }),
+  incident: z.looseObject({ accountId: IncidentSchema.shape.accountId, accessKeyId: z.string(), userName: z.string(), detectedAt: z.string(), dispatchedAt: z.string() }),
   containment: z.array(z.looseObject({ action: z.string(), status: z.string(), detail: z.string(), at: z.optional(z.string()), changes: z.optional(z.array(UserChangeSchema)) })),
   footholds: z.optional(z.looseObject({ results: z.array(FootholdResultSchema) })),
 });

@@ -17,7 +17,7 @@ import { Clients } from './context';
 import { OperationError } from './errors';
 import { putKeyReport, waitForExecution } from './report-key';
 import { restoreIncident, RestoreResult } from './restore/restore';
-import { Deployment } from './stack';
+import { Deployment, responderAccount } from './stack';
 
 export interface LiveDrillDeps {
   readonly clients: Pick<Clients, 'sts' | 'iam' | 'sfn' | 's3' | 'sns' | 'ec2' | 'events'>;
@@ -106,7 +106,7 @@ export async function liveDrill(deps: LiveDrillDeps): Promise<LiveDrillResult> {
     checks.push({ check: `${REVOKE_SESSIONS_POLICY_NAME} in place`, ok: (await readInlinePolicy(clients.iam, userName, REVOKE_SESSIONS_POLICY_NAME)) !== undefined });
     checks.push({ check: 'quarantine attached', ok: await isPolicyAttached(clients.iam, userName, d.quarantinePolicyArn) });
     for (const c of checks) deps.progress(`${c.ok ? 'OK ' : 'NOT'} ${c.check}`);
-    restore = await restoreIncident(incidentId, { reactivateKey: false, yes: true, footholds: [] }, d, { ...clients, progress: deps.progress, now: deps.now, confirm: async () => true });
+    restore = await restoreIncident(incidentId, { reactivateKey: false, yes: true, footholds: [] }, { ...d, ...responderAccount(d) }, { ...clients, progress: deps.progress, now: deps.now, confirm: async () => true });
     checks.push({ check: 'restored', ok: restore.status === 'restored' });
   } finally {
     // Also when something failed: the canary never outlives the drill.

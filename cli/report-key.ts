@@ -10,15 +10,18 @@ export interface KeyReport {
   readonly accessKeyId: string;
   readonly userName?: string;
   readonly reason?: string;
+  /** The account the reporter believes the key is of: a hint (the dispatcher acts in the account STS says). */
+  readonly accountId?: string;
 }
 
 /** The report's fields, as the dispatcher parses a manual report (lambdas/shared/events.ts): anything else is unusable input. */
-export function parseKeyReport(accessKeyId: string | undefined, userName: string | undefined, reason: string | undefined): KeyReport {
+export function parseKeyReport(accessKeyId: string | undefined, userName: string | undefined, reason: string | undefined, accountId?: string): KeyReport {
   if (accessKeyId === undefined) throw new UsageError('--key is required: the access key id found (AKIA...)');
   if (!ACCESS_KEY_ID.safeParse(accessKeyId).success) throw new UsageError(`--key "${accessKeyId}" is not an access key id`);
   if (userName !== undefined && !USER_NAME.safeParse(userName).success) throw new UsageError(`--user "${userName}" is not an IAM user name`);
   if (reason !== undefined && reason.length > TEXT_LIMITS.reporterNote) throw new UsageError(`--reason is ${reason.length} characters: at most ${TEXT_LIMITS.reporterNote}`);
-  return { accessKeyId, ...(userName !== undefined && { userName }), ...(reason !== undefined && { reason }) };
+  if (accountId !== undefined && !/^\d{12}$/.test(accountId)) throw new UsageError(`--account "${accountId}" is not a 12-digit account id`);
+  return { accessKeyId, ...(userName !== undefined && { userName }), ...(reason !== undefined && { reason }), ...(accountId !== undefined && { accountId }) };
 }
 
 /**
@@ -61,7 +64,7 @@ export async function waitForExecution(
       if (execution && (wait.until === 'started' || execution.status !== 'RUNNING')) return { incidentId: id, execution };
     }
     if (wait.now().getTime() >= deadline) {
-      throw new OperationError('Timeout', `no ${wait.until === 'started' ? '' : 'finished '}execution for key ${accessKeyId} after ${Math.round(wait.timeoutMs / 1000)} s (looked for ${ids.join(', ')}): see the dispatcher's log and the dead-letter queue (\`exposed-key-responder doctor\`)`);
+      throw new OperationError('Timeout', `no ${wait.until === 'started' ? '' : 'finished '}execution for key ${accessKeyId} after ${Math.round(wait.timeoutMs / 1000)} s (looked for ${ids.join(', ')}): a key the responder may not contain (of an account it does not cover, unknown to IAM) gets no execution, only a [REFUSED] or [UNRESOLVED] message on the topic; else see the dispatcher's log and the dead-letter queue (\`exposed-key-responder doctor\`)`);
     }
     await wait.sleep(2000);
   }

@@ -15,8 +15,11 @@ export const OUTPUTS = {
   deadLetterQueueUrl: 'DeadLetterQueueUrl',
   quarantinePolicyArn: 'QuarantinePolicyArn',
 } as const;
-/** Outputs only some deployments have: the report bus (`reporters`), the Slack secret (`slackWebhookSecret`). */
-export const OPTIONAL_OUTPUTS = { reportBusName: 'ReportBusName', slackWebhookSecretArn: 'SlackWebhookSecretArn' } as const;
+/**
+ * Outputs only some deployments have: the report bus (`reporters`), the Slack secret
+ * (`slackWebhookSecret`), the central bus (organization mode).
+ */
+export const OPTIONAL_OUTPUTS = { reportBusName: 'ReportBusName', slackWebhookSecretArn: 'SlackWebhookSecretArn', centralEventBusArn: 'CentralEventBusArn' } as const;
 
 export type Deployment = { readonly stackName: string; readonly region: string; readonly stackStatus: string } & {
   readonly [K in keyof typeof OUTPUTS]: string;
@@ -51,6 +54,12 @@ export async function findDeployment(ctx: CliContext): Promise<Deployment> {
   const pick = <T extends Record<string, string>>(keys: T) =>
     Object.fromEntries(Object.entries(keys).filter(([, k]) => outputs[k]).map(([field, k]) => [field, outputs[k]])) as { [K in keyof T]: string };
   return { stackName: stack.StackName ?? ctx.stackName, region, stackStatus: stack.StackStatus ?? 'UNKNOWN', ...pick(OUTPUTS), ...pick(OPTIONAL_OUTPUTS) };
+}
+
+/** The responder's own account and partition (of its state machine's ARN): its records of other accounts are of member accounts. */
+export function responderAccount(d: Pick<Deployment, 'stateMachineArn'>): { accountId: string; partition: string } {
+  const [, partition = 'aws', , , accountId = ''] = d.stateMachineArn.split(':');
+  return { accountId, partition };
 }
 
 /** The ARN of the incident's execution: its name is the incident id. */

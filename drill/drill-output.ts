@@ -5,7 +5,7 @@ import type { DeadLetter, FiredAlarm, Rejections } from './dead-letters';
 import type { Delivery, DrillExecution } from './run-drill';
 import type { ApiCall, SimulatedAccount } from './simulated-account';
 import { DeliveredEvent, EmittedMetric, emittedMetrics } from './simulated-signals';
-import type { Assumption, SimulatedOrganization } from './simulated-sts';
+import type { Assumption, RootSession, SimulatedOrganization } from './simulated-sts';
 import type { WorkflowRun } from './workflow';
 
 /** What a drill run leaves behind, read to write its output. */
@@ -57,6 +57,7 @@ export function drillOutput(from: DrillRunResult): DrillOutput {
           centralAccountId: from.organization.centralAccountId,
           memberAccountId: from.organization.memberAccountId,
           assumedRoles: from.organization.assumptions,
+          rootSessions: from.organization.rootSessions,
         },
       } : {}),
       deadLetters: from.rejections.deadLetters,
@@ -93,7 +94,7 @@ export interface DrillOutput {
   /** Security Hub's findings after the run (with securityHub=true: one per incident), as last imported. */
   securityHubFindings: Array<Record<string, unknown>>;
   /** Organization mode: the central and member accounts, and every role the responder assumed. */
-  organization?: { organizationId: string; centralAccountId: string; memberAccountId: string; assumedRoles: Assumption[] };
+  organization?: { organizationId: string; centralAccountId: string; memberAccountId: string; assumedRoles: Assumption[]; rootSessions: RootSession[] };
   /** With --restore: each incident's restore, and the account after them all. */
   restored?: { results: unknown[]; account: ReturnType<SimulatedAccount['view']> };
   /** Events the dispatcher rejected for good, as the dead-letter queue holds them. */

@@ -56,6 +56,7 @@ export function drillSettings(config: DrillConfig, accountId: string): Deploymen
     slackWebhookSecret: config.slackWebhookSecret,
     securityHub: config.securityHub ?? false,
     ...(config.organization ? { memberRoleName: MEMBER_ROLE_NAME } : {}),
+    deleteMemberRootKeys: config.organization?.deleteMemberRootKeys ?? false,
   };
 }
 

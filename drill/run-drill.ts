@@ -259,6 +259,8 @@ export class Drill {
       integrations: serviceIntegrations(this.account, { executionArn, stateMachineArn: executionArn.replace(':execution:', ':stateMachine:').replace(/:[^:]+$/, '') }),
       invoke: (stateName, _lambda, handler, input) => inInvocation(stateName, () => handler(input)),
       honourRetryWaits: this.honourRetryWaits,
+      // The Retry waits the plain drill skips still pass in simulated time (the rate limits refill).
+      skippedWait: (ms) => this.account.skip(ms),
       // On the virtual clock waiting costs nothing: the second look waits as deployed (20 minutes).
       ...(this.honourRetryWaits && { values: { SecondLookSeconds: String(DEPLOYED_SECOND_LOOK_SECONDS) } }),
     });

@@ -10,6 +10,13 @@ const PolicyDocument = z.record(z.string(), z.unknown());
 /** IAM's path grammar: `/` or `/segment/.../`. */
 const IamPath = z.string().regex(/^\/(?:[\u0021-\u007E]*\/)?$/, 'an IAM path starts and ends with /').max(512);
 
+/** An access key, of a user or of the root user. */
+const AccessKey = z.strictObject({
+  accessKeyId: z.string().regex(/^\w{16,128}$/),
+  status: z.enum(['Active', 'Inactive']).default('Active'),
+  createDate: z.string().optional(),
+});
+
 export const ScenarioSchema = z.strictObject({
   accountId: z.string().regex(/^\d{12}$/).default('123456789012'),
   supportPlan: z.enum(['basic', 'developer', 'business', 'enterprise-on-ramp', 'enterprise']).default('business'),
@@ -21,16 +28,7 @@ export const ScenarioSchema = z.strictObject({
         /** The user's IAM path (default `/`). */
         path: IamPath.optional(),
         tags: z.record(z.string(), z.string()).optional(),
-        accessKeys: z
-          .array(
-            z.strictObject({
-              accessKeyId: z.string().regex(/^\w{16,128}$/),
-              status: z.enum(['Active', 'Inactive']).default('Active'),
-              createDate: z.string().optional(),
-            }),
-          )
-          .max(2, 'IAM allows at most two access keys per user')
-          .default([]),
+        accessKeys: z.array(AccessKey).max(2, 'IAM allows at most two access keys per user').default([]),
         loginProfile: z.boolean().default(false),
         attachedPolicyArns: z.array(z.string()).default([]),
         inlinePolicies: z.record(z.string(), PolicyDocument).default({}),
@@ -49,6 +47,11 @@ export const ScenarioSchema = z.strictObject({
       }),
     )
     .default([]),
+  /**
+   * The root user's access keys (AWS allows two). IAM lists them only to a root session
+   * (organization mode: sts:AssumeRoot, drill/simulated-root.ts); no IAM user owns them.
+   */
+  rootAccessKeys: z.array(AccessKey).max(2, 'the root user has at most two access keys').default([]),
   roles: z
     .array(
       z.strictObject({
@@ -99,6 +102,8 @@ export const ScenarioSchema = z.strictObject({
         error: z.string().min(1),
         /** How many calls fail before the operation answers normally. */
         times: z.number().int().min(1).default(1),
+        /** How many calls of the operation answer normally before the first failure (e.g. 1: the dispatcher's AssumeRole, not the steps'). */
+        after: z.number().int().min(0).default(0),
       }),
     )
     .default([]),

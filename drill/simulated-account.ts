@@ -5,6 +5,7 @@ import { awsError } from './aws-errors';
 import { Ec2Operations, SimulatedSnapshot } from './simulated-ec2';
 import { FootholdOperations } from './simulated-footholds';
 import { IamOperations } from './simulated-iam';
+import { RootUserOperations } from './simulated-root';
 import { SimulatedCloudTrail } from './simulated-cloudtrail';
 import { OperatorOperations } from './simulated-operator';
 import { Scenario } from './scenario';
@@ -81,7 +82,7 @@ export class SimulatedAccount {
   readonly published: PublishedMessage[] = [];
   private readonly users: User[];
   private readonly roles: Scenario['roles'];
-  private readonly faults: Array<Scenario['faults'][number] & { left: number }>;
+  private readonly faults: Array<Scenario['faults'][number] & { left: number; passing: number }>;
   private readonly started = Date.now();
   readonly snapshots: SimulatedSnapshot[] = [];
   /** Objects written to S3, by `bucket/key`. */
@@ -101,6 +102,10 @@ export class SimulatedAccount {
   private readonly support: SupportOperations;
   /** The operations of each service, by the prefix of their methods (`iam_GetUser`...). */
   private readonly operations: object[];
+  /** The root user's keys, as a root session (sts:AssumeRoot) sees and deletes them. */
+  readonly rootUser: RootUserOperations;
+  /** The root user's ARN: the `role` of a root session's calls (drill/simulated-sts.ts). */
+  readonly rootArn: string;
 
   constructor(
     private readonly scenario: Scenario,
@@ -117,10 +122,12 @@ export class SimulatedAccount {
     this.scenario = { ...scenario, instances: structuredClone(scenario.instances) };
     const ec2 = new Ec2Operations(scenario.regions, this.accountId, this.scenario.instances, this.snapshots, (prefix) => this.id(prefix));
     this.operatorOps = new OperatorOperations(this.accountId, this.users, this.objects, this.executions);
-    this.faults = scenario.faults.map((f) => ({ ...f, left: f.times }));
+    this.faults = scenario.faults.map((f) => ({ ...f, left: f.times, passing: f.after }));
     this.signals = new SimulatedSignals(this.accountId);
     this.support = new SupportOperations(this.accountId, scenario, this.started);
     this.trail = new SimulatedCloudTrail(scenario.cloudTrail.map((e, i) => toTrailEntry(e, i, this.accountId)));
+    this.rootUser = new RootUserOperations(structuredClone(scenario.rootAccessKeys));
+    this.rootArn = `arn:aws:iam::${this.accountId}:root`;
     this.operations = [
       this,
       new IamOperations(this.accountId, this.users, this.roles, existingPolicyArns),
@@ -133,9 +140,21 @@ export class SimulatedAccount {
     ];
   }
 
-  /** Simulated milliseconds since the drill started (see {@link DRILL_TIME_SCALE}). */
+  /** Simulated milliseconds that passed without real time: the workflow's Retry waits the drill skipped. */
+  private skippedMs = 0;
+
+  /** Simulated milliseconds since the drill started (see {@link DRILL_TIME_SCALE}), skipped waits included. */
   simulatedMs(): number {
-    return (Date.now() - this.started) * this.timeScale;
+    return (Date.now() - this.started) * this.timeScale + this.skippedMs;
+  }
+
+  /**
+   * Moves the simulated clock on by a wait the drill skipped (a workflow Retry's, drill/retry-waits.ts),
+   * so that the rate limits refill as they would have during it. The clock is the account's: waits
+   * of concurrent branches add up here where in AWS they would overlap (more lenient, never stricter).
+   */
+  skip(ms: number): void {
+    if (ms > 0) this.skippedMs += ms;
   }
 
   /** More simulated operations (`<service>_<Operation>` methods): organization mode's STS. */
@@ -145,7 +164,7 @@ export class SimulatedAccount {
 
   /** Answers one API call: records it, applies injected faults, then the simulated behaviour. */
   call(service: string, operation: string, input: Record<string, unknown>, region = 'us-east-1', caller?: string): unknown {
-    const fault = this.faults.find((f) => f.operation === `${service}:${operation}` && f.left > 0);
+    const fault = this.faultOf(`${service}:${operation}`);
     let role: string | undefined;
     const record = (error?: string) =>
       this.calls.push({ service, operation, region, invocation: invocationContext.getStore(), atMs: Date.now() - this.started, ...(role ? { role } : {}), ...(error ? { error } : {}) });
@@ -157,7 +176,8 @@ export class SimulatedAccount {
     try {
       role = this.gate?.(service, operation, caller);
       this.limits.admit(service, operation, region);
-      const out = this.answer(service, operation, input, region);
+      // A root session's calls act on the root user only (drill/simulated-root.ts).
+      const out = this.answer(service, operation, input, region, role === this.rootArn ? [this.rootUser] : [...this.operations, ...this.extensions]);
       record();
       return out;
     } catch (err) {
@@ -166,8 +186,18 @@ export class SimulatedAccount {
     }
   }
 
-  private answer(service: string, operation: string, input: Record<string, unknown>, region: string): unknown {
-    for (const target of [...this.operations, ...this.extensions] as Array<Record<string, unknown>>) {
+  /** The injected fault this call of `operation` answers, if any (one with `after` lets that many calls through first). */
+  private faultOf(operation: string) {
+    const fault = this.faults.find((f) => f.operation === operation && f.left > 0);
+    if (fault && fault.passing > 0) {
+      fault.passing -= 1;
+      return undefined;
+    }
+    return fault;
+  }
+
+  private answer(service: string, operation: string, input: Record<string, unknown>, region: string, targets: object[]): unknown {
+    for (const target of targets as Array<Record<string, unknown>>) {
       const handler = target[`${service}_${operation}`];
       if (typeof handler === 'function') return (handler as (i: Record<string, unknown>, r: string) => unknown).call(target, input, region);
     }
@@ -229,8 +259,9 @@ export class SimulatedAccount {
       if (existing.input === input.input) return { executionArn: existing.executionArn, startDate: new Date() };
       throw new ExecutionAlreadyExists({ message: `Execution Already Exists: '${existing.executionArn}'`, $metadata: { httpStatusCode: 400 } });
     }
-    const stateMachine = String(input.stateMachineArn).split(':').pop();
-    const executionArn = `arn:aws:states:us-east-1:${this.accountId}:execution:${stateMachine}:${name}`;
+    // The execution is in the state machine's account (organization mode: the central one, not the scenario's).
+    const [, , , , account = this.accountId, , stateMachine] = String(input.stateMachineArn).split(':');
+    const executionArn = `arn:aws:states:us-east-1:${account}:execution:${stateMachine}:${name}`;
     this.executions.set(name, { name, executionArn, input: String(input.input) });
     return { executionArn, startDate: new Date() };
   }
@@ -261,6 +292,8 @@ export class SimulatedAccount {
       instances: this.scenario.instances.map((i) => ({ region: i.region, instanceId: i.instanceId, state: i.state })),
       snapshots: this.snapshots.map((sn) => ({ ...sn, tags: { ...sn.tags } })),
       supportCases: this.support.supportCases.map((c) => ({ caseId: c.caseId, subject: c.subject, severityCode: c.severityCode, communications: [...c.communications] })),
+      // Only for a scenario that gives the root user keys: then also once they are all deleted.
+      ...(this.scenario.rootAccessKeys.length > 0 ? { rootAccessKeys: this.rootUser.keys.map((k) => ({ ...k })) } : {}),
     };
   }
 }

@@ -16,6 +16,7 @@ export function formatTimeline(output: DrillOutput, drill: Drill, config: DrillC
   if (org) {
     lines.push(`organization ${org.organizationId}: the responder runs in central account ${org.centralAccountId}; account ${org.memberAccountId} is a member, acted on through its member role`);
     for (const r of org.assumedRoles) lines.push(`  assumed ${r.roleArn} as session ${r.sessionName}`);
+    for (const r of org.rootSessions) lines.push(`  root session in ${r.targetPrincipal} (sts:AssumeRoot, ${r.taskPolicyArn}, ${r.durationSeconds} s)`);
   }
   for (const [i, d] of drill.deliveries.entries()) {
     lines.push('');
@@ -54,6 +55,10 @@ export function formatTimeline(output: DrillOutput, drill: Drill, config: DrillC
       lines.push(`    + inline policy ${name}${at ? ` (denies sessions issued before ${at})` : ''}`);
     }
     for (const arn of u.attachedPolicyArns) if (!was?.attachedPolicyArns.includes(arn)) lines.push(`    + attached ${arn}`);
+  }
+  for (const k of before.rootAccessKeys ?? []) {
+    const now = output.account.rootAccessKeys?.find((r) => r.accessKeyId === k.accessKeyId);
+    lines.push(`  root user: ${k.accessKeyId} ${now ? `${now.status} (unchanged)` : 'DELETED (irreversible)'}`);
   }
   for (const i of output.account.instances) {
     const was = before.instances.find((b) => b.region === i.region && b.instanceId === i.instanceId)?.state;

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import { countingSkippedWaits, Retrier } from './retry-waits';
 
 /** The workflow definition, as deployed. */
 export const ASL_FILE = path.join(__dirname, '..', 'state-machines', 'exposed-key-response.asl.json');
 
-type StateDef = { Type: string; Resource?: string; Retry?: unknown[]; Branches?: Array<{ States: Record<string, StateDef> }>; Iterator?: { States: Record<string, StateDef> }; ItemProcessor?: { States: Record<string, StateDef> } };
+type StateDef = { Type: string; Resource?: string; Retry?: Retrier[]; Branches?: Array<{ States: Record<string, StateDef> }>; Iterator?: { States: Record<string, StateDef> }; ItemProcessor?: { States: Record<string, StateDef> } };
 
 /** Every state of a definition, nested ones (Parallel branches, Map processors) included. */
 export function allStates(states: Record<string, StateDef>): Array<[string, StateDef]> {
@@ -43,7 +44,8 @@ export type LambdaHandler = (input: unknown) => Promise<unknown>;
 /**
  * Runs the ASL file locally: every Task whose Resource is `${XxxFunctionArn}` runs the handler of
  * lambdas/xxx, through `invoke` (which can attribute and time it). Retry waits are zeroed (the
- * drill measures work, not back-off) unless `honourRetryWaits`.
+ * drill measures work, not back-off) unless `honourRetryWaits`; each zeroed wait is told to
+ * `skippedWait` (drill/retry-waits.ts) with the milliseconds Step Functions would have waited.
  */
 export async function runWorkflow(options: {
   input: unknown;
@@ -58,19 +60,25 @@ export async function runWorkflow(options: {
   honourRetryWaits?: boolean;
   /** Values substituted instead of {@link DRILL_VALUES}' (e.g. the deployed second look's wait). */
   values?: Readonly<Record<string, string>>;
+  /** Told each Retry wait zeroed, in the ms Step Functions would have waited (full jitter drawn). */
+  skippedWait?: (ms: number) => void;
 }): Promise<WorkflowRun> {
   const values = { ...DRILL_VALUES, ...options.values };
   const text = readFileSync(ASL_FILE, 'utf8').replace(/\$\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
   const definition = JSON.parse(text) as { States: Record<string, StateDef> };
   const localHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   const retryOverrides: Record<string, number> = {};
+  const { skippedWait } = options;
   for (const [name, state] of allStates(definition.States)) {
-    if (state.Retry && !options.honourRetryWaits) retryOverrides[name] = 0;
+    const zeroed = state.Retry !== undefined && !options.honourRetryWaits;
+    if (zeroed) retryOverrides[name] = 0;
     if (state.Type !== 'Task' || !state.Resource) continue;
+    // The waits zeroed still pass in simulated time: the retry runs when AWS would run it.
+    const counted = (local: LambdaHandler): LambdaHandler => (zeroed && skippedWait ? countingSkippedWaits(state.Retry!, local, skippedWait) : local);
     const integration = options.integrations?.[state.Resource];
     if (integration) {
       const service = state.Resource.split(':').slice(5).join(':');
-      localHandlers[name] = (input) => options.invoke(name, service, integration, input);
+      localHandlers[name] = counted((input) => options.invoke(name, service, integration, input));
       continue;
     }
     const lambda = lambdaOfPlaceholder(state.Resource);
@@ -78,7 +86,7 @@ export async function runWorkflow(options: {
     if (!lambda || !handler) throw new Error(`state ${name}: no local handler for resource ${state.Resource}`);
     // The placeholder would be replaced by CloudFormation; locally the handler stands in for it.
     state.Resource = `arn:aws:lambda:us-east-1:123456789012:function:${lambda}`;
-    localHandlers[name] = (input) => options.invoke(name, lambda, handler, input);
+    localHandlers[name] = counted((input) => options.invoke(name, lambda, handler, input));
   }
 
   const machine = new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } });

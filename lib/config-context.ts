@@ -113,6 +113,6 @@ function readConfig(get: (key: (typeof CONTEXT_KEYS)[number]) => unknown): Respo
     supportSeverity: parseChoice<SupportSeverity>('supportSeverity', get('supportSeverity'), SUPPORT_SEVERITIES, DEFAULT_CONFIG.supportSeverity, (v) => v.toLowerCase()),
     slackWebhookSecret: parseSlackWebhookSecret(get('slackWebhookSecret')),
     ...parseSignalsConfig(get),
-    organization: parseOrganization(get('organizationId'), get('memberOrganizationalUnits')),
+    organization: parseOrganization(get('organizationId'), get('memberOrganizationalUnits'), get('deleteMemberRootKeys')),
   };
 }

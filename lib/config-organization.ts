@@ -1,5 +1,6 @@
 /**
- * Parsing of the organization-mode context keys (`organizationId`, `memberOrganizationalUnits`).
+ * Parsing of the organization-mode context keys (`organizationId`, `memberOrganizationalUnits`,
+ * `deleteMemberRootKeys`).
  * Split from config.ts; every function throws an Error naming its context key.
  */
 import { invalid, list } from './config-principals';
@@ -15,13 +16,23 @@ export interface OrganizationConfig {
   readonly organizationId: string;
   /** The organizational units (`ou-...`) the member StackSet deploys to, automatically, each account as it joins. */
   readonly memberOrganizationalUnits: readonly string[];
+  /**
+   * Whether the contain Lambda DELETES an exposed root access key of a member account, through
+   * centralized root access (`sts:AssumeRoot` with the `IAMDeleteRootUserCredentials` task policy,
+   * lambdas/contain/root-key.ts). IRREVERSIBLE: a deleted key cannot be restored. Context
+   * `deleteMemberRootKeys`.
+   * @default false - a member's exposed root key escalates to people, and nothing is changed
+   */
+  readonly deleteMemberRootKeys?: boolean;
 }
 
 /**
  * `organizationId` and `memberOrganizationalUnits`, both or neither: one without the other is
  * refused (an organization with no member unit would deploy a central bus nobody writes to).
+ * `deleteMemberRootKeys` (true or false) only with them: AssumeRoot reaches member accounts only.
  */
-export function parseOrganization(organizationId: unknown, units: unknown): OrganizationConfig | undefined {
+export function parseOrganization(organizationId: unknown, units: unknown, deleteRootKeys?: unknown): OrganizationConfig | undefined {
+  const deleteMemberRootKeys = parseDeleteMemberRootKeys(deleteRootKeys);
   const ous = list('memberOrganizationalUnits', units);
   const bad = ous.filter((u) => !OU_ID.test(u));
   if (bad.length > 0) {
@@ -30,6 +41,9 @@ export function parseOrganization(organizationId: unknown, units: unknown): Orga
   const id = organizationId === undefined || organizationId === null || organizationId === '' ? undefined : organizationId;
   if (id === undefined) {
     if (ous.length > 0) throw invalid('memberOrganizationalUnits', 'needs organizationId (o-...): the units are of an organization');
+    if (deleteMemberRootKeys) {
+      throw invalid('deleteMemberRootKeys', 'needs organization mode (organizationId, memberOrganizationalUnits): sts:AssumeRoot reaches only the member accounts of an organization');
+    }
     return undefined;
   }
   if (typeof id !== 'string' || !ORGANIZATION_ID.test(id.trim())) {
@@ -38,5 +52,12 @@ export function parseOrganization(organizationId: unknown, units: unknown): Orga
   if (ous.length === 0) {
     throw invalid('organizationId', 'needs memberOrganizationalUnits (ou-...[,ou-...]): the units whose accounts get the member stack');
   }
-  return { organizationId: id.trim(), memberOrganizationalUnits: [...new Set(ous)] };
+  return { organizationId: id.trim(), memberOrganizationalUnits: [...new Set(ous)], deleteMemberRootKeys };
+}
+
+/** `true`/`false` (cdk.json) or `"true"`/`"false"` (`-c`); absent: false. */
+function parseDeleteMemberRootKeys(value: unknown): boolean {
+  if (value === undefined || value === null || value === false || value === 'false') return false;
+  if (value === true || value === 'true') return true;
+  throw invalid('deleteMemberRootKeys', `expected true or false, got ${JSON.stringify(value)}`);
 }

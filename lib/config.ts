@@ -157,7 +157,8 @@ export interface ResponderConfig extends SignalsConfig {
    * Organization mode (lib/config-organization.ts): this stack is the central responder, and a
    * service-managed StackSet gives every account of the units a member stack (detection rules
    * forwarding to the central bus, the role the responder assumes there). Context
-   * `organizationId` (`o-...`) and `memberOrganizationalUnits` (`ou-...[,ou-...]`), both or neither.
+   * `organizationId` (`o-...`) and `memberOrganizationalUnits` (`ou-...[,ou-...]`), both or neither;
+   * with them, `deleteMemberRootKeys` (IRREVERSIBLE deletion of a member's exposed root key).
    * @default - none: one account, the stack's own
    */
   readonly organization?: OrganizationConfig;
@@ -220,4 +221,5 @@ export const CONTEXT_KEYS = [
   ...SIGNALS_CONTEXT_KEYS,
   'organizationId',
   'memberOrganizationalUnits',
+  'deleteMemberRootKeys',
 ] as const;

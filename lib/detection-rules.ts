@@ -1,9 +1,9 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { EventPattern, IEventBus, IRuleTarget, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
   AWS_QUARANTINE_POLICY_ARN_PREFIX,
@@ -11,7 +11,7 @@ import {
   LEGACY_QUARANTINE_INLINE_POLICY,
   TRUSTED_ADVISOR_EXPOSED_KEYS_CHECK,
 } from '../lambdas/shared/events';
-import { acknowledge } from './nag';
+import { deadLetterQueue } from './dead-letter-queue';
 
 /**
  * The events that report an exposed key, one rule each. IAM, STS and Trusted Advisor events reach
@@ -144,18 +144,7 @@ export class DetectionRules extends Construct {
 
   constructor(scope: Construct, id: string, props: DetectionRulesProps) {
     super(scope, id);
-    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
-      // SSE-SQS: EventBridge can write to it without a key policy (it cannot use alias/aws/sqs).
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: props.deadLetterRetention ?? Duration.days(14),
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    acknowledge(
-      this.deadLetterQueue,
-      'AwsSolutions-SQS3',
-      'This queue is the dead-letter queue of the detection rules and of their target; a dead-letter queue needs no dead-letter queue of its own.',
-    );
+    this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue', { of: 'the detection rules and of their target', retention: props.deadLetterRetention });
 
     const target = this.ruleTarget = new LambdaFunction(props.target, {
       deadLetterQueue: this.deadLetterQueue,

@@ -17,7 +17,9 @@ import { GuardDutyRule } from './guardduty-rule';
 import { IncidentBucket } from './incident-bucket';
 import { grantEvidence, grantInvestigation } from './investigation-grants';
 import { NotificationTopic } from './notification-topic';
+import { MemberRootKeyDeletion } from './member-root-key-deletion';
 import { OrganizationMode } from './organization-mode';
+import { protectOwnRoles } from './protected-users';
 import { QuarantinePolicy } from './quarantine-policy';
 import { ReportBus } from './report-bus';
 import { ResponderFunction } from './responder-function';
@@ -84,6 +86,8 @@ export class ExposedKeyResponderStack extends Stack {
       ...props,
     });
     const { config } = props;
+    // Its own roles are never the responder's target (a GuardDuty finding about its own session).
+    protectOwnRoles(this);
 
     if (!Token.isUnresolved(this.region) && this.region !== STACK_REGION) {
       Annotations.of(this).addError(
@@ -110,6 +114,8 @@ export class ExposedKeyResponderStack extends Stack {
       quarantinePolicyArn: this.quarantinePolicy.policyArn,
       // Organization mode: the Lambdas that act in an account are told the member role's name.
       memberRoleName: config.organization ? MEMBER_ROLE_NAME : undefined,
+      // Organization mode only (context deleteMemberRootKeys): contain deletes a member's root key.
+      deleteMemberRootKeys: config.organization?.deleteMemberRootKeys ?? false,
     };
     const contain = new ResponderFunction(this, 'Contain', { ...common, lambdaName: 'contain', environment: lambdaEnvironment('contain', settings) });
     const verify = new ResponderFunction(this, 'Verify', { ...common, lambdaName: 'verify', environment: lambdaEnvironment('verify', settings) });
@@ -261,11 +267,13 @@ export class ExposedKeyResponderStack extends Stack {
         organization: config.organization,
         workers: [dispatcher, contain, verify, investigate, footholds, evidence, support],
         ruleTarget: this.detection.ruleTarget,
+        deadLetterQueue: this.detection.deadLetterQueue,
         protectedUsers: config.protectedUsers,
         protectedRoles: config.protectedRoles,
         stopLaunchedInstances: config.stopLaunchedInstances,
       });
       new CfnOutput(this, 'CentralEventBusArn', { value: this.organization.eventBus.eventBusArn });
+      if (config.organization.deleteMemberRootKeys) new MemberRootKeyDeletion(this, 'MemberRootKeyDeletion', { deleter: contain }); // irreversible
     }
 
     // The step Lambdas' errors are retried and caught by the workflow, which then fails: the

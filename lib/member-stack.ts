@@ -2,13 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App, Aws, BootstraplessSynthesizer, CfnCondition, CfnParameter, CfnResource, Fn, Stack, Validations } from 'aws-cdk-lib';
-import { IRuleTarget } from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct, IConstruct } from 'constructs';
 import { MEMBER_QUARANTINE_POLICY_NAME } from '../lambdas/shared/accounts';
 import { detectionRules } from './detection-rules';
+import { MemberForwarding } from './member-forwarding';
 import { MemberResponderRole } from './member-responder-role';
+import { protectOwnRoles } from './protected-users';
 import { QuarantinePolicy } from './quarantine-policy';
 
 /** Where the member stack's rules, roles and policy live (IAM, STS and Trusted Advisor events reach EventBridge only there). */
@@ -44,7 +45,9 @@ export interface MemberStackProps {
  *   `events:PutEvents` on that bus; the quarantine policy (fixed name); the member responder role
  *   (lib/member-responder-role.ts), trusted by the central Lambda roles (parameter
  *   `ResponderRoleArns`) with `aws:PrincipalOrgID`;
- * - in us-west-2: the AWS Health rule only (Health's backup region), through the same role.
+ * - in us-west-2: the AWS Health rule only (Health's backup region), through the same role;
+ * - in each of the two regions, the rules' dead-letter queue and its alarm, whose ALARM is
+ *   forwarded to the central bus (lib/member-forwarding.ts).
  *
  * One template for both regions: each resource carries the condition of its region.
  */
@@ -73,7 +76,8 @@ export class MemberStack extends Stack {
       assumedBy: new iam.ServicePrincipal('events.amazonaws.com').withConditions({ StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } }),
     });
     forwarder.addToPolicy(new iam.PolicyStatement({ sid: 'PutEventsOnCentralBus', actions: ['events:PutEvents'], resources: [busArn] }));
-    detectionRules(home, { target: toCentralBus(busArn, forwarder), account: Aws.ACCOUNT_ID });
+    const homeForwarding = new MemberForwarding(home, 'Forwarding', { centralEventBusArn: busArn, role: forwarder.withoutPolicyUpdates() });
+    detectionRules(home, { target: homeForwarding.target, account: Aws.ACCOUNT_ID });
     const quarantinePolicy = new QuarantinePolicy(home, 'QuarantinePolicy', { managedPolicyName: MEMBER_QUARANTINE_POLICY_NAME });
     new MemberResponderRole(home, 'Responder', {
       trustedRoleArns: responderRoles,
@@ -87,16 +91,14 @@ export class MemberStack extends Stack {
     const backup = new Construct(this, 'HealthBackupRegion');
     // The role is global (IAM): made once, in us-east-1, which the StackSet deploys first.
     const forwarderByName = iam.Role.fromRoleName(backup, 'ForwarderRole', MEMBER_FORWARDER_ROLE_NAME, { mutable: false });
-    detectionRules(backup, { target: toCentralBus(busArn, forwarderByName), account: Aws.ACCOUNT_ID, names: ['HealthRisk'] });
+    const backupForwarding = new MemberForwarding(backup, 'Forwarding', { centralEventBusArn: busArn, role: forwarderByName });
+    detectionRules(backup, { target: backupForwarding.target, account: Aws.ACCOUNT_ID, names: ['HealthRisk'] });
 
     onlyWhen(home, inHome);
     onlyWhen(backup, inBackup);
+    // The member role and the forwarder are the responder's own: never its target in this account.
+    protectOwnRoles(this);
   }
-}
-
-/** The rule target: the central bus, through `role` (EventBridge needs a role to put events on another account's bus). */
-function toCentralBus(busArn: string, role: iam.IRole): IRuleTarget {
-  return { bind: () => ({ arn: busArn, role }) };
 }
 
 /**

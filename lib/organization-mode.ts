@@ -1,17 +1,18 @@
 import { Fn, Stack } from 'aws-cdk-lib';
 import { CfnStackSet } from 'aws-cdk-lib/aws-cloudformation';
 import { EventBus, IRuleTarget, Rule } from 'aws-cdk-lib/aws-events';
+import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { MEMBER_ROLE_NAME } from '../lambdas/shared/accounts';
+import { MEMBER_ROLE_NAME, MEMBER_STACK_SET_NAME } from '../lambdas/shared/accounts';
 import { OrganizationConfig } from './config-organization';
 import { DetectionRuleName, detectionRules } from './detection-rules';
+import { alarmInAlarmPattern, MEMBER_FORWARDING_ALARM_NAME } from './member-forwarding';
 import { HEALTH_BACKUP_REGION, MEMBER_HOME_REGION, MEMBER_PARAMETERS, memberTemplate, validatesTemplates } from './member-stack';
 import { acknowledge, wildcardResourceFinding } from './nag';
 import { ResponderFunction } from './responder-function';
 
-/** The member StackSet's name (`aws cloudformation describe-stack-set --call-as DELEGATED_ADMIN --stack-set-name ...`). */
-export const MEMBER_STACK_SET_NAME = 'exposed-key-responder-member';
 
 export interface OrganizationModeProps {
   /** The organization and the units whose accounts get the member stack. */
@@ -26,6 +27,11 @@ export interface OrganizationModeProps {
   readonly workers: readonly ResponderFunction[];
   /** Where the central bus's rules deliver (the detection rules' target: the dispatcher, retry policy, dead-letter queue). */
   readonly ruleTarget: IRuleTarget;
+  /**
+   * The central dead-letter queue (whose alarm emails people): a member's forwarding dead-letter
+   * alarm, forwarded to the central bus, is put there.
+   */
+  readonly deadLetterQueue: IQueue;
   /** `protectedUsers` entries, denied to the member role too. */
   readonly protectedUsers: readonly string[];
   /** `protectedRoles` entries, denied to the member role too. */
@@ -42,7 +48,9 @@ export interface OrganizationModeProps {
  *
  * - the central event bus, whose policy lets principals of the organization only
  *   (`aws:PrincipalOrgID`) put events, with the detection rules (every pattern, any account: the
- *   bus is the gate) delivering to the dispatcher like the default bus's rules;
+ *   bus is the gate) delivering to the dispatcher like the default bus's rules, and a rule putting
+ *   a member's forwarding dead-letter alarm (lib/member-forwarding.ts) in the central dead-letter
+ *   queue, whose alarm emails people;
  * - `sts:AssumeRole` of the member role for the worker Lambdas, only on roles of accounts of the
  *   organization (`aws:ResourceOrgID`): an event of an account outside it can never be acted on;
  * - the member stack (lib/member-stack.ts) as a service-managed StackSet, deployed automatically
@@ -52,6 +60,8 @@ export interface OrganizationModeProps {
 export class OrganizationMode extends Construct {
   public readonly eventBus: EventBus;
   public readonly rules: Partial<Record<DetectionRuleName, Rule>>;
+  /** Members' forwarding dead-letter alarms (ALARM), to the central dead-letter queue. */
+  public readonly memberForwardingAlarms: Rule;
   public readonly stackSet: CfnStackSet;
 
   constructor(scope: Construct, id: string, props: OrganizationModeProps) {
@@ -70,6 +80,12 @@ export class OrganizationMode extends Construct {
       conditions: { StringEquals: { 'aws:PrincipalOrgID': organizationId } },
     }));
     this.rules = detectionRules(this, { target: props.ruleTarget, eventBus: this.eventBus });
+    this.memberForwardingAlarms = new Rule(this, 'MemberForwardingAlarms', {
+      description: 'exposed-key-responder: a member account could not forward an exposed-key event (its dead-letter alarm), to the dead-letter queue',
+      eventBus: this.eventBus,
+      eventPattern: alarmInAlarmPattern(MEMBER_FORWARDING_ALARM_NAME),
+      targets: [new SqsQueue(props.deadLetterQueue)],
+    });
 
     const memberRoles = stack.formatArn({ service: 'iam', region: '', account: '*', resource: 'role', resourceName: MEMBER_ROLE_NAME });
     for (const fn of props.workers) {

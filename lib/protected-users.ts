@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { PROTECTED_TAG_KEY } from '../lambdas/shared/protection';
@@ -15,6 +15,17 @@ export function userArn(scope: IConstruct, resourceName: string): string {
 /** `arn:<partition>:iam::<account>:role/<resourceName>` of the stack's account. */
 export function roleArn(scope: IConstruct, resourceName: string): string {
   return Stack.of(scope).formatArn({ service: 'iam', region: '', resource: 'role', resourceName });
+}
+
+/**
+ * Tags every IAM role of `scope` (the responder's own: its Lambdas', the workflow's, the member
+ * account's roles) with the protection tag, so that no finding or foothold can make the responder
+ * revoke or quarantine its own roles (a GuardDuty finding about one of its sessions would otherwise
+ * have it deny itself). Both guards already read the tag: the Lambdas' check (GetRole just before
+ * acting) and the `NeverTouchTaggedRoles` Deny on every role allowed to change roles.
+ */
+export function protectOwnRoles(scope: IConstruct): void {
+  Tags.of(scope).add(PROTECTED_TAG_KEY, 'true', { includeResourceTypes: ['AWS::IAM::Role'] });
 }
 
 /**

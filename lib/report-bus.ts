@@ -16,6 +16,8 @@ export interface ReportBusProps {
    * bus. Every other principal is explicitly denied, whatever its identity policies allow. They
    * must be principals of the stack's account: a report carries its sender's account, and the
    * rule matches the stack's account only (synth refuses another account when both are known).
+   * In organization mode a reporter can start a response for a key of any member account: the
+   * dispatcher acts in the account STS says owns the key (lambdas/dispatcher/report-account.ts).
    */
   readonly reporters: readonly string[];
   /** What a report is delivered to: the detection rules' target (dispatcher, retry policy, dead-letter queue). */

@@ -9,6 +9,7 @@ import { defineCommand } from '../command';
 import { CliContext } from '../context';
 import { explain } from '../errors';
 import { Deployment, findDeployment, STACK_REGION } from '../stack';
+import { memberStackSet } from './doctor-organization';
 
 export interface Check {
   readonly check: string;
@@ -105,7 +106,8 @@ export const doctor = defineCommand({
   usage: `usage: exposed-key-responder doctor
   Checks: the stack's region and status, its rules enabled, email subscriptions confirmed, the
   dead-letter queue empty, failed executions of the last 7 days, the Slack secret, the support plan
-  and Trusted Advisor. Exit 1 when a check is not OK.`,
+  and Trusted Advisor; in organization mode, the member StackSet and each of its stack instances
+  current. Exit 1 when a check is not OK.`,
   options: {},
   positionals: 0,
   run: async (_parsed, ctx) => {
@@ -118,13 +120,15 @@ export const doctor = defineCommand({
         ? { check: 'stack', ok: true, detail: d.stackStatus }
         : { check: 'stack', ok: false, detail: `${d.stackStatus}: see the stack's events in CloudFormation and deploy again` },
     ];
-    const probes: Array<[string, () => Promise<Check>]> = [
+    const probes: Array<[string, () => Promise<Check | undefined>]> = [
       ['rules', () => rules(ctx, d)], ['email', () => emails(ctx, d)], ['dead-letter queue', () => deadLetters(ctx, d)],
       ['failed executions', () => failures(ctx, d)], ['slack', () => slack(ctx, d)], ['support plan', () => supportPlan(ctx)], ['trusted advisor', () => trustedAdvisor(ctx)],
+      ['member stack set', () => memberStackSet(ctx, d)],
     ];
     for (const [name, probe] of probes) {
       ctx.progress(`checking ${name}...`);
-      checks.push(await probe().catch((err: unknown) => ({ check: name, ok: false, detail: `could not check: ${explain(err, name).message}` })));
+      const check = await probe().catch((err: unknown) => ({ check: name, ok: false, detail: `could not check: ${explain(err, name).message}` }));
+      if (check) checks.push(check);
     }
     const ok = checks.every((c) => c.ok);
     return {

@@ -20,7 +20,7 @@ export function secondsToContain(record: IncidentRecord): number | undefined {
 
 export const list = defineCommand({
   name: 'list',
-  summary: 'incidents from the workflow\'s executions: id, key, user, outcome, started, time to contain',
+  summary: 'incidents from the workflow\'s executions: id, account, key, user, outcome, started, time to contain',
   usage: `usage: exposed-key-responder list [--since 7d] [--status STATUS]...
   --since DURATION  executions started within it (d, h or m; default 7d; Step Functions keeps 90 days)
   --status STATUS   an execution status (${EXECUTION_STATUSES.join(', ')}) or a record outcome
@@ -49,6 +49,8 @@ export const list = defineCommand({
       const r = found?.record;
       return {
         incidentId: e.name ?? '',
+        // Organization mode: a member account's incidents are recorded here too; the record says whose.
+        accountId: r?.incident.accountId ?? null,
         accessKeyId: r?.incident.accessKeyId ?? (e.name ?? '').replace(/-\d{8}$/, ''),
         userName: r?.incident.userName ?? null,
         status: e.status as ExecutionStatus,
@@ -61,8 +63,8 @@ export const list = defineCommand({
     const selected = wanted.length === 0 ? rows : rows.filter((r) => wanted.includes(r.status) || (r.outcome !== null && wanted.includes(r.outcome)));
     const text = selected.length === 0
       ? `no incident since ${since.toISOString()}${wanted.length > 0 ? ` with status ${wanted.join(' or ')}` : ''}`
-      : table(['INCIDENT', 'KEY', 'USER', 'EXECUTION', 'OUTCOME', 'STARTED', 'CONTAINED IN'], selected.map((r) => [
-          r.incidentId, r.accessKeyId, r.userName ?? '-', r.status, r.outcome ?? '-', r.started ?? '-', r.secondsToContain === null ? '-' : `${r.secondsToContain} s`,
+      : table(['INCIDENT', 'ACCOUNT', 'KEY', 'USER', 'EXECUTION', 'OUTCOME', 'STARTED', 'CONTAINED IN'], selected.map((r) => [
+          r.incidentId, r.accountId ?? '-', r.accessKeyId, r.userName ?? '-', r.status, r.outcome ?? '-', r.started ?? '-', r.secondsToContain === null ? '-' : `${r.secondsToContain} s`,
         ]));
     return { json: { since: since.toISOString(), incidents: selected }, text };
   },

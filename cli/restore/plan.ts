@@ -34,6 +34,8 @@ export function factKey(change: UserChange): string {
       return `inline ${change.userName} ${change.policyName}`;
     case 'managed-policy':
       return `attached ${change.userName} ${change.policyArn}`;
+    case 'root-access-key-deleted':
+      return `root key ${change.accountId} ${change.accessKeyId}`;
   }
 }
 
@@ -106,6 +108,10 @@ export function planRestore(record: IncidentRecord, current: CurrentFacts, optio
         else steps.push({ kind: 'detach-user-policy', userName: own, policyArn: change.policyArn, what: `detach ${policy}${change.attachedBefore === undefined ? ' (the record does not say whether it was attached before)' : ''}` });
         break;
       }
+      case 'root-access-key-deleted':
+        // Irreversible (lambdas/contain/root-key.ts): nothing can bring the key back.
+        refusals.push(`root access key ${change.accessKeyId} of account ${change.accountId} was DELETED by the responder (centralized root access): a deleted key cannot be restored; only the root user of ${change.accountId} can create a new one, and AWS advises against root access keys`);
+        break;
     }
   }
   return { steps, kept, refusals };

@@ -3,7 +3,7 @@ import { TransientAwsError } from '../shared/errors';
 import { Incident } from '../shared/incident';
 import { Log } from '../shared/logger';
 import { latestTime, REVOKE_SESSIONS_POLICY_NAME, revokeOlderSessionsPolicy } from '../shared/policies';
-import { readRevocationTime } from '../shared/user-reads';
+import { readInlinePolicy, revocationTimeOf } from '../shared/user-reads';
 import { revokePolicyEscalation } from './escalation';
 import { iamCall, putInlinePolicy } from './iam-call';
 
@@ -31,9 +31,13 @@ function isEarlier(a: string | undefined, b: string): boolean {
  * Puts the inline revoke policy so that its time only ever moves later: the later of the time
  * already in place (`inPlace`, read before) and this response's own. Two executions (two keys of
  * one user) write the same policy: after writing, it reads the policy back once and, if another
- * execution overwrote it with an earlier time, writes the later time again (at most
- * {@link REVOKE_WRITE_ATTEMPTS} writes, then a {@link TransientAwsError} so the workflow retries).
- * A full inline quota cannot be fixed by the responder: EscalationRequiredError with the commands.
+ * execution overwrote it with an earlier time (or another document), writes the later time again
+ * (at most {@link REVOKE_WRITE_ATTEMPTS} writes, then a {@link TransientAwsError} so the workflow
+ * retries). A policy written but not found when read back (NoSuchEntity: not yet visible, IAM being
+ * eventually consistent, or deleted since) is not written again at once, which would not make it
+ * visible sooner: a {@link TransientAwsError} at once, and the workflow's retry, after its wait,
+ * writes and reads again. A full inline quota cannot be fixed by the responder:
+ * EscalationRequiredError with the commands.
  */
 export async function revokeSessions(incident: Incident, own: string, inPlace: string | undefined, deps: RevokeDeps): Promise<Revocation> {
   let target = latestTime(inPlace, own) ?? own;
@@ -41,12 +45,18 @@ export async function revokeSessions(incident: Incident, own: string, inPlace: s
   for (let attempt = 1; ; attempt++) {
     await put(incident, target, deps);
     deps.logger.info('revoke policy written', { userName: incident.userName, revokedBefore: target, attempt });
-    const back = await iamCall(incident, 'GetUserPolicy', () => readRevocationTime(deps.iam, incident.userName));
+    const document = await iamCall(incident, 'GetUserPolicy', () => readInlinePolicy(deps.iam, incident.userName, REVOKE_SESSIONS_POLICY_NAME));
+    if (document === undefined) {
+      throw new TransientAwsError(
+        `GetUserPolicy: the revoke policy ${REVOKE_SESSIONS_POLICY_NAME} of user ${incident.userName} was written (PutUserPolicy succeeded, denying sessions issued before ${target}) but reading it back answered NoSuchEntity: not yet visible (IAM is eventually consistent) or deleted since, so those sessions are not confirmed revoked`,
+      );
+    }
+    const back = revocationTimeOf(document);
     if (!isEarlier(back, target)) return { revokedBefore: back as string, own };
     if (attempt >= REVOKE_WRITE_ATTEMPTS) {
       throw new TransientAwsError(
         back === undefined
-          ? `GetUserPolicy: the revoke policy of user ${incident.userName} was not found (NoSuchEntity) or held no time when read back after each of ${REVOKE_WRITE_ATTEMPTS} writes (wanted ${target}): deleted, or not yet visible (IAM is eventually consistent)`
+          ? `PutUserPolicy: the revoke policy ${REVOKE_SESSIONS_POLICY_NAME} of user ${incident.userName} was replaced by a document that revokes nothing ${REVOKE_WRITE_ATTEMPTS} times (wanted ${target})`
           : `PutUserPolicy: the revoke policy of user ${incident.userName} was overwritten with an earlier time ${REVOKE_WRITE_ATTEMPTS} times (last read: ${back}, wanted ${target})`,
       );
     }

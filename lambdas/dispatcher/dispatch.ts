@@ -31,6 +31,12 @@ export interface DispatchConfig {
    * there), added to the refusal notice.
    */
   readonly refusal?: string;
+  /**
+   * Organization mode, a report by hand (its event's account is the reporter's, the responder's
+   * own): the account STS says owns the reported key, when it is another. The report is about that
+   * account: acted on when it is `accountId` (its member role was assumed), else refused.
+   */
+  readonly keyAccountId?: string;
 }
 
 export interface DispatchDeps {
@@ -84,12 +90,15 @@ export async function dispatch(event: unknown, deps: DispatchDeps): Promise<Disp
   const now = (deps.now ?? (() => new Date()))();
   const result: DispatchResult = { started: [], duplicates: [], skipped: [], notified: [] };
 
-  const eventAccount = (event as { account?: unknown } | null)?.account;
+  // A report by hand in organization mode is about the account of its key (STS), not the reporter's.
+  const eventAccount = config.keyAccountId ?? (event as { account?: unknown } | null)?.account;
   if (typeof eventAccount === 'string' && eventAccount !== config.accountId) {
     const shown = bounded(eventAccount, 40);
     logger.warn('event of another account refused', { eventAccount: shown });
     result.skipped.push({ about: `account ${shown}`, reason: 'event of another account' });
-    await tell('refused', refusedFacts(event), [], config.refusal ? [config.refusal] : [], shown, 'a report of another account', deps, result);
+    // The key's account came from STS on a parsed report of the responder's own account: its facts are safe to show.
+    const facts = config.keyAccountId ? [...factsOf(parseDetection(event)), ...keyAccountFacts(config.keyAccountId)] : refusedFacts(event);
+    await tell('refused', facts, [], config.refusal ? [config.refusal] : [], shown, config.keyAccountId ? 'Reported by hand: a key of another account' : 'a report of another account', deps, result);
     return result;
   }
 
@@ -109,13 +118,13 @@ export async function dispatch(event: unknown, deps: DispatchDeps): Promise<Disp
   const unresolved = [...roles.open, ...resolution.unresolved.filter((i) => !replacedByRoleSessions(roles, i))];
   const items = [...unresolved, ...resolution.check];
   for (const item of items) result.skipped.push({ about: item.about, reason: item.reason });
-  const facts = factsOf(detection);
+  const facts = [...factsOf(detection), ...(config.keyAccountId ? keyAccountFacts(config.keyAccountId) : [])];
   if (roles.contained.length > 0) {
-    await tell('contained', facts, items, resolution.notes, detection.accountId, reportOf(detection), deps, result, [...roles.contained]);
+    await tell('contained', facts, items, resolution.notes, config.accountId, reportOf(detection), deps, result, [...roles.contained]);
   } else if (unresolved.length > 0) {
-    await tell('unresolved', facts, items, resolution.notes, detection.accountId, reportOf(detection), deps, result);
+    await tell('unresolved', facts, items, resolution.notes, config.accountId, reportOf(detection), deps, result);
   } else if (resolution.check.length > 0) {
-    await tell('check', facts, resolution.check, resolution.notes, detection.accountId, reportOf(detection), deps, result);
+    await tell('check', facts, resolution.check, resolution.notes, config.accountId, reportOf(detection), deps, result);
   }
   logger.info('event dispatched', {
     started: result.started.map((s) => s.incidentId),
@@ -153,7 +162,8 @@ async function tell(
   result: DispatchResult,
   done: string[] = [],
 ): Promise<void> {
-  const notice = renderNotice({ kind, accountId: deps.config.accountId, eventAccount, report, facts, items, notes, done });
+  const memberRoleRefused = kind === 'refused' && deps.config.refusal !== undefined;
+  const notice = renderNotice({ kind, accountId: deps.config.accountId, eventAccount, report, facts, items, notes, done, memberRoleRefused });
   const messageId = await publishNotice(notice, { sns: deps.sns, topicArn: deps.config.topicArn });
   deps.logger.warn('people told', { kind, subject: notice.subject, items: items.map((i) => i.reason), messageId });
   result.notified.push({ reason: kind, subject: notice.subject, items: items.map((i) => i.reason), ...(done.length ? { done } : {}), ...(messageId ? { messageId } : {}) });
@@ -174,7 +184,12 @@ function factsOf(d: Detection): Array<[string, string]> {
   if (d.leakLocation) facts.push(['Leaked at', d.leakLocation]);
   if (d.awsCaseId) facts.push(['AWS support case', d.awsCaseId]);
   if (d.reporterNote) facts.push(["Reporter's words", JSON.stringify(d.reporterNote)]);
+  if (d.reportedAccountId) facts.push(['Account named by the report (a hint: the key decides)', d.reportedAccountId]);
   return facts;
+}
+
+function keyAccountFacts(keyAccountId: string): Array<[string, string]> {
+  return [['Account of the key (sts:GetAccessKeyInfo)', keyAccountId]];
 }
 
 /** What a refused event said: its envelope, bounded; nothing of its detail is trusted. */
@@ -194,7 +209,8 @@ function toIncident(d: Detection, t: Target, config: DispatchConfig, now: Date):
   return {
     incidentId: incidentIdFor(t.accessKeyId, now),
     source: d.source,
-    accountId: d.accountId,
+    // The account acted in: the event's, or, for a report by hand in organization mode, the key's (STS).
+    accountId: config.accountId,
     accessKeyId: t.accessKeyId,
     userName: t.userName,
     principalType: t.principalType,
@@ -206,6 +222,7 @@ function toIncident(d: Detection, t: Target, config: DispatchConfig, now: Date):
     ...(d.awsCaseId ? { awsCaseId: d.awsCaseId } : {}),
     ...(d.leakLocation ? { leakLocation: d.leakLocation } : {}),
     ...(t.reportedUserName ? { reportedUserName: t.reportedUserName } : {}),
+    ...(d.reportedAccountId && d.reportedAccountId !== config.accountId ? { reportedAccountId: d.reportedAccountId } : {}),
     ...(t.ownerLookupError ? { ownerLookupError: t.ownerLookupError } : {}),
     ...(d.reporterNote ? { reporterNote: d.reporterNote } : {}),
   };

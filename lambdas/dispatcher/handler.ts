@@ -11,6 +11,7 @@ import { createLogger } from '../shared/logger';
 import { parseProtectedPrincipals, protectionCheck } from '../shared/protection';
 import { dispatch, DispatchConfig, DispatchResult } from './dispatch';
 import { stsKeyAccountLookup } from './owners';
+import { reportedKeyAccount } from './report-account';
 
 /**
  * Retries of every client, on purpose: a throttled or passing AWS failure is retried here, inside
@@ -74,23 +75,28 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env, options: Dis
   };
 
   /**
-   * Organization mode, an event of another account: that account's readers and id when its member
-   * role can be assumed; otherwise the responder's own, with why, so the event is refused (and
-   * people told). Per-account mode, or the responder's own account: as before.
+   * Organization mode, an event of another account, or a report by hand (of the responder's own
+   * account) of a key STS says is of another account: that account's readers and id when its
+   * member role can be assumed; otherwise the responder's own, with why, so the event is refused
+   * (and people told). Per-account mode, or the responder's own account: as before.
    */
   async function accountOf(event: unknown) {
     const account = (event as { account?: unknown } | null)?.account;
-    if (organization && typeof account === 'string' && /^\d{12}$/.test(account) && account !== accountId) {
-      try {
-        const member = await readersOf(account, sessionNameFor(`dispatch-${String((event as { id?: unknown }).id ?? 'event')}`));
-        logger.info('acting in a member account', { account, role: member.assumedRoleArn });
-        return { clients: member.clients, config: { ...config, accountId: account } };
-      } catch (err) {
-        if (!(err instanceof AccountAccessError)) throw err;
-        logger.warn('member role not assumed: the event is refused', { account, error: err.message });
-        return { clients: (await readersOf(accountId, '')).clients, config: { ...config, refusal: err.message } };
-      }
-    }
+    if (organization && typeof account === 'string' && /^\d{12}$/.test(account) && account !== accountId) return memberOf(event, account, {});
+    const keyAccountId = organization ? await reportedKeyAccount(event, { keyAccount, ownAccountId: accountId, logger }) : undefined;
+    if (keyAccountId) return memberOf(event, keyAccountId, { keyAccountId });
     return { clients: (await readersOf(accountId, '')).clients, config };
+  }
+
+  async function memberOf(event: unknown, account: string, extra: Pick<DispatchConfig, 'keyAccountId'>) {
+    try {
+      const member = await readersOf(account, sessionNameFor(`dispatch-${String((event as { id?: unknown }).id ?? 'event')}`));
+      logger.info('acting in a member account', { account, role: member.assumedRoleArn });
+      return { clients: member.clients, config: { ...config, ...extra, accountId: account } };
+    } catch (err) {
+      if (!(err instanceof AccountAccessError)) throw err;
+      logger.warn('member role not assumed: the event is refused', { account, error: err.message });
+      return { clients: (await readersOf(accountId, '')).clients, config: { ...config, ...extra, refusal: err.message } };
+    }
   }
 }

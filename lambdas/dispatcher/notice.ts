@@ -56,6 +56,11 @@ export interface NoticeInput {
   readonly done?: readonly string[];
   /** Sentences added at the end (CloudTrail delay...). */
   readonly notes?: readonly string[];
+  /**
+   * Kind `refused`, organization mode: the event's account is another one because the member role
+   * could not be assumed there (why: in `notes`), not because the responder acts in its own account only.
+   */
+  readonly memberRoleRefused?: boolean;
 }
 
 export interface Notice {
@@ -109,6 +114,13 @@ function subjectOf(input: NoticeInput): string {
 function intro(input: NoticeInput): string {
   switch (input.kind) {
     case 'refused':
+      if (input.memberRoleRefused) {
+        return (
+          `The responder of account ${input.accountId} could not act in account ${input.eventAccount}: the member role cannot be assumed there (why: below). ` +
+          `Nothing was changed in account ${input.eventAccount}: contain the exposure there by hand now, ` +
+          `then deploy the member stack there (its instance of the StackSet exposed-key-responder-member), or find why its events reach this responder.`
+        );
+      }
       return (
         `The responder of account ${input.accountId} received a report about account ${input.eventAccount}. ` +
         `It acts in its own account only: nothing was changed. Check the exposure in account ${input.eventAccount} ` +

@@ -126,6 +126,16 @@ export const InstanceLeftBehindSchema = z.object({
   via: z.enum(['RunInstances', 'StartInstances']),
 });
 
+/**
+ * An S3 failure of the wave's shared CloudTrail search (shared-search.ts) in one region: not a gap
+ * (every event of the key was searched), a cost. `searchedAlone`: the shared result could not be
+ * read or its lease taken, so this key's CloudTrail was searched on its own there (slower, more
+ * LookupEvents calls against the account's 2 a second); false: this investigation searched the
+ * region for the wave but could not share the result (the wave's others search on their own).
+ */
+export const SharedSearchProblemSchema = z.object({ region: z.string(), searchedAlone: z.boolean(), error: z.string() });
+export type SharedSearchProblem = z.infer<typeof SharedSearchProblemSchema>;
+
 /** The step's result: what the key did, what it can do, what it left behind. */
 export const InvestigationSchema = z.object({
   lookback: z.object({ from: z.string(), to: z.string(), days: z.number() }),
@@ -177,6 +187,8 @@ export const InvestigationSchema = z.object({
   failures: z.array(z.object({ what: z.string(), error: z.string() })),
   /** Lists cut short to keep the output small; everything is in the activity object. Not a gap. */
   truncated: z.array(z.string()),
+  /** Where the wave's shared CloudTrail search failed on S3 (absent when it did not, or was not used). Not a gap. */
+  sharedSearchProblems: z.optional(z.array(SharedSearchProblemSchema)),
   dryRun: z.boolean(),
   footholds: z.optional(FootholdsSchema),
   afterContainment: z.optional(AfterContainmentSchema),

@@ -125,6 +125,7 @@ export async function investigate(incident: Incident, deps: InvestigateDeps, opt
     const revokedBefore = revocationTime(options.revokeBefore ?? secondLook.containedAt);
     result.afterContainment = useAfterContainment(incident, secondLook.first, recordsOf(events), secondLook.containedAt, revokedBefore);
   }
+  if (shared && shared.problems.length > 0) result.sharedSearchProblems = shared.problems;
   if (result.firstSeen === undefined) delete result.firstSeen;
   if (result.lastSeen === undefined) delete result.lastSeen;
   if (result.activityObject === undefined) delete result.activityObject;

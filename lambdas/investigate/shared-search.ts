@@ -9,7 +9,8 @@ import { awsErrorCode } from '../shared/errors';
 import { Incident } from '../shared/incident';
 import { tryParseJson } from '../shared/json';
 import { Activity, Lookup, searchRegion } from './cloudtrail-search';
-import { Context, errorText } from './deps';
+import { SharedSearchProblem } from './contract';
+import { Context, errorText, withBackoff } from './deps';
 import { SlidingWindowLimiter } from './rate-limit';
 import { Json } from './text';
 
@@ -76,10 +77,21 @@ function fromShared(e: SharedEvent, region: string): Activity {
   return { ...e, region, line: JSON.stringify({ ...e.record, region }) };
 }
 
+/** An S3 call of the shared search that failed for good (after its back-off): the operation and the error, in one line. */
+class SharedObjectError extends Error {
+  override readonly name = 'SharedObjectError';
+
+  constructor(operation: string, cause: unknown) {
+    super(`${operation}: ${errorText(cause)}`, { cause });
+  }
+}
+
 /**
  * The account's events of one region and window, searched once for every concurrent
  * investigation. Any S3 failure, a lease never released, or an account too busy to page whole
- * answers undefined: the caller searches key by key, as it would alone.
+ * answers undefined: the caller searches key by key, as it would alone. Its S3 calls are retried
+ * as every call of the investigation is (withBackoff); one that still fails is a
+ * {@link SharedSearch.problems} entry, which the record says.
  */
 export class SharedSearch {
   private readonly regions = new Map<string, Promise<Activity[] | undefined>>();
@@ -90,6 +102,8 @@ export class SharedSearch {
    * there (its record says so, and the second look reads from 15 minutes before it).
    */
   coveredTo: Date | undefined;
+  /** The S3 failures that kept this investigation from using or sharing the search, by region (the record says them). */
+  readonly problems: SharedSearchProblem[] = [];
 
   constructor(
     private readonly incident: Incident,
@@ -103,7 +117,9 @@ export class SharedSearch {
     let found = this.regions.get(region);
     if (!found) {
       found = this.search(region, from, to, limiter).catch((err: unknown) => {
-        this.ctx.deps.logger.warn('shared search unusable: searching key by key', { region, error: errorText(err) });
+        const error = err instanceof SharedObjectError ? err.message : errorText(err);
+        this.ctx.deps.logger.warn('shared search unusable: searching key by key', { region, error });
+        this.problems.push({ region, searchedAlone: true, error });
         return undefined;
       });
       this.regions.set(region, found);
@@ -170,9 +186,16 @@ export class SharedSearch {
       return undefined;
     }
     const object = this.key(region, `events-${Date.parse(searchedAt)}-${this.incident.incidentId}.json`);
-    await this.write(object, JSON.stringify(found.events.map(toShared)));
-    await this.write(this.key(region, 'latest.json'), JSON.stringify({ ...base, object } satisfies Pointer));
     this.covered(searchedAt);
+    try {
+      await this.write(object, JSON.stringify(found.events.map(toShared)));
+      await this.write(this.key(region, 'latest.json'), JSON.stringify({ ...base, object } satisfies Pointer));
+    } catch (err) {
+      // The search itself is whole: this investigation uses it; the others cannot, and search on their own.
+      const error = err instanceof SharedObjectError ? err.message : errorText(err);
+      this.ctx.deps.logger.warn('shared search not published: the other incidents search on their own', { region, error });
+      this.problems.push({ region, searchedAlone: false, error });
+    }
     return found.events;
   }
 
@@ -197,30 +220,41 @@ export class SharedSearch {
 
   /** A write that S3 refuses when its condition does not hold: the new ETag, or undefined when refused. */
   private async conditionalWrite(key: string, body: string, condition: { IfNoneMatch?: string; IfMatch?: string }): Promise<string | undefined> {
+    let out;
     try {
-      const out = await this.ctx.deps.s3.send(new PutObjectCommand({ Bucket: this.ctx.deps.config.bucket, Key: key, Body: body, ContentType: 'application/json', ...condition }));
-      if (!out?.ETag) throw new Error(`s3:PutObject ${key} answered no ETag`);
-      return out.ETag;
+      out = await this.s3('s3:PutObject', () => this.ctx.deps.s3.send(new PutObjectCommand({ Bucket: this.ctx.deps.config.bucket, Key: key, Body: body, ContentType: 'application/json', ...condition })));
     } catch (err) {
-      const code = awsErrorCode(err);
+      const code = awsErrorCode((err as Error).cause);
       if (code === 'PreconditionFailed' || code === 'ConditionalRequestConflict') return undefined;
       throw err;
     }
+    if (!out?.ETag) throw new Error(`s3:PutObject ${key} answered no ETag`);
+    return out.ETag;
   }
 
   private async write(key: string, body: string): Promise<void> {
-    await this.ctx.deps.s3.send(new PutObjectCommand({ Bucket: this.ctx.deps.config.bucket, Key: key, Body: body, ContentType: 'application/json' }));
+    await this.s3('s3:PutObject', () => this.ctx.deps.s3.send(new PutObjectCommand({ Bucket: this.ctx.deps.config.bucket, Key: key, Body: body, ContentType: 'application/json' })));
   }
 
   private async read(key: string): Promise<{ json: unknown; etag?: string } | undefined> {
+    let out;
     try {
-      const out = await this.ctx.deps.s3.send(new GetObjectCommand({ Bucket: this.ctx.deps.config.bucket, Key: key }));
-      const text = await out?.Body?.transformToString();
-      if (text === undefined) throw new Error(`s3:GetObject ${key} answered no body`);
-      return { json: tryParseJson(text), etag: out.ETag };
+      out = await this.s3('s3:GetObject', () => this.ctx.deps.s3.send(new GetObjectCommand({ Bucket: this.ctx.deps.config.bucket, Key: key })));
     } catch (err) {
-      if (awsErrorCode(err) === 'NoSuchKey') return undefined;
+      if (awsErrorCode((err as Error).cause) === 'NoSuchKey') return undefined;
       throw err;
+    }
+    const text = await out?.Body?.transformToString();
+    if (text === undefined) throw new Error(`s3:GetObject ${key} answered no body`);
+    return { json: tryParseJson(text), etag: out.ETag };
+  }
+
+  /** One S3 call, with the investigation's back-off; a failure that remains is a {@link SharedObjectError} (its `cause` the SDK's error). */
+  private async s3<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await withBackoff(this.ctx, operation, call);
+    } catch (err) {
+      throw new SharedObjectError(operation, err);
     }
   }
 }

@@ -1,7 +1,7 @@
 // The email: a pure rendering of the incident record (lambdas/report/record.ts). Nothing here
 // decides: the outcome, what is still open, the follow-ups and the undo steps are the record's.
 import { costLine, costSummary } from '../report/cost';
-import { footholdGroups, IncidentReport, leftBehindItems, nothingFound, searchGapLine, OpenItem, OUTCOME_TAGS, secondLookLines } from '../report/record';
+import { footholdGroups, IncidentReport, leftBehindItems, nothingFound, searchGapLine, OpenItem, OUTCOME_TAGS, rootKeyDeletion, secondLookLines, sharedSearchLines, verificationSkippedReason } from '../report/record';
 import { fitBetween } from '../shared/text';
 
 export interface Message {
@@ -23,7 +23,8 @@ export function subjectFor(report: IncidentReport): string {
   const head = ascii(`[${OUTCOME_TAGS[report.outcome]}] Exposed key ${incident.accessKeyId} (`);
   const tail = ascii(`) in ${incident.accountId}`);
   // A long user name (IAM allows 64 characters) is shortened, never the account id or the key.
-  return fitBetween(head, ascii(incident.userName), tail, MAX_SUBJECT);
+  const who = rootKeyDeletion(report.containment) ? 'root, key DELETED' : incident.userName;
+  return fitBetween(head, ascii(who), tail, MAX_SUBJECT);
 }
 
 /** Numbered items, each command on its own line, ready to copy. */
@@ -56,7 +57,7 @@ function done(report: IncidentReport): string[] {
     lines.push(`  - ${tag}${c.status === 'failed' ? `${c.action}: ` : ''}${c.detail}${c.at && c.status !== 'dry-run' ? ` (${c.at})` : ''}`);
   }
   const v = report.verification;
-  if (v && v.status === 'skipped') lines.push('  Verification: not applicable (nothing was to be changed).');
+  if (v && v.status === 'skipped') lines.push(`  Verification: ${verificationSkippedReason(report.containment)}.`);
   else if (v) {
     lines.push(
       `  Verification (${v.status}, ${v.checkedAt}): key ${v.keyStatus ?? 'not found'}, sessions revoked before ${v.sessionsRevokedBefore ?? 'none'}, quarantine policy ${v.quarantineAttached ? 'attached' : 'NOT attached'}.`,
@@ -77,6 +78,7 @@ function found(report: IncidentReport): string[] {
   ];
   const gap = searchGapLine(report.unsearchedRegions);
   if (gap) lines.push(`  ${gap}`);
+  lines.push(...sharedSearchLines(a.sharedSearchProblems).map((l) => `  ${l}`));
   if (a.sourceIps.length) lines.push(`  source IPs: ${a.sourceIps.slice(0, 5).map((i) => `${i.value} (${i.count})`).join(', ')}`);
   if (a.notable.length) {
     lines.push('  notable calls (time, region, source IP, call):');

@@ -1,5 +1,5 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { buildReport } from '../report/record';
+import { buildReport, recordTime } from '../report/record';
 import { rethrowAws } from '../shared/errors';
 import { Log } from '../shared/logger';
 import { WorkflowState } from '../shared/state';
@@ -27,7 +27,7 @@ export interface Notification extends Message {
  * rendered.
  */
 export async function notify(state: WorkflowState, deps: NotifyDeps): Promise<Notification> {
-  const report = buildReport(state, (deps.now ?? (() => new Date()))());
+  const report = buildReport(state, recordTime(state, (deps.now ?? (() => new Date()))()));
   const message = buildMessage(report);
   try {
     const out = await deps.sns.send(new PublishCommand({ TopicArn: deps.config.topicArn, Subject: message.subject, Message: message.body }));

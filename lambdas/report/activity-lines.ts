@@ -1,7 +1,7 @@
 // What the record says about the CloudTrail search and what the key left behind, in the words
 // every message uses (the email, Slack, the support case, report.md): each renders them with its
 // own escaping, none decides them.
-import { regionOfLookupFailure } from '../investigate/contract';
+import { regionOfLookupFailure, SharedSearchProblem } from '../investigate/contract';
 import type { ReportFailure } from './decide';
 import type { LeftBehind } from './record';
 
@@ -15,6 +15,26 @@ export function unsearchedRegions(failures: readonly ReportFailure[], source: 'i
 export function searchGapLine(regions: readonly string[] | undefined): string | undefined {
   if (!regions || regions.length === 0) return undefined;
   return `INCOMPLETE: CloudTrail could not be searched to the end in ${regions.join(', ')}: what the key did and launched there may be missing (see Still open).`;
+}
+
+/**
+ * What the wave's shared CloudTrail search could not do, one sentence per kind and error: not a gap
+ * in what was found, a cost (a search of its own, or one the others could not reuse).
+ */
+export function sharedSearchLines(problems: readonly SharedSearchProblem[] | undefined): string[] {
+  const groups = new Map<string, { searchedAlone: boolean; error: string; regions: string[] }>();
+  for (const p of problems ?? []) {
+    const key = `${p.searchedAlone}\n${p.error}`;
+    const group = groups.get(key) ?? { searchedAlone: p.searchedAlone, error: p.error, regions: [] };
+    if (!group.regions.includes(p.region)) group.regions.push(p.region);
+    group.regions.sort();
+    groups.set(key, group);
+  }
+  return [...groups.values()].map(({ searchedAlone, error, regions }) =>
+    searchedAlone
+      ? `The wave's shared CloudTrail search could not be used (${error}): this key's CloudTrail was searched on its own in ${regions.join(', ')}: complete, but slower and with more LookupEvents calls against the account's 2 a second.`
+      : `The shared CloudTrail search of ${regions.join(', ')} was made here but could not be shared (${error}): the wave's other investigations search on their own (slower, more LookupEvents calls).`,
+  );
 }
 
 /** "nothing found", said as far as the search went. */

@@ -4,8 +4,10 @@ import { isFailure, WorkflowState } from '../shared/state';
 import { CaughtError, StepFailure } from '../shared/steps';
 import type { Outcome } from './contract';
 import { footholdsOf, footholdsOpen } from './footholds';
+import { keyMayBeActive } from './open';
 import { didNotHold } from './second-look';
 import type { ContainmentEntry } from './record';
+import { deletedRootKeyHeadline, isRootReachNote, rootKeyDeletion, rootKeyDeletionPlanned } from './root-key';
 
 export interface ReportFailure {
   /** The step's slot in the workflow state: containment, verification, investigation, evidence, footholds, second-look, support, slack, report, notification; or dispatcher (its call before the workflow, carried by the incident). */
@@ -91,10 +93,25 @@ export function isComplete(state: WorkflowState, outcome: Outcome): boolean {
 /** Why no one may act automatically on this principal, or undefined. */
 export function escalation(state: WorkflowState, containment: ContainmentEntry[]): string | undefined {
   const { incident } = state;
-  if (incident.principalType === 'root') return 'ROOT access key exposed: the root user must act now, by hand';
+  if (incident.principalType === 'root') {
+    // Deleted through centralized root access (or would be, in a dry run): not left to people.
+    if (rootKeyDeletion(containment) || rootKeyDeletionPlanned(containment)) return undefined;
+    return 'ROOT access key exposed: the root user must act now, by hand';
+  }
   const allSkipped = containment.length > 0 && containment.every((c) => c.status === 'skipped');
   if (incident.protectedPrincipal || allSkipped) return `Protected user ${incident.userName}: nothing was changed, a human must act now`;
   return undefined;
+}
+
+/** What a failed containment leaves working: the key itself, unless it is known Inactive; then what the failed branches did not stop. */
+function failedConsequence(state: WorkflowState, containment: ContainmentEntry[], failedBranches: string[]): string {
+  const key = state.incident.accessKeyId;
+  if (keyMayBeActive({ state, containment })) return `access key ${key} may still work`;
+  const open = [
+    ...(failedBranches.includes('RevokeSessions') ? [`sessions of user ${state.incident.userName} issued before the response may still work`] : []),
+    ...(failedBranches.includes('Quarantine') ? [`user ${state.incident.userName} is not quarantined`] : []),
+  ];
+  return `access key ${key} is Inactive, but ${open.length > 0 ? open.join(' and ') : 'containment is not complete'}`;
 }
 
 export function decideOutcome(
@@ -103,9 +120,11 @@ export function decideOutcome(
   failures: ReportFailure[],
 ): { outcome: Outcome; headline: string } {
   const key = state.incident.accessKeyId;
+  const deletedRoot = rootKeyDeletion(containment);
+  const contained = deletedRoot ? deletedRootKeyHeadline(deletedRoot) : 'Exposed access key contained';
   const failedBranches = failures.filter((f) => f.source === 'containment').map((f) => f.what);
   if (failedBranches.length > 0) {
-    return { outcome: 'failed', headline: `Containment FAILED (${failedBranches.join(', ')}): access key ${key} may still work` };
+    return { outcome: 'failed', headline: `Containment FAILED (${failedBranches.join(', ')}): ${failedConsequence(state, containment, failedBranches)}` };
   }
   if (failures.some((f) => f.source === 'verification')) {
     return { outcome: 'failed', headline: `Containment of access key ${key} could NOT be verified: check it by hand now` };
@@ -116,16 +135,18 @@ export function decideOutcome(
   // A call after containment by the key or what it created: the most urgent news of all.
   const notHeld = didNotHold(state);
   if (notHeld) return { outcome: 'contained-with-gaps', headline: notHeld };
-  if (failures.length > 0) {
-    const n = failures.length;
-    return { outcome: 'contained-with-gaps', headline: `Exposed access key contained, with gaps: ${n} ${n === 1 ? 'thing' : 'things'} failed` };
+  // The root user's reach is never listed (investigate/reach.ts says so as a failure): no gap of a deleted root key.
+  const gaps = deletedRoot ? failures.filter((f) => !isRootReachNote(state, f)) : failures;
+  if (gaps.length > 0) {
+    const n = gaps.length;
+    return { outcome: 'contained-with-gaps', headline: `${contained}, with gaps: ${n} ${n === 1 ? 'thing' : 'things'} failed` };
   }
   // The key is contained only when every foothold found is too (the step's summary says so).
   if (footholdsOpen(state)) {
     const n = footholdsOf(state)?.summary.open.length ?? 0;
-    return { outcome: 'contained-with-gaps', headline: `Exposed access key contained, with gaps: ${n} ${n === 1 ? 'thing' : 'things'} the key created or assumed still open` };
+    return { outcome: 'contained-with-gaps', headline: `${contained}, with gaps: ${n} ${n === 1 ? 'thing' : 'things'} the key created or assumed still open` };
   }
-  return { outcome: 'contained', headline: 'Exposed access key contained' };
+  return { outcome: 'contained', headline: contained };
 }
 
 /** One line on the AWS support case, from the support step's result; undefined when it did not run or failed. */

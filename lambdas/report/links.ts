@@ -12,6 +12,12 @@ function regionOf(arn: string | undefined): string {
   return region && /^[a-z]{2,}(-[a-z]+)+-\d{1,2}$/.test(region) ? region : 'us-east-1';
 }
 
+/** The account of an ARN (the execution's: where the responder runs), if it has one. */
+function accountOf(arn: string | undefined): string | undefined {
+  const account = arn?.split(':')[4];
+  return account && /^\d{12}$/.test(account) ? account : undefined;
+}
+
 /** The CloudWatch console's own URL encoding of a Logs Insights query (`*` for `%` inside, `$` for `%` outside). */
 function insightsFragment(query: string, start: number): string {
   const inner = (value: string) => encodeURIComponent(value).replace(/%/g, '*');
@@ -19,9 +25,18 @@ function insightsFragment(query: string, start: number): string {
   return `logsV2:logs-insights${encodeURIComponent(`?queryDetail=${detail}`).replace(/%/g, '$')}`;
 }
 
-/** The console links of an incident; pure. */
+/**
+ * The console links of an incident; pure. The execution and the logs are the responder's; the user
+ * and the key's CloudTrail history are in the key's account: when that is another account (a member
+ * account in organization mode) the console shows them only to someone signed in there, so their
+ * labels say which account.
+ */
 export function consoleLinks(incident: Incident, executionId: string | undefined): Link[] {
   const region = regionOf(executionId);
+  const responderAccount = accountOf(executionId);
+  const where = responderAccount && responderAccount !== incident.accountId
+    ? ` (in account ${incident.accountId}: sign in to that account first)`
+    : '';
   const console = `https://${region}.console.aws.amazon.com`;
   const links: Link[] = [];
   if (executionId) {
@@ -30,10 +45,10 @@ export function consoleLinks(incident: Incident, executionId: string | undefined
   const query = `fields @timestamp, @log, level, message | filter incidentId = "${incident.incidentId}" | sort @timestamp asc`;
   links.push({ label: `CloudWatch Logs Insights: the responder's logs of incident ${incident.incidentId} (choose its log groups)`, url: `${console}/cloudwatch/home?region=${region}#${insightsFragment(query, 7 * 24 * 3600)}` });
   if (incident.principalType !== 'root') {
-    links.push({ label: `IAM user ${incident.userName}`, url: `https://console.aws.amazon.com/iam/home#/users/details/${encodeURIComponent(incident.userName)}?section=security_credentials` });
+    links.push({ label: `IAM user ${incident.userName}${where}`, url: `https://console.aws.amazon.com/iam/home#/users/details/${encodeURIComponent(incident.userName)}?section=security_credentials` });
   }
   links.push({
-    label: `CloudTrail event history of key ${incident.accessKeyId} (${region}; change the region for the others)`,
+    label: `CloudTrail event history of key ${incident.accessKeyId} (${region}; change the region for the others)${where}`,
     url: `${console}/cloudtrail/home?region=${region}#/events?AccessKeyId=${encodeURIComponent(incident.accessKeyId)}`,
   });
   return links;

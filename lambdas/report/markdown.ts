@@ -1,5 +1,5 @@
 import { COST_BASIS, costTotal, dollars, duration, usd } from './cost';
-import { footholdGroups, IncidentReport, searchGapLine, OUTCOME_TAGS, secondLookLines } from './record';
+import { footholdGroups, IncidentReport, searchGapLine, OUTCOME_TAGS, secondLookLines, sharedSearchLines, verificationSkippedReason } from './record';
 
 /** Rows of a long list shown in the Markdown; the JSON report keeps them all. */
 export const MAX_ROWS = 50;
@@ -64,7 +64,7 @@ function done(report: IncidentReport): string[] {
   const v = report.verification;
   if (v) {
     if (v.status === 'skipped') {
-      lines.push('- Verification: not applicable (nothing was to be changed).');
+      lines.push(`- Verification: ${verificationSkippedReason(report.containment)}.`);
     } else {
       lines.push(
         `- Verification **${v.status}** at ${text(v.checkedAt)}: key ${code(report.incident.accessKeyId)} ${text(v.keyStatus ?? 'not found')}, ` +
@@ -117,6 +117,7 @@ function activity(report: IncidentReport): string[] {
   lines.push(`${a.eventCount} CloudTrail event(s) ${window}, ${a.regions.length} region(s) searched.`);
   const gap = searchGapLine(report.unsearchedRegions);
   if (gap) lines.push('', `**${text(gap)}**`);
+  for (const line of sharedSearchLines(a.sharedSearchProblems)) lines.push('', text(line, 1000));
   if (a.firstSeen || a.lastSeen) lines.push('', `First seen ${text(a.firstSeen ?? 'unknown')}, last seen ${text(a.lastSeen ?? 'unknown')}.`);
   if (a.activityObject) lines.push('', `Full activity (one CloudTrail record a line): ${code(a.activityObject)}`);
   const regions = sortedCounts(a.byRegion);

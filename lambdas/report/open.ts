@@ -14,6 +14,7 @@ import type { ReportFailure } from './decide';
 import { footholdOpenItems, footholdUndo } from './footholds';
 import { secondLookOpenItems } from './second-look';
 import type { ContainmentEntry, LeftBehind } from './record';
+import { deletedRootKeyUndo, rootKeyDeletion, rootOpenItems } from './root-key';
 import { shellArg } from './shell';
 
 export { shellArg };
@@ -38,7 +39,7 @@ export interface RecordFacts {
 const DONE = new Set(['done', 'already']);
 
 /** Whether the containment action is in place (a failed branch, or a Parallel that failed as a whole, leaves it not done). */
-function isDone(facts: RecordFacts, action: string): boolean {
+function isDone(facts: Pick<RecordFacts, 'containment'>, action: string): boolean {
   return facts.containment.some((c) => c.action === action && DONE.has(c.status));
 }
 
@@ -52,7 +53,7 @@ function revokeBefore(dispatchedAt: string): string {
 }
 
 /** The key may still work: IAM said Active, or its deactivation was not done. */
-export function keyMayBeActive(facts: RecordFacts): boolean {
+export function keyMayBeActive(facts: Pick<RecordFacts, 'state' | 'containment'>): boolean {
   const v = facts.state.verification;
   if (v && !isFailure(v) && v.keyStatus) return v.keyStatus === 'Active';
   return !isDone(facts, 'deactivate-key');
@@ -82,10 +83,7 @@ export function buildStillOpen(facts: RecordFacts): OpenItem[] {
   // Containment that did not hold comes before everything: the attacker is still in.
   const items: OpenItem[] = [...secondLookOpenItems(facts.state)];
   if (incident.principalType === 'root') {
-    items.push({
-      what: `Root access key ${key} is exposed: sign in as the root user NOW (Security credentials page), deactivate it, then delete it. Root keys cannot be changed from inside the account: this responder did not touch it.`,
-    });
-    items.push({ what: 'Change the root password and check its MFA device.' });
+    items.push(...rootOpenItems(key, rootKeyDeletion(facts.containment), byHandCommands(facts, 'deactivate-key')));
   } else {
     const escalated = facts.outcome === 'escalated';
     if (keyMayBeActive(facts)) {
@@ -103,7 +101,8 @@ export function buildStillOpen(facts: RecordFacts): OpenItem[] {
     if (!escalated && !isDone(facts, 'revoke-sessions') && !byHandCommands(facts, 'revoke-sessions')) {
       const before = revokeBefore(incident.dispatchedAt);
       items.push({
-        what: `Sessions of ${user} issued before ${before} are not revoked: put the revoke policy on the user.`,
+        // Not done can be not written, or written and not read back (RevokeSessions' error says which): not confirmed either way.
+        what: `Sessions of ${user} issued before ${before} are not confirmed revoked (RevokeSessions did not finish, see What failed): put the revoke policy on the user (putting it again is harmless).`,
         command: `aws iam put-user-policy --user-name ${user} --policy-name ${REVOKE_SESSIONS_POLICY_NAME} --policy-document ${policyJson(revokeOlderSessionsPolicy(before))}`,
       });
     }
@@ -233,6 +232,10 @@ export function buildUndo(facts: RecordFacts): OpenItem[] {
       items.push({ what: `Delete the inline policy ${REVOKE_SESSIONS_POLICY_NAME} from ${user}.`, command: `aws iam delete-user-policy --user-name ${user} --policy-name ${REVOKE_SESSIONS_POLICY_NAME}` });
     } else if (entry.action === 'quarantine') {
       items.push(quarantineUndo(user, entry));
+    } else if (entry.action === 'deactivate-key' && incident.principalType === 'root') {
+      // Nothing of a root user is ever set Inactive: its key was deleted, or left alone.
+      const deleted = rootKeyDeletion([entry]);
+      if (deleted) items.push(deletedRootKeyUndo(deleted));
     } else if (entry.action === 'deactivate-key') {
       items.push({
         what: `Only if key ${incident.accessKeyId} must work again (better: rotate and delete it): reactivate it.`,

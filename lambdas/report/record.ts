@@ -29,8 +29,9 @@ export type { FootholdGroup, FootholdsRecord } from './footholds';
 export { footholdGroups } from './footholds';
 export type { SecondLookRecord } from './second-look';
 export { secondLookLines } from './second-look';
-export { leftBehindItems, nothingFound, searchGapLine } from './activity-lines';
+export { leftBehindItems, nothingFound, searchGapLine, sharedSearchLines } from './activity-lines';
 export { explainError };
+export { rootKeyDeletion, verificationSkippedReason } from './root-key';
 
 export interface TimelineEntry {
   readonly at: string;
@@ -171,6 +172,9 @@ function notesOf(incident: Incident): string[] {
     const named = incident.reportedUserName;
     notes.push(`The report named user ${named}, who does not own this key: ${named} was not changed.`);
   }
+  if (incident.reportedAccountId && incident.reportedAccountId !== incident.accountId) {
+    notes.push(`The report named account ${incident.reportedAccountId}, the key is of account ${incident.accountId}: nothing was done in account ${incident.reportedAccountId}.`);
+  }
   if (incident.reporterNote) {
     const words = Array.from(incident.reporterNote.replace(/\s+/g, ' ').trim());
     notes.push(`The reporter wrote: "${words.length > MAX_NOTE ? `${words.slice(0, MAX_NOTE - 3).join('')}...` : words.join('')}"`);
@@ -200,6 +204,17 @@ function buildTimeline(state: WorkflowState, containment: ContainmentEntry[], ac
     return Number.isNaN(ms) ? Number.POSITIVE_INFINITY : ms;
   };
   return entries.map((e, i) => ({ e, i })).sort((a, b) => time(a.e.at) - time(b.e.at) || a.i - b.i).map(({ e }) => e);
+}
+
+/**
+ * The time a message renders the record at: the time of the record's last write (its
+ * `generatedAt`), so that every figure that depends on the time (what an instance has cost so far)
+ * is the same in the message as in the record; `now` when the record was not written.
+ */
+export function recordTime(state: WorkflowState, now: Date): Date {
+  const written = state.report && !isFailure(state.report) ? state.report.writtenAt : undefined;
+  const at = written === undefined ? Number.NaN : Date.parse(written);
+  return Number.isNaN(at) ? now : new Date(at);
 }
 
 /** The incident record: pure, from the parsed workflow state and the time it is written. */

@@ -24,6 +24,8 @@ import { RESPONDER_POLICY_PATH } from './policies';
 export const MEMBER_ROLE_NAME = 'exposed-key-responder-member';
 /** The fixed name of the quarantine policy the member stack creates (under {@link RESPONDER_POLICY_PATH}). */
 export const MEMBER_QUARANTINE_POLICY_NAME = 'ExposedKeyResponderQuarantine';
+/** The member StackSet's name (the central stack makes it; `doctor` reads it). */
+export const MEMBER_STACK_SET_NAME = 'exposed-key-responder-member';
 /** How long an assumed session lasts (the role's default maximum): far longer than any step Lambda runs. */
 export const MEMBER_SESSION_SECONDS = 3600;
 /** A session is assumed again when it has less than this left. */

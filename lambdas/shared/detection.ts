@@ -53,6 +53,11 @@ export interface Detection {
   readonly awsCaseId?: string;
   readonly leakLocation?: string;
   readonly reporterNote?: string;
+  /**
+   * The account a report by hand names (12 digits): a hint. The key's account is what STS says
+   * (organization mode) or where IAM finds its owner; a message says when the two differ.
+   */
+  readonly reportedAccountId?: string;
   /** The source marks the report as a generated sample (GuardDuty's sample findings): it is acted on all the same, and people are told. */
   readonly sample?: boolean;
 }

@@ -41,6 +41,11 @@ export interface DeploymentSettings {
    * and the {@link ORGANIZATION_VARIABLES} are not given at all.
    */
   readonly memberRoleName?: string;
+  /**
+   * Organization mode: whether contain DELETES a member account's exposed root access key through
+   * sts:AssumeRoot (context deleteMemberRootKeys; irreversible). Always false in per-account mode.
+   */
+  readonly deleteMemberRootKeys: boolean;
 }
 
 /** Every variable a responder Lambda reads, and the setting it carries. */
@@ -60,6 +65,7 @@ export const VARIABLES = {
   SLACK_WEBHOOK_SECRET: 'slackWebhookSecret',
   SECURITY_HUB: 'securityHub',
   MEMBER_ROLE_NAME: 'memberRoleName',
+  DELETE_MEMBER_ROOT_KEYS: 'deleteMemberRootKeys',
 } as const satisfies Record<string, keyof DeploymentSettings>;
 
 export type VariableName = keyof typeof VARIABLES;
@@ -69,7 +75,8 @@ export const LAMBDA_VARIABLES = {
   // DRY_RUN and PROTECTED_ROLES: it revokes the sessions of the role a GuardDuty finding about temporary credentials names.
   dispatcher: ['STATE_MACHINE_ARN', 'PROTECTED_USERS', 'ACCOUNT_ID', 'TOPIC_ARN', 'QUARANTINE_WINDOW_HOURS', 'DRY_RUN', 'PROTECTED_ROLES'],
   // Contain and verify re-check protection themselves (name, path, tag), just before they act.
-  contain: ['DRY_RUN', 'QUARANTINE_POLICY_ARN', 'PROTECTED_USERS'],
+  // DELETE_MEMBER_ROOT_KEYS: contain alone may delete a member's root key (lambdas/contain/root-key.ts).
+  contain: ['DRY_RUN', 'QUARANTINE_POLICY_ARN', 'PROTECTED_USERS', 'DELETE_MEMBER_ROOT_KEYS'],
   verify: ['DRY_RUN', 'QUARANTINE_POLICY_ARN', 'PROTECTED_USERS'],
   investigate: ['INCIDENT_BUCKET', 'LOOKBACK_DAYS', 'DRY_RUN'],
   footholds: ['DRY_RUN', 'QUARANTINE_POLICY_ARN', 'PROTECTED_USERS', 'STOP_LAUNCHED_INSTANCES', 'PROTECTED_ROLES'],

@@ -87,6 +87,13 @@ const TRANSIENT_CODES = new Set([
   'ConcurrentModification',
   'ConcurrentModificationException',
   'ConcurrentModificationOrder',
+  // A session's token refused as expired (IAM, STS: ExpiredToken; JSON APIs: ExpiredTokenException):
+  // the next attempt signs with renewed credentials (the Lambda's own, or the member role assumed
+  // again: lambdas/shared/accounts.ts renews a session before its end), so it is retried, not final.
+  'ExpiredToken',
+  'ExpiredTokenException',
+  // EC2's code for it (and for a request signed too long ago: the SDK corrects its clock skew).
+  'RequestExpired',
 ]);
 
 /** The codes of {@link TRANSIENT_CODES} that mean the caller is over a request rate. */

@@ -33,10 +33,13 @@ export function isAwsQuarantinePolicyArn(arn: string): boolean {
 /** Optional fields: AWS sends `null` for some of them (Trusted Advisor, the envelope); both mean absent. */
 const opt = <T extends z.ZodMiniType>(t: T) => z.optional(z.nullable(t));
 
+/** An AWS account id: 12 digits. */
+const ACCOUNT_ID = z.string().check(z.regex(/^\d{12}$/));
+
 const envelope = {
   version: opt(z.string()),
   id: opt(z.string()),
-  account: z.string().check(z.regex(/^\d{12}$/)),
+  account: ACCOUNT_ID,
   time: z.string().check(z.maxLength(64)),
   region: opt(z.string()),
   resources: opt(z.array(z.unknown())),
@@ -102,6 +105,8 @@ const ManualEvent = z.object({
     accessKeyId: ACCESS_KEY_ID,
     userName: z.optional(USER_NAME),
     reason: z.optional(z.string().check(z.maxLength(TEXT_LIMITS.reporterNote))),
+    /** The account the reporter says the key is of: a hint (the dispatcher asks STS). */
+    accountId: z.optional(ACCOUNT_ID),
   }),
 });
 
@@ -226,6 +231,7 @@ function fromManual(e: z.infer<typeof ManualEvent>): Detection {
     kind: keys.size > 0 ? 'keys' : 'nothing',
     detail: 'Reported by hand',
     ...(note ? { reporterNote: note } : {}),
+    ...(e.detail.accountId ? { reportedAccountId: e.detail.accountId } : {}),
   };
 }
 

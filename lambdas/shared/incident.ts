@@ -49,6 +49,11 @@ export const IncidentSchema = z.object({
    */
   reportedUserName: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
   /**
+   * The account a report by hand named when the key is of another account (`accountId`: what STS
+   * says, or where IAM found the owner). Nothing is done in it; every message says so.
+   */
+  reportedAccountId: z.optional(z.string().check(z.regex(/^\d{12}$/))),
+  /**
    * What IAM answered GetAccessKeyLastUsed (AccessDenied, NoSuchEntity) when the owner was
    * confirmed by ListAccessKeys instead (it lists the key under the user the event named). The
    * record lists it as the dispatcher's failure.

@@ -9,7 +9,10 @@ import * as z from 'zod/mini';
  *   nothing to undo);
  * - `inline-policy`: a responder policy put on the user; `before` is the document found under the
  *   same name (absent: the responder created it), `after` the document it wrote (JSON text);
- * - `managed-policy`: the stack's quarantine attached; `attachedBefore` true when it already was.
+ * - `managed-policy`: the stack's quarantine attached; `attachedBefore` true when it already was;
+ * - `root-access-key-deleted`: a member account's root access key DELETED through centralized root
+ *   access (lambdas/contain/root-key.ts). It cannot be undone: `restorable` is always false, and
+ *   `restore` must refuse it (a deleted key cannot be restored; only the root user can create a new one).
  */
 export const UserChangeSchema = z.discriminatedUnion('kind', [
   z.object({
@@ -33,6 +36,16 @@ export const UserChangeSchema = z.discriminatedUnion('kind', [
     policyArn: z.string(),
     /** Absent when the attached policies could not be read before the change. */
     attachedBefore: z.optional(z.boolean()),
+  }),
+  z.object({
+    kind: z.literal('root-access-key-deleted'),
+    userName: z.literal('root'),
+    /** The member account whose root user's key it was. */
+    accountId: z.string(),
+    accessKeyId: z.string(),
+    /** The key's status when ListAccessKeys of the root user confirmed it, just before the deletion. */
+    before: z.optional(z.enum(['Active', 'Inactive'])),
+    restorable: z.literal(false),
   }),
 ]);
 export type UserChange = z.infer<typeof UserChangeSchema>;

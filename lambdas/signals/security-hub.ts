@@ -33,10 +33,13 @@ export function findingIdFor(incident: Pick<Incident, 'accountId' | 'incidentId'
   return `exposed-key-responder/${incident.accountId}/${incident.incidentId}`;
 }
 
-/** Region and partition of the execution (its ARN), where the finding is imported; us-east-1 (the stack's) without one. */
-function placeOf(executionId: string | undefined): { partition: string; region: string } {
-  const m = /^arn:(aws[\w-]*):states:([a-z0-9-]+):/.exec(executionId ?? '');
-  return m ? { partition: m[1], region: m[2] } : { partition: 'aws', region: 'us-east-1' };
+/**
+ * Partition, region and account of the execution (its ARN): where the workflow imports the finding.
+ * Without one: us-east-1 (the stack's) and the incident's account.
+ */
+function placeOf(executionId: string | undefined, incidentAccount: string): { partition: string; region: string; account: string } {
+  const m = /^arn:(aws[\w-]*):states:([a-z0-9-]+):(\d{12}):/.exec(executionId ?? '');
+  return m ? { partition: m[1], region: m[2], account: m[3] } : { partition: 'aws', region: 'us-east-1', account: incidentAccount };
 }
 
 function cut(text: string, max: number): string {
@@ -57,13 +60,24 @@ export interface FindingFacts {
   readonly updatedAt: string;
 }
 
-/** One ASFF finding (the fields BatchImportFindings requires, and what a reader of the incident needs). */
+/**
+ * One ASFF finding (the fields BatchImportFindings requires, and what a reader of the incident needs).
+ *
+ * The workflow imports it with its own role, in the responder's account, through that account's
+ * default product: Security Hub then requires the finding's AwsAccountId to be the importing
+ * account (only an allow-listed partner may import for other accounts, not even the Security Hub
+ * administrator). So the finding belongs to the responder's account (the execution's), and an
+ * incident of a member account (organization mode) names that account where it can: the key's
+ * resource (`AccountId`), the title and the product field `exposed-key-responder/incidentAccountId`.
+ */
 export function asffFinding(f: FindingFacts): Record<string, unknown> {
   const { incident } = f;
-  const { partition, region } = placeOf(f.executionId);
-  const productArn = `arn:${partition}:securityhub:${region}:${incident.accountId}:product/${incident.accountId}/default`;
+  const { partition, region, account } = placeOf(f.executionId, incident.accountId);
+  const member = account !== incident.accountId;
+  const productArn = `arn:${partition}:securityhub:${region}:${account}:product/${account}/default`;
   const fields: Record<string, string> = {
     'exposed-key-responder/incidentId': incident.incidentId,
+    ...(member ? { 'exposed-key-responder/incidentAccountId': incident.accountId } : {}),
     'exposed-key-responder/workflowState': f.state,
     'exposed-key-responder/reportedBy': incident.source,
     ...(f.outcome ? { 'exposed-key-responder/outcome': f.outcome } : {}),
@@ -76,7 +90,7 @@ export function asffFinding(f: FindingFacts): Record<string, unknown> {
     Id: findingIdFor(incident),
     ProductArn: productArn,
     GeneratorId: GENERATOR_ID,
-    AwsAccountId: incident.accountId,
+    AwsAccountId: account,
     Types: FINDING_TYPES,
     FirstObservedAt: incident.detectedAt,
     // The same on every import of the incident: the creation of the finding, not of this update.
@@ -84,7 +98,7 @@ export function asffFinding(f: FindingFacts): Record<string, unknown> {
     UpdatedAt: f.updatedAt,
     Severity: { Label: f.severity },
     FindingProviderFields: { Severity: { Label: f.severity }, Types: FINDING_TYPES },
-    Title: cut(`Exposed access key ${incident.accessKeyId} of ${incident.userName}`, TITLE_MAX),
+    Title: cut(`Exposed access key ${incident.accessKeyId} of ${incident.userName}${member ? ` in account ${incident.accountId}` : ''}`, TITLE_MAX),
     Description: cut(f.description, DESCRIPTION_MAX),
     ...(f.record?.written ? { SourceUrl: f.record.consoleUrl } : {}),
     Resources: [{

@@ -1,7 +1,7 @@
 // The Slack message: a pure rendering of the incident record (lambdas/report/record.ts), the same
 // outcome, open items, follow-ups and undo steps as the email. Nothing here decides.
 import { costLine, costSummary } from '../report/cost';
-import { footholdGroups, IncidentReport, leftBehindItems, nothingFound, searchGapLine, OpenItem, Outcome, OUTCOME_TAGS, secondLookLines } from '../report/record';
+import { footholdGroups, IncidentReport, leftBehindItems, nothingFound, searchGapLine, OpenItem, Outcome, OUTCOME_TAGS, secondLookLines, verificationSkippedReason } from '../report/record';
 import { clip } from '../shared/text';
 
 /** Slack's Block Kit limits the message is built to (https://api.slack.com/reference/block-kit). */
@@ -107,7 +107,7 @@ function doneLines(report: IncidentReport): string[] {
   });
   if (lines.length === 0) lines.push('Containment did not run.');
   const v = report.verification;
-  if (v?.status === 'skipped') lines.push(':mag: Verification: not applicable (nothing was to be changed).');
+  if (v?.status === 'skipped') lines.push(`:mag: Verification: ${verificationSkippedReason(report.containment)}.`);
   else if (v) {
     lines.push(
       `:mag: Verification (${v.status}, ${esc(v.checkedAt)}): key ${code(report.incident.accessKeyId)} ${esc(v.keyStatus ?? 'not found')}, ` +

@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { awsErrorCode } from '../shared/errors';
 import { Log } from '../shared/logger';
-import { buildReport } from '../report/record';
+import { buildReport, recordTime } from '../report/record';
 import { parseWorkflowState } from '../shared/state';
 import { slackMessage } from './blocks';
 import { PostFn, SlackInput, SlackInputSchema, SlackResult } from './contract';
@@ -58,7 +58,7 @@ export interface SlackDeps {
 export async function notifySlack(input: unknown, deps: SlackDeps): Promise<SlackResult> {
   const state: SlackInput = parseWorkflowState(input, 'slack');
   // The record, rebuilt from the state with the same pure buildReport the report step writes.
-  return postSlackMessage(() => slackMessage(buildReport(state, (deps.now ?? (() => new Date()))())), deps);
+  return postSlackMessage(() => slackMessage(buildReport(state, recordTime(state, (deps.now ?? (() => new Date()))()))), deps);
 }
 
 /**

@@ -1,6 +1,6 @@
 // The text AWS support is told: a pure rendering of the incident record (lambdas/report/record.ts).
 import { costLine, costSummary } from '../report/cost';
-import { footholdGroups, IncidentReport, leftBehindItems, nothingFound, searchGapLine, OpenItem, secondLookLines } from '../report/record';
+import { footholdGroups, IncidentReport, leftBehindItems, nothingFound, searchGapLine, OpenItem, rootKeyDeletion, secondLookLines } from '../report/record';
 import type { Incident } from '../shared/incident';
 import { fitBetween } from '../shared/text';
 
@@ -181,7 +181,8 @@ export function fitBody(text: string, max = MAX_COMMUNICATION_BODY): string {
  */
 export function caseSubject(report: IncidentReport): string {
   const { incident, outcome } = report;
-  const what = outcome === 'contained' || outcome === 'contained-with-gaps' ? 'contained' : 'NOT contained';
+  const contained = outcome === 'contained' || outcome === 'contained-with-gaps';
+  const what = contained && rootKeyDeletion(report.containment) ? 'DELETED' : contained ? 'contained' : 'NOT contained';
   const head = `Exposed access key ${incident.accessKeyId} (`;
   const tail = `) ${what} [${incident.incidentId}]`;
   return fitBetween(head, line(incident.userName, 1000), tail, MAX_SUBJECT);

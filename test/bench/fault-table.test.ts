@@ -1,7 +1,7 @@
 // A reduced fault table (bench/fault-table.ts, `npm run faults` plays the whole one): a few
 // operations x errors covering each invariant, played through the built-in drill.
 import { synthesizedRules } from '../../drill/stack-rules';
-import { Baseline, baselineOf, checkCell, FAULT_CONTEXT, FAULT_KINDS, faultsFor, operationsOf, playBuiltin, playCell, Row } from '../../bench/fault-table';
+import { Baseline, baselineOf, cellsFor, checkCell, EXPIRED_SESSION, FAULT_CONTEXT, FAULT_KINDS, faultsFor, operationsOf, ORGANIZATION_CONTEXT, playBuiltin, playCell, Row } from '../../bench/fault-table';
 import { RulePattern } from '../../drill/rules';
 
 const kind = (label: string) => FAULT_KINDS.find((k) => k.label === label)!;
@@ -83,7 +83,7 @@ describe('fault table: persistent faults are named, evidence and record kept', (
   });
 });
 
-describe('fault table: the dispatcher\'s calls, the search and the price', () => {
+describe('fault table: the dispatcher\'s calls, the search, the revoke read-back and the price', () => {
   it('sfn:StartExecution x AccessDenied always: not lost: in the dead-letter queue after Lambda\'s 3 attempts, its alarm emails people', async () => {
     const output = await playBuiltin(rules, [{ operation: 'sfn:StartExecution', error: 'AccessDenied', times: 1000 }]);
 
@@ -108,11 +108,91 @@ describe('fault table: the dispatcher\'s calls, the search and the price', () =>
     expect(row).toMatchObject({ invariant: 'incomplete search', keyStatus: 'Inactive', recordWritten: true, snapshots: 0, violations: [] });
   });
 
+  it.each([
+    ['Throttling always', 'Throttling: simulated Throttling on s3:GetObject (gave up after 5 attempts)'],
+    ['AccessDenied always', 'AccessDenied: simulated AccessDenied on s3:GetObject'],
+  ])('s3:GetObject x %s: the wave\'s shared search unreadable, a degradation: the key searched on its own, said in the email with the error', async (label, error) => {
+    const output = await playBuiltin(rules, [{ operation: 's3:GetObject', error: kind(label).error, times: kind(label).times }]);
+
+    const row = checkCell(output, { operation: 's3:GetObject', kind: kind(label) }, baseline);
+
+    expect(row).toMatchObject({ invariant: 'degraded', execution: 'SUCCEEDED', keyStatus: 'Inactive', recordWritten: true, violations: [] });
+    expect(output.report).toMatchObject({ outcome: baseline.outcome, activity: { sharedSearchProblems: expect.arrayContaining([{ region: 'us-east-1', searchedAlone: true, error: `s3:GetObject: ${error}` }]) } });
+    const [email] = output.notifications.filter((n) => n.channel === 'email');
+    expect(email.body).toContain(`The wave's shared CloudTrail search could not be used (s3:GetObject: ${error}): this key's CloudTrail was searched on its own in eu-west-1, us-east-1: complete, but slower`);
+  });
+
+  it('iam:GetUserPolicy x NoSuchEntity always: the revoke policy written but never read back, named as such (not as a throttled write), evidence and record kept', async () => {
+    const output = await playBuiltin(rules, [{ operation: 'iam:GetUserPolicy', error: 'NoSuchEntity', times: 1000 }]);
+
+    const row = checkCell(output, { operation: 'iam:GetUserPolicy', kind: kind('NoSuchEntity always') }, baseline);
+
+    expect(row).toMatchObject({ invariant: 'named', execution: 'FAILED', keyStatus: 'Inactive', recordWritten: true, emailStep: 'containment: RevokeSessions', violations: [] });
+    expect(row.snapshots).toBeGreaterThan(0);
+    const [email] = output.notifications.filter((n) => n.channel === 'email');
+    expect(email.body).toMatch(/\[FAILED\] RevokeSessions: TransientAwsError: GetUserPolicy: the revoke policy ExposedKeyResponder-RevokeOlderSessions of user ci-deploy was written \(PutUserPolicy succeeded, denying sessions issued before \S+\) but reading it back answered NoSuchEntity/);
+    expect(email.body).not.toContain('ThrottledError');
+    expect(email.body).toMatch(/Sessions of ci-deploy issued before \S+ are not confirmed revoked \(RevokeSessions did not finish, see What failed\)/);
+  });
+
   it('pricing:GetProducts x Throttling always: an expected degradation: the instance without a price, said in the email', async () => {
     const row = await play('pricing:GetProducts', 'Throttling always');
 
     expect(row).toMatchObject({ invariant: 'degraded', recordWritten: true, violations: [] });
     expect(row.emailStep).toMatch(/^degraded: price unknown: Price List API: Throttling \(/);
+  });
+});
+
+describe('fault table, organization mode: the member role assumed by the dispatcher and by every step', () => {
+  let orgRules: RulePattern[];
+  let orgBaseline: Baseline;
+
+  beforeAll(async () => {
+    orgRules = synthesizedRules(ORGANIZATION_CONTEXT);
+    orgBaseline = baselineOf(await playBuiltin(orgRules, [], ORGANIZATION_CONTEXT));
+  });
+
+  const playOrg = (operation: string, label: string, after = 0) => playCell(orgRules, { operation, kind: kind(label), ...(after ? { after } : {}) }, orgBaseline, ORGANIZATION_CONTEXT);
+
+  it('plays sts:AssumeRole as the dispatcher\'s and as the steps\', and a member call with an expired session', () => {
+    expect(orgBaseline).toMatchObject({ execution: 'SUCCEEDED', keyStatus: 'Inactive', outcome: 'contained-with-gaps', accountId: '111122223333' });
+    expect(cellsFor('sts:AssumeRole', true).map((c) => `${c.after ?? 0} ${c.kind.label}`)).toEqual([
+      '0 Throttling x2', '0 InternalFailure x1', '0 Throttling always', '0 AccessDenied always',
+      '1 Throttling x2', '1 InternalFailure x1', '1 Throttling always', '1 AccessDenied always',
+    ]);
+    expect(cellsFor('iam:UpdateAccessKey', true).map((c) => c.kind.label)).toContain('ExpiredToken x1');
+    expect(cellsFor('iam:UpdateAccessKey', false).map((c) => c.kind.label)).not.toContain('ExpiredToken x1');
+  });
+
+  it('sts:AssumeRole x Throttling x2 of the steps: retried as a transient error, contained as without it', async () => {
+    const row = await playOrg('sts:AssumeRole', 'Throttling x2', 1);
+
+    expect(row).toMatchObject({ operation: 'sts:AssumeRole (steps)', invariant: 'absorbed', execution: 'SUCCEEDED', keyStatus: 'Inactive', recordWritten: true, violations: [] });
+  });
+
+  it('sts:AssumeRole x AccessDenied always of the steps: the record and the email name the step and the member account, the record kept', async () => {
+    const output = await playBuiltin(orgRules, [{ operation: 'sts:AssumeRole', error: 'AccessDenied', times: 1000, after: 1 }], ORGANIZATION_CONTEXT);
+
+    const row = checkCell(output, { operation: 'sts:AssumeRole', kind: kind('AccessDenied always'), after: 1 }, orgBaseline);
+
+    expect(row).toMatchObject({ invariant: 'named', execution: 'FAILED', keyStatus: 'Active', recordWritten: true, emailStep: 'containment: DeactivateKey', violations: [] });
+    expect((output.report as { failures: Array<{ what: string; error: string }> }).failures[0]).toEqual({
+      source: 'containment',
+      what: 'DeactivateKey',
+      error: expect.stringMatching(/^AccountAccessError: the responder could not assume arn:aws:iam::111122223333:role\/exposed-key-responder-member .*AccessDenied.* the member stack is not deployed there .*nothing was done in account 111122223333\.$/),
+    });
+  });
+
+  it('sts:AssumeRole x AccessDenied always of the dispatcher: nothing started, the [REFUSED] email says it could not act in the member account and to deploy the member stack', async () => {
+    const row = await playOrg('sts:AssumeRole', 'AccessDenied always');
+
+    expect(row).toMatchObject({ operation: 'sts:AssumeRole (dispatcher)', invariant: 'refused', keyStatus: 'Active', emailStep: 'refused: could not act in account 111122223333', violations: [] });
+  });
+
+  it('iam:UpdateAccessKey x ExpiredToken x1 (the member session refused as expired): retried, the key contained', async () => {
+    const row = await playCell(orgRules, { operation: 'iam:UpdateAccessKey', kind: EXPIRED_SESSION.iam }, orgBaseline, ORGANIZATION_CONTEXT);
+
+    expect(row).toMatchObject({ invariant: 'absorbed', execution: 'SUCCEEDED', keyStatus: 'Inactive', violations: [] });
   });
 });
 
@@ -130,7 +210,7 @@ describe('fault table: the checks themselves', () => {
     deadLetters: [],
     alarms: [],
   } as unknown as Parameters<typeof checkCell>[0];
-  const base: Baseline = { execution: 'SUCCEEDED', keyStatus: 'Inactive', outcome: 'contained', accessKeyId: 'AKIAEXAMPLE', userName: 'ci-deploy' };
+  const base: Baseline = { execution: 'SUCCEEDED', keyStatus: 'Inactive', outcome: 'contained', accessKeyId: 'AKIAEXAMPLE', userName: 'ci-deploy', accountId: '111122223333', snapshots: 0 };
 
   it('flags a persistent fault that nothing names, with no evidence', () => {
     const row = checkCell(quiet, { operation: 'iam:ListAccessKeys', kind: kind('AccessDenied always') }, base);
@@ -166,6 +246,15 @@ describe('fault table: the checks themselves', () => {
     const row = checkCell(quiet, { operation: 'pricing:GetProducts', kind: kind('AccessDenied always') }, base);
 
     expect(row.violations).toEqual(['the email does not say "price unknown: Price List API: AccessDenied"', 'no snapshot of the miner (evidence lost)']);
+  });
+
+  it('flags a refused member account whose email does not say which account or what to deploy', () => {
+    const refused = { ...quiet, incident: null, execution: null, report: {}, notifications: [{ channel: 'email' as const, subject: '[REFUSED] ...', body: 'It acts in its own account only: AccessDenied' }] } as unknown as typeof quiet;
+
+    const row = checkCell(refused, { operation: 'sts:AssumeRole', kind: kind('AccessDenied always') }, base);
+
+    expect(row).toMatchObject({ invariant: 'refused' });
+    expect(row.violations).toEqual(['the [REFUSED] email does not say the account it could not act in', 'the [REFUSED] email does not say to deploy the member stack there']);
   });
 
   it('flags a transient fault that changed the outcome', () => {

@@ -1,10 +1,11 @@
 // `npm run lint:cfn`: cfn-lint, as .cfnlintrc configures it (the region, the ignored rules and
 // why), on the templates `cdk synth` wrote to cdk.out (npm test's synth: the default context), then
 // on the stack synthesized with every optional feature on (into a temporary directory, removed
-// afterwards): the resources only a context key adds are linted too. Errors and warnings fail it.
+// afterwards): the resources only a context key adds are linted too, and organization mode's member
+// template (the StackSet's TemplateBody). Errors and warnings fail it.
 // Skips with one line where cfn-lint is missing (test/tools/external-checks.ts).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../../lib/bundling';
@@ -23,7 +24,19 @@ export const ALL_OPTIONS: Readonly<Record<string, string>> = {
   logExecutionData: 'true',
   protectedUsers: 'breakglass,/emergency/*',
   protectedRoles: 'OrganizationAccountAccessRole',
+  organizationId: 'o-a1b2c3d4e5',
+  memberOrganizationalUnits: 'ou-ab12-abcdefgh',
 };
+
+/** Organization mode: the member template is the StackSet's TemplateBody; written next to the stack's to be linted with it. */
+function writeMemberTemplates(dir: string): void {
+  for (const file of templatesIn(dir)) {
+    const resources = (JSON.parse(readFileSync(file, 'utf8')) as { Resources?: Record<string, { Type: string; Properties?: { TemplateBody?: string } }> }).Resources ?? {};
+    for (const [id, r] of Object.entries(resources)) {
+      if (r.Type === 'AWS::CloudFormation::StackSet' && r.Properties?.TemplateBody) writeFileSync(path.join(dir, `${id}.member.template.json`), r.Properties.TemplateBody);
+    }
+  }
+}
 
 function lint(label: string, templates: string[]): number {
   const started = Date.now();
@@ -53,6 +66,7 @@ function main(): number {
       process.stderr.write(`${full.stdout}${full.stderr}cfn-lint: the synth with every option (${Object.keys(ALL_OPTIONS).join(', ')}) failed\n`);
       return 1;
     }
+    writeMemberTemplates(outdir);
     const everything = lint(`every optional feature on (${Object.keys(ALL_OPTIONS).join(', ')})`, templatesIn(outdir));
     return defaults || everything;
   } finally {

@@ -74,7 +74,7 @@ describe('list', () => {
     const r = await cli(['list', '--json']);
 
     expect(r.code).toBe(0);
-    expect(r.json().incidents).toEqual([{ incidentId: INCIDENT, accessKeyId: KEY, userName: 'ci-deploy', status: 'SUCCEEDED', outcome: 'contained', started: '2026-11-20T10:00:00.000Z', secondsToContain: 3.5 }]);
+    expect(r.json().incidents).toEqual([{ incidentId: INCIDENT, accountId: '123456789012', accessKeyId: KEY, userName: 'ci-deploy', status: 'SUCCEEDED', outcome: 'contained', started: '2026-11-20T10:00:00.000Z', secondsToContain: 3.5 }]);
   });
 
   it('still lists an incident whose record it may not read, and says so on stderr', async () => {
@@ -84,7 +84,7 @@ describe('list', () => {
     const r = await cli(['list', '--json']);
 
     expect(r.code).toBe(0);
-    expect(r.json().incidents).toEqual([{ incidentId: INCIDENT, accessKeyId: KEY, userName: null, status: 'RUNNING', outcome: null, started: '2026-11-20T10:00:00.000Z', secondsToContain: null }]);
+    expect(r.json().incidents).toEqual([{ incidentId: INCIDENT, accountId: null, accessKeyId: KEY, userName: null, status: 'RUNNING', outcome: null, started: '2026-11-20T10:00:00.000Z', secondsToContain: null }]);
     expect(r.stderr).toContain('1 record(s) could not be read (AccessDenied)');
   });
 

@@ -26,13 +26,23 @@ describe('awsClients', () => {
 
     const clients = awsClients({ region: 'eu-west-1' });
 
-    const { ec2, ...named } = clients;
+    const { ec2, forAccount: _forAccount, ...named } = clients;
     const seen = await Promise.all(Object.entries({ ...named, ec2: ec2('ap-south-1') }).map(async ([name, c]) => [name, await c.config.region(), (await c.config.credentials()).accessKeyId]));
     expect(seen).toEqual([
       ['sts', 'eu-west-1', 'AKIDEXAMPLE'], ['sfn', 'eu-west-1', 'AKIDEXAMPLE'], ['s3', 'eu-west-1', 'AKIDEXAMPLE'], ['sns', 'eu-west-1', 'AKIDEXAMPLE'],
       ['iam', 'eu-west-1', 'AKIDEXAMPLE'], ['secrets', 'eu-west-1', 'AKIDEXAMPLE'], ['support', 'us-east-1', 'AKIDEXAMPLE'], ['cloudformation', 'eu-west-1', 'AKIDEXAMPLE'],
       ['events', 'eu-west-1', 'AKIDEXAMPLE'], ['sqs', 'eu-west-1', 'AKIDEXAMPLE'], ['ec2', 'ap-south-1', 'AKIDEXAMPLE'],
     ]);
+  });
+
+  it('builds the clients of another account with exactly the credentials given (an assumed role), in us-east-1 without --region', async () => {
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret' });
+    const member = { accessKeyId: 'ASIAMEMBEREXAMPLE', secretAccessKey: 's', sessionToken: 't' };
+
+    const { iam, sts, ec2 } = awsClients({}).forAccount({ credentials: async () => member });
+
+    const seen = await Promise.all([iam, sts, ec2('eu-west-1')].map(async (c) => [await c.config.region(), (await c.config.credentials()).accessKeyId]));
+    expect(seen).toEqual([['us-east-1', 'ASIAMEMBEREXAMPLE'], ['us-east-1', 'ASIAMEMBEREXAMPLE'], ['eu-west-1', 'ASIAMEMBEREXAMPLE']]);
   });
 
   it('fails with the SDK\'s own error when no credentials are found anywhere', async () => {

@@ -36,6 +36,7 @@ function clientsAnswering(region: string, answers: Record<string, Answer>): Clie
     sts: new STSClient(config), sfn: new SFNClient(config), s3: new S3Client(config), sns: new SNSClient(config), iam: new IAMClient(config),
     secrets: new SecretsManagerClient(config), support: new SupportClient(config), ec2: (r) => new EC2Client({ ...config, region: r }),
     cloudformation: new CloudFormationClient(config), events: new EventBridgeClient(config), sqs: new SQSClient(config),
+    forAccount: () => { throw new Error('not expected: no other account'); },
   };
 }
 

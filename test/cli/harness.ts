@@ -66,11 +66,15 @@ export function putEntries() {
 /** Every mock reset; the stack found with its outputs, the bus accepting events, rules enabled, the dead-letter queue empty. */
 export function resetMocks(): void {
   for (const m of [cloudformation, events, sqs, sfn, s3, sns, iam, sts, secrets, support, ec2]) m.reset();
+  forAccountCalls.length = 0;
   stackAnswers(OUTPUTS);
   events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'evt-1' }] });
   events.on(DescribeRuleCommand).resolves({ State: 'ENABLED' });
   sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '0' } });
 }
+
+/** What the command line asked clients of another account with (restore of a member account's incident). */
+export const forAccountCalls: Array<Parameters<Clients['forAccount']>[0]> = [];
 
 /** Runs the command line on the mocks; what it printed and its exit code. */
 export async function cli(argv: string[], options: { confirm?: boolean; region?: string } = {}) {
@@ -81,6 +85,11 @@ export async function cli(argv: string[], options: { confirm?: boolean; region?:
     sts: new STSClient(region), sfn: new SFNClient(region), s3: new S3Client(region), sns: new SNSClient(region), iam: new IAMClient(region),
     secrets: new SecretsManagerClient(region), support: new SupportClient(region), ec2: (r) => new EC2Client({ region: r }),
     cloudformation: new CloudFormationClient(region), events: new EventBridgeClient(region), sqs: new SQSClient(region),
+    forAccount: (access) => {
+      forAccountCalls.push(access);
+      const config = { region: 'us-east-1', ...access };
+      return { iam: new IAMClient(config), sts: new STSClient(config), ec2: (r) => new EC2Client({ ...config, region: r }) };
+    },
   };
   const code = await runCli(argv, {
     clients: () => clients,

@@ -27,6 +27,21 @@ export function awsError(name: string, message = name, httpStatusCode = 400): IA
 }
 
 export const ACCOUNT_ID = '123456789012';
+
+/** The dispatcher's environment in organization mode: the responder in `central`, `break-glass` protected in `member`. */
+export function organizationDispatcherEnv(central: string, member: string): Record<string, string> {
+  return {
+    STATE_MACHINE_ARN: `arn:aws:states:us-east-1:${central}:stateMachine:exposed-key-response`,
+    PROTECTED_USERS: `${member}:break-glass`,
+    ACCOUNT_ID: central,
+    TOPIC_ARN: `arn:aws:sns:us-east-1:${central}:exposed-key-responder`,
+    QUARANTINE_WINDOW_HOURS: '24',
+    DRY_RUN: 'false',
+    PROTECTED_ROLES: '',
+    MEMBER_ROLE_NAME: 'exposed-key-responder-member',
+    AWS_REGION: 'us-east-1',
+  };
+}
 export const KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
 export const OTHER_KEY_ID = 'AKIAI44QH8DHBEXAMPLE';
 export const REVOKE_BEFORE = '2026-11-20T10:00:00.123Z';

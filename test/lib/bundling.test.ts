@@ -132,6 +132,7 @@ describe('a bundle built with these options', () => {
         SLACK_WEBHOOK_SECRET: '',
         ACCOUNT_ID: '123456789012',
         QUARANTINE_WINDOW_HOURS: '24',
+        DELETE_MEMBER_ROOT_KEYS: 'false',
       },
       encoding: 'utf8',
     });
@@ -179,7 +180,7 @@ describe('the bundled contain Lambda against a local IAM endpoint', () => {
             PATH: process.env.PATH, AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_IAM: `http://127.0.0.1:${port}`,
             AWS_ACCESS_KEY_ID: 'AKIALAMBDAROLE000001', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'token',
             AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'SILENT',
-            DRY_RUN: 'false', QUARANTINE_POLICY_ARN: 'arn:aws:iam::123456789012:policy/exposed-key-responder/q', PROTECTED_USERS: '',
+            DRY_RUN: 'false', QUARANTINE_POLICY_ARN: 'arn:aws:iam::123456789012:policy/exposed-key-responder/q', PROTECTED_USERS: '', DELETE_MEMBER_ROOT_KEYS: 'false',
           },
           encoding: 'utf8',
         }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)));

@@ -10,6 +10,7 @@ describe('organization mode context (organizationId, memberOrganizationalUnits)'
     expect(configFromValues({ organizationId: ' o-a1b2c3d4e5 ', memberOrganizationalUnits: 'ou-ab12-abcdefgh, ou-ab12-ijklmnop,ou-ab12-abcdefgh' }).organization).toEqual({
       organizationId: 'o-a1b2c3d4e5',
       memberOrganizationalUnits: ['ou-ab12-abcdefgh', 'ou-ab12-ijklmnop'],
+      deleteMemberRootKeys: false,
     });
   });
 
@@ -28,6 +29,28 @@ describe('organization mode context (organizationId, memberOrganizationalUnits)'
   it('refuses an organization without units, and units without an organization', () => {
     expect(() => configFromValues({ organizationId: 'o-a1b2c3d4e5' })).toThrow('Invalid context "organizationId": needs memberOrganizationalUnits');
     expect(() => configFromValues({ memberOrganizationalUnits: 'ou-ab12-abcdefgh' })).toThrow('Invalid context "memberOrganizationalUnits": needs organizationId');
+  });
+});
+
+describe('deleteMemberRootKeys (organization mode only)', () => {
+  const ORG = { organizationId: 'o-a1b2c3d4e5', memberOrganizationalUnits: 'ou-ab12-abcdefgh' };
+
+  it('is false unless set: a member\'s root key escalates to people', () => {
+    expect(configFromValues(ORG).organization?.deleteMemberRootKeys).toBe(false);
+    expect(configFromValues({ ...ORG, deleteMemberRootKeys: 'false' }).organization?.deleteMemberRootKeys).toBe(false);
+  });
+
+  it.each([true, 'true'])('is on with %p', (value) => {
+    expect(configFromValues({ ...ORG, deleteMemberRootKeys: value }).organization?.deleteMemberRootKeys).toBe(true);
+  });
+
+  it.each(['yes', 'TRUE ', 1, 'delete'])('refuses %p, naming the key', (value) => {
+    expect(() => configFromValues({ ...ORG, deleteMemberRootKeys: value })).toThrow(/Invalid context "deleteMemberRootKeys": expected true or false/);
+  });
+
+  it('refuses true without organization mode (AssumeRoot reaches member accounts only); false alone is accepted', () => {
+    expect(() => configFromValues({ deleteMemberRootKeys: 'true' })).toThrow('Invalid context "deleteMemberRootKeys": needs organization mode');
+    expect(configFromValues({ deleteMemberRootKeys: 'false' }).organization).toBeUndefined();
   });
 });
 

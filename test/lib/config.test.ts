@@ -64,6 +64,7 @@ describe('configFromContext', () => {
       'securityHub',
       'organizationId',
       'memberOrganizationalUnits',
+      'deleteMemberRootKeys',
     ]);
   });
 

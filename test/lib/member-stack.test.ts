@@ -93,7 +93,8 @@ describe('the member stack (organization mode)', () => {
   });
 
   it('has the four detection rules in us-east-1 and the Health rule in us-west-2, for this account\'s events, to the central bus', () => {
-    const rules = ofType('AWS::Events::Rule').map(([, r]) => ({ name: r.Properties.Description, condition: r.Condition, pattern: r.Properties.EventPattern, targets: r.Properties.Targets }));
+    const rules = ofType('AWS::Events::Rule').map(([, r]) => ({ name: r.Properties.Description, condition: r.Condition, pattern: r.Properties.EventPattern, targets: r.Properties.Targets }))
+      .filter((r) => r.pattern.source[0] !== 'aws.cloudwatch');
     expect(rules.map((r) => [r.name, r.condition]).sort()).toEqual([
       ['exposed-key-responder: HealthRisk', 'InHealthBackupRegion'],
       ['exposed-key-responder: HealthRisk', 'InHomeRegion'],
@@ -111,6 +112,63 @@ describe('the member stack (organization mode)', () => {
     expect(template.toJSON().Conditions).toEqual({
       InHomeRegion: { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'us-east-1'] },
       InHealthBackupRegion: { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'us-west-2'] },
+    });
+  });
+
+  describe('when the central bus cannot be reached', () => {
+    const queues = ofType('AWS::SQS::Queue');
+    const queueOf = (condition: string) => queues.find(([, q]) => q.Condition === condition)![0];
+    const rulesIn = (condition: string) => ofType('AWS::Events::Rule').filter(([, r]) => r.Condition === condition);
+
+    it('gives every member rule, in each region, that region\'s dead-letter queue (an event-bus target takes no retry policy)', () => {
+      expect(queues.map(([, q]) => q.Condition).sort()).toEqual(['InHealthBackupRegion', 'InHomeRegion']);
+      for (const condition of ['InHomeRegion', 'InHealthBackupRegion']) {
+        const rules = rulesIn(condition);
+        expect(rules.length).toBeGreaterThan(0);
+        for (const [, rule] of rules) {
+          expect(rule.Properties.Targets).toHaveLength(1);
+          expect(rule.Properties.Targets[0].DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [queueOf(condition), 'Arn'] } });
+          expect(rule.Properties.Targets[0].RetryPolicy).toBeUndefined();
+        }
+      }
+    });
+
+    it('keeps dead letters encrypted for 14 days, and lets only the rules of its own region send to the queue', () => {
+      for (const condition of ['InHomeRegion', 'InHealthBackupRegion']) {
+        const queueId = queueOf(condition);
+        expect(resources[queueId].Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 });
+        const [[, policy]] = ofType('AWS::SQS::QueuePolicy').filter(([, p]) => JSON.stringify(p.Properties.Queues) === JSON.stringify([{ Ref: queueId }]));
+        const statements = policy.Properties.PolicyDocument.Statement as Array<Statement & { Principal?: unknown }>;
+        const allows = statements.filter((s) => s.Effect === 'Allow');
+        expect(allows.map((s) => s.Principal)).toEqual(allows.map(() => ({ Service: 'events.amazonaws.com' })));
+        expect(allows.map((s) => s.Action)).toEqual(allows.map(() => 'sqs:SendMessage'));
+        const senders = allows.map((s) => (s.Condition as { ArnEquals: Record<string, { 'Fn::GetAtt': [string, string] }> }).ArnEquals['aws:SourceArn']['Fn::GetAtt'][0]);
+        expect(senders.sort()).toEqual(rulesIn(condition).map(([id]) => id).sort());
+        expect(statements.filter((s) => s.Effect === 'Deny').map((s) => s.Condition)).toEqual([{ Bool: { 'aws:SecureTransport': 'false' } }]);
+      }
+    });
+
+    it('alarms on any dead letter, and forwards that alarm (ALARM only) from this account to the central bus', () => {
+      for (const condition of ['InHomeRegion', 'InHealthBackupRegion']) {
+        const [[alarmId, alarm]] = ofType('AWS::CloudWatch::Alarm').filter(([, a]) => a.Condition === condition);
+        expect(alarm.Properties).toMatchObject({
+          AlarmName: 'exposed-key-responder-forwarding-failed',
+          Namespace: 'AWS/SQS',
+          MetricName: 'ApproximateNumberOfMessagesVisible',
+          Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueOf(condition), 'QueueName'] } }],
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          TreatMissingData: 'notBreaching',
+        });
+        const [[, rule]] = rulesIn(condition).filter(([, r]) => r.Properties.EventPattern.source[0] === 'aws.cloudwatch');
+        expect(rule.Properties.EventPattern).toEqual({
+          source: ['aws.cloudwatch'],
+          'detail-type': ['CloudWatch Alarm State Change'],
+          detail: { alarmName: ['exposed-key-responder-forwarding-failed'], state: { value: ['ALARM'] } },
+        });
+        expect(alarmId).toBeDefined();
+        expect(rule.Properties.Targets[0].Arn).toEqual({ Ref: 'CentralEventBusArn' });
+      }
     });
   });
 

@@ -76,6 +76,9 @@ const variants: Array<[string, Partial<ResponderConfig>, string | undefined]> = 
     organization: { organizationId: 'o-a1b2c3d4e5', memberOrganizationalUnits: ['ou-ab12-abcdefgh'] },
     protectedUsers: ['break-glass'],
   }, '123456789012'],
+  ['organization mode deleting member root keys (sts:AssumeRoot for contain), account unknown', {
+    organization: { organizationId: 'o-a1b2c3d4e5', memberOrganizationalUnits: ['ou-ab12-abcdefgh'], deleteMemberRootKeys: true },
+  }, undefined],
   ['a Slack webhook secret by complete ARN, account known', {
     slackWebhookSecret: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:slack/exposed-key-responder-AbC123',
   }, '123456789012'],

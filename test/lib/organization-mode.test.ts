@@ -43,7 +43,7 @@ describe('organization mode: the central stack', () => {
   it('carries a member template with no Lambda and no asset', () => {
     const types = new Set(Object.values(memberBody.Resources).map((r) => r.Type));
     expect(types).not.toContain('AWS::Lambda::Function');
-    expect([...types].sort()).toEqual(['AWS::Events::Rule', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::Policy', 'AWS::IAM::Role']);
+    expect([...types].sort()).toEqual(['AWS::CloudWatch::Alarm', 'AWS::Events::Rule', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::Policy', 'AWS::IAM::Role', 'AWS::SQS::Queue', 'AWS::SQS::QueuePolicy']);
     expect(stackSet.Properties.TemplateBody).not.toMatch(/AssetParameters|cdk-assets|BootstrapVersion|S3Bucket/);
     // CloudFormation's limit for a TemplateBody.
     expect((stackSet.Properties.TemplateBody as string).length).toBeLessThan(51_200);
@@ -65,7 +65,8 @@ describe('organization mode: the central stack', () => {
   });
 
   it('has the detection rules on the central bus, for any account, delivered to the dispatcher with the dead-letter queue', () => {
-    const onBus = ofType('AWS::Events::Rule').filter(([, r]) => JSON.stringify(r.Properties.EventBusName) === JSON.stringify({ Ref: busId }));
+    const onBus = ofType('AWS::Events::Rule').filter(([, r]) => JSON.stringify(r.Properties.EventBusName) === JSON.stringify({ Ref: busId }))
+      .filter(([, r]) => r.Properties.EventPattern.source[0] !== 'aws.cloudwatch');
     expect(onBus.map(([, r]) => r.Properties.Description).sort()).toEqual([
       'exposed-key-responder: HealthRisk',
       'exposed-key-responder: LegacyQuarantineInlinePolicy',
@@ -79,6 +80,24 @@ describe('organization mode: the central stack', () => {
       expect(rule.Properties.Targets[0].Arn).toEqual({ 'Fn::GetAtt': [dispatcherId, 'Arn'] });
       expect(rule.Properties.Targets[0].DeadLetterConfig).toBeDefined();
     }
+  });
+
+  it('puts a member\'s forwarding dead-letter alarm, and nothing else of CloudWatch, in the central dead-letter queue (which alarms)', () => {
+    const [[ruleId, rule]] = ofType('AWS::Events::Rule').filter(([, r]) => r.Properties.EventPattern.source[0] === 'aws.cloudwatch');
+    expect(rule.Properties.EventBusName).toEqual({ Ref: busId });
+    expect(rule.Properties.EventPattern).toEqual({
+      source: ['aws.cloudwatch'],
+      'detail-type': ['CloudWatch Alarm State Change'],
+      detail: { alarmName: ['exposed-key-responder-forwarding-failed'], state: { value: ['ALARM'] } },
+    });
+    const [[queueId]] = ofType('AWS::SQS::Queue');
+    expect(rule.Properties.Targets.map((t: { Arn: unknown }) => t.Arn)).toEqual([{ 'Fn::GetAtt': [queueId, 'Arn'] }]);
+    const [[, policy]] = ofType('AWS::SQS::QueuePolicy');
+    expect(policy.Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({
+      Effect: 'Allow',
+      Principal: { Service: 'events.amazonaws.com' },
+      Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } },
+    }));
   });
 
   it('keeps the default bus rules of its own account', () => {

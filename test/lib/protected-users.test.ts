@@ -1,7 +1,9 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { PROTECTED_TAG_KEY, protectedRolesDeny, protectedUsersDeny } from '../../lib/protected-users';
-import { statementsOfRole, testApp, testStack } from './helpers';
+import { parseProtectedPrincipals, protectionReason } from '../../lambdas/shared/protection';
+import { MemberStack } from '../../lib/member-stack';
+import { PROTECTED_TAG_KEY, protectedRolesDeny, protectedUsersDeny, protectOwnRoles } from '../../lib/protected-users';
+import { responderStack, statementsOfRole, testApp, testStack } from './helpers';
 
 const ACTIONS = ['iam:UpdateAccessKey', 'iam:PutUserPolicy'];
 
@@ -59,5 +61,40 @@ describe('protectedRolesDeny', () => {
         Condition: { StringEqualsIgnoreCase: { 'iam:ResourceTag/exposed-key-responder:protected': 'true' } },
       },
     ]);
+  });
+});
+
+describe('protectOwnRoles: the responder\'s own roles are never its target', () => {
+  const tagsOfRoles = (template: Template) =>
+    Object.values(template.toJSON().Resources as Record<string, { Type: string; Properties: { Tags?: Array<{ Key: string; Value: string }> } }>)
+      .filter((r) => r.Type === 'AWS::IAM::Role')
+      .map((r) => (r.Properties.Tags ?? []).filter((t) => t.Key === 'exposed-key-responder:protected'));
+
+  it('tags every IAM role of the central stack (Lambdas, workflow, organization mode) exposed-key-responder:protected=true, and nothing else', () => {
+    const { template } = responderStack({ organization: { organizationId: 'o-a1b2c3d4e5', memberOrganizationalUnits: ['ou-ab12-abcdefgh'] }, guardDutyMinSeverity: 4 });
+
+    const tags = tagsOfRoles(template);
+    expect(tags.length).toBeGreaterThan(10);
+    expect(tags.every((t) => t.length === 1 && t[0].Value === 'true')).toBe(true);
+    const tagged = Object.values(template.toJSON().Resources as Record<string, { Type: string; Properties: { Tags?: Array<{ Key: string }> } }>)
+      .filter((r) => r.Type !== 'AWS::IAM::Role' && (r.Properties?.Tags ?? []).some((t) => t.Key === 'exposed-key-responder:protected'));
+    expect(tagged).toEqual([]);
+  });
+
+  it('tags the member stack\'s roles (the member role the responder acts through, the forwarder)', () => {
+    const stack = new MemberStack(testApp(), 'Member', { organizationId: 'o-a1b2c3d4e5', protectedUsers: [], protectedRoles: [] });
+
+    const tags = tagsOfRoles(Template.fromStack(stack));
+    expect(tags).toEqual([[{ Key: 'exposed-key-responder:protected', Value: 'true' }], [{ Key: 'exposed-key-responder:protected', Value: 'true' }]]);
+  });
+
+  it('tags a role of any stack it is given, which protectionReason then protects', () => {
+    const stack = testStack(testApp(), '123456789012');
+    new Role(stack, 'Own', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+
+    protectOwnRoles(stack);
+
+    const [[tag]] = tagsOfRoles(Template.fromStack(stack));
+    expect(protectionReason({ name: 'own', tags: { [tag.Key]: tag.Value } }, parseProtectedPrincipals([], 'role'))).toBe('role own carries the tag exposed-key-responder:protected=true');
   });
 });

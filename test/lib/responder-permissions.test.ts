@@ -97,11 +97,12 @@ describe('dispatcher with GuardDuty findings (guardDutyMinSeverity)', () => {
 });
 
 describe('contain and verify', () => {
-  it.each(['contain', 'verify'])('%s: DRY_RUN ("false" by default), QUARANTINE_POLICY_ARN and PROTECTED_USERS (empty by default)', (name) => {
+  it.each(['contain', 'verify'])('%s: DRY_RUN ("false" by default), QUARANTINE_POLICY_ARN and PROTECTED_USERS (empty by default); contain: DELETE_MEMBER_ROOT_KEYS "false"', (name) => {
     expect(env(template, name)).toEqual({
       DRY_RUN: 'false',
       QUARANTINE_POLICY_ARN: { Ref: quarantinePolicyId },
       PROTECTED_USERS: '',
+      ...(name === 'contain' ? { DELETE_MEMBER_ROOT_KEYS: 'false' } : {}),
       POWERTOOLS_SERVICE_NAME: name,
       POWERTOOLS_LOG_LEVEL: 'INFO',
     });

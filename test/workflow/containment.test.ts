@@ -24,7 +24,7 @@ describe('containment: each branch decides on what IAM says now', () => {
     const [mail] = output.notifications;
     expect(mail.subject).toMatch(/^\[FAILED\]/);
     const lines = mail.body.split('\n');
-    expect(lines.slice(0, 3)).toEqual([`Containment FAILED (RevokeSessions): access key ${EXPOSED} may still work`, '', 'Still open, do this first:']);
+    expect(lines.slice(0, 3)).toEqual([`Containment FAILED (RevokeSessions): access key ${EXPOSED} is Inactive, but sessions of user ci-deploy issued before the response may still work`, '', 'Still open, do this first:']);
     expect(lines[3]).toMatch(new RegExp(`^  1\\. RevokeSessions could not be done safely, a human must finish it: inline policy ${REVOKE_SESSIONS_POLICY_NAME} could not be put on user ci-deploy`));
     expect(mail.body).toContain(`[FAILED] RevokeSessions: EscalationRequiredError: inline policy ${REVOKE_SESSIONS_POLICY_NAME} could not be put on user ci-deploy`);
     expect(mail.body).toContain(`aws iam put-user-policy --user-name ci-deploy --policy-name ${REVOKE_SESSIONS_POLICY_NAME} --policy-document`);

@@ -87,7 +87,7 @@ describe('containment', () => {
     expect(output.apiCalls.filter((c) => c.operation === 'PutUserPolicy')).toHaveLength(1); // AccessDenied is not retried
     const [mail] = output.notifications;
     expect(mail.subject).toMatch(/^\[FAILED\]/);
-    expect(mail.body).toContain(`Containment FAILED (RevokeSessions): access key ${EXPOSED} may still work`);
+    expect(mail.body).toContain(`Containment FAILED (RevokeSessions): access key ${EXPOSED} is Inactive, but sessions of user ci-deploy issued before the response may still work`);
     expect(mail.body).toContain('[FAILED] RevokeSessions: AccessDenied');
   });
 

@@ -36,8 +36,8 @@ export function stackRules(): RulePattern[] {
 export const DEFAULT_CONFIG: DrillConfig = { dryRun: false, protectedUsers: [], lookbackDays: 14 };
 
 /** Runs a drill of `events` on `scenario`; the drill is closed before returning. */
-export async function drill(scenario: ScenarioInput, events: unknown[], config: DrillConfig = DEFAULT_CONFIG) {
-  const d = new Drill(scenario, stackRules(), config);
+export async function drill(scenario: ScenarioInput, events: unknown[], config: DrillConfig = DEFAULT_CONFIG, rules: RulePattern[] = stackRules()) {
+  const d = new Drill(scenario, rules, config);
   try {
     for (const e of events) await d.deliver(e);
     return { drill: d, output: d.output() };

@@ -5,7 +5,7 @@ import type * as ContainHandlerModule from '../../../lambdas/contain/index';
 import { anIncident, KEY_ID, loadIsolated, restoreEnv, REVOKE_BEFORE } from '../helpers';
 
 const QUARANTINE_POLICY_ARN = 'arn:aws:iam::123456789012:policy/exposed-key-responder/ExposedKeyResponder-Quarantine';
-const ENV = { DRY_RUN: 'false', QUARANTINE_POLICY_ARN, PROTECTED_USERS: 'break-glass,/admins/*' };
+const ENV = { DRY_RUN: 'false', QUARANTINE_POLICY_ARN, PROTECTED_USERS: 'break-glass,/admins/*', DELETE_MEMBER_ROOT_KEYS: 'false' };
 
 interface Loaded {
   handler: typeof ContainHandlerModule.handler;
@@ -29,7 +29,7 @@ afterEach(() => {
 });
 
 describe('contain handler: configuration', () => {
-  it.each(['DRY_RUN', 'QUARANTINE_POLICY_ARN', 'PROTECTED_USERS'])('fails at load when %s is missing', (name) => {
+  it.each(['DRY_RUN', 'QUARANTINE_POLICY_ARN', 'PROTECTED_USERS', 'DELETE_MEMBER_ROOT_KEYS'])('fails at load when %s is missing', (name) => {
     const load = () => loadHandler({ ...ENV, [name]: undefined });
 
     expect(load).toThrow(`environment variable ${name} is required`);
@@ -43,6 +43,13 @@ describe('contain handler: configuration', () => {
     expect(() => loadHandler({ ...ENV, PROTECTED_USERS: 'ok-user,/admins/' })).toThrow(
       'protected principal "/admins/" is neither an IAM user name nor an IAM path prefix written /path/*',
     );
+  });
+
+  it('fails at load when DELETE_MEMBER_ROOT_KEYS is true outside organization mode (no MEMBER_ROLE_NAME)', () => {
+    expect(() => loadHandler({ ...ENV, DELETE_MEMBER_ROOT_KEYS: 'true' })).toThrow(
+      'environment variable DELETE_MEMBER_ROOT_KEYS is true without MEMBER_ROLE_NAME: deleting root keys needs organization mode',
+    );
+    expect(() => loadHandler({ ...ENV, DELETE_MEMBER_ROOT_KEYS: 'true', MEMBER_ROLE_NAME: 'exposed-key-responder-member', ACCOUNT_ID: '999988887777' })).not.toThrow();
   });
 
   it('fails at load when DRY_RUN is neither true nor false', () => {
@@ -104,13 +111,24 @@ describe('contain handler: invocation', () => {
   });
 });
 
+describe('contain handler: a root key', () => {
+  it('per-account mode: changes nothing and makes no call (the root user must act)', async () => {
+    const { handler, iam } = loadHandler(ENV);
+
+    const result = await handler({ incident: anIncident({ userName: 'root', principalType: 'root' }), action: 'deactivate-key', revokeBefore: REVOKE_BEFORE });
+
+    expect(result).toMatchObject({ status: 'skipped', detail: 'root access keys cannot be deactivated from inside the account: the root user must act (see the notification)' });
+    expect(iam).not.toHaveReceivedAnyCommand();
+  });
+});
+
 describe('contain createHandler (the seam the drill uses)', () => {
   it('reads the environment it is given rather than process.env, and fails fast on a gap in it', async () => {
     const { createHandler, sdk, iam } = loadHandler(ENV);
     const otherArn = 'arn:aws:iam::123456789012:policy/other-quarantine';
     iam.on(sdk.GetUserCommand).resolves({ User: { UserName: 'ci-deploy', Path: '/', UserId: 'AIDA', Arn: 'arn', CreateDate: new Date(0) } });
 
-    const handler = createHandler({ DRY_RUN: 'true', QUARANTINE_POLICY_ARN: otherArn, PROTECTED_USERS: '' });
+    const handler = createHandler({ DRY_RUN: 'true', QUARANTINE_POLICY_ARN: otherArn, PROTECTED_USERS: '', DELETE_MEMBER_ROOT_KEYS: 'false' });
     const result = await handler({ incident: anIncident(), action: 'quarantine', revokeBefore: REVOKE_BEFORE });
 
     expect(result).toMatchObject({ status: 'dry-run', detail: `would attach quarantine policy ${otherArn} to user ci-deploy` });

@@ -40,7 +40,7 @@ describe('contain revoke-sessions: what the read-back finds', () => {
     expect(result.status).toBe('done');
   });
 
-  it('logs "none" found when its write is not yet visible, then writes again', async () => {
+  it('when its write is not yet visible, fails for the workflow to retry after its wait (written once), and the retry is done', async () => {
     let reads = 0;
     iam.on(GetUserPolicyCommand).callsFake((input: { PolicyName: string }) => {
       reads += 1;
@@ -49,13 +49,14 @@ describe('contain revoke-sessions: what the read-back finds', () => {
       if (reads <= 2 || document === undefined) throw new NoSuchEntityException({ message: 'not found', $metadata: {} });
       return { PolicyDocument: encodeURIComponent(document) };
     });
-    const d = deps();
 
-    const result = await contain(anIncident(), 'revoke-sessions', REVOKE_BEFORE, d);
+    await expect(contain(anIncident(), 'revoke-sessions', REVOKE_BEFORE, deps())).rejects.toMatchObject({ name: 'TransientAwsError', message: expect.stringContaining('reading it back answered NoSuchEntity') });
+    expect(iam.commandCalls(PutUserPolicyCommand)).toHaveLength(1);
+    const retried = await contain(anIncident(), 'revoke-sessions', REVOKE_BEFORE, deps());
 
-    expect(d.logger.warn).toHaveBeenCalledWith('revoke policy overwritten with an earlier time: writing the later one again', { found: 'none', wanted: REVOKED_BEFORE });
+    expect(retried.status).toBe('done');
     expect(iam.commandCalls(PutUserPolicyCommand)).toHaveLength(2);
-    expect(result.status).toBe('done');
+    expect(storedRevocation(user, POLICY)).toBe(REVOKED_BEFORE);
   });
 
   it('names the read-back in the error when it is throttled', async () => {

@@ -138,15 +138,28 @@ describe('contain revoke-sessions: the time only moves later', () => {
     expect(puts()).toEqual([REVOKED_BEFORE, REVOKED_BEFORE, REVOKED_BEFORE]);
   });
 
-  it('says the policy was not found when read back (not that it was overwritten) when every read-back answers NoSuchEntity', async () => {
+  it('says the policy was written but not found when read back (NoSuchEntity), and leaves the next write to the workflow\'s retry after its wait', async () => {
     iam.on(GetUserPolicyCommand).rejects(new NoSuchEntityException({ message: 'The user policy with name ExposedKeyResponder-RevokeOlderSessions cannot be found.', $metadata: { httpStatusCode: 404 } }));
 
     const result = revoke();
 
     await expect(result).rejects.toBeInstanceOf(TransientAwsError);
     await expect(result).rejects.toThrow(
-      `GetUserPolicy: the revoke policy of user ci-deploy was not found (NoSuchEntity) or held no time when read back after each of 3 writes (wanted ${REVOKED_BEFORE}): deleted, or not yet visible (IAM is eventually consistent)`,
+      `GetUserPolicy: the revoke policy ExposedKeyResponder-RevokeOlderSessions of user ci-deploy was written (PutUserPolicy succeeded, denying sessions issued before ${REVOKED_BEFORE}) but reading it back answered NoSuchEntity: not yet visible (IAM is eventually consistent) or deleted since, so those sessions are not confirmed revoked`,
     );
+    expect(puts()).toEqual([REVOKED_BEFORE]); // written once: writing again at once would not make it visible sooner
+  });
+
+  it('writes again when the policy read back is another document that revokes nothing, and gives up after three writes', async () => {
+    iam.on(GetUserPolicyCommand).resolves({ PolicyDocument: encodeURIComponent('{"Version":"2012-10-17","Statement":[]}') });
+
+    const result = revoke();
+
+    await expect(result).rejects.toBeInstanceOf(TransientAwsError);
+    await expect(result).rejects.toThrow(
+      `PutUserPolicy: the revoke policy ExposedKeyResponder-RevokeOlderSessions of user ci-deploy was replaced by a document that revokes nothing 3 times (wanted ${REVOKED_BEFORE})`,
+    );
+    expect(puts()).toEqual([REVOKED_BEFORE, REVOKED_BEFORE, REVOKED_BEFORE]);
   });
 });
 

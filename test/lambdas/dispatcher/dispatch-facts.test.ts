@@ -43,6 +43,21 @@ describe('dispatch: what the refusal of another account\'s event says', () => {
 
     expect((published()[0].message ?? '').split('\n').slice(-3)).toEqual(['Time: 2017-06-10T03:16:34Z', '', 'the member role could not be assumed in 999988887777 (AccessDenied)']);
   });
+
+  it('says the responder could not act in the member account and what to do, not that it acts in its own account only (organization mode)', async () => {
+    const event = trustedAdvisorEvent();
+    event.account = '999988887777';
+
+    await dispatch(event, deps({ refusal: 'the member role could not be assumed in 999988887777 (AccessDenied)' }));
+
+    const message = published()[0].message ?? '';
+    expect(message.split('\n')[0]).toBe(
+      'The responder of account 123456789012 could not act in account 999988887777: the member role cannot be assumed there (why: below). ' +
+        'Nothing was changed in account 999988887777: contain the exposure there by hand now, ' +
+        'then deploy the member stack there (its instance of the StackSet exposed-key-responder-member), or find why its events reach this responder.',
+    );
+    expect(message).not.toContain('It acts in its own account only');
+  });
 });
 
 describe('dispatch: input that is no event', () => {

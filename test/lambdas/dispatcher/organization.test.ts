@@ -5,21 +5,11 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { createHandler } from '../../../lambdas/dispatcher/handler';
-import { KEY_ID, readEvent } from '../helpers';
+import { KEY_ID, organizationDispatcherEnv, readEvent } from '../helpers';
 
 const CENTRAL = '999988887777';
 const MEMBER = '123456789012';
-const ENV = {
-  STATE_MACHINE_ARN: `arn:aws:states:us-east-1:${CENTRAL}:stateMachine:exposed-key-response`,
-  PROTECTED_USERS: `${MEMBER}:break-glass`,
-  ACCOUNT_ID: CENTRAL,
-  TOPIC_ARN: `arn:aws:sns:us-east-1:${CENTRAL}:exposed-key-responder`,
-  QUARANTINE_WINDOW_HOURS: '24',
-  DRY_RUN: 'false',
-  PROTECTED_ROLES: '',
-  MEMBER_ROLE_NAME: 'exposed-key-responder-member',
-  AWS_REGION: 'us-east-1',
-};
+const ENV = organizationDispatcherEnv(CENTRAL, MEMBER);
 const iam = mockClient(IAMClient);
 const sfn = mockClient(SFNClient);
 const sns = mockClient(SNSClient);

@@ -132,7 +132,7 @@ describe('investigate with shared searches (a wave)', () => {
     expect(JSON.parse(objects.get(`${PREFIX}latest.json`)!.body)).toMatchObject({ tooBusy: true, pages: SHARED_MAX_PAGES });
   });
 
-  it('searches key by key, as alone, when the bucket cannot be read (nothing reported missing)', async () => {
+  it('searches key by key, as alone, when the bucket cannot be read: nothing reported missing, the shared search\'s error said per region', async () => {
     const trail = resetAccount().add(aRecord());
     s3.on(GetObjectCommand).rejects(named('AccessDenied', 'Access Denied'));
 
@@ -141,6 +141,46 @@ describe('investigate with shared searches (a wave)', () => {
     expect(trail.calls.map((c) => c.input.LookupAttributes?.[0].AttributeKey)).toEqual(['AccessKeyId', 'Username']);
     expect(result.eventCount).toBe(1);
     expect(result.failures).toEqual([]);
+    expect(result.sharedSearchProblems).toEqual([{ region: 'us-east-1', searchedAlone: true, error: 's3:GetObject: AccessDenied: Access Denied' }]);
+  });
+
+  it('tries a throttled read of the shared search again (the investigation\'s back-off), then uses it: no problem said', async () => {
+    const trail = resetAccount().add(aRecord());
+    const objects = bucket();
+    await investigate(other, shared());
+    trail.calls.length = 0;
+    let reads = 0;
+    s3.on(GetObjectCommand).callsFake((input: { Key: string }) => {
+      if (++reads <= 2) throw Object.assign(named('SlowDown', 'Please reduce your request rate.'), { $metadata: { httpStatusCode: 503 } });
+      const o = objects.get(input.Key)!;
+      return { Body: { transformToString: async () => o.body }, ETag: o.etag };
+    });
+
+    const result = await investigate(anIncident(), shared());
+
+    expect(trail.calls).toEqual([]);
+    expect(result.eventCount).toBe(1);
+    expect(result.sharedSearchProblems).toBeUndefined();
+  });
+
+  it('keeps its own search when it cannot publish it (no second search key by key), and says the others could not share it', async () => {
+    const trail = resetAccount().add(aRecord());
+    const objects = bucket();
+    // The lease is taken and released; the search's object cannot be written.
+    s3.on(PutObjectCommand).callsFake((input: PutObjectCommandInput) => {
+      if (input.Key!.includes('/events-')) throw named('AccessDenied', 'Access Denied');
+      const etag = `"etag-${objects.size + 1}"`;
+      objects.set(input.Key!, { body: String(input.Body), etag });
+      return { ETag: etag };
+    });
+
+    const result = await investigate(anIncident(), shared());
+
+    expect(trail.calls.map((c) => c.input.LookupAttributes)).toEqual([undefined]);
+    expect(result.eventCount).toBe(1);
+    expect(result.failures).toEqual([]);
+    expect(result.sharedSearchProblems).toEqual([{ region: 'us-east-1', searchedAlone: false, error: 's3:PutObject: AccessDenied: Access Denied' }]);
+    expect(objects.has(`${PREFIX}latest.json`)).toBe(false);
   });
 
   it('gives the second look a search begun 15 minutes after the first pass, never an older one', async () => {

@@ -27,6 +27,31 @@ describe('buildMessage: an incomplete CloudTrail search', () => {
   });
 });
 
+describe('buildMessage: the wave\'s shared CloudTrail search failed on S3', () => {
+  it('says the key was searched on its own (complete, at a cost), or that its search could not be shared, without calling anything failed', () => {
+    const report = record({
+      investigation: investigation({
+        sharedSearchProblems: [
+          { region: 'us-east-1', searchedAlone: true, error: 's3:GetObject: AccessDenied: Access Denied' },
+          { region: 'eu-west-1', searchedAlone: true, error: 's3:GetObject: AccessDenied: Access Denied' },
+          { region: 'ap-south-1', searchedAlone: false, error: 's3:PutObject: SlowDown: Please reduce your request rate. (gave up after 5 attempts)' },
+        ],
+      }),
+    });
+
+    const body = buildMessage(report).body;
+
+    expect(body).toContain(
+      "\n  The wave's shared CloudTrail search could not be used (s3:GetObject: AccessDenied: Access Denied): this key's CloudTrail was searched on its own in eu-west-1, us-east-1: complete, but slower and with more LookupEvents calls against the account's 2 a second.\n",
+    );
+    expect(body).toContain(
+      "\n  The shared CloudTrail search of ap-south-1 was made here but could not be shared (s3:PutObject: SlowDown: Please reduce your request rate. (gave up after 5 attempts)): the wave's other investigations search on their own (slower, more LookupEvents calls).\n",
+    );
+    expect(report.failures).toEqual([]);
+    expect(report.outcome).toBe('contained');
+  });
+});
+
 describe('buildMessage renders the record: outcome and what is still open first', () => {
   it('contained: the headline, then nothing open, then the facts', () => {
     expect(lines(record()).slice(0, 4)).toEqual(['Exposed access key contained', '', 'Still open: nothing, containment is in place.', '']);

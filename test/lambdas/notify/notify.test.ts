@@ -33,6 +33,41 @@ beforeEach(() => {
   sns.reset();
 });
 
+describe('notify: the record\'s time', () => {
+  /** Launched 2 h before the record was written (10:00), 2 h 5 min before the email (NOW, 10:05). */
+  const MINER = {
+    region: 'eu-west-1', instanceId: 'i-0miner0000000001', status: 'created' as const, snapshotIds: ['snap-0a'], volumeIds: ['vol-0a'],
+    instanceType: 'c5.24xlarge', state: 'running', launchTime: '2026-11-20T08:00:00.000Z', usdPerHour: 4.608, operatingSystem: 'Linux' as const,
+  };
+  const WRITTEN: WorkflowState = {
+    ...CONTAINED,
+    evidence: { snapshots: [MINER], dryRun: false },
+    report: {
+      bucket: 'b', jsonKey: 'incidents/x/report.json', markdownKey: 'incidents/x/report.md', consoleUrl: 'https://example.invalid/',
+      outcome: 'contained', failures: 0, complete: true, writtenAt: '2026-11-20T10:00:00.000Z',
+    },
+  };
+
+  it('says what the record says: the cost so far at the time the record was written, not at the time of sending', async () => {
+    sns.on(PublishCommand).resolves({ MessageId: 'msg-3' });
+
+    await notify(WRITTEN, deps());
+
+    const body = sns.commandCalls(PublishCommand)[0].args[0].input.Message ?? '';
+    expect(body).toContain('i-0miner0000000001 c5.24xlarge in eu-west-1, running since 2026-11-20T08:00:00.000Z: $4.608/hour Linux on-demand, about $9.22 so far (2.0 h)');
+  });
+
+  it('estimates at the time of sending when the record could not be written', async () => {
+    sns.on(PublishCommand).resolves({ MessageId: 'msg-4' });
+    const unwritten: WorkflowState = { ...WRITTEN, report: { failed: { step: 'WriteReport', error: { Error: 'AccessDenied', Cause: '{}' } } } };
+
+    await notify(unwritten, deps());
+
+    const body = sns.commandCalls(PublishCommand)[0].args[0].input.Message ?? '';
+    expect(body).toContain('$4.608/hour Linux on-demand, about $9.60 so far (2.1 h)');
+  });
+});
+
 describe('notify', () => {
   it('publishes exactly the rendering of the record built from the state, once', async () => {
     sns.on(PublishCommand).resolves({ MessageId: 'msg-1' });

@@ -84,6 +84,14 @@ describe('renderMarkdown', () => {
     expect(section).toContain('`s3://exposed-key-responder-incidents-123456789012/incidents/AKIAIOSFODNN7EXAMPLE-20261120/activity.jsonl`');
   });
 
+  it('says under the activity when the wave\'s shared CloudTrail search could not be used', () => {
+    const section = sectionOf(render({ investigation: investigation({ sharedSearchProblems: [{ region: 'us-east-1', searchedAlone: true, error: 's3:GetObject: Throttling: Rate exceeded (gave up after 5 attempts)' }] }) }), 'What the key did');
+
+    expect(section).toContain(
+      "\n\nThe wave's shared CloudTrail search could not be used (s3:GetObject: Throttling: Rate exceeded (gave up after 5 attempts)): this key's CloudTrail was searched on its own in us-east-1: complete, but slower and with more LookupEvents calls against the account's 2 a second.\n",
+    );
+  });
+
   it('shows what the key could do before containment and what it can do now', () => {
     const section = sectionOf(render(), 'What the key can do');
 

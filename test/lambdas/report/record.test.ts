@@ -44,6 +44,21 @@ describe('buildReport decides the outcome', () => {
     expect(report.followUps.join('\n')).not.toContain('it is Inactive');
   });
 
+  it('is failed when only the revocation failed, saying the key is Inactive and the sessions are not confirmed revoked (not that the key may still work)', () => {
+    const notReadBack = lambdaError('TransientAwsError', 'GetUserPolicy: the revoke policy ExposedKeyResponder-RevokeOlderSessions of user ci-deploy was written (PutUserPolicy succeeded, denying sessions issued before 2026-11-20T10:05:00.000Z) but reading it back answered NoSuchEntity');
+    const [deactivated, , quarantined] = containment();
+    const state = aState({ containment: [deactivated, { failed: { step: 'RevokeSessions', error: notReadBack } }, quarantined], verification: verification({ sessionsRevokedBefore: undefined, problems: ['no policy revokes the older sessions'] }) });
+
+    const report = buildReport(state, GENERATED_AT);
+
+    expect(report.outcome).toBe('failed');
+    expect(report.headline).toBe(`Containment FAILED (RevokeSessions): access key ${KEY_ID} is Inactive, but sessions of user ci-deploy issued before the response may still work`);
+    expect(report.stillOpen[0].what).toBe(
+      'Sessions of ci-deploy issued before 2026-11-20T10:05:00.000Z are not confirmed revoked (RevokeSessions did not finish, see What failed): put the revoke policy on the user (putting it again is harmless).',
+    );
+    expect(report.failures[0]).toEqual({ source: 'containment', what: 'RevokeSessions', error: expect.stringContaining('but reading it back answered NoSuchEntity') });
+  });
+
   it('is failed when containment could not be verified, and says how to check', () => {
     const state = aState({ verification: { failed: { step: 'Verify', error: lambdaError('TransientAwsError', 'IAM GetUserPolicy: Throttling') } } });
 
@@ -137,6 +152,18 @@ describe('buildReport: what the report said', () => {
       'The report named user alice, who does not own this key: alice was not changed.',
       'The reporter wrote: "found it in a public gist"',
     ]);
+  });
+
+  it('says the account a report named is not the key\'s, and that nothing was done there', () => {
+    const report = buildReport(aState({}, { accountId: '123456789012', reportedAccountId: '444455556666' }), GENERATED_AT);
+
+    expect(report.notes).toEqual(['The report named account 444455556666, the key is of account 123456789012: nothing was done in account 444455556666.']);
+  });
+
+  it('says nothing of an account the report named when it is the key\'s', () => {
+    const report = buildReport(aState({}, { accountId: '123456789012', reportedAccountId: '123456789012' }), GENERATED_AT);
+
+    expect(report.notes).toEqual([]);
   });
 });
 
@@ -238,6 +265,23 @@ describe('buildReport: links', () => {
     ]);
     expect(report.links[3].url).toBe(`https://us-east-1.console.aws.amazon.com/cloudtrail/home?region=us-east-1#/events?AccessKeyId=${KEY_ID}`);
     expect(report.links[1].url).toContain(`${KEY_ID}-20261120`);
+  });
+
+  it('says which account the user and the key\'s history are in when the key is of another account than the responder\'s', () => {
+    const report = buildReport(aState({}, { accountId: '444455556666' }), GENERATED_AT);
+
+    expect(report.links.map((l) => l.label)).toEqual([
+      'Step Functions execution',
+      `CloudWatch Logs Insights: the responder's logs of incident ${report.incidentId} (choose its log groups)`,
+      'IAM user ci-deploy (in account 444455556666: sign in to that account first)',
+      `CloudTrail event history of key ${KEY_ID} (us-east-1; change the region for the others) (in account 444455556666: sign in to that account first)`,
+    ]);
+  });
+
+  it('names no account when the key is of the responder\'s own account', () => {
+    const report = buildReport(aState(), GENERATED_AT);
+
+    expect(report.links.filter((l) => l.label.includes('sign in'))).toEqual([]);
   });
 });
 

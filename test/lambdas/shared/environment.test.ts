@@ -26,6 +26,7 @@ const SETTINGS: DeploymentSettings = {
   supportSeverity: 'urgent',
   slackWebhookSecret: undefined,
   securityHub: true,
+  deleteMemberRootKeys: false,
 };
 
 const HANDLERS: Record<EnvironmentLambda, (env: NodeJS.ProcessEnv) => unknown> = {

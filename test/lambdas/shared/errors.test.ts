@@ -52,6 +52,10 @@ describe('isTransientAwsError', () => {
     },
   );
 
+  it.each(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired'])('classifies %s (a session refused as expired: the next attempt is signed with renewed credentials) as transient', (code) => {
+    expect(isTransientAwsError(awsError(code, 'The security token included in the request is expired', 400))).toBe(true);
+  });
+
   it('classifies any 5xx response as transient', () => {
     expect(isTransientAwsError(awsError('SomethingNew', 'boom', 503))).toBe(true);
   });

@@ -87,6 +87,42 @@ describe('the incident\'s Security Hub finding', () => {
     expect(findingIdFor({ accountId: '123456789012', incidentId: `${KEY_ID}-20261121` })).not.toBe(FINDING_ID);
   });
 
+  describe('an incident of a member account (organization mode)', () => {
+    const MEMBER = '444455556666';
+    const member = anIncident({ accountId: MEMBER });
+
+    it('belongs to the responder\'s account that imports it (Security Hub requires AwsAccountId to be the importing account), and names the member account', () => {
+      const finding = startFinding(member, EXECUTION_ID, verification(), new Date('2026-11-20T10:00:03.000Z'));
+
+      expect(finding).toMatchObject({
+        Id: `exposed-key-responder/${MEMBER}/${INCIDENT_ID}`,
+        ProductArn: 'arn:aws:securityhub:us-east-1:123456789012:product/123456789012/default',
+        AwsAccountId: '123456789012',
+        Title: `Exposed access key ${KEY_ID} of ci-deploy in account ${MEMBER}`,
+        ProductFields: { 'exposed-key-responder/incidentAccountId': MEMBER },
+      });
+      expect(finding.Resources).toEqual([expect.objectContaining({
+        Id: KEY_ID,
+        Details: { AwsIamAccessKey: { PrincipalName: 'ci-deploy', PrincipalType: 'IAMUser', AccountId: MEMBER, Status: 'Inactive' } },
+      })]);
+    });
+
+    it('when the response ends: the same finding, still in the responder\'s account', () => {
+      const report = buildReport(aState({}, { accountId: MEMBER }), GENERATED_AT);
+
+      const finding = completionFinding(report, WRITTEN);
+
+      expect(finding).toMatchObject({ Id: `exposed-key-responder/${MEMBER}/${INCIDENT_ID}`, AwsAccountId: '123456789012', Title: `Exposed access key ${KEY_ID} of ci-deploy in account ${MEMBER}` });
+    });
+
+    it('an incident of the responder\'s own account names no other account', () => {
+      const finding = startFinding(anIncident(), EXECUTION_ID, undefined, GENERATED_AT);
+
+      expect(finding.Title).toBe(`Exposed access key ${KEY_ID} of ci-deploy`);
+      expect(finding.ProductFields).not.toHaveProperty(['exposed-key-responder/incidentAccountId']);
+    });
+  });
+
   it('keeps the title and description within Security Hub\'s limits (256 and 1024 characters)', () => {
     const long = anIncident({ userName: 'u'.repeat(64), detail: 'd'.repeat(1000) });
 
