@@ -81,6 +81,7 @@ describe('dispatch: a GuardDuty finding about temporary credentials (ASIA...)', 
       },
     ]);
     expect(result.skipped).toEqual([]);
+    expect(published()[0].message).toContain('Sample: GuardDuty marks this finding as a sample (generated, not real activity); the responder acted on it as on any finding');
   });
 
   it('never touches an access key: only the role is read and written', async () => {

@@ -153,6 +153,7 @@ describe('revokeFindingRoleSessions: which role\'s sessions are revoked', () => 
     ['no role', finding({ roles: [] })],
     ['a role of another account only', finding({ roles: ['arn:aws:iam::210987654321:role/app-server-role'] })],
     ['a role ARN with a path or a name outside IAM\'s grammar', finding({ roles: ['arn:aws:iam::123456789012:role/team/app-server-role', 'arn:aws:iam::123456789012:role/a b'] })],
+    ['text before a role ARN', finding({ roles: [`x${ROLE_A}`] })],
   ])('handles nothing and calls IAM not at all for %s', async (_why, d) => {
     roles('app-server-role');
 
@@ -168,5 +169,57 @@ describe('revokeFindingRoleSessions: which role\'s sessions are revoked', () => 
 
     await expect(revokeFindingRoleSessions(finding(), deps())).rejects.toBeInstanceOf(TransientAwsError);
     expect(iam).not.toHaveReceivedCommand(PutRolePolicyCommand);
+  });
+});
+
+describe('revokeFindingRoleSessions: what people are told', () => {
+  it('a service-linked role: refused at the plan, with the commands to check it and none to revoke (AWS refuses it)', async () => {
+    roles('app-server-role');
+    iam.on(GetRoleCommand, { RoleName: 'app-server-role' }).resolves({ Role: { RoleName: 'app-server-role', Path: '/aws-service-role/ec2.amazonaws.com/', Arn: ROLE_A, RoleId: 'AROAEXAMPLE', CreateDate: new Date(0) } });
+
+    const out = await revokeFindingRoleSessions(finding(), deps());
+
+    expect(out.open).toEqual([
+      {
+        reason: 'role-sessions',
+        about: `role ${ROLE_A}`,
+        finding: 'the temporary credentials ASIAEXAMPLESESSION01 belong to this role; its sessions were not revoked (role app-server-role is a service-linked role: its sessions cannot be revoked and the responder never changes one). A person must decide; no access key was changed.',
+        commands: ['aws iam get-role --role-name app-server-role', 'aws cloudtrail lookup-events --region us-east-1 --lookup-attributes AttributeKey=ResourceName,AttributeValue=app-server-role'],
+      },
+    ]);
+  });
+
+  it('a role IAM no longer knows: nothing to revoke, and no undo', async () => {
+    iam.on(GetRoleCommand).rejects(new NoSuchEntityException({ message: 'no such role', $metadata: {} }));
+
+    const out = await revokeFindingRoleSessions(finding(), deps());
+
+    expect(out.contained).toEqual(['Nothing to revoke: role app-server-role no longer exists: nothing of it can be used.']);
+  });
+
+  it('names every temporary credential of the finding', async () => {
+    roles('app-server-role');
+    iam.on(PutRolePolicyCommand).rejects(awsError('AccessDenied', 'denied', 403));
+    const d = finding({ unusableKeys: [{ value: 'ASIAEXAMPLESESSION01', reason: 'temporary-credentials' }, { value: 'ASIAEXAMPLESESSION02', reason: 'temporary-credentials' }] });
+
+    const out = await revokeFindingRoleSessions(d, deps());
+
+    expect(out.open[0].finding.startsWith('the temporary credentials ASIAEXAMPLESESSION01, ASIAEXAMPLESESSION02 belong to this role;')).toBe(true);
+  });
+
+  it('revokes all the same when the finding has no ARN', async () => {
+    const put = roles('app-server-role');
+    const { eventArn: _none, ...withoutArn } = finding();
+
+    await revokeFindingRoleSessions(withoutArn, deps());
+
+    expect(put.get('app-server-role')).toBe(DOCUMENT);
+  });
+
+  it('a throttled GetRole fails the invocation before the revoke is planned, naming the call', async () => {
+    roles('app-server-role');
+    iam.on(GetRoleCommand).rejects(awsError('Throttling', 'Rate exceeded'));
+
+    await expect(revokeFindingRoleSessions(finding(), deps())).rejects.toMatchObject({ name: 'TransientAwsError', message: 'GetRole app-server-role: Throttling: Rate exceeded' });
   });
 });
