@@ -17,7 +17,7 @@ export const GROUPS = {
     tests: ['lambdas/dispatcher'],
   },
   contain: {
-    mutate: ['lambdas/contain/contain.ts', 'lambdas/contain/before.ts', 'lambdas/contain/revoke.ts', 'lambdas/contain/iam-call.ts', 'lambdas/contain/escalation.ts', 'lambdas/contain/iam-client.ts'],
+    mutate: ['lambdas/contain/contain.ts', 'lambdas/contain/before.ts', 'lambdas/contain/revoke.ts', 'lambdas/contain/iam-call.ts', 'lambdas/contain/escalation.ts', 'lambdas/contain/iam-client.ts', 'lambdas/contain/root-key.ts'],
     tests: ['lambdas/contain'],
   },
   verify: {

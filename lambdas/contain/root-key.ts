@@ -136,8 +136,9 @@ async function rootCall<T>(incident: Incident, taskPolicyArn: string, operation:
 function rootFailure(incident: Incident, taskPolicyArn: string, operation: string, err: unknown): never {
   const what = `${operation}: ${awsErrorCode(err) ?? 'Error'}: ${(err as Error).message}`;
   if (isThrottling(err)) throw new ThrottledError(what, { cause: err });
-  // ExpiredTokenException (AssumeRoot's documented error): the Lambda's own credentials, renewed by the next attempt.
-  if (isTransientAwsError(err) || awsErrorCode(err) === 'ExpiredTokenException') throw new TransientAwsError(what, { cause: err });
+  // ExpiredTokenException (AssumeRoot's documented error) is transient too: the Lambda's own
+  // credentials, renewed by the next attempt.
+  if (isTransientAwsError(err)) throw new TransientAwsError(what, { cause: err });
   throw new EscalationRequiredError(
     `${operation === 'AssumeRoot' ? 'sts:AssumeRoot' : `iam:${operation} with the root session`} in member account ${incident.accountId} was refused: ` +
       `${awsErrorCode(err) ?? 'Error'}: ${(err as Error).message}. Root access key ${incident.accessKeyId} is NOT deleted. ` +

@@ -173,6 +173,127 @@ describe('AssumeRoot or IAM refusing', () => {
   });
 });
 
+describe('a member account\'s root key: what the record and the audit log say', () => {
+  const BY_HAND = [
+    'A human must act:',
+    '  # once, in the management account: trusted access for IAM, centralized root access, and the delegation to the responder\'s account',
+    '  aws organizations enable-aws-service-access --service-principal iam.amazonaws.com',
+    '  aws iam enable-organizations-root-credentials-management',
+    '  aws iam enable-organizations-root-sessions',
+    '  aws organizations register-delegated-administrator --service-principal iam.amazonaws.com --account-id <the responder\'s account>',
+    '  # then, from the management account or the delegated administrator (a regional STS endpoint):',
+    `  aws sts assume-root --region us-east-1 --target-principal ${MEMBER} --task-policy-arn arn=arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials --duration-seconds 900`,
+    '  # with the credentials it prints (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN): check the key is listed, then delete it (IRREVERSIBLE)',
+    '  aws iam list-access-keys',
+    `  aws iam delete-access-key --access-key-id ${ROOT_KEY}`,
+    `or sign in as the root user of account ${MEMBER} and deactivate, then delete, the key on its Security credentials page.`,
+  ].join('\n');
+
+  it('records an Inactive key as Inactive before it was deleted', async () => {
+    iam.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: ROOT_KEY, Status: 'Inactive' }] });
+
+    const result = await containRootKey(rootIncident(), 'deactivate-key', deps());
+
+    expect(result.detail).toBe(`DELETED root access key ${ROOT_KEY} of member account ${MEMBER} (it was Inactive) through centralized root access (sts:AssumeRoot, task policy IAMDeleteRootUserCredentials): IRREVERSIBLE, a deleted key cannot be restored`);
+    expect(result.changes).toStrictEqual([{ kind: 'root-access-key-deleted', userName: 'root', accountId: MEMBER, accessKeyId: ROOT_KEY, before: 'Inactive', restorable: false }]);
+  });
+
+  it('records no earlier status when IAM gives none it knows, and never a guessed one', async () => {
+    iam.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: ROOT_KEY, Status: 'Expired' as never }] });
+
+    const result = await containRootKey(rootIncident(), 'deactivate-key', deps());
+
+    expect(result.detail).toBe(`DELETED root access key ${ROOT_KEY} of member account ${MEMBER} through centralized root access (sts:AssumeRoot, task policy IAMDeleteRootUserCredentials): IRREVERSIBLE, a deleted key cannot be restored`);
+    expect(result.changes).toStrictEqual([{ kind: 'root-access-key-deleted', userName: 'root', accountId: MEMBER, accessKeyId: ROOT_KEY, restorable: false }]);
+  });
+
+  it('names every key IAM lists, comma-separated, leaving out an entry without an id', async () => {
+    iam.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ Status: 'Active' }, { AccessKeyId: OTHER_ROOT_KEY, Status: 'Active' }, { AccessKeyId: 'AKIAROOTKEYEXAMPLE03', Status: 'Inactive' }] });
+
+    const result = await containRootKey(rootIncident(), 'deactivate-key', deps());
+
+    expect(result.detail).toContain(`(ListAccessKeys with the root session lists: ${OTHER_ROOT_KEY}, AKIAROOTKEYEXAMPLE03)`);
+    expect(iam).not.toHaveReceivedCommand(DeleteAccessKeyCommand);
+  });
+
+  it('logs the deletion with the account and the key (the audit trail), and nothing refused', async () => {
+    const d = deps();
+
+    await containRootKey(rootIncident(), 'deactivate-key', d);
+
+    expect(d.logger.info.mock.calls).toEqual([['member root key deleted', { accountId: MEMBER, accessKeyId: ROOT_KEY }]]);
+    expect(d.logger.warn).not.toHaveBeenCalled();
+  });
+
+  it('logs what it left unchanged, with the action, the account and the reason', async () => {
+    iam.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [] });
+    const d = deps();
+
+    const result = await containRootKey(rootIncident(), 'deactivate-key', d);
+
+    expect(d.logger.warn.mock.calls).toEqual([['root key: nothing changed', { action: 'deactivate-key', accountId: MEMBER, reason: result.detail }]]);
+  });
+
+  it('logs a dry run as what it would delete', async () => {
+    const d = deps({ ...ON, dryRun: true });
+
+    await containRootKey(rootIncident(), 'deactivate-key', d);
+
+    expect(d.logger.info.mock.calls).toEqual([['dry run: would delete a member root key', { accountId: MEMBER, accessKeyId: ROOT_KEY }]]);
+  });
+
+  it('AssumeRoot refused: the whole message, with every command a human runs, and the AWS error kept as its cause', async () => {
+    const refusal = awsError('AccessDenied', 'centralized root access is not enabled');
+    sts.on(AssumeRootCommand).rejects(refusal);
+
+    const err = await containRootKey(rootIncident(), 'deactivate-key', deps()).catch((e: Error) => e);
+
+    expect(err).toBeInstanceOf(EscalationRequiredError);
+    expect((err as Error).message).toBe(
+      `sts:AssumeRoot in member account ${MEMBER} was refused: AccessDenied: centralized root access is not enabled. Root access key ${ROOT_KEY} is NOT deleted. ` +
+        'Centralized root access may not be enabled, this account may be neither the management account nor the delegated administrator for IAM, ' +
+        `an SCP may deny it, or account ${MEMBER} may be the management account (AssumeRoot cannot target it: only its root user can act there).\n${BY_HAND}`,
+    );
+    expect((err as Error).cause).toBe(refusal);
+    expect(iam).not.toHaveReceivedAnyCommand();
+  });
+
+  it('ListAccessKeys refused with the root session: names that call, deletes nothing', async () => {
+    iam.on(ListAccessKeysCommand).rejects(awsError('AccessDenied', 'not allowed'));
+
+    await expect(containRootKey(rootIncident(), 'deactivate-key', deps())).rejects.toThrow(
+      `iam:ListAccessKeys with the root session in member account ${MEMBER} was refused: AccessDenied: not allowed. Root access key ${ROOT_KEY} is NOT deleted.`,
+    );
+    expect(iam).not.toHaveReceivedCommand(DeleteAccessKeyCommand);
+  });
+
+  it('an error without an AWS code is named Error', async () => {
+    sts.on(AssumeRootCommand).rejects(new Error('socket hang up'));
+
+    await expect(containRootKey(rootIncident(), 'deactivate-key', deps())).rejects.toThrow(`sts:AssumeRoot in member account ${MEMBER} was refused: Error: socket hang up.`);
+  });
+
+  it('an AssumeRoot answer without credentials: the message and the commands', async () => {
+    sts.on(AssumeRootCommand).resolves({});
+
+    await expect(containRootKey(rootIncident(), 'deactivate-key', deps())).rejects.toThrow(
+      `sts:AssumeRoot into account ${MEMBER} returned no credentials: root access key ${ROOT_KEY} is NOT deleted.\n${BY_HAND}`,
+    );
+  });
+
+  it('keeps the AWS error as the cause of a retried failure', async () => {
+    const throttled = awsError('Throttling', 'Rate exceeded');
+    const failing = awsError('InternalFailure', 'oops', 500);
+    sts.on(AssumeRootCommand).rejectsOnce(throttled).rejectsOnce(failing);
+
+    const first = await containRootKey(rootIncident(), 'deactivate-key', deps()).catch((e: Error) => e);
+    const second = await containRootKey(rootIncident(), 'deactivate-key', deps()).catch((e: Error) => e);
+
+    expect(first).toMatchObject({ name: 'ThrottledError', cause: throttled });
+    expect(second).toMatchObject({ name: 'TransientAwsError', message: 'AssumeRoot: InternalFailure: oops', cause: failing });
+  });
+});
+
 describe('where the responder never deletes a root key', () => {
   it('deleteMemberRootKeys off, member account: escalates as before, saying the deletion is off; no call at all', async () => {
     const result = await containRootKey(rootIncident(), 'deactivate-key', deps({ ...ON, deleteMemberRootKeys: false }));
