@@ -44,6 +44,10 @@ describe('isIamMutating', () => {
 });
 
 describe('SimulatedLimits', () => {
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
   const limits = (now: { t: number }, iam = 10, lookups = 2) => new SimulatedLimits({ iamMutatingPerSecond: iam, lookupEventsPerSecond: lookups }, () => now.t);
 
   it('answers IAM writes beyond the account\'s rate with Throttling "Rate exceeded" (HTTP 400), as IAM does; reads are not limited', () => {
@@ -78,6 +82,10 @@ describe('SimulatedLimits', () => {
   });
 
   it('is shared by every caller of the simulated account, and set by the scenario\'s limits', () => {
+    // The account's clock is real time x50: a pause of 20 ms between the two calls (a loaded
+    // machine) would refill the bucket. Time stands still here, so the second call is the second
+    // within the same instant.
+    jest.useFakeTimers({ now: new Date('2026-11-30T00:00:00.000Z') });
     const account = new SimulatedAccount(parseScenario({
       users: [{ userName: 'a', accessKeys: [{ accessKeyId: 'AKIAUSERKEY000000001' }] }, { userName: 'b', accessKeys: [{ accessKeyId: 'AKIAUSERKEY000000002' }] }],
       limits: { iamMutatingPerSecond: 1 },
