@@ -1,6 +1,7 @@
 // Mutation testing of the safety core: `npm run mutation` (see README, "Mutation testing").
-// Each mutant runs against the tests that reach the mutated file (jest --findRelatedTests, see
-// test/jest/mutation.config.js) and, within them, only the tests that execute the mutated code.
+// Each mutant runs only the tests that execute the mutated code, loading only the test files that
+// hold them (the `jest-by-file` runner, scripts/stryker-jest-by-file.mjs); a static mutant runs
+// every test that reaches the mutated file (jest --findRelatedTests, see test/jest/mutation.config.js).
 import { GROUPS } from './scripts/mutation-groups.mjs';
 
 const TEMP_DIR = 'reports/.stryker-tmp';
@@ -14,7 +15,8 @@ const REPORT_DIR = `reports/mutation/${process.env.MUTATION_GROUP}`;
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   packageManager: 'npm',
-  testRunner: 'jest',
+  testRunner: 'jest-by-file',
+  appendPlugins: ['./scripts/stryker-jest-by-file.mjs'],
   jest: { projectType: 'custom', configFile: 'test/jest/mutation.config.js', enableFindRelatedTests: true },
   // Only the tests that run the mutated code are run for each mutant.
   coverageAnalysis: 'perTest',
@@ -29,8 +31,10 @@ export default {
   clearTextReporter: { allowColor: false, logTests: false, maxTestsToLog: 0 },
   // Two cores: one jest worker each.
   concurrency: 2,
-  // Generous: the machine may be shared, and a slow run must not pass for an infinite loop.
-  timeoutMS: 60000,
+  // Added to twice a mutant's covering tests' time in the first run: a mutant's run takes 1 to 3 s
+  // on 2 idle cores, so 15 s is ample; a timed-out mutant counts as killed, so a much lower value
+  // would let a slow machine kill mutants no test notices. Each timeout holds a worker this long.
+  timeoutMS: 15000,
   timeoutFactor: 2,
   tempDirName: TEMP_DIR,
   // Reruns test again only the mutants whose code or covering tests changed (the file is per group).

@@ -91,13 +91,13 @@ export async function revokeFindingRoleSessions(
     if (r.status === 'done' || r.status === 'already') {
       // "already" without an undo: the role no longer exists (nothing of it can be used).
       const label = r.status === 'done' ? 'Revoked' : r.undo ? 'Already revoked' : 'Nothing to revoke';
-      contained.push(`${label}: ${r.detail}.${r.undo ? ` Undo: ${r.undo}` : ''}`);
+      contained.push(`${label}: ${r.detail}. Seen: ${r.foothold}.${r.undo ? ` Undo: ${r.undo}` : ''}`);
     } else {
       const why = r.status === 'dry-run' ? `dry run, nothing was changed: ${r.detail}` : r.detail;
       open.push({
         reason: 'role-sessions',
         about: `role ${arnOf(r)}`,
-        finding: `the temporary credentials ${sessionKeys.join(', ')} belong to this role; its sessions were not revoked (${why}). A person must decide; no access key was changed.`,
+        finding: `the temporary credentials ${sessionKeys.join(', ')} belong to this role; its sessions were not revoked (${why}). A person must decide; no access key was changed. Seen: ${r.foothold}.`,
         commands: [...(r.command ? [r.command] : []), ...roleItem(arnOf(r)).commands],
       });
     }

@@ -13,7 +13,10 @@
  *   every handler from its environment table), which the related-test lookup would otherwise
  *   load for every mutant;
  * - no global setup/teardown: Stryker runs jest many times in one process, and the per-run TMPDIR
- *   of test/jest/global-setup.ts (removed by its teardown) would be gone for the next run.
+ *   of test/jest/global-setup.ts (removed by its teardown) would be gone for the next run;
+ * - jest's own 5 s test timeout instead of the project's 60 s (set for the synthesis and workflow
+ *   tests, not run here; these unit tests take milliseconds): a mutant that makes a test wait
+ *   forever fails it in 5 s instead of holding a worker until Stryker's own timeout.
  */
 const base = require('../../jest.config.js');
 
@@ -27,4 +30,5 @@ module.exports = {
   roots: ['<rootDir>/test', '<rootDir>/lambdas', '<rootDir>/drill'],
   testMatch: folders.map((f) => (f.endsWith('.test.ts') ? `<rootDir>/test/${f}` : `<rootDir>/test/${f}/**/*.test.ts`)),
   testPathIgnorePatterns: ['/node_modules/', '/index\\.test\\.ts$', '/test/lambdas/shared/environment\\.test\\.ts$'],
+  testTimeout: 5000,
 };

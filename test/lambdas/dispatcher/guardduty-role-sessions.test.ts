@@ -75,7 +75,7 @@ describe('dispatch: a GuardDuty finding about temporary credentials (ASIA...)', 
         subject: '[CONTAINED] temporary credentials reported in 123456789012: role sessions revoked',
         items: [],
         done: [
-          `Revoked: deny every session of role app-server-role issued before 2026-11-20T10:05:00.000Z (inline policy AWSRevokeOlderSessions, the console's "Revoke active sessions") (read back: 2026-11-20T10:05:00.000Z). Undo: ${UNDO}`,
+          `Revoked: deny every session of role app-server-role issued before 2026-11-20T10:05:00.000Z (inline policy AWSRevokeOlderSessions, the console's "Revoke active sessions") (read back: 2026-11-20T10:05:00.000Z). Seen: role arn:aws:iam::123456789012:role/app-server-role assumed: GuardDuty UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS at 2022-01-13T00:00:47Z in us-east-1, by ASIAEXAMPLESESSION01 (event arn:aws:guardduty:us-east-1:123456789012:detector/123456789012/finding/30bf285e52a1e405084ff6ec28e06e17). Undo: ${UNDO}`,
         ],
         messageId: 'msg-1',
       },

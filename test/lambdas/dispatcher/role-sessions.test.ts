@@ -11,6 +11,9 @@ import { iam, NOW, resetAws } from './fixtures';
 
 const ROLE_A = 'arn:aws:iam::123456789012:role/app-server-role';
 const ROLE_B = 'arn:aws:iam::123456789012:role/batch-role';
+/** The proof line of the default finding below, as people are told it, for a role of the account. */
+const SEEN = (role: string) =>
+  `Seen: role arn:aws:iam::123456789012:role/${role} assumed: GuardDuty UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS at 2026-11-20T09:58:00Z in eu-west-1, by ASIAEXAMPLESESSION01 (event arn:aws:guardduty:eu-west-1:123456789012:detector/d/finding/f).`;
 const DOCUMENT = '{"Version":"2012-10-17","Statement":[{"Sid":"RevokeOlderSessions","Effect":"Deny","Action":"*","Resource":"*","Condition":{"DateLessThan":{"aws:TokenIssueTime":"2026-11-20T10:05:00.000Z"}}}]}';
 
 function finding(overrides: Partial<Detection> = {}): Detection {
@@ -109,14 +112,14 @@ describe('revokeFindingRoleSessions: which role\'s sessions are revoked', () => 
     expect([...put.keys()]).toEqual(['app-server-role']);
     expect(out.handled).toEqual([ROLE_A, ROLE_B]);
     expect(out.contained).toEqual([
-      'Revoked: deny every session of role app-server-role issued before 2026-11-20T10:05:00.000Z (inline policy AWSRevokeOlderSessions, the console\'s "Revoke active sessions") (read back: 2026-11-20T10:05:00.000Z). Undo: aws iam delete-role-policy --role-name app-server-role --policy-name AWSRevokeOlderSessions',
+      `Revoked: deny every session of role app-server-role issued before 2026-11-20T10:05:00.000Z (inline policy AWSRevokeOlderSessions, the console's "Revoke active sessions") (read back: 2026-11-20T10:05:00.000Z). ${SEEN('app-server-role')} Undo: aws iam delete-role-policy --role-name app-server-role --policy-name AWSRevokeOlderSessions`,
     ]);
     expect(out.open).toEqual([
       {
         reason: 'role-sessions',
         about: `role ${ROLE_B}`,
         finding:
-          'the temporary credentials ASIAEXAMPLESESSION01 belong to this role; its sessions were not revoked (role batch-role is protected (role batch-role is on the protected list (entry "batch-role")): nothing was changed, a human must decide). A person must decide; no access key was changed.',
+          'the temporary credentials ASIAEXAMPLESESSION01 belong to this role; its sessions were not revoked (role batch-role is protected (role batch-role is on the protected list (entry "batch-role")): nothing was changed, a human must decide). A person must decide; no access key was changed. ' + SEEN('batch-role'),
         commands: [
           `aws iam put-role-policy --role-name batch-role --policy-name AWSRevokeOlderSessions --policy-document '${DOCUMENT}'`,
           'aws iam get-role --role-name batch-role',
@@ -183,7 +186,7 @@ describe('revokeFindingRoleSessions: what people are told', () => {
       {
         reason: 'role-sessions',
         about: `role ${ROLE_A}`,
-        finding: 'the temporary credentials ASIAEXAMPLESESSION01 belong to this role; its sessions were not revoked (role app-server-role is a service-linked role: its sessions cannot be revoked and the responder never changes one). A person must decide; no access key was changed.',
+        finding: 'the temporary credentials ASIAEXAMPLESESSION01 belong to this role; its sessions were not revoked (role app-server-role is a service-linked role: its sessions cannot be revoked and the responder never changes one). A person must decide; no access key was changed. ' + SEEN('app-server-role'),
         commands: ['aws iam get-role --role-name app-server-role', 'aws cloudtrail lookup-events --region us-east-1 --lookup-attributes AttributeKey=ResourceName,AttributeValue=app-server-role'],
       },
     ]);
@@ -194,7 +197,7 @@ describe('revokeFindingRoleSessions: what people are told', () => {
 
     const out = await revokeFindingRoleSessions(finding(), deps());
 
-    expect(out.contained).toEqual(['Nothing to revoke: role app-server-role no longer exists: nothing of it can be used.']);
+    expect(out.contained).toEqual([`Nothing to revoke: role app-server-role no longer exists: nothing of it can be used. ${SEEN('app-server-role')}`]);
   });
 
   it('names every temporary credential of the finding', async () => {
@@ -207,13 +210,25 @@ describe('revokeFindingRoleSessions: what people are told', () => {
     expect(out.open[0].finding.startsWith('the temporary credentials ASIAEXAMPLESESSION01, ASIAEXAMPLESESSION02 belong to this role;')).toBe(true);
   });
 
-  it('revokes all the same when the finding has no ARN', async () => {
+  it('revokes all the same when the finding has no ARN, and says the finding type is all it named', async () => {
     const put = roles('app-server-role');
     const { eventArn: _none, ...withoutArn } = finding();
 
-    await revokeFindingRoleSessions(withoutArn, deps());
+    const out = await revokeFindingRoleSessions(withoutArn, deps());
 
     expect(put.get('app-server-role')).toBe(DOCUMENT);
+    expect(out.contained[0]).toContain(
+      'Seen: role arn:aws:iam::123456789012:role/app-server-role assumed: GuardDuty UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS at 2026-11-20T09:58:00Z in an unnamed region, by ASIAEXAMPLESESSION01 (event UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS). Undo:',
+    );
+  });
+
+  it('names the region of the finding\'s ARN, not the account\'s', async () => {
+    roles('app-server-role');
+    const d = finding({ eventArn: 'arn:aws:guardduty:ap-southeast-2:123456789012:detector/d/finding/g' });
+
+    const out = await revokeFindingRoleSessions(d, deps());
+
+    expect(out.contained[0]).toContain(' in ap-southeast-2, by ASIAEXAMPLESESSION01 (event arn:aws:guardduty:ap-southeast-2:123456789012:detector/d/finding/g). Undo:');
   });
 
   it('a throttled GetRole fails the invocation before the revoke is planned, naming the call', async () => {

@@ -127,3 +127,18 @@ describe('IncidentSchema: the principal type and the refused lookup', () => {
     expect(IncidentSchema.safeParse(anIncident({ ownerLookupError: code })).success).toBe(false);
   });
 });
+
+describe('IncidentSchema: the account a report by hand named', () => {
+  it('accepts an account id of twelve digits', () => {
+    const incident = anIncident({ reportedAccountId: '210987654321' });
+
+    expect(IncidentSchema.parse(incident)).toEqual(incident);
+  });
+
+  it.each(['21098765432', '2109876543210', 'x210987654321', '210987654321x', 'abcdefghijkl', '2109 8765 4321'])(
+    'rejects the account %j: twelve digits and nothing else',
+    (account) => {
+      expect(IncidentSchema.safeParse(anIncident({ reportedAccountId: account })).success).toBe(false);
+    },
+  );
+});
