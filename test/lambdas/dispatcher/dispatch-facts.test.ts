@@ -83,6 +83,22 @@ describe('dispatch: the facts of an unresolved report, each only when the event 
     ]);
   });
 
+  it('ends with the item\'s commands: no note the report did not call for', async () => {
+    iam.on(GetAccessKeyLastUsedCommand).rejects(noSuchKey());
+
+    await dispatch(trustedAdvisorEvent(KEY_ID, 'ci-deploy'), deps());
+
+    const lines = (published()[0].message ?? '').split('\n');
+    expect(lines.slice(lines.indexOf('To check by hand:'))).toEqual([
+      'To check by hand:',
+      '',
+      '1. access key AKIAIOSFODNN7EXAMPLE: IAM knows no user with this key (NoSuchEntity): deleted already, mistyped in the report, or a key of another account or partition.',
+      '   $ aws iam get-access-key-last-used --access-key-id AKIAIOSFODNN7EXAMPLE',
+      '   $ aws sts get-access-key-info --access-key-id AKIAIOSFODNN7EXAMPLE',
+      '   $ aws iam generate-credential-report && aws iam get-credential-report --query Content --output text | base64 -d | grep -i AKIAIOSFODNN7EXAMPLE',
+    ]);
+  });
+
   it('lists a value that is no key id as such, and no key id line when none was named', async () => {
     await dispatch(trustedAdvisorEvent('not-a-key', 'ci-deploy'), deps());
 

@@ -148,6 +148,8 @@ describe('dispatch: AWS_RISK_IAM_QUARANTINE naming a user', () => {
     expect(startedExecutions()).toEqual([]);
     expect(result.skipped).toEqual([{ about: `user ${user}`, reason: 'not-recently-quarantined' }]);
     expect(published()[0].message).toContain('CloudTrail shows no AWS quarantine policy attached to it in the 24 h before the event: left unchanged.');
+    // Only the command to look at it: the responder read no key of a user it leaves alone.
+    expect((published()[0].message ?? '').split('\n').filter((l) => l.includes('$ '))).toEqual([`   $ aws iam list-attached-user-policies --user-name ${user}`]);
   });
 });
 

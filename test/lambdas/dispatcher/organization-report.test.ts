@@ -97,6 +97,7 @@ describe('organization mode, a report by hand of a member account\'s key', () =>
     expect(sfn.calls()).toEqual([]);
     const { subject, text } = message();
     expect(subject).toBe(`[REFUSED] exposed-key report for account ${OUTSIDER} refused by the responder of ${CENTRAL}`);
+    expect(text.split('\n')).toContain('Report: Reported by hand: a key of another account');
     expect(text).toContain(`Access key ids named: ${KEY_ID}`);
     expect(text).toContain(`Account named by the report (a hint: the key decides): ${MEMBER}`);
     expect(text).toContain(`Account of the key (sts:GetAccessKeyInfo): ${OUTSIDER}`);

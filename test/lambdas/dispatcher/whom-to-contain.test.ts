@@ -234,6 +234,16 @@ describe('the log lines that record the dispatcher\'s decisions', () => {
     });
   });
 
+  it('logs the items people are told about, and the message among what the event led to', async () => {
+    iam.on(GetAccessKeyLastUsedCommand).rejects(awsError('NoSuchEntity', 'no such key', 404));
+    const d = deps();
+
+    await dispatch(trustedAdvisorEvent(), d);
+
+    expect(d.logger.warn).toHaveBeenCalledWith('people told', expect.objectContaining({ kind: 'unresolved', items: ['unknown-key'] }));
+    expect(d.logger.info).toHaveBeenCalledWith('event dispatched', { started: [], duplicates: [], notified: ['unresolved'] });
+  });
+
   it('logs the owner confirmed by ListAccessKeys after GetAccessKeyLastUsed was refused', async () => {
     iam.on(GetAccessKeyLastUsedCommand).rejects(awsError('AccessDenied', 'no', 403));
     iam.on(ListAccessKeysCommand, { UserName: 'ci-deploy' }).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY_ID, Status: 'Active' }] });
