@@ -152,10 +152,12 @@ describe('contain revoke-sessions: the time only moves later', () => {
 
   it('writes again when the policy read back is another document that revokes nothing, and gives up after three writes', async () => {
     iam.on(GetUserPolicyCommand).resolves({ PolicyDocument: encodeURIComponent('{"Version":"2012-10-17","Statement":[]}') });
+    const d = deps();
 
-    const result = revoke();
+    const result = revoke(REVOKE_BEFORE, d);
 
     await expect(result).rejects.toBeInstanceOf(TransientAwsError);
+    expect(d.logger.warn).toHaveBeenCalledWith('revoke policy overwritten with an earlier time: writing the later one again', { found: 'none', wanted: REVOKED_BEFORE });
     await expect(result).rejects.toThrow(
       `PutUserPolicy: the revoke policy ExposedKeyResponder-RevokeOlderSessions of user ci-deploy was replaced by a document that revokes nothing 3 times (wanted ${REVOKED_BEFORE})`,
     );

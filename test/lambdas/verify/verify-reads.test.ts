@@ -76,6 +76,16 @@ describe('verify: failures that are not NoSuchEntity', () => {
     await expect(result).rejects.toThrow('GetUserPolicy: Throttling: Rate exceeded');
   });
 
+  it('turns throttling of the revoke policy read into TransientAwsError naming the call', async () => {
+    account();
+    iam.on(GetUserPolicyCommand, { UserName: 'ci-deploy', PolicyName: 'ExposedKeyResponder-RevokeOlderSessions' }).rejects(awsError('Throttling', 'Rate exceeded'));
+
+    const result = verify(anIncident(), deps());
+
+    await expect(result).rejects.toBeInstanceOf(TransientAwsError);
+    await expect(result).rejects.toThrow('GetUserPolicy: Throttling: Rate exceeded');
+  });
+
   it('rethrows AccessDenied on the inline quarantine read as IAM gave it', async () => {
     account({ attached: [] });
     const denied = awsError('AccessDenied', 'not authorized to perform iam:GetUserPolicy', 403);
