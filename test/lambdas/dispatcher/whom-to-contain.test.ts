@@ -108,6 +108,7 @@ describe('which quarantine policy makes a user quarantined', () => {
     expect(quarantinedUserOf(record({ userName: 'erin', policyArn: 42 }), ACCOUNT_ID)).toBeUndefined();
     expect(quarantinedUserOf({ ...record({ userName: 'alice', policyArn: 'arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV3' }), recipientAccountId: undefined }, ACCOUNT_ID)).toBe('alice');
     expect(quarantinedUserOf(null, ACCOUNT_ID)).toBeUndefined();
+    expect(quarantinedUserOf(undefined, ACCOUNT_ID)).toBeUndefined();
     expect(quarantinedUserOf('AttachUserPolicy', ACCOUNT_ID)).toBeUndefined();
     expect(quarantinedUserOf({ eventSource: 'iam.amazonaws.com', eventName: 'AttachUserPolicy' }, ACCOUNT_ID)).toBeUndefined();
   });

@@ -48,6 +48,15 @@ describe('containFootholds: the audit trail in the log', () => {
     ]);
   });
 
+  it('counts a change found in place as contained, and a skipped one as not', async () => {
+    account.users.get('carol')!.keys.AKIACAROL00000000001 = 'Inactive';
+    const d = deps();
+
+    await containFootholds(found([key('carol', 'AKIACAROL00000000001')]), incident, d);
+
+    expect(d.logger.info).toHaveBeenLastCalledWith('footholds', { footholds: 1, actions: 1, contained: 1, dryRun: false });
+  });
+
   it('logs a failed change with its error code', async () => {
     account.fail('UpdateAccessKey', awsError('AccessDenied', 'not authorized', 403));
     const d = deps();
