@@ -79,6 +79,17 @@ describe('dispatch: AWS_RISK_IAM_QUARANTINE naming nothing', () => {
     expect(message.message).toContain("The responder's CloudTrail quarantine rule reacts to each new attachment on its own.");
   });
 
+  it('names a user quarantined earlier whom IAM no longer knows with no key and no key command', async () => {
+    account();
+    iam.on(ListAccessKeysCommand, { UserName: 'bob' }).rejects(awsError('NoSuchEntity', 'The user with name bob cannot be found.', 404));
+
+    await dispatch(iamQuarantineEvent(), deps());
+
+    const lines = (published()[0].message ?? '').split('\n');
+    expect(lines).toContain('1. user bob: carries an AWS quarantine policy attached earlier than the window: left unchanged. Active keys: none.');
+    expect(lines.filter((l) => l.includes('$ ') && l.includes('bob'))).toEqual(['   $ aws iam list-attached-user-policies --user-name bob']);
+  });
+
   it('leaves a user with an unrelated inline policy, and one with a look-alike customer policy, untouched and unnamed', async () => {
     account();
 
