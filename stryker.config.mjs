@@ -1,6 +1,7 @@
 // Mutation testing of the safety core: `npm run mutation` (see README, "Mutation testing").
 // Each mutant runs only the tests that execute the mutated code, loading only the test files that
-// hold them (the `jest-by-file` runner, scripts/stryker-jest-by-file.mjs); a static mutant runs
+// hold them, one after the other until one fails (the `jest-by-file` runner,
+// scripts/stryker-jest-by-file.mjs); a static mutant runs
 // every test that reaches the mutated file (jest --findRelatedTests, see test/jest/mutation.config.js).
 import { GROUPS } from './scripts/mutation-groups.mjs';
 
