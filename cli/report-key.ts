@@ -1,7 +1,7 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { MANUAL_EVENT_DETAIL_TYPE, MANUAL_EVENT_SOURCE } from '../lambdas/shared/events';
-import { ACCESS_KEY_ID, incidentIdFor, TEXT_LIMITS, USER_NAME } from '../lambdas/shared/incident';
+import { ACCESS_KEY_ID, ACCOUNT_ID_PATTERN, incidentIdFor, TEXT_LIMITS, USER_NAME } from '../lambdas/shared/incident';
 import { OperationError, UsageError } from './errors';
 import { describeExecution } from './incidents';
 import { executionArn } from './stack';
@@ -20,7 +20,7 @@ export function parseKeyReport(accessKeyId: string | undefined, userName: string
   if (!ACCESS_KEY_ID.safeParse(accessKeyId).success) throw new UsageError(`--key "${accessKeyId}" is not an access key id`);
   if (userName !== undefined && !USER_NAME.safeParse(userName).success) throw new UsageError(`--user "${userName}" is not an IAM user name`);
   if (reason !== undefined && reason.length > TEXT_LIMITS.reporterNote) throw new UsageError(`--reason is ${reason.length} characters: at most ${TEXT_LIMITS.reporterNote}`);
-  if (accountId !== undefined && !/^\d{12}$/.test(accountId)) throw new UsageError(`--account "${accountId}" is not a 12-digit account id`);
+  if (accountId !== undefined && !ACCOUNT_ID_PATTERN.test(accountId)) throw new UsageError(`--account "${accountId}" is not a 12-digit account id`);
   return { accessKeyId, ...(userName !== undefined && { userName }), ...(reason !== undefined && { reason }), ...(accountId !== undefined && { accountId }) };
 }
 

@@ -7,6 +7,7 @@ import { AccountAccessError, accountClients, organizationAccessFromEnv, sessionN
 import { HandlerOptions } from '../shared/clients';
 import { boolEnv, listEnv, requireEnv } from '../shared/env';
 import { protectionByAccount } from '../shared/account-protection';
+import { ACCOUNT_ID_PATTERN } from '../shared/incident';
 import { createLogger } from '../shared/logger';
 import { parseProtectedPrincipals, protectionCheck } from '../shared/protection';
 import { dispatch, DispatchConfig, DispatchResult } from './dispatch';
@@ -36,7 +37,7 @@ function windowHours(env: NodeJS.ProcessEnv): number {
 /** Reads the configuration and builds the clients once; the drill builds one per run. */
 export function createHandler(env: NodeJS.ProcessEnv = process.env, options: DispatcherOptions = {}): (event: unknown) => Promise<DispatchResult> {
   const accountId = requireEnv('ACCOUNT_ID', env);
-  if (!/^\d{12}$/.test(accountId)) throw new Error(`environment variable ACCOUNT_ID must be a 12-digit account id, got "${accountId}"`);
+  if (!ACCOUNT_ID_PATTERN.test(accountId)) throw new Error(`environment variable ACCOUNT_ID must be a 12-digit account id, got "${accountId}"`);
   // The protection rules join per event: those of the event's account.
   const config: Omit<DispatchConfig, 'protection' | 'roleSessions'> = {
     stateMachineArn: requireEnv('STATE_MACHINE_ARN', env),
@@ -82,7 +83,7 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env, options: Dis
    */
   async function accountOf(event: unknown) {
     const account = (event as { account?: unknown } | null)?.account;
-    if (organization && typeof account === 'string' && /^\d{12}$/.test(account) && account !== accountId) return memberOf(event, account, {});
+    if (organization && typeof account === 'string' && ACCOUNT_ID_PATTERN.test(account) && account !== accountId) return memberOf(event, account, {});
     const keyAccountId = organization ? await reportedKeyAccount(event, { keyAccount, ownAccountId: accountId, logger }) : undefined;
     if (keyAccountId) return memberOf(event, keyAccountId, { keyAccountId });
     return { clients: (await readersOf(accountId, '')).clients, config };

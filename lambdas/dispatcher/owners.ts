@@ -8,6 +8,7 @@ import {
 import { GetAccessKeyInfoCommand, STSClient } from '@aws-sdk/client-sts';
 import { awsErrorCode, describeError, rethrowAws } from '../shared/errors';
 import { isAwsQuarantinePolicyArn, LEGACY_QUARANTINE_INLINE_POLICY } from '../shared/events';
+import { ACCOUNT_ID_PATTERN } from '../shared/incident';
 import { Log } from '../shared/logger';
 
 /** `sts:GetAccessKeyInfo`: the account that owns a key id, any account's. */
@@ -65,7 +66,7 @@ export async function ownerOf(accessKeyId: string, deps: OwnerDeps): Promise<Own
 async function accountOfKey(accessKeyId: string, deps: OwnerDeps): Promise<string | undefined> {
   try {
     const account = await deps.keyAccount(accessKeyId);
-    return account && /^\d{12}$/.test(account) ? account : undefined;
+    return account && ACCOUNT_ID_PATTERN.test(account) ? account : undefined;
   } catch (err) {
     deps.logger.warn('sts:GetAccessKeyInfo failed', { accessKeyId, error: describeError(err) });
     return undefined;

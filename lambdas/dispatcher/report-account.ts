@@ -1,6 +1,7 @@
 // Organization mode, a report by hand: the account of the reported key is what STS says.
 import { describeError, isTransientAwsError, rethrowAws } from '../shared/errors';
 import { parseDetection } from '../shared/events';
+import { ACCOUNT_ID_PATTERN } from '../shared/incident';
 import { Log } from '../shared/logger';
 import { KeyAccountLookup } from './owners';
 
@@ -45,7 +46,7 @@ export async function reportedKeyAccount(event: unknown, deps: ReportAccountDeps
     deps.logger.warn('sts:GetAccessKeyInfo failed: the key is looked up in the responder\'s own account', { accessKeyId, error: describeError(err) });
     return undefined;
   }
-  if (account === undefined || !/^\d{12}$/.test(account) || account === deps.ownAccountId) return undefined;
+  if (account === undefined || !ACCOUNT_ID_PATTERN.test(account) || account === deps.ownAccountId) return undefined;
   deps.logger.info('report by hand of a key of another account (sts:GetAccessKeyInfo)', { accessKeyId, keyAccount: account });
   return account;
 }

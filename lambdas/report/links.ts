@@ -1,5 +1,5 @@
 // Console pages that open on one incident: the execution, its logs, the user, the key's CloudTrail history.
-import type { Incident } from '../shared/incident';
+import { ACCOUNT_ID_PATTERN, type Incident } from '../shared/incident';
 
 export interface Link {
   readonly label: string;
@@ -15,7 +15,7 @@ function regionOf(arn: string | undefined): string {
 /** The account of an ARN (the execution's: where the responder runs), if it has one. */
 function accountOf(arn: string | undefined): string | undefined {
   const account = arn?.split(':')[4];
-  return account && /^\d{12}$/.test(account) ? account : undefined;
+  return account && ACCOUNT_ID_PATTERN.test(account) ? account : undefined;
 }
 
 /** The CloudWatch console's own URL encoding of a Logs Insights query (`*` for `%` inside, `$` for `%` outside). */

@@ -1,6 +1,7 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { awsErrorCode, isTransientAwsError, TransientAwsError } from './errors';
+import { ACCOUNT_ID_PATTERN } from './incident';
 import { RESPONDER_POLICY_PATH } from './policies';
 
 /**
@@ -71,7 +72,7 @@ export function organizationAccessFromEnv(env: NodeJS.ProcessEnv = process.env):
   if (!memberRoleName) return undefined;
   if (!/^[\w+=,.@-]{1,64}$/.test(memberRoleName)) throw new Error(`environment variable MEMBER_ROLE_NAME must be an IAM role name, got "${memberRoleName}"`);
   const ownAccountId = env.ACCOUNT_ID ?? '';
-  if (!/^\d{12}$/.test(ownAccountId)) throw new Error(`environment variable ACCOUNT_ID must be a 12-digit account id when MEMBER_ROLE_NAME is set, got "${ownAccountId}"`);
+  if (!ACCOUNT_ID_PATTERN.test(ownAccountId)) throw new Error(`environment variable ACCOUNT_ID must be a 12-digit account id when MEMBER_ROLE_NAME is set, got "${ownAccountId}"`);
   return { ownAccountId, memberRoleName, partition: partitionOf(env.AWS_REGION) };
 }
 

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { InvalidIncidentError } from './errors';
 import { bounded, classifyKey, Detection, text, UnusableKey, userHint } from './detection';
-import { ACCESS_KEY_ID, isRootUserName, TEXT_LIMITS, USER_NAME, USER_NAME_PATTERN } from './incident';
+import { ACCESS_KEY_ID, ACCOUNT_ID, ACCOUNT_ID_PATTERN, isRootUserName, TEXT_LIMITS, USER_NAME, USER_NAME_PATTERN } from './incident';
 import { fromGuardDuty, GUARDDUTY_SOURCE, GuardDutyEvent, GuardDutyFinding } from './guardduty';
 
 export { bounded };
@@ -32,9 +32,6 @@ export function isAwsQuarantinePolicyArn(arn: string): boolean {
 
 /** Optional fields: AWS sends `null` for some of them (Trusted Advisor, the envelope); both mean absent. */
 const opt = <T extends z.ZodMiniType>(t: T) => z.optional(z.nullable(t));
-
-/** An AWS account id: 12 digits. */
-const ACCOUNT_ID = z.string().check(z.regex(/^\d{12}$/));
 
 const envelope = {
   version: opt(z.string()),
@@ -134,7 +131,7 @@ function fromHealth(e: z.infer<typeof HealthEvent>): Detection {
       userName ??= userHint(arn[3], ignored);
     } else if (arn) {
       roles.push(bounded(arn[0], 200));
-    } else if (d.eventTypeCode === 'AWS_RISK_IAM_QUARANTINE' && typeof value === 'string' && /^\d{12}$/.test(value)) {
+    } else if (d.eventTypeCode === 'AWS_RISK_IAM_QUARANTINE' && typeof value === 'string' && ACCOUNT_ID_PATTERN.test(value)) {
       // The quarantine event names the account itself.
     } else {
       classifyKey(value, keys, unusable);

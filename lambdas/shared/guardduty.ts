@@ -3,7 +3,7 @@
 // decides who owns a long-term key; temporary credentials (ASIA...) are never a user's key.
 import * as z from 'zod/mini';
 import { bounded, classifyKey, Detection, UnusableKey, userHint } from './detection';
-import { TEXT_LIMITS } from './incident';
+import { ACCOUNT_ID, TEXT_LIMITS } from './incident';
 
 export const GUARDDUTY_SOURCE = 'aws.guardduty';
 export const GUARDDUTY_DETAIL_TYPE = 'GuardDuty Finding';
@@ -27,7 +27,7 @@ export const GuardDutyEvent = z.object({
   id: opt(z.string()),
   source: z.literal(GUARDDUTY_SOURCE),
   'detail-type': z.literal(GUARDDUTY_DETAIL_TYPE),
-  account: z.string().check(z.regex(/^\d{12}$/)),
+  account: ACCOUNT_ID,
   time: z.string().check(z.maxLength(64)),
   region: opt(z.string()),
   resources: opt(z.array(z.unknown())),

@@ -11,6 +11,9 @@ export type IncidentSource = (typeof INCIDENT_SOURCES)[number];
  * itself (UpdateAccessKey with the wrong user answers NoSuchEntity).
  */
 export const ACCESS_KEY_ID = z.string().check(z.regex(/^\w{16,128}$/, 'not an IAM access key id'));
+/** An AWS account id: 12 digits, nothing else. */
+export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
+export const ACCOUNT_ID = z.string().check(z.regex(ACCOUNT_ID_PATTERN));
 /** IAM's pattern for a user name. */
 export const USER_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;
 export const USER_NAME = z.string().check(z.regex(USER_NAME_PATTERN, 'not an IAM user name'));
@@ -26,7 +29,7 @@ export const IncidentSchema = z.object({
   /** Deterministic: the same key reported twice on the same day is the same incident. */
   incidentId: z.string().check(z.regex(/^[0-9A-Za-z_-]{1,80}$/)),
   source: z.enum(INCIDENT_SOURCES),
-  accountId: z.string().check(z.regex(/^\d{12}$/)),
+  accountId: ACCOUNT_ID,
   accessKeyId: ACCESS_KEY_ID,
   /** The key's owner; `root` for the account's root user. */
   userName: z.string().check(z.minLength(1)),
@@ -52,7 +55,7 @@ export const IncidentSchema = z.object({
    * The account a report by hand named when the key is of another account (`accountId`: what STS
    * says, or where IAM found the owner). Nothing is done in it; every message says so.
    */
-  reportedAccountId: z.optional(z.string().check(z.regex(/^\d{12}$/))),
+  reportedAccountId: z.optional(ACCOUNT_ID),
   /**
    * What IAM answered GetAccessKeyLastUsed (AccessDenied, NoSuchEntity) when the owner was
    * confirmed by ListAccessKeys instead (it lists the key under the user the event named). The
