@@ -2,7 +2,7 @@
 // checked, an invalid value refused naming its key, never replaced by a default.
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
-import { invalid, list, parseIncidentReaders, parseProtectedRoles, parseProtectedUsers, parseReporters } from './config-principals';
+import { flag, invalid, list, parseIncidentReaders, parseProtectedRoles, parseProtectedUsers, parseReporters } from './config-principals';
 import { parseOrganization } from './config-organization';
 import { parseSlackWebhookSecret } from './config-secret';
 import { parseSignalsConfig } from './config-signals';
@@ -32,10 +32,7 @@ function parseEmails(value: unknown): string[] {
 }
 
 function parseBoolean(key: 'dryRun' | 'logExecutionData' | 'stopLaunchedInstances', value: unknown): boolean {
-  if (value === undefined || value === null) return DEFAULT_CONFIG[key];
-  if (value === true || value === 'true') return true;
-  if (value === false || value === 'false') return false;
-  throw invalid(key, `expected true or false, got ${JSON.stringify(value)}`);
+  return flag(key, value, DEFAULT_CONFIG[key]);
 }
 
 /** One of `choices`, compared after `normalize` (case), or `fallback` when the key is not set. */

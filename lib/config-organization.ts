@@ -3,7 +3,7 @@
  * `deleteMemberRootKeys`).
  * Split from config.ts; every function throws an Error naming its context key.
  */
-import { invalid, list } from './config-principals';
+import { flag, invalid, list } from './config-principals';
 
 /** An AWS Organizations organization id, as `aws organizations describe-organization` prints it. */
 const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
@@ -32,7 +32,7 @@ export interface OrganizationConfig {
  * `deleteMemberRootKeys` (true or false) only with them: AssumeRoot reaches member accounts only.
  */
 export function parseOrganization(organizationId: unknown, units: unknown, deleteRootKeys?: unknown): OrganizationConfig | undefined {
-  const deleteMemberRootKeys = parseDeleteMemberRootKeys(deleteRootKeys);
+  const deleteMemberRootKeys = flag('deleteMemberRootKeys', deleteRootKeys, false);
   const ous = list('memberOrganizationalUnits', units);
   const bad = ous.filter((u) => !OU_ID.test(u));
   if (bad.length > 0) {
@@ -53,11 +53,4 @@ export function parseOrganization(organizationId: unknown, units: unknown, delet
     throw invalid('organizationId', 'needs memberOrganizationalUnits (ou-...[,ou-...]): the units whose accounts get the member stack');
   }
   return { organizationId: id.trim(), memberOrganizationalUnits: [...new Set(ous)], deleteMemberRootKeys };
-}
-
-/** `true`/`false` (cdk.json) or `"true"`/`"false"` (`-c`); absent: false. */
-function parseDeleteMemberRootKeys(value: unknown): boolean {
-  if (value === undefined || value === null || value === false || value === 'false') return false;
-  if (value === true || value === 'true') return true;
-  throw invalid('deleteMemberRootKeys', `expected true or false, got ${JSON.stringify(value)}`);
 }

@@ -8,6 +8,14 @@ export function invalid(key: string, message: string): Error {
   return new Error(`Invalid context "${key}": ${message}`);
 }
 
+/** `true`/`false` (cdk.json) or `"true"`/`"false"` (`-c`); `fallback` when the key is not set. */
+export function flag(key: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined || value === null) return fallback;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw invalid(key, `expected true or false, got ${JSON.stringify(value)}`);
+}
+
 /** A comma-separated string (what `-c key=a,b` gives) or a list of strings (cdk.json). */
 export function list(key: string, value: unknown): string[] {
   if (value === undefined || value === null) return [];

@@ -1,4 +1,4 @@
-import { invalid } from './config-principals';
+import { flag, invalid } from './config-principals';
 
 /** Parsing of the context keys of the responder's signals in and out (split from config.ts). */
 
@@ -54,18 +54,11 @@ function parseMinSeverity(value: unknown): number | undefined {
   return n;
 }
 
-function parseFlag(value: unknown): boolean {
-  if (value === undefined || value === null) return DEFAULT_SIGNALS_CONFIG.securityHub;
-  if (value === true || value === 'true') return true;
-  if (value === false || value === 'false') return false;
-  throw invalid('securityHub', `expected true or false, got ${JSON.stringify(value)}`);
-}
-
 /** Reads the signals' keys; an invalid value throws naming its key. */
 export function parseSignalsConfig(get: (key: SignalsKey) => unknown): SignalsConfig {
   return {
     timeToContainAlarmSeconds: parseAlarmSeconds(get('timeToContainAlarmSeconds')),
     guardDutyMinSeverity: parseMinSeverity(get('guardDutyMinSeverity')),
-    securityHub: parseFlag(get('securityHub')),
+    securityHub: flag('securityHub', get('securityHub'), DEFAULT_SIGNALS_CONFIG.securityHub),
   };
 }
