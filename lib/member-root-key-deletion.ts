@@ -1,7 +1,7 @@
 import { Annotations, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ROOT_TASK_POLICY_NAME } from '../lambdas/contain/root-key';
+import { ROOT_TASK_POLICY_NAME, rootTaskPolicyArn } from '../lambdas/contain/root-key';
 import { acknowledge, wildcardResourceFinding } from './nag';
 import { ResponderFunction } from './responder-function';
 
@@ -31,7 +31,7 @@ export class MemberRootKeyDeletion extends Construct {
   constructor(scope: Construct, id: string, props: MemberRootKeyDeletionProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    this.taskPolicyArn = `arn:${stack.partition}:iam::aws:policy/root-task/${ROOT_TASK_POLICY_NAME}`;
+    this.taskPolicyArn = rootTaskPolicyArn(stack.partition);
     const anyRoot = stack.formatArn({ service: 'iam', region: '', account: '*', resource: 'root' });
     props.deleter.addToRolePolicy(new iam.PolicyStatement({
       sid: 'DeleteMemberRootKeys',

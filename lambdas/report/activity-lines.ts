@@ -27,14 +27,14 @@ export function sharedSearchLines(problems: readonly SharedSearchProblem[] | und
     const key = `${p.searchedAlone}\n${p.error}`;
     const group = groups.get(key) ?? { searchedAlone: p.searchedAlone, error: p.error, regions: [] };
     if (!group.regions.includes(p.region)) group.regions.push(p.region);
-    group.regions.sort();
     groups.set(key, group);
   }
-  return [...groups.values()].map(({ searchedAlone, error, regions }) =>
-    searchedAlone
-      ? `The wave's shared CloudTrail search could not be used (${error}): this key's CloudTrail was searched on its own in ${regions.join(', ')}: complete, but slower and with more LookupEvents calls against the account's 2 a second.`
-      : `The shared CloudTrail search of ${regions.join(', ')} was made here but could not be shared (${error}): the wave's other investigations search on their own (slower, more LookupEvents calls).`,
-  );
+  return [...groups.values()].map(({ searchedAlone, error, regions }) => {
+    const where = regions.sort().join(', ');
+    return searchedAlone
+      ? `The wave's shared CloudTrail search could not be used (${error}): this key's CloudTrail was searched on its own in ${where}: complete, but slower and with more LookupEvents calls against the account's 2 a second.`
+      : `The shared CloudTrail search of ${where} was made here but could not be shared (${error}): the wave's other investigations search on their own (slower, more LookupEvents calls).`;
+  });
 }
 
 /** "nothing found", said as far as the search went. */
